@@ -1,0 +1,241 @@
+"""The native lineage manifest (YAML, JSON or TOML): what a team declares that no tool logs.
+
+The format is specified by ``resources/schema/manifest.schema.json`` and documented in
+``docs/manifest.md``. Every entry becomes a node, every reference an edge in the direction
+data flows, all *declared*, each with the file and line that said so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from importers.structured import load_structured, location, pointer_join
+from lineage.records import NODE_KINDS, EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.resources import resource_path
+
+SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+MARKER = "lineage_manifest"
+SNIFF_BYTES = 4096
+
+# section -> node kind of its entries
+SECTIONS = {
+    "datasets": "dataset",
+    "features": "feature",
+    "models": "model",
+    "jobs": "job",
+    "consumers": "consumer",
+    "flags": "flag",
+}
+# (section, field) -> (default kind of a plain reference, edge kind, the entry is the target?)
+REFERENCE_FIELDS = {
+    ("datasets", "from"): ("dataset", "derives", True),
+    ("features", "from"): ("dataset", "derives", True),
+    ("models", "features"): ("feature", "reads", True),
+    ("models", "inputs"): ("dataset", "reads", True),
+    ("models", "consumers"): ("consumer", "reads", False),
+    ("jobs", "inputs"): ("dataset", "reads", True),
+    ("jobs", "outputs"): ("dataset", "writes", False),
+    ("consumers", "reads"): ("model", "reads", True),
+    ("consumers", "writes"): ("dataset", "writes", False),
+    ("flags", "configures"): ("model", "configures", False),
+}
+# Keys stored as node attributes when present.
+ATTRIBUTE_KEYS = ("description", "url", "version", "vetting", "value")
+
+
+@cache
+def manifest_schema() -> dict[str, Any]:
+    return json.loads(resource_path("schema", "manifest.schema.json").read_text("utf-8"))
+
+
+class ManifestImporter:
+    name = "manifest"
+    description = "Lineage Explorer's native manifest: signals, models, consumers, flags"
+    reads = "*.yaml, *.yml, *.json or *.toml files with a top-level `lineage_manifest: 1` key"
+    priority = 10
+
+    def sniff(self, path: Path) -> bool:
+        if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+            return False
+        with open(path, "rb") as fh:
+            return MARKER.encode() in fh.read(SNIFF_BYTES)
+
+    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+        file = str(path)
+        data, lines = load_structured(path.read_bytes(), file, path.suffix.lower())
+        if not isinstance(data, dict) or MARKER not in data:
+            raise InputError(
+                Location(file, line=1), f"not a lineage manifest: no top-level {MARKER!r} key"
+            )
+        bad_entries: set[tuple[str, int]] = set()
+        fatal = False
+        for error in sorted(
+            jsonschema.Draft202012Validator(manifest_schema()).iter_errors(data),
+            key=lambda e: [str(p) for p in e.absolute_path],
+        ):
+            path_items = list(error.absolute_path)
+            for pointer, message in _describe(error):
+                yield Problem(location(file, lines, pointer), message)
+            if len(path_items) >= 2 and path_items[0] in SECTIONS:
+                bad_entries.add((path_items[0], path_items[1]))
+            else:
+                fatal = True
+        if fatal:
+            return
+        yield from _Reader(file, data, lines, bad_entries).records()
+
+
+def _pointer(parts) -> str:
+    pointer = ""
+    for part in parts:
+        pointer = pointer_join(pointer, part)
+    return pointer
+
+
+def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+    """(pointer, message) pairs in words a manifest author understands."""
+    where = _pointer(error.absolute_path)
+    label = where.lstrip("/").replace("/", ".") or "the manifest"
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        out = []
+        for key in extra:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            out.append(
+                (pointer_join(where, key), f"unknown key {key!r} in {label}{suggestion}")
+            )
+        return out
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [(where, f"{label} needs a {missing!r}")]
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return [(where, f"{label} must be of type {expected}, not {_type_name(error.instance)}")]
+    if error.validator == "enum":
+        choices = ", ".join(map(str, error.validator_value))
+        return [(where, f"{label} must be one of {choices}, not {error.instance!r}")]
+    if error.validator == "const":
+        return [(where, f"{label} must be {error.validator_value!r}, not {error.instance!r}")]
+    if error.validator == "oneOf":
+        return [(where, f"{label} must be a name or an object with a 'name'")]
+    return [(where, f"{label}: {error.message}")]
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "object", list: "list", str: "string", bool: "boolean", int: "integer",
+        float: "number", type(None): "null",
+    }.get(type(value), type(value).__name__)  # fmt: skip
+
+
+class _Reader:
+    """Turns a validated manifest into records."""
+
+    def __init__(self, file: str, data: dict, lines: dict[str, int], skip: set[tuple[str, int]]):
+        self.file = file
+        self.data = data
+        self.lines = lines
+        self.skip = skip
+        self.namespace = data.get("namespace", "")
+        self.declared: dict[str, list[tuple[str, str, int | None]]] = {}  # name -> (kind, ns, line)
+
+    def loc(self, pointer: str) -> Location:
+        return location(self.file, self.lines, pointer)
+
+    def entries(self) -> Iterator[tuple[str, int, dict, str]]:
+        for section, kind in SECTIONS.items():
+            for index, entry in enumerate(self.data.get(section, [])):
+                if (section, index) not in self.skip:
+                    yield section, index, entry, kind
+
+    def records(self) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+        seen: dict[str, Location] = {}
+        for section, index, entry, kind in self.entries():
+            ns = entry.get("namespace", self.namespace)
+            self.declared.setdefault(entry["name"], []).append((kind, ns, index))
+        for section, index, entry, kind in self.entries():
+            pointer = _pointer([section, index])
+            node = self.node(entry, kind, self.loc(pointer))
+            if node.id in seen:
+                yield Problem(node.location, f"{node.id} is declared twice (first at {seen[node.id]})")
+                continue
+            seen[node.id] = node.location
+            related: list[NodeRecord | EdgeRecord | Problem] = []
+            for (sec, field), (default_kind, edge_kind, entry_is_target) in REFERENCE_FIELDS.items():
+                if sec != section:
+                    continue
+                for ref_index, ref in enumerate(entry.get(field, [])):
+                    ref_pointer = _pointer([section, index, field, ref_index])
+                    other = self.reference(ref, default_kind, ref_pointer)
+                    related.append(other)
+                    if isinstance(other, NodeRecord):
+                        source, target = (other.id, node.id) if entry_is_target else (node.id, other.id)
+                        weight = ref.get("weight") if isinstance(ref, dict) else None
+                        related.append(EdgeRecord(source, target, edge_kind, weight=weight,
+                                                  location=self.loc(ref_pointer)))  # fmt: skip
+            if "replacement" in entry.get("deprecated", {}):
+                ref_pointer = _pointer([section, index, "deprecated", "replacement"])
+                other = self.reference(entry["deprecated"]["replacement"], kind, ref_pointer)
+                related.append(other)
+                if isinstance(other, NodeRecord):
+                    node.attributes["replacement"] = other.id
+            yield node
+            yield from related
+
+    def node(self, entry: dict, kind: str, loc: Location) -> NodeRecord:
+        deprecated = entry.get("deprecated")
+        status = entry.get("status") or ("deprecated" if deprecated else None)
+        attributes = dict(entry.get("attributes", {}))
+        for key in ATTRIBUTE_KEYS:
+            if key in entry:
+                attributes[key] = entry[key]
+        if deprecated and "remove_by" in deprecated:
+            attributes["remove_by"] = deprecated["remove_by"]
+        return NodeRecord(
+            kind=kind,
+            name=entry["name"],
+            namespace=entry.get("namespace", self.namespace),
+            owner=entry.get("owner", self.data.get("owner")),
+            team=entry.get("team", self.data.get("team")),
+            tags=tuple(entry.get("tags", ())),
+            status=status or "active",
+            deprecated_on=deprecated.get("since") if deprecated else None,
+            deprecation_reason=deprecated.get("reason") if deprecated else None,
+            attributes=attributes,
+            location=loc,
+        )
+
+    def reference(self, ref: str | dict, default_kind: str, pointer: str) -> NodeRecord | Problem:
+        """A reference node for ``ref``: explicit kind, else the one declared here, else default."""
+        loc = self.loc(pointer)
+        if isinstance(ref, dict):
+            name, kind, ns = ref["name"], ref.get("kind"), ref.get("namespace")
+        else:
+            prefix, sep, rest = ref.partition(":")
+            name, kind, ns = (rest, prefix, None) if sep and prefix in NODE_KINDS else (ref, None, None)
+        if kind is None:
+            candidates = self.declared.get(name, [])
+            if ns is not None:
+                candidates = [c for c in candidates if c[1] == ns]
+            kinds = sorted({c[0] for c in candidates})
+            if len(kinds) > 1:
+                return Problem(
+                    loc,
+                    f"{name!r} is declared as {' and '.join(kinds)}; write kind:name "
+                    f"(for example {kinds[0]}:{name})",
+                )
+            kind = kinds[0] if kinds else default_kind
+        if ns is None:
+            same_kind = [c for c in self.declared.get(name, []) if c[0] == kind]
+            ns = same_kind[0][1] if len(same_kind) == 1 else self.namespace
+        return NodeRecord(kind=kind, name=name, namespace=ns, location=loc, reference=True)

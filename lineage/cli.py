@@ -1,0 +1,298 @@
+"""The ``lineage`` command line: a thin layer over the Python API (see docs/cli.md)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import click
+import networkx as nx
+
+from lineage import __version__, present
+from lineage.analyses import impact, trace
+from lineage.graph import load_graph
+from lineage.importing import ImportReport, import_paths, parse_when
+from lineage.records import NODE_KINDS
+from lineage.refs import RefError, resolve
+from lineage.registry import importers
+from lineage.store import Store, StoreError
+
+MAX_PROBLEMS_SHOWN = 20
+COMMANDS_GROUP = "lineage.commands"  # plug-in commands (the explorer registers `gui` here)
+
+
+class Failure(click.ClickException):
+    """An error the user can act on: printed as ``Error: message``, exit status ``code``."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.exit_code = code
+
+
+def friendly(func: Callable) -> Callable:
+    """Turn expected errors into messages; ``--debug`` lets the traceback through."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except (StoreError, ValueError, nx.NetworkXException) as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise Failure(str(exc)) from None
+        except RefError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            lines = [str(exc)]
+            if exc.candidates:
+                lines.append("closest: " + ", ".join(exc.candidates))
+            raise Failure("\n".join(lines), code=2) from None
+
+    return wrapper
+
+
+class LineageGroup(click.Group):
+    """The command group, extended by plug-in commands from the ``lineage.commands`` group."""
+
+    def _plugins(self) -> dict[str, click.Command]:
+        found = {}
+        for ep in entry_points(group=COMMANDS_GROUP):
+            if ep.name not in self.commands:
+                found[ep.name] = ep
+        return found
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *self._plugins()})
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        ep = self._plugins().get(name)
+        return ep.load() if ep else None
+
+
+def default_db() -> str:
+    return os.environ.get("LINEAGE_DB") or "lineage.db"
+
+
+@click.group(cls=LineageGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db", "db_path", metavar="PATH", default=None,
+    help="The lineage database (default: $LINEAGE_DB, else ./lineage.db).",
+)  # fmt: skip
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of short messages.")
+@click.version_option(__version__, prog_name="lineage")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None, debug: bool) -> None:
+    """Lineage Explorer: what depends on what in your ML system."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db_path or default_db()
+    ctx.obj["debug"] = debug
+
+
+def open_store(create: bool = False) -> Store:
+    ctx = click.get_current_context()
+    store = Store.open(ctx.obj["db"], create=create)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def emit(text: str) -> None:
+    click.echo(text)
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", metavar="NAME", help="Read with this importer (lineage formats).")
+@click.option("--lenient", is_flag=True, help="Import the valid records, report the bad ones.")
+@click.option("--source", metavar="KEY", help="Name the source (one input): a new generation of it.")
+@click.option("--at", "at", metavar="WHEN", help="When the input was true (default: now).")
+@friendly
+def import_command(paths, fmt, lenient, source, at):
+    """Import lineage from files and folders (searched recursively).
+
+    The format of each file is detected unless --format names it. The whole import is one
+    transaction: on any error nothing is written, unless --lenient is given. Importing an
+    unchanged file again adds nothing.
+    """
+    valid_at = parse_when(at) if at else None
+    store = open_store(create=True)
+    debug = click.get_current_context().obj["debug"]
+    report = import_paths(
+        store, paths, fmt=fmt, lenient=lenient, source=source, valid_at=valid_at, debug=debug
+    )
+    print_import_report(report, store, lenient)
+
+
+def print_import_report(report: ImportReport, store: Store, lenient: bool) -> None:
+    if report.committed:
+        rows = []
+        for unit in report.units:
+            if unit.outcome is None:
+                what = "not imported (unreadable)"
+            elif unit.outcome.unchanged:
+                what = "unchanged (imported before)"
+            else:
+                what = f"{unit.node_count} nodes, {unit.edge_count} edges"
+            rows.append((unit.importer, unit.path, what))
+        if rows:
+            emit(present.table(rows, ("FORMAT", "PATH", "READ")))
+        added = [u.outcome for u in report.units if u.outcome and not u.outcome.unchanged]
+        counts = store.counts()
+        delta = (
+            f"+{sum(o.nodes_added for o in added)} nodes, -{sum(o.nodes_removed for o in added)}"
+            f" nodes, +{sum(o.edges_added for o in added)} edges,"
+            f" -{sum(o.edges_removed for o in added)} edges"
+        )
+        emit(f"imported {len(added)} of {len(report.units)} sources: {delta}")
+        emit(f"graph: {counts['nodes']} nodes, {counts['edges']} edges")
+    if report.skipped:
+        click.echo(f"skipped {len(report.skipped)} files no importer reads", err=True)
+    if report.problems:
+        for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
+            click.echo(str(problem), err=True)
+        extra = len(report.problems) - MAX_PROBLEMS_SHOWN
+        if extra > 0:
+            click.echo(f"... and {extra} more", err=True)
+        n = len(report.problems)
+        noun = "problem" if n == 1 else "problems"
+        if report.committed:
+            raise Failure(f"{n} {noun}; the valid records were imported")
+        hint = "" if lenient else "; fix them, or import the valid records with --lenient"
+        raise Failure(f"{n} {noun}; nothing was imported{hint}")
+    if not report.units:
+        raise Failure("nothing to import: no file here is in a format lineage reads")
+
+
+# -- formats, nodes, show -------------------------------------------------------------------
+
+
+@cli.command("formats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def formats_command(as_json):
+    """List the importers and what they read."""
+    found = importers()
+    if as_json:
+        emit(present.to_json([
+            {"name": i.name, "description": i.description, "reads": i.reads} for i in found
+        ]))  # fmt: skip
+        return
+    emit(present.table([(i.name, i.description, i.reads) for i in found],
+                       ("NAME", "DESCRIPTION", "READS")))  # fmt: skip
+
+
+@cli.command("nodes")
+@click.option("--kind", type=click.Choice(NODE_KINDS), help="Only nodes of this kind.")
+@click.option("--owner", metavar="NAME", help="Only nodes this owner or team owns.")
+@click.option("--status", type=click.Choice(("active", "proposed", "deprecated")))
+@click.option("--search", "text", metavar="TEXT", help="Full-text search of names, tags, attributes.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of NODE objects.")
+@friendly
+def nodes_command(kind, owner, status, text, as_json):
+    """List nodes, sorted by id."""
+    store = open_store()
+    ids = store.search(text, limit=10_000) if text else None
+    nodes = store.nodes(kind=kind, owner=owner, status=status, ids=ids)
+    if as_json:
+        emit(present.to_json([present.node_json(n["id"], n) for n in nodes]))
+    elif nodes:
+        emit(present.nodes_text(nodes))
+
+
+@cli.command("show")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly
+def show_command(ref, as_json):
+    """Show a node: attributes, status, edges in and out, and every source that mentions it."""
+    store = open_store()
+    node_id = resolve(store, ref)
+    node = store.node(node_id)
+    incoming, outgoing = store.edges_of(node_id)
+    provenance = store.node_provenance(node_id)
+    if as_json:
+        emit(present.to_json(present.show_json(node, incoming, outgoing, provenance)))
+    else:
+        emit(present.show_text(node, incoming, outgoing, provenance))
+
+
+# -- trace, impact --------------------------------------------------------------------------
+
+
+@cli.command("trace")
+@click.argument("source_ref", metavar="FROM")
+@click.argument("target_ref", metavar="TO")
+@click.option("--max-paths", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-length", type=click.IntRange(min=1), help="Longest path, in edges.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"paths": [[NODE, ...], ...]}.')
+@friendly
+def trace_command(source_ref, target_ref, max_paths, max_length, as_json):
+    """Every path from FROM to TO in the direction data flows, shortest first."""
+    store = open_store()
+    source, target = resolve(store, source_ref), resolve(store, target_ref)
+    graph = load_graph(store)
+    result = trace(graph, source, target, max_paths=max_paths, max_length=max_length)
+    emit(present.to_json(present.trace_json(graph, result)) if as_json else present.trace_text(result))
+
+
+@cli.command("impact")
+@click.argument("ref")
+@click.option("--depth", type=click.IntRange(min=0), help="At most this many hops (default: all).")
+@click.option("--upstream", is_flag=True, help="Also list what the node depends on.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
+@friendly
+def impact_command(ref, depth, upstream, as_json):
+    """What a change to REF reaches downstream (and upstream), by hop, kind and owner."""
+    store = open_store()
+    node_id = resolve(store, ref)
+    graph = load_graph(store)
+    result = impact(graph, node_id, depth=depth, upstream=upstream)
+    emit(present.to_json(present.impact_json(graph, result)) if as_json else present.impact_text(result))
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+
+@cli.command("demo")
+@click.option("--no-open", is_flag=True, help="Build the demo database only.")
+@friendly
+def demo_command(no_open):
+    """Build the demo database from resources/demo through the importers, then open it.
+
+    The database is rebuilt from scratch at --db (default ./lineage.db). The explorer opens
+    on it when it is installed; otherwise the impact of the demo's most central feature is
+    printed.
+    """
+    from lineage.demo import build_demo, most_central_feature
+
+    ctx = click.get_current_context()
+    db_path = ctx.obj["db"]
+    summary = build_demo(db_path)
+    emit(f"demo built at {db_path}: {summary['nodes']} nodes, {summary['edges']} edges "
+         f"from {summary['imports']} imports")  # fmt: skip
+    if no_open:
+        return
+    gui = cli.get_command(ctx, "gui")
+    if gui is not None:
+        ctx.invoke(gui)
+        return
+    with Store.open(db_path) as store:
+        graph = load_graph(store)
+        node = most_central_feature(graph)
+        emit(present.impact_text(impact(graph, node)))
+
+
+def main() -> None:
+    try:
+        cli(prog_name="lineage")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,89 @@
+"""Build the demo database from the raw files in ``resources/demo`` through the importers.
+
+``resources/demo/history/<date>/`` holds older snapshots of some inputs and
+``resources/demo/current/`` the inputs as they are now. Each file is one source, keyed by its
+path below its snapshot folder, so a newer snapshot of a file is a new generation of the same
+source: that is how the demo keeps history (a flag whose target changed, say).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+
+from lineage.importing import import_paths, parse_when
+from lineage.resources import resource_path
+from lineage.store import Store
+
+DEMO = resource_path("demo")
+CURRENT_AS_OF = "2026-03-01"  # the date the "current" snapshot is recorded as
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+def snapshots(root: Path = DEMO) -> list[tuple[str, Path]]:
+    """(date, folder) of every snapshot, oldest first; ``current`` comes last."""
+    history = sorted((p.name, p) for p in (root / "history").iterdir() if p.is_dir())
+    return [*history, (CURRENT_AS_OF, root / "current")]
+
+
+def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
+    """(Re)build the demo database at ``db_path``; returns its counts.
+
+    The database is built next to the target and moved into place only when complete, so a
+    failure leaves any previous file as it was.
+    """
+    target = Path(db_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".demo-", suffix=".db", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        with Store.open(tmp, create=True) as store:
+            for date, folder in snapshots(root):
+                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    source = "demo/" + path.relative_to(folder).as_posix()
+                    report = import_paths(
+                        store, [_shown(path)], source=source, valid_at=parse_when(date)
+                    )
+                    if not report.ok:
+                        raise DemoError(
+                            "the demo does not import cleanly:\n"
+                            + "\n".join(str(p) for p in report.problems)
+                        )
+            counts = store.counts()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(tmp, target)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    return counts
+
+
+def _shown(path: Path) -> Path:
+    """The path relative to the working folder when it lies below it (as provenance shows it)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def most_central_feature(graph: nx.DiGraph) -> str:
+    """The feature whose change reaches the most nodes (ties: the smallest id).
+
+    >>> g = nx.DiGraph([("feature:a", "model:m"), ("feature:b", "model:m"), ("model:m", "c")])
+    >>> nx.set_node_attributes(g, "feature", "kind")
+    >>> most_central_feature(g)
+    'feature:a'
+    """
+    features = [n for n, kind in graph.nodes(data="kind") if kind == "feature"]
+    if not features:
+        raise DemoError("the graph has no features")
+    return min(features, key=lambda n: (-len(nx.descendants(graph, n)), n))

@@ -1,0 +1,53 @@
+"""Load a lineage store into a networkx graph.
+
+The graph is a :class:`networkx.DiGraph` in the direction data flows. Node attributes:
+``kind``, ``name``, ``namespace``, ``owner``, ``team``, ``status``. Edge attributes:
+``kinds`` (a sorted tuple: two sources may relate the same pair of nodes differently),
+``weight`` (the largest given, or None), ``declared`` and ``observed`` (booleans).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from lineage.store import Store
+
+
+def load_graph(store: Store, *, as_of: str | None = None) -> nx.DiGraph:
+    """The current graph of ``store``, or the graph as it stood at ``as_of`` (UTC ISO time)."""
+    node_rows, edge_rows = store.graph_rows(as_of)
+    return build_graph(node_rows, edge_rows)
+
+
+def build_graph(node_rows, edge_rows) -> nx.DiGraph:
+    """Build the graph from store rows (see :meth:`lineage.store.Store.graph_rows`).
+
+    >>> g = build_graph(
+    ...     [("feature:f", "feature", "f", "", None, None, "active"),
+    ...      ("model:m", "model", "m", "", None, None, "active")],
+    ...     [("feature:f", "model:m", "reads", 0.5, 1, 0),
+    ...      ("feature:f", "model:m", "derives", None, 0, 1)])
+    >>> g.edges["feature:f", "model:m"]
+    {'kinds': ('derives', 'reads'), 'weight': 0.5, 'declared': True, 'observed': True}
+    """
+    graph = nx.DiGraph()
+    for nid, kind, name, namespace, owner, team, status in node_rows:
+        graph.add_node(
+            nid, kind=kind, name=name, namespace=namespace, owner=owner, team=team, status=status
+        )
+    for source, target, kind, weight, declared, observed in edge_rows:
+        if source not in graph or target not in graph:
+            continue
+        data = graph.get_edge_data(source, target)
+        if data is None:
+            graph.add_edge(
+                source, target, kinds=(kind,), weight=weight,
+                declared=bool(declared), observed=bool(observed),
+            )  # fmt: skip
+        else:
+            data["kinds"] = tuple(sorted({*data["kinds"], kind}))
+            if weight is not None and (data["weight"] is None or weight > data["weight"]):
+                data["weight"] = weight
+            data["declared"] = data["declared"] or bool(declared)
+            data["observed"] = data["observed"] or bool(observed)
+    return graph

@@ -1,0 +1,338 @@
+"""Import files and folders: find each input's importer, validate its records, write atomically.
+
+One call of :func:`import_paths` is one transaction. Each input it finds (a file, or a folder
+an importer reads whole) becomes one *source* and one row in ``imports``: a generation that
+supersedes the previous import of the same source. By default any problem anywhere rolls the
+whole call back; with ``lenient`` the valid records are written and the problems reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lineage.records import (
+    EdgeRecord,
+    InputError,
+    Location,
+    NodeRecord,
+    Problem,
+    check_edge,
+    check_node,
+)
+from lineage.registry import Importer, UnknownFormat, detect, importer_named
+from lineage.store import ImportUnit, Store, UnitOutcome
+
+MAX_LOCATIONS_PER_SUBJECT = 50  # provenance kept per node or edge per import (logs repeat a lot)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_when(text: str) -> str:
+    """Normalise a date or time given by a user to the store's UTC form.
+
+    >>> parse_when("2025-03-01")
+    '2025-03-01T00:00:00.000000Z'
+    >>> parse_when("2025-03-01T12:30:00+02:00")
+    '2025-03-01T10:30:00.000000Z'
+    """
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not a date or time: {text!r} (use YYYY-MM-DD or ISO 8601)") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Input:
+    """One thing to import: a path and the importer that reads it."""
+
+    path: Path
+    importer: Importer
+
+
+@dataclass
+class UnitReport:
+    path: str
+    importer: str
+    node_count: int
+    edge_count: int
+    problems: list[Problem]
+    outcome: UnitOutcome | None = None
+
+
+@dataclass
+class ImportReport:
+    units: list[UnitReport] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def discover(paths: Sequence[Path], fmt: str | None = None) -> tuple[list[Input], list[Problem], list[str]]:  # noqa: E501
+    """The inputs under ``paths``: (inputs, problems, skipped files).
+
+    A file given by name must be readable by some importer (or by ``fmt``); files found in a
+    folder that no importer reads are skipped. Hidden entries and symbolic links inside
+    folders are skipped too, so a walk never leaves the folder the user gave.
+    """
+    forced = importer_named(fmt) if fmt else None
+    inputs: list[Input] = []
+    problems: list[Problem] = []
+    skipped: list[str] = []
+
+    def claim(p: Path) -> Importer | None:
+        if forced is not None:
+            return forced if _sniffs(forced, p) else None
+        return detect(p)
+
+    def walk(folder: Path) -> None:
+        whole = claim(folder)
+        if whole is not None:
+            inputs.append(Input(folder, whole))
+            return
+        try:
+            entries = sorted(folder.iterdir(), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(Location(str(folder)), f"cannot list folder: {exc.strerror}"))
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
+                skipped.append(str(entry))
+            elif entry.is_dir():
+                walk(entry)
+            elif entry.is_file():
+                imp = claim(entry)
+                if imp is None:
+                    skipped.append(str(entry))
+                else:
+                    inputs.append(Input(entry, imp))
+
+    for path in paths:
+        if not path.exists():
+            problems.append(Problem(Location(str(path)), "no such file or folder"))
+        elif path.is_dir():
+            walk(path)
+        else:
+            imp = forced or detect(path)
+            if imp is None:
+                problems.append(
+                    Problem(
+                        Location(str(path)),
+                        "no importer recognises this file; name one with --format "
+                        "(lineage formats lists them)",
+                    )
+                )
+            else:
+                inputs.append(Input(path, imp))
+    return inputs, problems, skipped
+
+
+def _sniffs(imp: Importer, path: Path) -> bool:
+    try:
+        return bool(imp.sniff(path))
+    except OSError:
+        return False
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (relative names and contents)."""
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                full = Path(root, name)
+                if full.is_symlink():
+                    continue
+                digest.update(str(full.relative_to(path)).encode("utf-8", "surrogateescape"))
+                digest.update(b"\0")
+                _hash_file(full, digest)
+    else:
+        _hash_file(path, digest)
+    return digest.hexdigest()
+
+
+def _hash_file(path: Path, digest) -> None:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+
+
+def read_input(item: Input, *, source: str, valid_at: str, debug: bool = False) -> ImportUnit:
+    """Read and validate one input's records into a unit; problems are collected, not raised."""
+    started = utc_now()
+    unit = ImportUnit(
+        importer=item.importer.name,
+        source=source,
+        path=str(item.path),
+        content_hash="",
+        started_at=started,
+        valid_at=valid_at,
+        nodes={},
+        edges={},
+        edge_evidence={},
+        node_locations={},
+        edge_locations={},
+    )
+    try:
+        unit.content_hash = content_hash(item.path)
+        for record in item.importer.read(item.path):
+            if isinstance(record, NodeRecord):
+                _add_node(unit, record)
+            elif isinstance(record, EdgeRecord):
+                _add_edge(unit, record)
+            elif isinstance(record, Problem):
+                unit.problems.append(record)
+            else:
+                raise TypeError(f"importer yielded {type(record).__name__}, not a record")
+    except InputError as exc:
+        unit.problems.append(exc.problem)
+    except OSError as exc:
+        unit.problems.append(Problem(Location(str(item.path)), f"cannot read: {exc.strerror or exc}"))
+    except Exception as exc:
+        if debug:
+            raise
+        unit.problems.append(
+            Problem(
+                Location(str(item.path)),
+                f"the {item.importer.name} importer failed: {type(exc).__name__}: {exc} "
+                "(run with --debug for the traceback)",
+            )
+        )
+    _check_endpoints(unit)
+    return unit
+
+
+def _where(record: NodeRecord | EdgeRecord, unit: ImportUnit) -> Location:
+    return record.location or Location(unit.path)
+
+
+def _add_location(locations: dict, key, loc: Location | None) -> None:
+    if loc is None:
+        return
+    seen = locations.setdefault(key, [])
+    if len(seen) < MAX_LOCATIONS_PER_SUBJECT and loc not in seen:
+        seen.append(loc)
+
+
+def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
+    why = check_node(node)
+    if why:
+        unit.problems.append(Problem(_where(node, unit), why))
+        return
+    nid = node.id
+    known = unit.nodes.get(nid)
+    if known is None or known.reference:
+        unit.nodes[nid] = node if known is None or not node.reference else known
+    elif not node.reference:
+        _merge_node(known, node)
+    _add_location(unit.node_locations, nid, node.location)
+
+
+def _merge_node(into: NodeRecord, other: NodeRecord) -> None:
+    """Fold a later description of the same node from the same input into the first."""
+    for attr in ("owner", "team", "status", "deprecated_on", "deprecation_reason"):
+        value = getattr(other, attr)
+        if value is not None:
+            setattr(into, attr, value)
+    into.tags = tuple(dict.fromkeys((*into.tags, *other.tags)))
+    if other.attributes:
+        into.attributes = {**into.attributes, **other.attributes}
+
+
+def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
+    why = check_edge(edge)
+    if why:
+        unit.problems.append(Problem(_where(edge, unit), why))
+        return
+    key = edge.key
+    known = unit.edges.get(key)
+    if known is None:
+        unit.edges[key] = edge
+    else:
+        if edge.weight is not None:
+            known.weight = edge.weight
+        if edge.attributes:
+            known.attributes = {**known.attributes, **edge.attributes}
+    unit.edge_evidence.setdefault(key, set()).add(edge.evidence)
+    _add_location(unit.edge_locations, key, edge.location)
+
+
+def _check_endpoints(unit: ImportUnit) -> None:
+    """Every edge must name nodes of its own input, so a source stands on its own."""
+    for key, edge in list(unit.edges.items()):
+        missing = [end for end in (edge.source, edge.target) if end not in unit.nodes]
+        if missing:
+            unit.problems.append(
+                Problem(_where(edge, unit), f"edge names unknown node {missing[0]!r}")
+            )
+            del unit.edges[key]
+            unit.edge_evidence.pop(key, None)
+            unit.edge_locations.pop(key, None)
+
+
+def import_paths(
+    store: Store,
+    paths: Sequence[str | Path],
+    *,
+    fmt: str | None = None,
+    lenient: bool = False,
+    source: str | None = None,
+    valid_at: str | None = None,
+    debug: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportReport:
+    """Import ``paths`` into ``store`` in one transaction and say what happened.
+
+    ``source`` names the source when a single input is imported (so a changed copy of a
+    file can stand in for the original); ``valid_at`` dates the snapshot (default: now).
+    """
+    report = ImportReport()
+    try:
+        inputs, problems, skipped = discover([Path(p) for p in paths], fmt)
+    except UnknownFormat as exc:
+        report.problems.append(Problem(Location("--format"), str(exc)))
+        return report
+    report.problems.extend(problems)
+    report.skipped = skipped
+    if source is not None and len(inputs) > 1:
+        report.problems.append(
+            Problem(Location("--source"), "--source names one input, but there are several")
+        )
+        return report
+    when = valid_at or utc_now()
+    units = []
+    for index, item in enumerate(inputs):
+        if progress:
+            progress(index, len(inputs), str(item.path))
+        key = source or str(item.path.resolve())
+        unit = read_input(item, source=key, valid_at=when, debug=debug)
+        units.append(unit)
+        report.problems.extend(unit.problems)
+        report.units.append(
+            UnitReport(str(item.path), unit.importer, len(unit.nodes), len(unit.edges),
+                       unit.problems)  # fmt: skip
+        )
+    if report.problems and not lenient:
+        return report
+    with store.write():
+        finished = utc_now()
+        for unit, unit_report in zip(units, report.units, strict=True):
+            if unit.problems and not unit.nodes:
+                continue  # nothing readable: keep the previous generation of this source
+            unit_report.outcome = store.write_unit(unit, finished)
+    report.committed = True
+    return report

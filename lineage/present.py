@@ -1,0 +1,207 @@
+"""Text and JSON renderings of nodes and analyses, shared by the CLI and other front ends.
+
+The JSON shapes are a documented contract (docs/cli.md, "JSON output"): a NODE is
+``{"id", "kind", "name", "namespace", "owner", "team", "status"}``; keys are sorted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+
+from lineage.analyses import Impact, Reach, Trace
+
+NODE_KEYS = ("id", "kind", "name", "namespace", "owner", "team", "status")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def node_json(node_id: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The NODE object of the JSON contract, from graph or store attributes.
+
+    >>> node_json("model:m", {"kind": "model", "name": "m", "namespace": ""})
+    {'id': 'model:m', 'kind': 'model', 'name': 'm', 'namespace': '', 'owner': None, 'team': None, 'status': 'active'}
+    """
+    out = {"id": node_id}
+    for key in NODE_KEYS[1:]:
+        out[key] = attrs.get(key)
+    out["status"] = out["status"] or "active"
+    return out
+
+
+def graph_node_json(graph: nx.DiGraph, node_id: str) -> dict[str, Any]:
+    return node_json(node_id, graph.nodes[node_id])
+
+
+def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    """Columns aligned with two spaces, no trailing blanks.
+
+    >>> print(table([("a", 1), ("bbb", 22)], ("NAME", "N")))
+    NAME  N
+    a     1
+    bbb   22
+    """
+    cells = [list(map(_cell, header))] + [list(map(_cell, r)) for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    # One line per row, whatever a name contains.
+    return str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def nodes_text(nodes: Sequence[Mapping[str, Any]]) -> str:
+    rows = [
+        (n["id"], n["kind"], n["name"], n.get("owner") or n.get("team"), n.get("status"))
+        for n in nodes
+    ]
+    return table(rows, ("ID", "KIND", "NAME", "OWNER", "STATUS"))
+
+
+def _edge_flags(edge: Mapping[str, Any]) -> str:
+    flags = [edge["kind"]]
+    flags += [e for e in ("declared", "observed") if edge.get(e)]
+    if edge.get("weight") is not None:
+        flags.append(f"weight {edge['weight']:g}")
+    return ", ".join(flags)
+
+
+def _location(p: Mapping[str, Any]) -> str:
+    if "line" in p:
+        return f"{p['file']}:{p['line']}"
+    if "pointer" in p:
+        return f"{p['file']}#{p['pointer']}"
+    if "table" in p:
+        return f"{p['file']}[{p['table']} row {p.get('row')}]"
+    return p["file"]
+
+
+def show_text(
+    node: Mapping[str, Any],
+    incoming: Sequence[Mapping],
+    outgoing: Sequence[Mapping],
+    provenance: Sequence[Mapping],
+) -> str:
+    out = [f"{node['id']}"]
+    fields = [
+        ("kind", node["kind"]),
+        ("name", node["name"]),
+        ("namespace", node["namespace"] or None),
+        ("owner", node.get("owner")),
+        ("team", node.get("team")),
+        ("status", _status_text(node)),
+        ("tags", ", ".join(node.get("tags") or []) or None),
+    ]
+    out += [f"  {k + ':':<11}{_cell(v)}" for k, v in fields if v is not None]
+    attributes = node.get("attributes") or {}
+    if attributes:
+        out.append("  attributes:")
+        for key in sorted(attributes):
+            value = attributes[key]
+            text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+            out.append(f"    {key}: {_cell(text)}")
+    out.append(f"inputs ({len(incoming)}):")
+    out += [f"  <- {_cell(e['source'])}  [{_edge_flags(e)}]" for e in incoming]
+    out.append(f"outputs ({len(outgoing)}):")
+    out += [f"  -> {_cell(e['target'])}  [{_edge_flags(e)}]" for e in outgoing]
+    out.append(f"sources ({len(provenance)}):")
+    out += [f"  {_cell(_location(p))}  ({p['importer']}, import #{p['import_id']})" for p in provenance]
+    return "\n".join(out)
+
+
+def _status_text(node: Mapping[str, Any]) -> str:
+    status = node.get("status") or "active"
+    if status == "deprecated":
+        since = node.get("deprecated_on")
+        reason = node.get("deprecation_reason")
+        status += f" since {since}" if since else ""
+        status += f": {reason}" if reason else ""
+    return status
+
+
+def show_json(
+    node: Mapping[str, Any],
+    incoming: Sequence[Mapping],
+    outgoing: Sequence[Mapping],
+    provenance: Sequence[Mapping],
+) -> dict[str, Any]:
+    full = node_json(node["id"], node)
+    for key in ("tags", "attributes", "deprecated_on", "deprecation_reason"):
+        full[key] = node.get(key)
+    return {"node": full, "inputs": list(incoming), "outputs": list(outgoing),
+            "provenance": list(provenance)}  # fmt: skip
+
+
+def trace_text(result: Trace) -> str:
+    n = len(result.paths)
+    if n == 0:
+        return f"no path from {result.source} to {result.target}"
+    more = " (more exist: raise --max-paths)" if result.truncated else ""
+    head = f"{n} path{'s' if n != 1 else ''} from {result.source} to {result.target}, shortest first{more}"
+    body = [f"{i}. " + " -> ".join(path) for i, path in enumerate(result.paths, start=1)]
+    return "\n".join([head, *body])
+
+
+def trace_json(graph: nx.DiGraph, result: Trace) -> dict[str, Any]:
+    return {
+        "paths": [[graph_node_json(graph, n) for n in path] for path in result.paths],
+        "truncated": result.truncated,
+    }
+
+
+def _reach_text(title: str, reach: Reach) -> list[str]:
+    out = [f"{title}: {len(reach.nodes)} node{'s' if len(reach.nodes) != 1 else ''}"]
+    hop = None
+    for r in reach.nodes:
+        if r.distance != hop:
+            hop = r.distance
+            out.append(f"  hop {hop} ({reach.by_distance[hop]}):")
+        out.append(f"    {r.node}")
+    if reach.nodes:
+        out.append("  by kind:  " + ", ".join(f"{k} {v}" for k, v in reach.by_kind.items()))
+        out.append("  by owner: " + ", ".join(f"{k} {v}" for k, v in reach.by_owner.items()))
+    return out
+
+
+def impact_text(result: Impact) -> str:
+    depth = "all" if result.depth is None else str(result.depth)
+    out = [f"impact of {result.node} (depth: {depth})"]
+    out += _reach_text("downstream", result.downstream)
+    if result.upstream is not None:
+        out += _reach_text("upstream", result.upstream)
+    return "\n".join(out)
+
+
+def _reach_json(graph: nx.DiGraph, reach: Reach) -> list[dict[str, Any]]:
+    return [{**graph_node_json(graph, r.node), "distance": r.distance} for r in reach.nodes]
+
+
+def _summary_json(reach: Reach) -> dict[str, Any]:
+    return {
+        "by_distance": {str(k): v for k, v in reach.by_distance.items()},
+        "by_kind": reach.by_kind,
+        "by_owner": reach.by_owner,
+        "count": len(reach.nodes),
+    }
+
+
+def impact_json(graph: nx.DiGraph, result: Impact) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "node": graph_node_json(graph, result.node),
+        "depth": result.depth,
+        "downstream": _reach_json(graph, result.downstream),
+        "upstream": _reach_json(graph, result.upstream) if result.upstream else [],
+        "summary": {"downstream": _summary_json(result.downstream)},
+    }
+    if result.upstream is not None:
+        out["summary"]["upstream"] = _summary_json(result.upstream)
+    return out

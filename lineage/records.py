@@ -1,0 +1,164 @@
+"""The records importers yield: nodes, edges and problems, each with where it was said.
+
+Importers build these and never touch the database; :mod:`lineage.importing`
+validates them and hands them to :mod:`lineage.store` in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+NODE_KINDS: tuple[str, ...] = ("dataset", "feature", "job", "model", "consumer", "flag")
+STATUSES: tuple[str, ...] = ("active", "proposed", "deprecated")
+EVIDENCE: tuple[str, ...] = ("declared", "observed")
+
+# Edge kinds in the direction data flows. Importers may add others that match EDGE_KIND_RE.
+EDGE_KINDS: dict[str, str] = {
+    "reads": "the target reads the source (feature -> model, model -> consumer, dataset -> job)",
+    "writes": "the source writes the target (job -> dataset, consumer -> log)",
+    "derives": "the target is derived from the source (dataset -> feature, dataset -> dataset)",
+    "configures": "a config flag changes how the target behaves (flag -> model)",
+}
+EDGE_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def node_id(kind: str, name: str, namespace: str = "") -> str:
+    """The stable id of a node: ``kind:namespace/name``, or ``kind:name`` without namespace.
+
+    >>> node_id("feature", "query_terms", "ads")
+    'feature:ads/query_terms'
+    >>> node_id("model", "ctr")
+    'model:ctr'
+    """
+    return f"{kind}:{namespace}/{name}" if namespace else f"{kind}:{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in an input something was said: a line, a JSON pointer, or a table row.
+
+    >>> str(Location("a.yaml", line=3))
+    'a.yaml:3'
+    >>> str(Location("a.json", pointer="/models/0"))
+    'a.json#/models/0'
+    >>> str(Location("mlflow.db", table="runs", row="7"))
+    'mlflow.db[runs row 7]'
+    """
+
+    file: str
+    line: int | None = None
+    pointer: str | None = None
+    table: str | None = None
+    row: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.pointer is not None:
+            return f"{self.file}#{self.pointer}"
+        if self.table is not None:
+            return f"{self.file}[{self.table} row {self.row}]"
+        return self.file
+
+
+@dataclass(slots=True)
+class NodeRecord:
+    """A node as one source describes it.
+
+    A *reference* only names a node (say, a feature a model reads) without
+    asserting anything else about it; declared fields of other records win.
+    """
+
+    kind: str
+    name: str
+    namespace: str = ""
+    owner: str | None = None
+    team: str | None = None
+    tags: tuple[str, ...] = ()
+    status: str | None = None
+    deprecated_on: str | None = None
+    deprecation_reason: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+    reference: bool = False
+
+    @property
+    def id(self) -> str:
+        return node_id(self.kind, self.name, self.namespace)
+
+
+@dataclass(slots=True)
+class EdgeRecord:
+    """An edge in the direction data flows, between two node ids."""
+
+    source: str
+    target: str
+    kind: str = "reads"
+    weight: float | None = None
+    evidence: Literal["declared", "observed"] = "declared"
+    attributes: dict[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.target, self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A bad record or input, reported as ``location: message``."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class InputError(Exception):
+    """An input an importer cannot read at all (unparseable, wrong format)."""
+
+    def __init__(self, location: Location, message: str):
+        super().__init__(f"{location}: {message}")
+        self.problem = Problem(location, message)
+
+
+Record = NodeRecord | EdgeRecord | Problem
+
+
+def check_node(node: NodeRecord) -> str | None:
+    """Why a node record is invalid, or None.
+
+    >>> check_node(NodeRecord("feature", "x"))
+    >>> check_node(NodeRecord("widget", "x"))
+    "unknown node kind 'widget' (expected one of dataset, feature, job, model, consumer, flag)"
+    """
+    if node.kind not in NODE_KINDS:
+        return f"unknown node kind {node.kind!r} (expected one of {', '.join(NODE_KINDS)})"
+    if not isinstance(node.name, str) or not node.name.strip():
+        return "a node needs a non-empty name"
+    if not isinstance(node.namespace, str):
+        return "a node's namespace must be a string"
+    if node.status is not None and node.status not in STATUSES:
+        return f"unknown status {node.status!r} (expected one of {', '.join(STATUSES)})"
+    if any(not isinstance(t, str) for t in node.tags):
+        return "tags must be strings"
+    return None
+
+
+def check_edge(edge: EdgeRecord) -> str | None:
+    """Why an edge record is invalid, or None.
+
+    >>> check_edge(EdgeRecord("feature:a", "model:b", weight=-1))
+    'edge weight must be a non-negative number, not -1'
+    """
+    if not EDGE_KIND_RE.match(edge.kind or ""):
+        return f"edge kind {edge.kind!r} must be a lower-case identifier"
+    if edge.evidence not in EVIDENCE:
+        return f"edge evidence must be 'declared' or 'observed', not {edge.evidence!r}"
+    w = edge.weight
+    if w is not None and (isinstance(w, bool) or not isinstance(w, int | float) or w < 0 or w != w):
+        return f"edge weight must be a non-negative number, not {w!r}"
+    return None

@@ -1,0 +1,668 @@
+"""The lineage store: one SQLite file (WAL mode), the only module that talks to SQLite.
+
+Layout, in brief (docs/store.md has the whole of it):
+
+* ``imports``: one row per imported source (a file, or a folder an importer reads whole).
+  Every import is a *generation*; for each source key the newest import (by ``valid_at``,
+  then id) is current and the older ones are marked ``superseded_by``.
+* ``node_facts`` / ``edge_facts``: what each import said, kept for every generation, so
+  the graph can be rebuilt as of any date.
+* ``provenance``: where each import said it (file and line, JSON pointer, or table and row).
+  Two sources that say the same thing keep a row each.
+* ``nodes`` / ``edges``: the current graph, merged from the facts of current imports.
+* ``nodes_fts``: full-text index over node names, tags and attributes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from lineage.records import EdgeRecord, NodeRecord, Problem
+
+APPLICATION_ID = 0x4C494E45  # "LINE": marks a SQLite file as ours
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+NODE_COLUMNS = (
+    "kind", "name", "namespace", "owner", "team", "tags", "status",
+    "deprecated_on", "deprecation_reason", "attributes",
+)  # fmt: skip
+EDGE_COLUMNS = ("weight", "declared", "observed", "attributes")
+
+
+class StoreError(Exception):
+    """A database that cannot be used: missing, not ours, too new, corrupt, locked, read-only."""
+
+
+def _create_schema_v1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            importer TEXT NOT NULL,
+            source TEXT NOT NULL,
+            path TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            valid_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'partial')),
+            node_count INTEGER NOT NULL,
+            edge_count INTEGER NOT NULL,
+            error_count INTEGER NOT NULL,
+            errors TEXT NOT NULL DEFAULT '[]',
+            superseded_by INTEGER REFERENCES imports(id)
+        )"""
+    )
+    db.execute("CREATE INDEX imports_source ON imports(source, valid_at, id)")
+    db.execute(
+        """CREATE TABLE node_facts (
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            node_id TEXT NOT NULL,
+            kind TEXT NOT NULL, name TEXT NOT NULL, namespace TEXT NOT NULL,
+            owner TEXT, team TEXT, tags TEXT, status TEXT,
+            deprecated_on TEXT, deprecation_reason TEXT, attributes TEXT,
+            reference INTEGER NOT NULL,
+            PRIMARY KEY (node_id, import_id)
+        )"""
+    )
+    db.execute("CREATE INDEX node_facts_import ON node_facts(import_id)")
+    db.execute(
+        """CREATE TABLE edge_facts (
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
+            weight REAL, declared INTEGER NOT NULL, observed INTEGER NOT NULL, attributes TEXT,
+            PRIMARY KEY (source, target, kind, import_id)
+        )"""
+    )
+    db.execute("CREATE INDEX edge_facts_import ON edge_facts(import_id)")
+    db.execute(
+        """CREATE TABLE provenance (
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            node_id TEXT, source TEXT, target TEXT, edge_kind TEXT,
+            file TEXT NOT NULL, line INTEGER, pointer TEXT, tbl TEXT, row TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX provenance_node ON provenance(node_id)")
+    db.execute("CREATE INDEX provenance_edge ON provenance(source, target, edge_kind)")
+    db.execute("CREATE INDEX provenance_import ON provenance(import_id)")
+    db.execute(
+        """CREATE TABLE nodes (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL, name TEXT NOT NULL, namespace TEXT NOT NULL,
+            owner TEXT, team TEXT, tags TEXT NOT NULL, status TEXT NOT NULL,
+            deprecated_on TEXT, deprecation_reason TEXT, attributes TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX nodes_kind ON nodes(kind)")
+    db.execute("CREATE INDEX nodes_name ON nodes(name)")
+    db.execute(
+        """CREATE TABLE edges (
+            source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
+            weight REAL, declared INTEGER NOT NULL, observed INTEGER NOT NULL,
+            attributes TEXT NOT NULL,
+            PRIMARY KEY (source, target, kind)
+        )"""
+    )
+    db.execute("CREATE INDEX edges_target ON edges(target)")
+    db["nodes"].enable_fts(
+        ["name", "namespace", "owner", "team", "tags", "attributes"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="unicode61",
+    )
+
+
+# MIGRATIONS[i] takes a database from schema version i to i + 1.
+MIGRATIONS = [_create_schema_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class ImportUnit:
+    """The validated, merged records of one source, ready to be written."""
+
+    importer: str
+    source: str
+    path: str
+    content_hash: str
+    started_at: str
+    valid_at: str
+    nodes: dict[str, NodeRecord]
+    edges: dict[tuple[str, str, str], EdgeRecord]
+    edge_evidence: dict[tuple[str, str, str], set[str]]
+    node_locations: dict[str, list]
+    edge_locations: dict[tuple[str, str, str], list]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class UnitOutcome:
+    """What writing one unit changed."""
+
+    import_id: int | None
+    unchanged: bool
+    nodes_added: int = 0
+    nodes_removed: int = 0
+    edges_added: int = 0
+    edges_removed: int = 0
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16) == SQLITE_HEADER
+
+
+class Store:
+    """A lineage database. Open with :meth:`open`; use as a context manager to close it."""
+
+    def __init__(self, db: sqlite_utils.Database, path: str):
+        self.db = db
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, create: bool = False) -> Store:
+        """Open (and with ``create``, make) the database at ``path``, migrating it if older."""
+        p = Path(path)
+        if p.is_dir():
+            raise StoreError(f"{p}: is a folder, not a lineage database")
+        exists = p.exists() and p.stat().st_size > 0
+        if not exists and not create:
+            raise StoreError(
+                f"{p}: no lineage database here; import something first "
+                "(lineage import PATH) or build the demo (lineage demo)"
+            )
+        if exists and not _is_sqlite_file(p):
+            raise StoreError(f"{p}: not a Lineage Explorer database (not an SQLite file)")
+        try:
+            conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
+            db = sqlite_utils.Database(conn)
+            store = cls(db, str(p))
+            store._check_and_migrate(is_new=not exists)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{p}: cannot open the database: {exc}") from exc
+        return store
+
+    def _check_and_migrate(self, *, is_new: bool) -> None:
+        conn = self.db.conn
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        if app_id != APPLICATION_ID and (has_tables or app_id != 0):
+            raise StoreError(f"{self.path}: not a Lineage Explorer database; refusing to touch it")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer Lineage Explorer (schema version {version}; "
+                f"this one reads up to {SCHEMA_VERSION}); upgrade lineage-explorer to open it"
+            )
+        if version < SCHEMA_VERSION:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"{self.path}: cannot write the database: {exc}") from exc
+            with self.write():
+                for migrate in MIGRATIONS[version:]:
+                    migrate(self.db)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self.db["meta"].upsert(
+                    {"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key"
+                )
+        conn.execute("PRAGMA foreign_keys=ON")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    class _Transaction:
+        def __init__(self, store: Store):
+            self.store = store
+
+        def __enter__(self) -> Store:
+            try:
+                self.store.db.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"{self.store.path}: cannot write: {exc}") from exc
+            return self.store
+
+        def __exit__(self, exc_type, exc, tb) -> None:
+            conn = self.store.db.conn
+            if exc_type is None:
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.DatabaseError as err:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise StoreError(f"{self.store.path}: cannot write: {err}") from err
+            elif conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{self.store.path}: cannot write: {exc}") from exc
+
+    def write(self) -> Store._Transaction:
+        """One write transaction (BEGIN IMMEDIATE, so a second writer waits its turn)."""
+        return Store._Transaction(self)
+
+    def write_unit(self, unit: ImportUnit, finished_at: str) -> UnitOutcome:
+        """Record one source's import; call inside :meth:`write`."""
+        conn = self.db.conn
+        current = conn.execute(
+            "SELECT id, content_hash, importer FROM imports"
+            " WHERE source = ? AND superseded_by IS NULL",
+            (unit.source,),
+        ).fetchone()
+        if current and current[1] == unit.content_hash and current[2] == unit.importer:
+            return UnitOutcome(import_id=current[0], unchanged=True)
+        errors = [str(p) for p in unit.problems[:100]]
+        cur = conn.execute(
+            """INSERT INTO imports (importer, source, path, content_hash, started_at, finished_at,
+                valid_at, status, node_count, edge_count, error_count, errors)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                unit.importer, unit.source, unit.path, unit.content_hash, unit.started_at,
+                finished_at, unit.valid_at, "partial" if unit.problems else "ok",
+                len(unit.nodes), len(unit.edges), len(unit.problems), _json(errors),
+            ),
+        )  # fmt: skip
+        import_id = cur.lastrowid
+        self._insert_facts(import_id, unit)
+        affected_nodes = set(unit.nodes)
+        affected_edges = set(unit.edges)
+        # The newest generation of this source is current; all others are superseded.
+        rows = conn.execute(
+            "SELECT id FROM imports WHERE source = ? ORDER BY valid_at DESC, id DESC",
+            (unit.source,),
+        ).fetchall()
+        newest = rows[0][0]
+        for (other,) in rows[1:]:
+            conn.execute("UPDATE imports SET superseded_by = ? WHERE id = ?", (newest, other))
+        conn.execute("UPDATE imports SET superseded_by = NULL WHERE id = ?", (newest,))
+        if current and current[0] != newest:
+            affected_nodes.update(self._fact_node_ids(current[0]))
+            affected_edges.update(self._fact_edge_keys(current[0]))
+        if newest != import_id:  # an older snapshot: history only, the current graph stays
+            affected_nodes, affected_edges = set(), set()
+        outcome = UnitOutcome(import_id=import_id, unchanged=False)
+        self._materialize(affected_nodes, affected_edges, outcome)
+        return outcome
+
+    def _insert_facts(self, import_id: int, unit: ImportUnit) -> None:
+        conn = self.db.conn
+        conn.executemany(
+            """INSERT INTO node_facts (import_id, node_id, kind, name, namespace, owner, team,
+                tags, status, deprecated_on, deprecation_reason, attributes, reference)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                (
+                    import_id, nid, n.kind, n.name, n.namespace, n.owner, n.team,
+                    _json(list(n.tags)) if n.tags else None, n.status, n.deprecated_on,
+                    n.deprecation_reason, _json(n.attributes) if n.attributes else None,
+                    int(n.reference),
+                )
+                for nid, n in unit.nodes.items()
+            ),
+        )  # fmt: skip
+        conn.executemany(
+            """INSERT INTO edge_facts (import_id, source, target, kind, weight, declared,
+                observed, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                (
+                    import_id, s, t, k, e.weight, int("declared" in unit.edge_evidence[s, t, k]),
+                    int("observed" in unit.edge_evidence[s, t, k]),
+                    _json(e.attributes) if e.attributes else None,
+                )
+                for (s, t, k), e in unit.edges.items()
+            ),
+        )  # fmt: skip
+
+        def provenance_rows() -> Iterator[tuple]:
+            for nid, locs in unit.node_locations.items():
+                for loc in locs:
+                    yield (import_id, nid, None, None, None, loc.file, loc.line, loc.pointer,
+                           loc.table, loc.row)  # fmt: skip
+            for (s, t, k), locs in unit.edge_locations.items():
+                for loc in locs:
+                    yield (import_id, None, s, t, k, loc.file, loc.line, loc.pointer,
+                           loc.table, loc.row)  # fmt: skip
+
+        conn.executemany(
+            """INSERT INTO provenance (import_id, node_id, source, target, edge_kind, file, line,
+                pointer, tbl, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            provenance_rows(),
+        )
+
+    def _fact_node_ids(self, import_id: int) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT node_id FROM node_facts WHERE import_id = ?", (import_id,)
+            )
+        ]
+
+    def _fact_edge_keys(self, import_id: int) -> list[tuple[str, str, str]]:
+        return [
+            tuple(r)
+            for r in self.db.conn.execute(
+                "SELECT source, target, kind FROM edge_facts WHERE import_id = ?", (import_id,)
+            )
+        ]
+
+    def _materialize(
+        self, node_ids: set[str], edge_keys: set[tuple[str, str, str]], outcome: UnitOutcome
+    ) -> None:
+        """Rebuild the current rows of the given nodes and edges from current facts."""
+        conn = self.db.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS affected_nodes (id TEXT PRIMARY KEY)")
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS affected_edges"
+            " (source TEXT, target TEXT, kind TEXT, PRIMARY KEY (source, target, kind))"
+        )
+        conn.execute("DELETE FROM temp.affected_nodes")
+        conn.execute("DELETE FROM temp.affected_edges")
+        conn.executemany("INSERT INTO temp.affected_nodes VALUES (?)", ((i,) for i in node_ids))
+        conn.executemany("INSERT INTO temp.affected_edges VALUES (?, ?, ?)", edge_keys)
+        before_nodes = conn.execute(
+            "SELECT count(*) FROM nodes WHERE id IN (SELECT id FROM temp.affected_nodes)"
+        ).fetchone()[0]
+        before_edges = conn.execute(
+            "SELECT count(*) FROM edges e JOIN temp.affected_edges a"
+            " USING (source, target, kind)"
+        ).fetchone()[0]
+        conn.execute("DELETE FROM nodes WHERE id IN (SELECT id FROM temp.affected_nodes)")
+        conn.execute(
+            "DELETE FROM edges WHERE (source, target, kind) IN"
+            " (SELECT source, target, kind FROM temp.affected_edges)"
+        )
+        node_rows = conn.execute(
+            """SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
+                      f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
+               FROM node_facts f JOIN imports i ON i.id = f.import_id
+               WHERE i.superseded_by IS NULL
+                 AND f.node_id IN (SELECT id FROM temp.affected_nodes)
+               ORDER BY f.node_id, i.valid_at, i.id"""
+        )
+        conn.executemany(
+            f"INSERT INTO nodes (id, {', '.join(NODE_COLUMNS)}) VALUES ({', '.join('?' * 11)})",
+            merge_node_facts(node_rows.fetchall()),
+        )
+        edge_rows = conn.execute(
+            """SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
+               FROM edge_facts f JOIN imports i ON i.id = f.import_id
+               JOIN temp.affected_edges a
+                 ON a.source = f.source AND a.target = f.target AND a.kind = f.kind
+               WHERE i.superseded_by IS NULL
+               ORDER BY f.source, f.target, f.kind, i.valid_at, i.id"""
+        )
+        conn.executemany(
+            "INSERT INTO edges (source, target, kind, weight, declared, observed, attributes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            merge_edge_facts(edge_rows.fetchall()),
+        )
+        after_nodes = conn.execute(
+            "SELECT count(*) FROM nodes WHERE id IN (SELECT id FROM temp.affected_nodes)"
+        ).fetchone()[0]
+        after_edges = conn.execute(
+            "SELECT count(*) FROM edges e JOIN temp.affected_edges a"
+            " USING (source, target, kind)"
+        ).fetchone()[0]
+        outcome.nodes_added += max(0, after_nodes - before_nodes)
+        outcome.nodes_removed += max(0, before_nodes - after_nodes)
+        outcome.edges_added += max(0, after_edges - before_edges)
+        outcome.edges_removed += max(0, before_edges - after_edges)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        conn = self.db.conn
+        return {
+            "nodes": conn.execute("SELECT count(*) FROM nodes").fetchone()[0],
+            "edges": conn.execute("SELECT count(*) FROM edges").fetchone()[0],
+            "imports": conn.execute("SELECT count(*) FROM imports").fetchone()[0],
+        }
+
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        row = self.db.conn.execute(
+            f"SELECT id, {', '.join(NODE_COLUMNS)} FROM nodes WHERE id = ?", (node_id,)
+        ).fetchone()
+        return _node_dict(row) if row else None
+
+    def nodes(
+        self,
+        *,
+        kind: str | None = None,
+        owner: str | None = None,
+        status: str | None = None,
+        ids: Iterable[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Nodes, sorted by id, filtered by kind, owner or team, and status."""
+        where, params = [], []
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if owner:
+            where.append("(owner = ? OR team = ?)")
+            params += [owner, owner]
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        sql = f"SELECT id, {', '.join(NODE_COLUMNS)} FROM nodes"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        if ids is not None:
+            wanted = set(ids)
+            rows = self.db.conn.execute(sql + " ORDER BY id", params)
+            return [_node_dict(r) for r in rows if r[0] in wanted]
+        return [_node_dict(r) for r in self.db.conn.execute(sql + " ORDER BY id", params)]
+
+    def ids_named(self, name: str, kind: str | None = None) -> list[str]:
+        if kind:
+            rows = self.db.conn.execute(
+                "SELECT id FROM nodes WHERE name = ? AND kind = ? ORDER BY id", (name, kind)
+            )
+        else:
+            rows = self.db.conn.execute("SELECT id FROM nodes WHERE name = ? ORDER BY id", (name,))
+        return [r[0] for r in rows]
+
+    def names_and_ids(self) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self.db.conn.execute("SELECT name, id FROM nodes")]
+
+    def edges_of(self, node_id: str) -> tuple[list[dict], list[dict]]:
+        """The (incoming, outgoing) edges of a node."""
+        cols = "source, target, kind, weight, declared, observed, attributes"
+        incoming = self.db.conn.execute(
+            f"SELECT {cols} FROM edges WHERE target = ? ORDER BY source, kind", (node_id,)
+        )
+        inc = [_edge_dict(r) for r in incoming]
+        outgoing = self.db.conn.execute(
+            f"SELECT {cols} FROM edges WHERE source = ? ORDER BY target, kind", (node_id,)
+        )
+        return inc, [_edge_dict(r) for r in outgoing]
+
+    def node_provenance(self, node_id: str) -> list[dict[str, Any]]:
+        """Where each current import said something about the node."""
+        return self._provenance("p.node_id = ?", (node_id,))
+
+    def edge_provenance(self, source: str, target: str, kind: str) -> list[dict[str, Any]]:
+        return self._provenance(
+            "p.source = ? AND p.target = ? AND p.edge_kind = ?", (source, target, kind)
+        )
+
+    def _provenance(self, where: str, params: Sequence) -> list[dict[str, Any]]:
+        rows = self.db.conn.execute(
+            f"""SELECT i.id, i.importer, i.path, p.file, p.line, p.pointer, p.tbl, p.row
+                FROM provenance p JOIN imports i ON i.id = p.import_id
+                WHERE i.superseded_by IS NULL AND {where}
+                ORDER BY p.file, p.line, p.pointer, p.tbl, p.row, i.id""",  # noqa: S608
+            params,
+        )
+        keys = ("import_id", "importer", "path", "file", "line", "pointer", "table", "row")
+        return [{k: v for k, v in zip(keys, r, strict=True) if v is not None} for r in rows]
+
+    def imports(self) -> list[dict[str, Any]]:
+        rows = self.db.conn.execute(
+            """SELECT id, importer, source, path, content_hash, started_at, finished_at, valid_at,
+                      status, node_count, edge_count, error_count, errors, superseded_by
+               FROM imports ORDER BY id"""
+        )
+        out = []
+        for r in rows:
+            d = dict(zip([c[0] for c in rows.description], r, strict=True))
+            d["errors"] = json.loads(d["errors"])
+            out.append(d)
+        return out
+
+    def search(self, text: str, *, limit: int = 50) -> list[str]:
+        """Node ids whose name, namespace, owner, tags or attributes match ``text``, best first."""
+        if not text.strip():
+            return []
+        rows = self.db["nodes"].search(text, limit=limit, columns=["id"], quote=True)
+        return [r["id"] for r in rows]
+
+    def graph_rows(
+        self, as_of: str | None = None
+    ) -> tuple[Iterable[tuple], Iterable[tuple]]:
+        """(node rows, edge rows) of the graph now, or as it stood at ``as_of`` (ISO time).
+
+        Node rows: (id, kind, name, namespace, owner, team, status).
+        Edge rows: (source, target, kind, weight, declared, observed).
+        """
+        conn = self.db.conn
+        if as_of is None:
+            nodes = conn.execute(
+                "SELECT id, kind, name, namespace, owner, team, status FROM nodes"
+            )
+            edges = conn.execute(
+                "SELECT source, target, kind, weight, declared, observed FROM edges"
+            )
+            return nodes, edges
+        current = self._imports_current_at(as_of)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS as_of_imports (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.as_of_imports")
+        conn.executemany("INSERT INTO temp.as_of_imports VALUES (?)", ((i,) for i in current))
+        node_rows = conn.execute(
+            """SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
+                      f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
+               FROM node_facts f JOIN imports i ON i.id = f.import_id
+               WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
+               ORDER BY f.node_id, i.valid_at, i.id"""
+        ).fetchall()
+        edge_rows = conn.execute(
+            """SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
+               FROM edge_facts f JOIN imports i ON i.id = f.import_id
+               WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
+               ORDER BY f.source, f.target, f.kind, i.valid_at, i.id"""
+        ).fetchall()
+        nodes = [(r[0], r[1], r[2], r[3], r[4], r[5], r[7]) for r in merge_node_facts(node_rows)]
+        edges = [r[:6] for r in merge_edge_facts(edge_rows)]
+        return nodes, edges
+
+    def _imports_current_at(self, as_of: str) -> list[int]:
+        rows = self.db.conn.execute(
+            """SELECT id FROM (
+                 SELECT id, row_number() OVER
+                   (PARTITION BY source ORDER BY valid_at DESC, id DESC) AS rank
+                 FROM imports WHERE valid_at <= ?)
+               WHERE rank = 1""",
+            (as_of,),
+        )
+        return [r[0] for r in rows]
+
+
+def _node_dict(row: Sequence) -> dict[str, Any]:
+    d = dict(zip(("id", *NODE_COLUMNS), row, strict=True))
+    d["tags"] = json.loads(d["tags"]) if d["tags"] else []
+    d["attributes"] = json.loads(d["attributes"]) if d["attributes"] else {}
+    return d
+
+
+def _edge_dict(row: Sequence) -> dict[str, Any]:
+    keys = ("source", "target", "kind", "weight", "declared", "observed", "attributes")
+    d = dict(zip(keys, row, strict=True))
+    d["declared"] = bool(d["declared"])
+    d["observed"] = bool(d["observed"])
+    d["attributes"] = json.loads(d["attributes"]) if d["attributes"] else {}
+    return d
+
+
+def merge_node_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
+    """Merge fact rows (sorted by node id, then oldest import first) into one row per node.
+
+    Later imports win for single values; tags are united; attributes merge key by key.
+    A reference only names the node and asserts nothing else.
+    """
+    i, n = 0, len(rows)
+    while i < n:
+        j = i + 1
+        while j < n and rows[j][0] == rows[i][0]:
+            j += 1
+        if j == i + 1 and not rows[i][11]:
+            r = rows[i]
+            yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "[]", r[7] or "active",
+                   r[8], r[9], r[10] or "{}")  # fmt: skip
+        else:
+            group = rows[i:j]
+            first = group[0]
+            owner = team = status = dep_on = dep_reason = None
+            tags: list[str] = []
+            attrs: dict[str, Any] = {}
+            for r in group:
+                if r[11]:
+                    continue
+                owner = r[4] if r[4] is not None else owner
+                team = r[5] if r[5] is not None else team
+                for t in json.loads(r[6]) if r[6] else ():
+                    if t not in tags:
+                        tags.append(t)
+                if r[7] is not None:
+                    status, dep_on, dep_reason = r[7], r[8], r[9]
+                if r[10]:
+                    attrs.update(json.loads(r[10]))
+            yield (first[0], first[1], first[2], first[3], owner, team, _json(tags),
+                   status or "active", dep_on, dep_reason, _json(attrs))  # fmt: skip
+        i = j
+
+
+def merge_edge_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
+    """Merge edge fact rows (sorted by key, oldest first): declared or observed by any source."""
+    i, n = 0, len(rows)
+    while i < n:
+        j = i + 1
+        while j < n and rows[j][:3] == rows[i][:3]:
+            j += 1
+        if j == i + 1:
+            r = rows[i]
+            yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "{}")
+        else:
+            group = rows[i:j]
+            weight = None
+            attrs: dict[str, Any] = {}
+            for r in group:
+                weight = r[3] if r[3] is not None else weight
+                if r[6]:
+                    attrs.update(json.loads(r[6]))
+            first = group[0]
+            yield (first[0], first[1], first[2], weight, max(r[4] for r in group),
+                   max(r[5] for r in group), _json(attrs))  # fmt: skip
+        i = j
