@@ -124,9 +124,16 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
     if error.validator == "enum":
         choices = ", ".join(map(str, error.validator_value))
         return [(where, f"{label} must be one of {choices}, not {error.instance!r}")]
+    if error.validator == "minimum":
+        return [(where, f"{label} must be at least {error.validator_value}, not {error.instance!r}")]
     if error.validator == "const":
         return [(where, f"{label} must be {error.validator_value!r}, not {error.instance!r}")]
     if error.validator == "oneOf":
+        if isinstance(error.instance, dict) and error.context:
+            # The object branch says what is wrong inside the object.
+            inner = [e for e in error.context if e.validator != "type"]
+            if inner:
+                return _describe(jsonschema.exceptions.best_match(inner))
         return [(where, f"{label} must be a name or an object with a 'name'")]
     return [(where, f"{label}: {error.message}")]
 

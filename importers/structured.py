@@ -91,6 +91,12 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
     return data, lines
 
 
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+}
+
+
 def _yaml_value(loader, node, pointer, lines, file, depth, budget) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
@@ -99,6 +105,9 @@ def _yaml_value(loader, node, pointer, lines, file, depth, budget) -> Any:
     if depth > MAX_DEPTH:
         raise InputError(Location(file, line=node.start_mark.line + 1),
                          f"nested deeper than {MAX_DEPTH} levels")  # fmt: skip
+    if node.tag not in _PLAIN_TAGS:
+        raise InputError(Location(file, line=node.start_mark.line + 1),
+                         f"YAML tag {node.tag!r} is not allowed (plain data only)")  # fmt: skip
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
@@ -299,9 +308,12 @@ def toml_lines(text: str) -> dict[str, int]:
         header = _TOML_HEADER.match(raw)
         if header:
             pointer = ""
-            for part in _toml_key_parts(header.group(2)):
+            parts = _toml_key_parts(header.group(2))
+            for position, part in enumerate(parts):
                 pointer = pointer_join(pointer, part)
-                if pointer in counts:
+                is_last = position == len(parts) - 1
+                # Inside an array of tables, a header refers to its latest element.
+                if pointer in counts and not (is_last and header.group(1) == "[["):
                     pointer = pointer_join(pointer, counts[pointer] - 1)
             if header.group(1) == "[[":
                 lines.setdefault(pointer, number)

@@ -15,7 +15,7 @@ import networkx as nx
 from lineage import __version__, present
 from lineage.analyses import impact, trace
 from lineage.graph import load_graph
-from lineage.importing import ImportReport, import_paths, parse_when
+from lineage.importing import ImportReport, commit, parse_when, prepare, worth_writing
 from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
 from lineage.registry import importers
@@ -124,16 +124,17 @@ def import_command(paths, fmt, lenient, source, at):
     unchanged file again adds nothing.
     """
     valid_at = parse_when(at) if at else None
-    store = open_store(create=True)
-    debug = click.get_current_context().obj["debug"]
-    report = import_paths(
-        store, paths, fmt=fmt, lenient=lenient, source=source, valid_at=valid_at, debug=debug
-    )
+    obj = click.get_current_context().obj
+    prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=obj["debug"])
+    # A database is created only when there is something to write into it.
+    writes = worth_writing(prepared, lenient=lenient)
+    store = open_store(create=True) if writes or Path(obj["db"]).exists() else None
+    report = commit(store, prepared, lenient=lenient) if store else prepared.report
     print_import_report(report, store, lenient)
 
 
-def print_import_report(report: ImportReport, store: Store, lenient: bool) -> None:
-    if report.committed:
+def print_import_report(report: ImportReport, store: Store | None, lenient: bool) -> None:
+    if report.committed and store is not None:
         rows = []
         for unit in report.units:
             if unit.outcome is None:
@@ -145,14 +146,16 @@ def print_import_report(report: ImportReport, store: Store, lenient: bool) -> No
             rows.append((unit.importer, unit.path, what))
         if rows:
             emit(present.table(rows, ("FORMAT", "PATH", "READ")))
-        added = [u.outcome for u in report.units if u.outcome and not u.outcome.unchanged]
+        written = [u.outcome for u in report.units if u.outcome and not u.outcome.unchanged]
+        changes = [
+            _count(sum(o.nodes_added for o in written), "node", "added"),
+            _count(sum(o.edges_added for o in written), "edge", "added"),
+            _count(sum(o.nodes_removed for o in written), "node", "removed"),
+            _count(sum(o.edges_removed for o in written), "edge", "removed"),
+        ]
+        changed = ", ".join(c for c in changes if c) or "no change to the graph"
+        emit(f"imported {len(written)} of {len(report.units)} sources: {changed}")
         counts = store.counts()
-        delta = (
-            f"+{sum(o.nodes_added for o in added)} nodes, -{sum(o.nodes_removed for o in added)}"
-            f" nodes, +{sum(o.edges_added for o in added)} edges,"
-            f" -{sum(o.edges_removed for o in added)} edges"
-        )
-        emit(f"imported {len(added)} of {len(report.units)} sources: {delta}")
         emit(f"graph: {counts['nodes']} nodes, {counts['edges']} edges")
     if report.skipped:
         click.echo(f"skipped {len(report.skipped)} files no importer reads", err=True)
@@ -170,6 +173,10 @@ def print_import_report(report: ImportReport, store: Store, lenient: bool) -> No
         raise Failure(f"{n} {noun}; nothing was imported{hint}")
     if not report.units:
         raise Failure("nothing to import: no file here is in a format lineage reads")
+
+
+def _count(n: int, noun: str, verb: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''} {verb}" if n else ""
 
 
 # -- formats, nodes, show -------------------------------------------------------------------

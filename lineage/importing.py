@@ -284,6 +284,75 @@ def _check_endpoints(unit: ImportUnit) -> None:
             unit.edge_locations.pop(key, None)
 
 
+@dataclass
+class Prepared:
+    """Inputs read and validated, not yet written: see :func:`prepare` and :func:`commit`."""
+
+    report: ImportReport
+    units: list[ImportUnit]
+
+
+def prepare(
+    paths: Sequence[str | Path],
+    *,
+    fmt: str | None = None,
+    source: str | None = None,
+    valid_at: str | None = None,
+    debug: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Prepared:
+    """Find, read and validate ``paths`` without touching any database."""
+    report = ImportReport()
+    try:
+        inputs, problems, skipped = discover([Path(p) for p in paths], fmt)
+    except UnknownFormat as exc:
+        report.problems.append(Problem(Location("--format"), str(exc)))
+        return Prepared(report, [])
+    report.problems.extend(problems)
+    report.skipped = skipped
+    if source is not None and len(inputs) > 1:
+        report.problems.append(
+            Problem(Location("--source"), "--source names one input, but there are several")
+        )
+        return Prepared(report, [])
+    when = valid_at or utc_now()
+    units = []
+    for index, item in enumerate(inputs):
+        if progress:
+            progress(index, len(inputs), str(item.path))
+        key = source or str(item.path.resolve())
+        unit = read_input(item, source=key, valid_at=when, debug=debug)
+        units.append(unit)
+        report.problems.extend(unit.problems)
+        report.units.append(
+            UnitReport(str(item.path), unit.importer, len(unit.nodes), len(unit.edges),
+                       unit.problems)  # fmt: skip
+        )
+    return Prepared(report, units)
+
+
+def worth_writing(prepared: Prepared, *, lenient: bool = False) -> bool:
+    """Whether :func:`commit` would write anything (atomic: only a spotless import)."""
+    if prepared.report.problems and not lenient:
+        return False
+    return any(not (u.problems and not u.nodes) for u in prepared.units)
+
+
+def commit(store: Store, prepared: Prepared, *, lenient: bool = False) -> ImportReport:
+    """Write prepared units in one transaction (nothing at all if any problem, unless lenient)."""
+    report = prepared.report
+    if not worth_writing(prepared, lenient=lenient):
+        return report
+    with store.write():
+        finished = utc_now()
+        for unit, unit_report in zip(prepared.units, report.units, strict=True):
+            if unit.problems and not unit.nodes:
+                continue  # nothing readable: keep the previous generation of this source
+            unit_report.outcome = store.write_unit(unit, finished)
+    report.committed = True
+    return report
+
+
 def import_paths(
     store: Store,
     paths: Sequence[str | Path],
@@ -300,39 +369,6 @@ def import_paths(
     ``source`` names the source when a single input is imported (so a changed copy of a
     file can stand in for the original); ``valid_at`` dates the snapshot (default: now).
     """
-    report = ImportReport()
-    try:
-        inputs, problems, skipped = discover([Path(p) for p in paths], fmt)
-    except UnknownFormat as exc:
-        report.problems.append(Problem(Location("--format"), str(exc)))
-        return report
-    report.problems.extend(problems)
-    report.skipped = skipped
-    if source is not None and len(inputs) > 1:
-        report.problems.append(
-            Problem(Location("--source"), "--source names one input, but there are several")
-        )
-        return report
-    when = valid_at or utc_now()
-    units = []
-    for index, item in enumerate(inputs):
-        if progress:
-            progress(index, len(inputs), str(item.path))
-        key = source or str(item.path.resolve())
-        unit = read_input(item, source=key, valid_at=when, debug=debug)
-        units.append(unit)
-        report.problems.extend(unit.problems)
-        report.units.append(
-            UnitReport(str(item.path), unit.importer, len(unit.nodes), len(unit.edges),
-                       unit.problems)  # fmt: skip
-        )
-    if report.problems and not lenient:
-        return report
-    with store.write():
-        finished = utc_now()
-        for unit, unit_report in zip(units, report.units, strict=True):
-            if unit.problems and not unit.nodes:
-                continue  # nothing readable: keep the previous generation of this source
-            unit_report.outcome = store.write_unit(unit, finished)
-    report.committed = True
-    return report
+    prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=debug,
+                       progress=progress)  # fmt: skip
+    return commit(store, prepared, lenient=lenient)

@@ -1,0 +1,49 @@
+"""Shared fixtures: a CLI runner bound to a temporary database, and the small manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lineage.cli import cli
+
+DATA = Path(__file__).parent / "data"
+
+
+def file_digest(path: Path) -> str:
+    """A digest of a database file and its WAL, to prove nothing was written."""
+    digest = hashlib.sha256()
+    for suffix in ("", "-wal"):
+        p = Path(f"{path}{suffix}")
+        digest.update(p.read_bytes() if p.exists() else b"<absent>")
+    return digest.hexdigest()
+
+
+class Lineage:
+    """Runs ``lineage --db DB ...`` in a temporary folder and returns the click Result."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.db = folder / "lineage.db"
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):
+        return self.runner.invoke(cli, ["--db", str(self.db), *args], input=input)
+
+
+@pytest.fixture
+def lineage(tmp_path, monkeypatch) -> Lineage:
+    monkeypatch.chdir(tmp_path)
+    return Lineage(tmp_path)
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    """The small manifest, copied to ``small.yaml`` in the working folder."""
+    target = tmp_path / "small.yaml"
+    shutil.copy(DATA / "small.yaml", target)
+    return target

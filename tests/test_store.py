@@ -1,0 +1,153 @@
+"""The SQLite store: schema and version checks, generations, provenance, merging, search."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from lineage.graph import load_graph
+from lineage.importing import import_paths, parse_when
+from lineage.store import APPLICATION_ID, SCHEMA_VERSION, Store, StoreError
+from tests.conftest import DATA, file_digest
+
+
+def manifest(path: Path, body: str) -> Path:
+    path.write_text("lineage_manifest: 1\n" + body)
+    return path
+
+
+def test_new_database_is_marked_versioned_and_in_wal_mode(tmp_path):
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        conn = store.db.conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_missing_database_is_not_created_unless_asked(tmp_path):
+    with pytest.raises(StoreError, match="no lineage database here"):
+        Store.open(tmp_path / "none.db")
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_newer_schema_is_a_clear_error(tmp_path):
+    path = tmp_path / "l.db"
+    Store.open(path, create=True).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match=r"newer Lineage Explorer \(schema version 2; this one reads up to 1\)"):  # noqa: E501
+        Store.open(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"not a database at all", "not an SQLite file"), (None, "not a Lineage Explorer database")],
+)
+def test_files_that_are_not_ours_are_refused_and_untouched(tmp_path, content, message):
+    path = tmp_path / "other.db"
+    if content is None:
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+    else:
+        path.write_bytes(content)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=message):
+        Store.open(path, create=True)
+    assert path.read_bytes() == before
+
+
+def test_a_failed_import_leaves_the_database_byte_for_byte_unchanged(tmp_path):
+    path = tmp_path / "l.db"
+    with Store.open(path, create=True) as store:
+        assert import_paths(store, [DATA / "small.yaml"]).ok
+    before = file_digest(path)
+    bad = manifest(tmp_path / "bad.yaml", "features: [{name: a, owner: 3}]\n")
+    with Store.open(path) as store:
+        report = import_paths(store, [DATA / "small.yaml", bad])
+        assert not report.committed
+        assert [str(p) for p in report.problems] == [
+            f"{bad}:2: features.0.owner must be of type string, not integer"
+        ]
+    assert file_digest(path) == before
+
+
+def test_two_sources_keep_a_provenance_row_each_and_merge(tmp_path):
+    a = manifest(tmp_path / "a.yaml", "features: [{name: f, tags: [x], owner: alice}]\n")
+    b = manifest(tmp_path / "b.yaml", "features: [{name: f, tags: [y], description: d}]\n")
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        import_paths(store, [a])
+        import_paths(store, [b])
+        node = store.node("feature:f")
+        assert node["tags"] == ["x", "y"]
+        assert node["owner"] == "alice"
+        assert node["attributes"] == {"description": "d"}
+        assert [(p["file"], p["line"]) for p in store.node_provenance("feature:f")] == [
+            (str(a), 2), (str(b), 2)
+        ]  # fmt: skip
+
+
+def test_generations_supersede_and_history_stays(tmp_path):
+    path = manifest(tmp_path / "flags.yaml", "flags: [{name: fast, configures: [model:old]}]\n")
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        import_paths(store, [path], valid_at=parse_when("2025-01-01"))
+        manifest(path, "flags: [{name: fast, configures: [model:new]}]\n")
+        import_paths(store, [path], valid_at=parse_when("2025-06-01"))
+        now = load_graph(store)
+        then = load_graph(store, as_of=parse_when("2025-03-01"))
+        before_all = load_graph(store, as_of=parse_when("2024-01-01"))
+        imports = store.imports()
+    assert list(now.successors("flag:fast")) == ["model:new"]
+    assert "model:old" not in now
+    assert list(then.successors("flag:fast")) == ["model:old"]
+    assert before_all.number_of_nodes() == 0
+    assert [i["superseded_by"] for i in imports] == [2, None]
+
+
+def test_an_older_snapshot_imported_later_is_history_only(tmp_path):
+    path = manifest(tmp_path / "m.yaml", "features: [{name: new}]\n")
+    old = manifest(tmp_path / "old.yaml", "features: [{name: old}]\n")
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        import_paths(store, [path], source="m", valid_at=parse_when("2025-06-01"))
+        import_paths(store, [old], source="m", valid_at=parse_when("2025-01-01"))
+        assert [n["id"] for n in store.nodes()] == ["feature:new"]
+        as_of = load_graph(store, as_of=parse_when("2025-02-01"))
+        assert list(as_of.nodes) == ["feature:old"]
+
+
+def test_reference_only_nodes_exist_and_declared_fields_win(tmp_path):
+    a = manifest(tmp_path / "a.yaml", "models: [{name: m, features: [f]}]\n")
+    b = manifest(tmp_path / "b.yaml", "features: [{name: f, owner: bob, status: proposed}]\n")
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        import_paths(store, [a])
+        assert store.node("feature:f")["status"] == "active"
+        import_paths(store, [b])
+        assert (store.node("feature:f")["owner"], store.node("feature:f")["status"]) == (
+            "bob", "proposed"
+        )  # fmt: skip
+
+
+def test_full_text_search_covers_names_tags_and_attributes(tmp_path):
+    m = manifest(
+        tmp_path / "m.yaml",
+        "features:\n  - {name: query_terms, tags: [text]}\n"
+        "  - {name: ad_id, description: identifies the creative}\n",
+    )
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        import_paths(store, [m])
+        assert store.search("query_terms") == ["feature:query_terms"]
+        assert store.search("text") == ["feature:query_terms"]
+        assert store.search("creative") == ["feature:ad_id"]
+        assert store.search('"; DROP TABLE nodes; --') == []
+        assert store.counts()["nodes"] == 2
+
+
+def test_reads_and_writes_while_another_connection_reads(tmp_path):
+    path = tmp_path / "l.db"
+    with Store.open(path, create=True) as writer, Store.open(path) as reader:
+        import_paths(writer, [DATA / "small.yaml"])
+        assert reader.counts()["nodes"] == 6
