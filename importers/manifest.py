@@ -167,7 +167,7 @@ class _Reader:
 
     def records(self) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         seen: dict[str, Location] = {}
-        for section, index, entry, kind in self.entries():
+        for _section, index, entry, kind in self.entries():
             ns = entry.get("namespace", self.namespace)
             self.declared.setdefault(entry["name"], []).append((kind, ns, index))
         for section, index, entry, kind in self.entries():
@@ -178,7 +178,7 @@ class _Reader:
                 continue
             seen[node.id] = node.location
             related: list[NodeRecord | EdgeRecord | Problem] = []
-            for (sec, field), (default_kind, edge_kind, entry_is_target) in REFERENCE_FIELDS.items():
+            for (sec, field), (default_kind, edge_kind, is_target) in REFERENCE_FIELDS.items():
                 if sec != section:
                     continue
                 for ref_index, ref in enumerate(entry.get(field, [])):
@@ -186,7 +186,7 @@ class _Reader:
                     other = self.reference(ref, default_kind, ref_pointer)
                     related.append(other)
                     if isinstance(other, NodeRecord):
-                        source, target = (other.id, node.id) if entry_is_target else (node.id, other.id)
+                        source, target = (other.id, node.id) if is_target else (node.id, other.id)
                         weight = ref.get("weight") if isinstance(ref, dict) else None
                         related.append(EdgeRecord(source, target, edge_kind, weight=weight,
                                                   location=self.loc(ref_pointer)))  # fmt: skip
@@ -229,7 +229,8 @@ class _Reader:
             name, kind, ns = ref["name"], ref.get("kind"), ref.get("namespace")
         else:
             prefix, sep, rest = ref.partition(":")
-            name, kind, ns = (rest, prefix, None) if sep and prefix in NODE_KINDS else (ref, None, None)
+            explicit = sep and prefix in NODE_KINDS
+            name, kind, ns = (rest, prefix, None) if explicit else (ref, None, None)
         if kind is None:
             candidates = self.declared.get(name, [])
             if ns is not None:

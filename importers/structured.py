@@ -141,7 +141,8 @@ def _yaml_scalar(loader, node, file) -> Any:
     try:
         value = loader.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
-        raise InputError(Location(file, line=node.start_mark.line + 1), f"invalid value: {exc}")
+        line = node.start_mark.line + 1
+        raise InputError(Location(file, line=line), f"invalid value: {exc}") from None
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -291,8 +292,9 @@ def toml_lines(text: str) -> dict[str, int]:
 
     Values inside multi-line arrays or inline tables take the line of their key.
 
-    >>> toml_lines('a = 1\\n[[models]]\\nname = "x"\\n[[models]]\\nname = "y"\\n')
-    {'': 1, '/a': 1, '/models': 2, '/models/0': 2, '/models/0/name': 3, '/models/1': 4, '/models/1/name': 5}
+    >>> lines = toml_lines('a = 1\\n[[models]]\\nname = "x"\\n[[models]]\\nname = "y"\\n')
+    >>> lines["/models/0/name"], lines["/models/1"], lines["/models/1/name"]
+    (3, 4, 5)
     """
     lines = {"": 1}
     table = ""

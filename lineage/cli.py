@@ -20,6 +20,7 @@ from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
 from lineage.registry import importers
 from lineage.store import Store, StoreError
+from lineage.view import default_focus
 
 MAX_PROBLEMS_SHOWN = 20
 COMMANDS_GROUP = "lineage.commands"  # plug-in commands (the explorer registers `gui` here)
@@ -274,11 +275,12 @@ def impact_command(ref, depth, upstream, as_json):
 def demo_command(no_open):
     """Build the demo database from resources/demo through the importers, then open it.
 
-    The database is rebuilt from scratch at --db (default ./lineage.db). The explorer opens
-    on it when it is installed; otherwise the impact of the demo's most central feature is
-    printed.
+    The database is rebuilt from scratch at --db (default ./lineage.db), then the explorer
+    opens on it. With $LINEAGE_SCREENSHOT set, the explorer renders to that PNG and exits;
+    without a display (or without the explorer installed), the impact of the demo's most
+    central feature is printed instead.
     """
-    from lineage.demo import build_demo, most_central_feature
+    from lineage.demo import build_demo
 
     ctx = click.get_current_context()
     db_path = ctx.obj["db"]
@@ -289,11 +291,14 @@ def demo_command(no_open):
         return
     gui = cli.get_command(ctx, "gui")
     if gui is not None:
-        ctx.invoke(gui)
-        return
+        try:
+            ctx.invoke(gui)
+            return
+        except Failure as exc:  # no screen here: say so and show the impact instead
+            click.echo(f"not opening the explorer: {exc.message}", err=True)
     with Store.open(db_path) as store:
         graph = load_graph(store)
-        node = most_central_feature(graph)
+        node = default_focus(graph)
         emit(present.impact_text(impact(graph, node)))
 
 

@@ -12,8 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import networkx as nx
-
 from lineage.importing import import_paths, parse_when
 from lineage.resources import resource_path
 from lineage.store import Store
@@ -73,17 +71,3 @@ def _shown(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
-
-
-def most_central_feature(graph: nx.DiGraph) -> str:
-    """The feature whose change reaches the most nodes (ties: the smallest id).
-
-    >>> g = nx.DiGraph([("feature:a", "model:m"), ("feature:b", "model:m"), ("model:m", "c")])
-    >>> nx.set_node_attributes(g, "feature", "kind")
-    >>> most_central_feature(g)
-    'feature:a'
-    """
-    features = [n for n, kind in graph.nodes(data="kind") if kind == "feature"]
-    if not features:
-        raise DemoError("the graph has no features")
-    return min(features, key=lambda n: (-len(nx.descendants(graph, n)), n))

@@ -34,7 +34,15 @@ NODE_COLUMNS = (
     "kind", "name", "namespace", "owner", "team", "tags", "status",
     "deprecated_on", "deprecation_reason", "attributes",
 )  # fmt: skip
-EDGE_COLUMNS = ("weight", "declared", "observed", "attributes")
+NODE_SELECT = (
+    "SELECT id, kind, name, namespace, owner, team, tags, status, deprecated_on,"
+    " deprecation_reason, attributes FROM nodes"
+)
+NODE_INSERT = (
+    "INSERT INTO nodes (id, kind, name, namespace, owner, team, tags, status, deprecated_on,"
+    " deprecation_reason, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+EDGE_SELECT = "SELECT source, target, kind, weight, declared, observed, attributes FROM edges"
 
 
 class StoreError(Exception):
@@ -404,7 +412,7 @@ class Store:
                ORDER BY f.node_id, i.valid_at, i.id"""
         )
         conn.executemany(
-            f"INSERT INTO nodes (id, {', '.join(NODE_COLUMNS)}) VALUES ({', '.join('?' * 11)})",
+            NODE_INSERT,
             merge_node_facts(node_rows.fetchall()),
         )
         edge_rows = conn.execute(
@@ -444,7 +452,7 @@ class Store:
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         row = self.db.conn.execute(
-            f"SELECT id, {', '.join(NODE_COLUMNS)} FROM nodes WHERE id = ?", (node_id,)
+            NODE_SELECT + " WHERE id = ?", (node_id,)
         ).fetchone()
         return _node_dict(row) if row else None
 
@@ -467,7 +475,7 @@ class Store:
         if status:
             where.append("status = ?")
             params.append(status)
-        sql = f"SELECT id, {', '.join(NODE_COLUMNS)} FROM nodes"
+        sql = NODE_SELECT
         if where:
             sql += " WHERE " + " AND ".join(where)
         if ids is not None:
@@ -490,13 +498,12 @@ class Store:
 
     def edges_of(self, node_id: str) -> tuple[list[dict], list[dict]]:
         """The (incoming, outgoing) edges of a node."""
-        cols = "source, target, kind, weight, declared, observed, attributes"
         incoming = self.db.conn.execute(
-            f"SELECT {cols} FROM edges WHERE target = ? ORDER BY source, kind", (node_id,)
+            EDGE_SELECT + " WHERE target = ? ORDER BY source, kind", (node_id,)
         )
         inc = [_edge_dict(r) for r in incoming]
         outgoing = self.db.conn.execute(
-            f"SELECT {cols} FROM edges WHERE source = ? ORDER BY target, kind", (node_id,)
+            EDGE_SELECT + " WHERE source = ? ORDER BY target, kind", (node_id,)
         )
         return inc, [_edge_dict(r) for r in outgoing]
 

@@ -1,0 +1,67 @@
+"""Start the explorer, or render it once to a PNG (``--screenshot`` / ``LINEAGE_SCREENSHOT``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+SCREENSHOT_TIMEOUT_MS = 120_000
+
+
+def has_display() -> bool:
+    """Whether a window opened now would be on a screen someone can see."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform.split(":")[0] in ("offscreen", "minimal"):
+        return False
+    if sys.platform != "linux" or platform:
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _quiet_offscreen(mode, context, message: str) -> None:
+    """Pass Qt's messages on, except the offscreen platform's harmless size-hint notice."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+def run(db_path: str, *, focus: str | None = None, depth: int = 2,
+        screenshot: str | None = None) -> int:  # fmt: skip
+    """Open the explorer on ``db_path``; with ``screenshot``, save a PNG once laid out and exit."""
+    if screenshot and not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # render without a screen
+    from PySide6.QtCore import QTimer, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    from gui.window import MainWindow
+
+    qInstallMessageHandler(_quiet_offscreen)
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Lineage Explorer")
+    app.setOrganizationName("Lineage Explorer")
+    window = MainWindow(db_path, focus=focus, depth=depth)
+    window.show()
+    if not screenshot:
+        return app.exec()
+
+    outcome = {"code": 1}
+
+    def save() -> None:
+        Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(screenshot)
+        outcome["code"] = 0 if ok else 1
+        if not ok:
+            print(f"{screenshot}: could not save the screenshot", file=sys.stderr)
+        window.close()
+        app.quit()
+
+    def give_up() -> None:
+        print("the layout did not finish in time; no screenshot taken", file=sys.stderr)
+        window.close()
+        app.quit()
+
+    window.viewShown.connect(lambda: QTimer.singleShot(50, save))
+    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
+    app.exec()
+    return outcome["code"]

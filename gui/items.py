@@ -1,0 +1,189 @@
+"""Graphics items: nodes (shape by kind, status badges, "+N hidden"), and edges (splines)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from gui.style import KindStyle, edge_colour, text_colour
+from lineage.layout import EdgePath
+
+LABEL_FONT = QFont()
+LABEL_FONT.setPointSizeF(9.5)
+PADDING_X, HEIGHT = 26.0, 30.0
+MAX_LABEL_CHARS = 40
+LABELS_BELOW_SCALE = 0.35  # level of detail: no text when zoomed out further
+
+
+def display_label(name: str) -> str:
+    """One line, bounded: names come from files anyone can write."""
+    flat = " ".join(name.split())
+    return flat if len(flat) <= MAX_LABEL_CHARS else flat[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def node_size(name: str) -> tuple[float, float]:
+    width = QFontMetricsF(LABEL_FONT).horizontalAdvance(display_label(name)) + 2 * PADDING_X
+    return max(width, 70.0), HEIGHT
+
+
+def _shape_path(shape: str, rect: QRectF) -> QPainterPath:
+    path = QPainterPath()
+    x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
+    if shape == "pill":
+        path.addRoundedRect(rect, h / 2, h / 2)
+    elif shape == "hexagon":
+        d = h / 3
+        path.addPolygon(QPolygonF([QPointF(x + d, y), QPointF(x + w - d, y), QPointF(x + w, y + h / 2),
+                                   QPointF(x + w - d, y + h), QPointF(x + d, y + h), QPointF(x, y + h / 2),
+                                   QPointF(x + d, y)]))  # fmt: skip
+    elif shape == "parallelogram":
+        d = h / 4
+        path.addPolygon(QPolygonF([QPointF(x + d, y), QPointF(x + w, y), QPointF(x + w - d, y + h),
+                                   QPointF(x, y + h), QPointF(x + d, y)]))  # fmt: skip
+    elif shape == "tag":
+        d = h / 2.5
+        path.addPolygon(QPolygonF([QPointF(x, y), QPointF(x + w - d, y), QPointF(x + w, y + h / 2),
+                                   QPointF(x + w - d, y + h), QPointF(x, y + h), QPointF(x, y)]))  # fmt: skip
+    elif shape == "cylinder":
+        r = h / 5
+        path.addRoundedRect(rect, 4, 4)
+        path.moveTo(x, y + r)
+        path.quadTo(x + w / 2, y + 2 * r, x + w, y + r)
+    else:
+        path.addRoundedRect(rect, 6, 6)
+    return path
+
+
+class NodeItem(QGraphicsItem):
+    """A node: its kind's shape and colour, a glyph, the name, status and hidden badges."""
+
+    def __init__(self, node_id: str, attrs: dict, style: KindStyle, dark: bool, *,
+                 focus: bool = False, hidden: int = 0):  # fmt: skip
+        super().__init__()
+        self.node_id = node_id
+        self.attrs = attrs
+        self.style = style
+        self.dark = dark
+        self.focus = focus
+        self.hidden = hidden
+        self.label = display_label(attrs.get("name") or node_id)
+        w, h = node_size(attrs.get("name") or node_id)
+        self.rect = QRectF(-w / 2, -h / 2, w, h)
+        self.dimmed = False
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setToolTip(f"{node_id}\n{attrs.get('kind')} · {attrs.get('owner') or 'no owner'}")
+        self.setZValue(1)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self.rect.adjusted(-6, -12, 30, 6)
+
+    def shape(self) -> QPainterPath:
+        return _shape_path(self.style.shape, self.rect)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.dimmed:
+            painter.setOpacity(0.25)
+        status = self.attrs.get("status")
+        pen = QPen(self.style.accent, 3.0 if self.focus else 1.4)
+        if self.isSelected():
+            pen = QPen(QColor("#1a73e8"), 3.0)
+        if status == "proposed":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QBrush(self.style.fill))
+        painter.drawPath(_shape_path(self.style.shape, self.rect))
+        if lod < LABELS_BELOW_SCALE:
+            return
+        painter.setFont(LABEL_FONT)
+        painter.setPen(self.style.accent)
+        glyph_rect = QRectF(self.rect.x() + 4, self.rect.y(), PADDING_X - 6, self.rect.height())
+        painter.drawText(glyph_rect, Qt.AlignmentFlag.AlignCenter, self.style.glyph)
+        painter.setPen(text_colour(self.dark))
+        text_rect = self.rect.adjusted(PADDING_X - 4, 0, -6, 0)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.label)
+        if status == "deprecated":
+            y = self.rect.center().y()
+            painter.setPen(QPen(QColor("#c5221f"), 1.2))
+            painter.drawLine(QPointF(text_rect.x(), y), QPointF(text_rect.right() - 2, y))
+            self._badge(painter, "deprecated", QColor("#c5221f"), self.rect.topLeft() + QPointF(4, -10))
+        elif status == "proposed":
+            self._badge(painter, "proposed", QColor("#b06000"), self.rect.topLeft() + QPointF(4, -10))
+        if self.hidden:
+            corner = self.rect.topRight() + QPointF(-12, -8)
+            self._badge(painter, f"+{self.hidden}", QColor("#5f6368"), corner)
+
+    def _badge(self, painter: QPainter, text: str, colour: QColor, at: QPointF) -> None:
+        font = QFont(LABEL_FONT)
+        font.setPointSizeF(7.0)
+        metrics = QFontMetricsF(font)
+        rect = QRectF(at.x(), at.y(), metrics.horizontalAdvance(text) + 8, metrics.height() + 1)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setPen(QColor("white"))
+        painter.setFont(font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class EdgeItem(QGraphicsItem):
+    """An edge along Graphviz's spline, with an arrow in the direction data flows.
+
+    Declared edges are solid, edges only observed in logs dashed; weight sets the thickness.
+    """
+
+    def __init__(self, source: str, target: str, attrs: dict, path: EdgePath, dark: bool):
+        super().__init__()
+        self.source, self.target, self.attrs = source, target, attrs
+        self.dark = dark
+        self.dimmed = False
+        self.path = QPainterPath()
+        points = [QPointF(x, y) for x, y in path.points]
+        if points:
+            self.path.moveTo(points[0])
+            for i in range(1, len(points) - 2, 3):
+                self.path.cubicTo(points[i], points[i + 1], points[i + 2])
+        end = points[-1] if points else QPointF()
+        tip = QPointF(*path.arrow_tip) if path.arrow_tip else end
+        self.arrow = self._arrow_head(points[-2] if len(points) > 1 else end, tip)
+        if path.arrow_tip:
+            self.path.lineTo(tip)
+        self.setZValue(0)
+        weight = attrs.get("weight")
+        self.width = 1.2 + (min(weight, 1.0) * 4.0 if weight else 0.0)
+        kinds = ", ".join(attrs.get("kinds", ()))
+        evidence = "declared" if attrs.get("declared") else "observed only"
+        extra = f", weight {weight:g}" if weight is not None else ""
+        self.setToolTip(f"{source} → {target}\n{kinds} ({evidence}{extra})")
+
+    @staticmethod
+    def _arrow_head(before: QPointF, tip: QPointF) -> QPolygonF:
+        dx, dy = tip.x() - before.x(), tip.y() - before.y()
+        length = max((dx * dx + dy * dy) ** 0.5, 1e-6)
+        ux, uy = dx / length, dy / length
+        size = 8.0
+        base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
+        left = QPointF(base.x() - uy * size * 0.45, base.y() + ux * size * 0.45)
+        right = QPointF(base.x() + uy * size * 0.45, base.y() - ux * size * 0.45)
+        return QPolygonF([tip, left, right, tip])
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-6, -6, 6, 6)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.dimmed:
+            painter.setOpacity(0.2)
+        colour = edge_colour(self.dark)
+        pen = QPen(colour, self.width)
+        if not self.attrs.get("declared"):
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(self.arrow)
