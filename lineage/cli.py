@@ -162,7 +162,7 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
         click.echo(f"skipped {len(report.skipped)} files no importer reads", err=True)
     if report.problems:
         for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
-            click.echo(str(problem), err=True)
+            click.echo(present.printable(str(problem)), err=True)
         extra = len(report.problems) - MAX_PROBLEMS_SHOWN
         if extra > 0:
             click.echo(f"... and {extra} more", err=True)

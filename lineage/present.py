@@ -52,11 +52,34 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+_CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control and format characters (escape sequences, NUL,
+    right-to-left marks) are shown as escapes, so a name cannot break a line or the screen.
+
+    >>> printable("ok\\x1b[2J\\u202egnp.exe\\nnext")
+    'ok\\\\x1b[2J\\\\u202egnp.exe\\\\nnext'
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ch in _CONTROL_ESCAPES:
+            out.append(_CONTROL_ESCAPES[ch])
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
-    # One line per row, whatever a name contains.
-    return str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return printable(str(value))
 
 
 def nodes_text(nodes: Sequence[Mapping[str, Any]]) -> str:
@@ -91,7 +114,7 @@ def show_text(
     outgoing: Sequence[Mapping],
     provenance: Sequence[Mapping],
 ) -> str:
-    out = [f"{node['id']}"]
+    out = [printable(node["id"])]
     fields = [
         ("kind", node["kind"]),
         ("name", node["name"]),
@@ -144,11 +167,14 @@ def show_json(
 def trace_text(result: Trace) -> str:
     n = len(result.paths)
     if n == 0:
-        return f"no path from {result.source} to {result.target}"
+        return f"no path from {printable(result.source)} to {printable(result.target)}"
     more = " (more exist: raise --max-paths)" if result.truncated else ""
     plural = "s" if n != 1 else ""
-    head = f"{n} path{plural} from {result.source} to {result.target}, shortest first{more}"
-    body = [f"{i}. " + " -> ".join(path) for i, path in enumerate(result.paths, start=1)]
+    ends = f"from {printable(result.source)} to {printable(result.target)}"
+    head = f"{n} path{plural} {ends}, shortest first{more}"
+    body = [
+        f"{i}. " + " -> ".join(map(printable, path)) for i, path in enumerate(result.paths, start=1)
+    ]
     return "\n".join([head, *body])
 
 
@@ -166,16 +192,17 @@ def _reach_text(title: str, reach: Reach) -> list[str]:
         if r.distance != hop:
             hop = r.distance
             out.append(f"  hop {hop} ({reach.by_distance[hop]}):")
-        out.append(f"    {r.node}")
+        out.append(f"    {printable(r.node)}")
     if reach.nodes:
         out.append("  by kind:  " + ", ".join(f"{k} {v}" for k, v in reach.by_kind.items()))
-        out.append("  by owner: " + ", ".join(f"{k} {v}" for k, v in reach.by_owner.items()))
+        owners = ", ".join(f"{printable(k)} {v}" for k, v in reach.by_owner.items())
+        out.append("  by owner: " + owners)
     return out
 
 
 def impact_text(result: Impact) -> str:
     depth = "all" if result.depth is None else str(result.depth)
-    out = [f"impact of {result.node} (depth: {depth})"]
+    out = [f"impact of {printable(result.node)} (depth: {depth})"]
     out += _reach_text("downstream", result.downstream)
     if result.upstream is not None:
         out += _reach_text("upstream", result.upstream)

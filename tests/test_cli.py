@@ -276,3 +276,20 @@ def test_import_at_and_source_keep_history(lineage, small, tmp_path):
     bad = lineage("import", "--at", "yesterday", "small.yaml")
     assert bad.exit_code == 1
     assert "not a date or time: 'yesterday'" in bad.stderr
+
+
+def test_hostile_names_cannot_break_the_terminal_and_round_trip_in_json(lineage, tmp_path):
+    name = 'evil\x1b[2J\nline\u202e"<script>'
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"lineage_manifest": 1, "features": [{"name": name}], "models": [{"name": "m", "features": [name]}]}
+    ))  # fmt: skip
+    assert lineage("import", "m.json").exit_code == 0
+    listed = lineage("nodes", "--kind", "feature").stdout
+    assert "\x1b" not in listed and "\u202e" not in listed
+    assert len(listed.splitlines()) == 2
+    assert "evil\\x1b[2J\\nline\\u202e" in listed
+    impact = lineage("impact", "model:m", "--upstream").stdout
+    assert "\x1b" not in impact and "\\x1b" in impact
+    data = json.loads(lineage("nodes", "--kind", "feature", "--json").stdout)
+    assert data[0]["name"] == name
+    assert lineage("show", "feature:" + name, "--json").exit_code == 0
