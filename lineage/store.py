@@ -382,22 +382,26 @@ class Store:
     ) -> None:
         """Rebuild the current rows of the given nodes and edges from current facts."""
         conn = self.db.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS affected_nodes (id TEXT PRIMARY KEY)")
         conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS affected_edges"
-            " (source TEXT, target TEXT, kind TEXT, PRIMARY KEY (source, target, kind))"
+            "CREATE TEMP TABLE IF NOT EXISTS affected_nodes (id TEXT PRIMARY KEY, existed INTEGER)"
+        )
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS affected_edges (source TEXT, target TEXT, kind TEXT,"
+            " existed INTEGER, PRIMARY KEY (source, target, kind))"
         )
         conn.execute("DELETE FROM temp.affected_nodes")
         conn.execute("DELETE FROM temp.affected_edges")
-        conn.executemany("INSERT INTO temp.affected_nodes VALUES (?)", ((i,) for i in node_ids))
-        conn.executemany("INSERT INTO temp.affected_edges VALUES (?, ?, ?)", edge_keys)
-        before_nodes = conn.execute(
-            "SELECT count(*) FROM nodes WHERE id IN (SELECT id FROM temp.affected_nodes)"
-        ).fetchone()[0]
-        before_edges = conn.execute(
-            "SELECT count(*) FROM edges e JOIN temp.affected_edges a"
-            " USING (source, target, kind)"
-        ).fetchone()[0]
+        conn.executemany(
+            "INSERT INTO temp.affected_nodes VALUES (?, 0)", ((i,) for i in node_ids)
+        )
+        conn.executemany("INSERT INTO temp.affected_edges VALUES (?, ?, ?, 0)", edge_keys)
+        conn.execute(
+            "UPDATE temp.affected_nodes SET existed = 1 WHERE id IN (SELECT id FROM nodes)"
+        )
+        conn.execute(
+            "UPDATE temp.affected_edges SET existed = 1 WHERE (source, target, kind) IN"
+            " (SELECT source, target, kind FROM edges)"
+        )
         conn.execute("DELETE FROM nodes WHERE id IN (SELECT id FROM temp.affected_nodes)")
         conn.execute(
             "DELETE FROM edges WHERE (source, target, kind) IN"
@@ -411,10 +415,7 @@ class Store:
                  AND f.node_id IN (SELECT id FROM temp.affected_nodes)
                ORDER BY f.node_id, i.valid_at, i.id"""
         )
-        conn.executemany(
-            NODE_INSERT,
-            merge_node_facts(node_rows.fetchall()),
-        )
+        conn.executemany(NODE_INSERT, merge_node_facts(node_rows.fetchall()))
         edge_rows = conn.execute(
             """SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
                FROM edge_facts f JOIN imports i ON i.id = f.import_id
@@ -428,17 +429,23 @@ class Store:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             merge_edge_facts(edge_rows.fetchall()),
         )
-        after_nodes = conn.execute(
-            "SELECT count(*) FROM nodes WHERE id IN (SELECT id FROM temp.affected_nodes)"
-        ).fetchone()[0]
-        after_edges = conn.execute(
-            "SELECT count(*) FROM edges e JOIN temp.affected_edges a"
-            " USING (source, target, kind)"
-        ).fetchone()[0]
-        outcome.nodes_added += max(0, after_nodes - before_nodes)
-        outcome.nodes_removed += max(0, before_nodes - after_nodes)
-        outcome.edges_added += max(0, after_edges - before_edges)
-        outcome.edges_removed += max(0, before_edges - after_edges)
+        added, removed = conn.execute(
+            """SELECT coalesce(sum(NOT existed AND id IN (SELECT id FROM nodes)), 0),
+                      coalesce(sum(existed AND id NOT IN (SELECT id FROM nodes)), 0)
+               FROM temp.affected_nodes"""
+        ).fetchone()
+        outcome.nodes_added += added
+        outcome.nodes_removed += removed
+        added, removed = conn.execute(
+            """SELECT
+                 coalesce(sum(NOT existed AND (source, target, kind) IN
+                              (SELECT source, target, kind FROM edges)), 0),
+                 coalesce(sum(existed AND (source, target, kind) NOT IN
+                              (SELECT source, target, kind FROM edges)), 0)
+               FROM temp.affected_edges"""
+        ).fetchone()
+        outcome.edges_added += added
+        outcome.edges_removed += removed
 
     # -- reading ---------------------------------------------------------------------------
 
