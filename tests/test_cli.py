@@ -293,3 +293,12 @@ def test_hostile_names_cannot_break_the_terminal_and_round_trip_in_json(lineage,
     data = json.loads(lineage("nodes", "--kind", "feature", "--json").stdout)
     assert data[0]["name"] == name
     assert lineage("show", "feature:" + name, "--json").exit_code == 0
+
+
+def test_a_renamed_node_counts_as_one_added_and_one_removed(lineage, small):
+    lineage("import", "small.yaml")
+    small.write_text(small.read_text().replace("rank_boost", "speed_boost"))
+    result = lineage("import", "small.yaml")
+    assert result.stdout.splitlines()[-2] == (
+        "imported 1 of 1 sources: 1 node added, 1 edge added, 1 node removed, 1 edge removed"
+    )
