@@ -6,19 +6,23 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
 import networkx as nx
 
-from lineage import __version__, present
-from lineage.analyses import impact, trace
+from lineage import __version__, present, report
+from lineage.analyses import FINDING_KINDS, FlagGeneration, diff, find_all, impact, simulate, trace
+from lineage.analyses.signals import EPSILON
+from lineage.check import FAIL_ON, check_change
 from lineage.graph import load_graph
 from lineage.importing import ImportReport, commit, parse_when, prepare, worth_writing
 from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
 from lineage.registry import importers
+from lineage.report import diff_json
 from lineage.store import Store, StoreError
 from lineage.view import default_focus
 
@@ -251,19 +255,146 @@ def trace_command(source_ref, target_ref, max_paths, max_length, as_json):
     emit(present.to_json(present.trace_json(graph, result)) if as_json else present.trace_text(result))
 
 
+def graph_as_of(store: Store, as_of: str | None):
+    return load_graph(store, as_of=parse_when(as_of) if as_of else None)
+
+
+def resolve_in(store: Store, graph, ref: str) -> str:
+    """Resolve REF, and insist the node exists in the graph at hand (which may be historical)."""
+    node_id = resolve(store, ref) if ref not in graph else ref
+    if node_id not in graph:
+        raise RefError(f"{node_id} did not exist then", [])
+    return node_id
+
+
+AS_OF = click.option("--as-of", metavar="WHEN", help="Answer for the graph as it was then.")
+
+
 @cli.command("impact")
 @click.argument("ref")
 @click.option("--depth", type=click.IntRange(min=0), help="At most this many hops (default: all).")
 @click.option("--upstream", is_flag=True, help="Also list what the node depends on.")
+@AS_OF
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
 @friendly
-def impact_command(ref, depth, upstream, as_json):
+def impact_command(ref, depth, upstream, as_of, as_json):
     """What a change to REF reaches downstream (and upstream), by hop, kind and owner."""
     store = open_store()
-    node_id = resolve(store, ref)
-    graph = load_graph(store)
+    graph = graph_as_of(store, as_of)
+    node_id = resolve_in(store, graph, ref)
     result = impact(graph, node_id, depth=depth, upstream=upstream)
     emit(present.to_json(present.impact_json(graph, result)) if as_json else present.impact_text(result))
+
+
+# -- simulate, findings, diff, check ---------------------------------------------------------
+
+
+@cli.command("simulate")
+@click.argument("refs", nargs=-1, metavar="REF...")
+@click.option("--edge", "edges", nargs=2, multiple=True, metavar="FROM TO",
+              help="Also remove the edge FROM -> TO (repeatable).")  # fmt: skip
+@AS_OF
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
+@friendly
+def simulate_command(refs, edges, as_of, as_json):
+    """Remove nodes (and edges) hypothetically: what breaks, what degrades, what is untouched."""
+    if not refs and not edges:
+        raise Failure("name something to remove: REF... or --edge FROM TO", code=2)
+    store = open_store()
+    graph = graph_as_of(store, as_of)
+    nodes = [resolve_in(store, graph, r) for r in refs]
+    cut = [(resolve_in(store, graph, a), resolve_in(store, graph, b)) for a, b in edges]
+    result = simulate(graph, nodes, cut)
+    emit(present.to_json(report.simulation_json(graph, result)) if as_json
+         else report.simulation_text(result))  # fmt: skip
+
+
+@cli.command("findings")
+@AS_OF
+@click.option("--only", multiple=True, type=click.Choice(list(FINDING_KINDS)),
+              help="Only this kind of finding (repeatable).")  # fmt: skip
+@click.option("--epsilon", default=EPSILON, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of a model's weight under which a feature is negligible.")  # fmt: skip
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
+              help="How many CACE hotspots.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see docs/cli.md).")
+@friendly
+def findings_command(as_of, only, epsilon, top, as_json):
+    """Find the ML technical-debt patterns: loops, undeclared consumers, weak and stale signals,
+    cascades, dead flags, deprecated signals in use, hotspots."""
+    store = open_store()
+    when = parse_when(as_of) if as_of else None
+    graph = load_graph(store, as_of=when)
+    history = [FlagGeneration(*row) for row in store.flag_history(when)]
+    found = find_all(graph, flag_history=history, epsilon=epsilon, top=top, only=only or None)
+    emit(present.to_json(report.findings_json(graph, found)) if as_json
+         else report.findings_text(found))  # fmt: skip
+
+
+@cli.command("diff")
+@click.option("--from", "from_", metavar="WHEN",
+              help="The earlier state (default: just before the newest import).")  # fmt: skip
+@click.option("--to", metavar="WHEN", help="The later state (default: now).")
+@click.option("--against", metavar="DB", type=click.Path(dir_okay=False),
+              help="Compare with another database's current graph (it is the later state).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
+@friendly
+def diff_command(from_, to, against, as_json):
+    """Nodes and edges added, removed and changed between two points in time (or databases)."""
+    store = open_store()
+    if against:
+        if from_ or to:
+            raise Failure("--against compares current graphs; leave out --from and --to", code=2)
+        with Store.open(against) as other:
+            after = other.snapshot()
+        before, labels = store.snapshot(), (store.path, against)
+    else:
+        latest = store.latest_valid_at()
+        start = parse_when(from_) if from_ else _just_before(latest)
+        end = parse_when(to) if to else None
+        before, after = store.snapshot(start), store.snapshot(end)
+        newest = f"before the newest import ({latest[:19].replace('T', ' ')})" if latest else "empty"
+        labels = (from_ or newest, to or "now")
+    result = diff(*before, *after)
+    emit(present.to_json(diff_json(result)) if as_json else report.diff_text(result, *labels))
+
+
+def _just_before(when: str | None) -> str:
+    if when is None:
+        return "0000"
+    moment = datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ") - timedelta(microseconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--remove", "removals", multiple=True, metavar="REF",
+              help="Also take this node away (repeatable).")  # fmt: skip
+@click.option("--edge", "edges", nargs=2, multiple=True, metavar="FROM TO",
+              help="Also take the edge FROM -> TO away (repeatable).")  # fmt: skip
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="broken", show_default=True,
+              help="Exit 1 when the change breaks (or degrades, or touches at all) a user.")  # fmt: skip
+@click.option("--format", "fmt", metavar="NAME", help="Read PATHS with this importer.")
+@click.option("--source", metavar="KEY", help="PATH stands for this source (one file).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of Markdown.")
+@friendly
+def check_command(paths, removals, edges, fail_on, fmt, source, as_json):
+    """CI gate: does a change (changed manifests or configs, or removals) break a consumer?
+
+    PATHS are the changed files, imported as new generations of their sources into a private
+    copy of the database (the database itself is not written). Prints Markdown for a pull
+    request comment and exits 1 when the check fails.
+    """
+    if not paths and not removals and not edges:
+        raise Failure("give the changed files, or --remove REF, or --edge FROM TO", code=2)
+    store = open_store()
+    nodes = [resolve(store, r) for r in removals]
+    cut = [(resolve(store, a), resolve(store, b)) for a, b in edges]
+    result = check_change(store, paths, fmt=fmt, source=source, remove=nodes, remove_edges=cut)
+    emit(present.to_json(report.check_json(result, fail_on)) if as_json
+         else report.check_markdown(result, fail_on))  # fmt: skip
+    if result.fails(fail_on):
+        click.get_current_context().exit(1)
 
 
 # -- demo -----------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """Load a lineage store into a networkx graph.
 
 The graph is a :class:`networkx.DiGraph` in the direction data flows. Node attributes:
-``kind``, ``name``, ``namespace``, ``owner``, ``team``, ``status``. Edge attributes:
+``kind``, ``name``, ``namespace``, ``owner``, ``team``, ``status``, ``deprecated_on``,
+``declared`` (some source
+declares the node rather than only naming it) and ``current`` (False for a model version that
+is no longer served, else None or True). Edge attributes:
 ``kinds`` (a sorted tuple: two sources may relate the same pair of nodes differently),
 ``weight`` (the largest given, or None), ``declared`` and ``observed`` (booleans).
 """
@@ -23,18 +26,20 @@ def build_graph(node_rows, edge_rows) -> nx.DiGraph:
     """Build the graph from store rows (see :meth:`lineage.store.Store.graph_rows`).
 
     >>> g = build_graph(
-    ...     [("feature:f", "feature", "f", "", None, None, "active"),
-    ...      ("model:m", "model", "m", "", None, None, "active")],
+    ...     [("feature:f", "feature", "f", "", None, None, "active", None, 1, None),
+    ...      ("model:m", "model", "m", "", None, None, "active", None, 1, None)],
     ...     [("feature:f", "model:m", "reads", 0.5, 1, 0),
     ...      ("feature:f", "model:m", "derives", None, 0, 1)])
     >>> g.edges["feature:f", "model:m"]
     {'kinds': ('derives', 'reads'), 'weight': 0.5, 'declared': True, 'observed': True}
     """
     graph = nx.DiGraph()
-    for nid, kind, name, namespace, owner, team, status in node_rows:
+    for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows:
         graph.add_node(
-            nid, kind=kind, name=name, namespace=namespace, owner=owner, team=team, status=status
-        )
+            nid, kind=kind, name=name, namespace=namespace, owner=owner, team=team, status=status,
+            deprecated_on=since, declared=bool(declared),
+            current=None if current is None else bool(current),
+        )  # fmt: skip
     for source, target, kind, weight, declared, observed in edge_rows:
         if source not in graph or target not in graph:
             continue

@@ -32,15 +32,20 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 NODE_COLUMNS = (
     "kind", "name", "namespace", "owner", "team", "tags", "status",
-    "deprecated_on", "deprecation_reason", "attributes",
+    "deprecated_on", "deprecation_reason", "attributes", "declared",
 )  # fmt: skip
 NODE_SELECT = (
     "SELECT id, kind, name, namespace, owner, team, tags, status, deprecated_on,"
-    " deprecation_reason, attributes FROM nodes"
+    " deprecation_reason, attributes, declared FROM nodes"
 )
 NODE_INSERT = (
     "INSERT INTO nodes (id, kind, name, namespace, owner, team, tags, status, deprecated_on,"
-    " deprecation_reason, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " deprecation_reason, attributes, declared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# Graph rows: (id, kind, name, namespace, owner, team, status, deprecated_on, declared, current).
+GRAPH_NODE_SELECT = (
+    "SELECT id, kind, name, namespace, owner, team, status, deprecated_on, declared,"
+    " json_extract(attributes, '$.current') FROM nodes"
 )
 EDGE_SELECT = "SELECT source, target, kind, weight, declared, observed, attributes FROM edges"
 
@@ -108,7 +113,8 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
             id TEXT PRIMARY KEY,
             kind TEXT NOT NULL, name TEXT NOT NULL, namespace TEXT NOT NULL,
             owner TEXT, team TEXT, tags TEXT NOT NULL, status TEXT NOT NULL,
-            deprecated_on TEXT, deprecation_reason TEXT, attributes TEXT NOT NULL
+            deprecated_on TEXT, deprecation_reason TEXT, attributes TEXT NOT NULL,
+            declared INTEGER NOT NULL
         )"""
     )
     db.execute("CREATE INDEX nodes_kind ON nodes(kind)")
@@ -559,18 +565,74 @@ class Store:
     ) -> tuple[Iterable[tuple], Iterable[tuple]]:
         """(node rows, edge rows) of the graph now, or as it stood at ``as_of`` (ISO time).
 
-        Node rows: (id, kind, name, namespace, owner, team, status).
+        Node rows: (id, kind, name, namespace, owner, team, status, deprecated_on, declared,
+        current), where
+        ``declared`` says some source declares the node (not only names it) and ``current``
+        is its ``current`` attribute (False for a model version no longer served), or None.
         Edge rows: (source, target, kind, weight, declared, observed).
         """
         conn = self.db.conn
         if as_of is None:
-            nodes = conn.execute(
-                "SELECT id, kind, name, namespace, owner, team, status FROM nodes"
-            )
+            nodes = conn.execute(GRAPH_NODE_SELECT)
             edges = conn.execute(
                 "SELECT source, target, kind, weight, declared, observed FROM edges"
             )
             return nodes, edges
+        node_rows, edge_rows = self._fact_rows_at(as_of)
+        nodes = [
+            (r[0], r[1], r[2], r[3], r[4], r[5], r[7], r[8], r[11],
+             json.loads(r[10]).get("current"))
+            for r in merge_node_facts(node_rows)
+        ]
+        edges = [r[:6] for r in merge_edge_facts(edge_rows)]
+        return nodes, edges
+
+    def snapshot(
+        self, as_of: str | None = None
+    ) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str, str], dict[str, Any]]]:
+        """Every node and edge, in full (attributes included), now or as of ``as_of``."""
+        conn = self.db.conn
+        if as_of is None:
+            nodes = {r[0]: _node_dict(r) for r in conn.execute(NODE_SELECT)}
+            edges = {tuple(r[:3]): _edge_dict(r) for r in conn.execute(EDGE_SELECT)}
+            return nodes, edges
+        node_rows, edge_rows = self._fact_rows_at(as_of)
+        nodes = {r[0]: _node_dict(r) for r in merge_node_facts(node_rows)}
+        edges = {tuple(r[:3]): _edge_dict(r) for r in merge_edge_facts(edge_rows)}
+        return nodes, edges
+
+    def flag_history(self, as_of: str | None = None) -> list[tuple[str, str, str, frozenset[str]]]:
+        """(flag, source, valid_at, targets) for every generation that declared a flag."""
+        rows = self.db.conn.execute(
+            """SELECT nf.node_id, i.source, i.valid_at, i.id, ef.target
+               FROM node_facts nf JOIN imports i ON i.id = nf.import_id
+               LEFT JOIN edge_facts ef ON ef.import_id = nf.import_id
+                 AND ef.source = nf.node_id AND ef.kind = 'configures'
+               WHERE nf.kind = 'flag' AND nf.reference = 0 AND i.valid_at <= ?
+               ORDER BY nf.node_id, i.valid_at, i.id""",
+            (as_of or "9999",),
+        )
+        generations: dict[tuple[str, int], tuple[str, str, set[str]]] = {}
+        for flag, source, valid_at, import_id, target in rows:
+            entry = generations.setdefault((flag, import_id), (source, valid_at, set()))
+            if target is not None:
+                entry[2].add(target)
+        return [
+            (flag, source, valid_at, frozenset(targets))
+            for (flag, _), (source, valid_at, targets) in generations.items()
+        ]
+
+    def latest_valid_at(self) -> str | None:
+        return self.db.conn.execute("SELECT max(valid_at) FROM imports").fetchone()[0]
+
+    def copy_in_memory(self) -> Store:
+        """A private in-memory copy, to import hypothetical changes into (``lineage check``)."""
+        memory = sqlite3.connect(":memory:")
+        self.db.conn.backup(memory)
+        return Store(sqlite_utils.Database(memory), ":memory:")
+
+    def _fact_rows_at(self, as_of: str) -> tuple[list, list]:
+        conn = self.db.conn
         current = self._imports_current_at(as_of)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS as_of_imports (id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.as_of_imports")
@@ -588,9 +650,7 @@ class Store:
                WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
                ORDER BY f.source, f.target, f.kind, i.valid_at, i.id"""
         ).fetchall()
-        nodes = [(r[0], r[1], r[2], r[3], r[4], r[5], r[7]) for r in merge_node_facts(node_rows)]
-        edges = [r[:6] for r in merge_edge_facts(edge_rows)]
-        return nodes, edges
+        return node_rows, edge_rows
 
     def _imports_current_at(self, as_of: str) -> list[int]:
         rows = self.db.conn.execute(
@@ -608,6 +668,7 @@ def _node_dict(row: Sequence) -> dict[str, Any]:
     d = dict(zip(("id", *NODE_COLUMNS), row, strict=True))
     d["tags"] = json.loads(d["tags"]) if d["tags"] else []
     d["attributes"] = json.loads(d["attributes"]) if d["attributes"] else {}
+    d["declared"] = bool(d["declared"])
     return d
 
 
@@ -634,16 +695,18 @@ def merge_node_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
         if j == i + 1 and not rows[i][11]:
             r = rows[i]
             yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "[]", r[7] or "active",
-                   r[8], r[9], r[10] or "{}")  # fmt: skip
+                   r[8], r[9], r[10] or "{}", 1)  # fmt: skip
         else:
             group = rows[i:j]
             first = group[0]
             owner = team = status = dep_on = dep_reason = None
             tags: list[str] = []
             attrs: dict[str, Any] = {}
+            declared = 0
             for r in group:
                 if r[11]:
                     continue
+                declared = 1
                 owner = r[4] if r[4] is not None else owner
                 team = r[5] if r[5] is not None else team
                 for t in json.loads(r[6]) if r[6] else ():
@@ -654,7 +717,7 @@ def merge_node_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
                 if r[10]:
                     attrs.update(json.loads(r[10]))
             yield (first[0], first[1], first[2], first[3], owner, team, _json(tags),
-                   status or "active", dep_on, dep_reason, _json(attrs))  # fmt: skip
+                   status or "active", dep_on, dep_reason, _json(attrs), declared)  # fmt: skip
         i = j
 
 

@@ -1,0 +1,68 @@
+"""All findings at once: the debt patterns of "Hidden Technical Debt in ML Systems"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from lineage.analyses.cascades import correction_cascades
+from lineage.analyses.finding import Finding
+from lineage.analyses.flags import FlagGeneration, dead_flags
+from lineage.analyses.hotspots import cace_hotspots
+from lineage.analyses.loops import feedback_loops, undeclared_consumers
+from lineage.analyses.signals import (
+    EPSILON,
+    bundled_features,
+    deprecated_in_use,
+    epsilon_features,
+    legacy_features,
+    unused_features,
+)
+
+# The keys of `lineage findings --json`, in report order, with the sentence the README gives.
+FINDING_KINDS: dict[str, str] = {
+    "feedback_loops": "a model's output flows back into its own inputs",
+    "undeclared_consumers": "a consumer reads a model in the logs that no config declares",
+    "unused_features": "a feature no model reads",
+    "legacy_features": "a feature only old model versions read, or a deprecated one still read",
+    "epsilon_features": "a feature carrying almost none of any model's weight",
+    "bundled_features": "weak features that came along with a bundle from one source",
+    "correction_cascades": "models stacked on models",
+    "dead_flags": "a flag that configures nothing live, or was repurposed",
+    "deprecated_in_use": "a deprecated signal that live models and consumers still depend on",
+    "cace_hotspots": "the nodes whose change reaches the most",
+}
+
+
+def find_all(
+    graph: nx.DiGraph,
+    *,
+    flag_history: Iterable[FlagGeneration] = (),
+    epsilon: float = EPSILON,
+    top: int = 10,
+    only: Iterable[str] | None = None,
+) -> dict[str, list[Finding]]:
+    """Every finding kind, each a list (empty when nothing is found), in report order."""
+    wanted = set(only) if only is not None else set(FINDING_KINDS)
+    unknown = wanted - set(FINDING_KINDS)
+    if unknown:
+        raise ValueError(f"unknown finding kind {sorted(unknown)[0]!r} (known: {', '.join(FINDING_KINDS)})")
+    runs = {
+        "feedback_loops": lambda: feedback_loops(graph),
+        "undeclared_consumers": lambda: undeclared_consumers(graph),
+        "unused_features": lambda: unused_features(graph),
+        "legacy_features": lambda: legacy_features(graph),
+        "epsilon_features": lambda: epsilon_features(graph, epsilon),
+        "bundled_features": lambda: bundled_features(graph, epsilon),
+        "correction_cascades": lambda: correction_cascades(graph),
+        "dead_flags": lambda: dead_flags(graph, flag_history),
+        "deprecated_in_use": lambda: deprecated_in_use(graph),
+        "cace_hotspots": lambda: cace_hotspots(graph, top),
+    }
+    return {kind: runs[kind]() for kind in FINDING_KINDS if kind in wanted}
+
+
+def touching(findings: dict[str, list[Finding]], node: str) -> dict[str, list[Finding]]:
+    """Only the findings that name ``node``."""
+    return {k: [f for f in v if node in f.nodes] for k, v in findings.items()}

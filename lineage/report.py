@@ -1,0 +1,232 @@
+"""Text, JSON and Markdown renderings of simulations, findings, diffs and checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import networkx as nx
+
+from lineage.analyses import FINDING_KINDS, Diff, Finding, Simulation
+from lineage.check import CheckResult
+from lineage.present import graph_node_json, printable
+
+
+def _node(graph: nx.DiGraph, node: str) -> dict[str, Any]:
+    if node in graph:
+        return graph_node_json(graph, node)
+    kind, _, rest = node.partition(":")
+    return {"id": node, "kind": kind, "name": rest.rpartition("/")[2], "namespace": None,
+            "owner": None, "team": None, "status": None}  # fmt: skip
+
+
+# -- simulation -------------------------------------------------------------------------------
+
+
+def simulation_json(graph: nx.DiGraph, sim: Simulation) -> dict[str, Any]:
+    def affected(items):
+        return [
+            {**_node(graph, a.node), "distance": a.distance, "lost": list(a.lost),
+             "changed": list(a.changed), "weight_lost": a.weight_lost}
+            for a in items
+        ]  # fmt: skip
+
+    return {
+        "removed": [_node(graph, n) for n in sim.removed],
+        "removed_edges": [list(e) for e in sim.removed_edges],
+        "broken": affected(sim.broken),
+        "degraded": affected(sim.degraded),
+        "unaffected_count": sim.unaffected_count,
+        "summary": {
+            "by_distance": {str(k): v for k, v in sim.by_distance.items()},
+            "by_kind": sim.by_kind,
+            "by_owner": sim.by_owner,
+        },
+    }
+
+
+def _some(ids, shown: int = 3) -> str:
+    listed = ", ".join(map(printable, ids[:shown]))
+    return listed + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
+def _affected_line(a) -> str:
+    parts = []
+    if a.lost:
+        parts.append("loses " + _some(a.lost))
+    if a.changed:
+        parts.append("changed: " + _some(a.changed))
+    if a.weight_lost is not None:
+        parts.append(f"{a.weight_lost:.0%} of its input weight lost")
+    return f"    hop {a.distance}  {printable(a.node)}  ({'; '.join(parts)})"
+
+
+def simulation_text(sim: Simulation) -> str:
+    removed = ", ".join(map(printable, sim.removed)) or "nothing"
+    out = [f"removing {removed}"]
+    if sim.removed_edges:
+        out.append("and the edges " + ", ".join(f"{printable(u)} -> {printable(v)}"
+                                                for u, v in sim.removed_edges))  # fmt: skip
+    for title, items in (("broken", sim.broken), ("degraded", sim.degraded)):
+        out.append(f"{title}: {len(items)}")
+        out += [_affected_line(a) for a in items]
+    out.append(f"unaffected: {sim.unaffected_count}")
+    if sim.broken or sim.degraded:
+        out.append("by kind:  " + _group_text(sim.by_kind))
+        out.append("by owner: " + _group_text(sim.by_owner))
+    return "\n".join(out)
+
+
+def _group_text(groups: dict) -> str:
+    parts = []
+    for key, counts in groups.items():
+        bits = [f"{n} {label}" for label, n in counts.items() if n]
+        parts.append(f"{printable(str(key))} ({', '.join(bits)})")
+    return ", ".join(parts)
+
+
+# -- findings ---------------------------------------------------------------------------------
+
+
+def finding_json(graph: nx.DiGraph, finding: Finding) -> dict[str, Any]:
+    return {**finding.details, "nodes": [_node(graph, n) for n in finding.nodes],
+            "reason": finding.reason}  # fmt: skip
+
+
+def findings_json(graph: nx.DiGraph, findings: dict[str, list[Finding]]) -> dict[str, Any]:
+    return {kind: [finding_json(graph, f) for f in items] for kind, items in findings.items()}
+
+
+def findings_text(findings: dict[str, list[Finding]]) -> str:
+    out = []
+    for kind, items in findings.items():
+        title = kind.replace("_", " ")
+        out.append(f"{title} ({len(items)}): {FINDING_KINDS[kind]}")
+        for f in items:
+            hidden = " [hidden]" if f.details.get("hidden") else ""
+            out.append(f"  - {' -> '.join(map(printable, f.nodes[:6]))}"
+                       f"{' ...' if len(f.nodes) > 6 else ''}{hidden}")  # fmt: skip
+            out.append(f"    {printable(f.reason)}")
+    return "\n".join(out)
+
+
+# -- diff -------------------------------------------------------------------------------------
+
+
+def diff_json(result: Diff) -> dict[str, Any]:
+    def changed(items):
+        return [{"key": list(c.key) if isinstance(c.key, tuple) else c.key,
+                 "fields": {k: {"before": a, "after": b} for k, (a, b) in c.fields.items()}}
+                for c in items]  # fmt: skip
+
+    return {
+        "nodes": {"added": list(result.nodes_added), "removed": list(result.nodes_removed),
+                  "changed": changed(result.nodes_changed)},
+        "edges": {"added": [list(e) for e in result.edges_added],
+                  "removed": [list(e) for e in result.edges_removed],
+                  "changed": changed(result.edges_changed)},
+    }  # fmt: skip
+
+
+def diff_text(result: Diff, label_from: str, label_to: str) -> str:
+    out = [f"changes from {label_from} to {label_to}"]
+    if result.empty:
+        return out[0] + ": none"
+    for sign, items in (("+", result.nodes_added), ("-", result.nodes_removed)):
+        out += [f"{sign} {printable(n)}" for n in items]
+    for c in result.nodes_changed:
+        fields = ", ".join(f"{k}: {printable(repr(a))} -> {printable(repr(b))}"
+                           for k, (a, b) in c.fields.items())  # fmt: skip
+        out.append(f"~ {printable(c.key)}  ({fields})")
+    for sign, edges in (("+", result.edges_added), ("-", result.edges_removed)):
+        out += [f"{sign} {printable(s)} -> {printable(t)}  [{k}]" for s, t, k in edges]
+    for c in result.edges_changed:
+        s, t, k = c.key
+        fields = ", ".join(f"{f}: {a!r} -> {b!r}" for f, (a, b) in c.fields.items())
+        out.append(f"~ {printable(s)} -> {printable(t)}  [{k}]  ({printable(fields)})")
+    return "\n".join(out)
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def md(text: Any) -> str:
+    """Text safe inside a Markdown table cell (GitHub-flavoured): no markup, no HTML, one line.
+
+    >>> md("a|b <script>`x`*y*\\n[l](javascript:alert(1))")
+    'a\\\\|b &lt;script&gt;\\\\`x\\\\`\\\\*y\\\\* \\\\[l\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)'
+    """
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]()|#!~":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(printable(out).split())
+
+
+def code(text: Any) -> str:
+    """An inline code span for any text, safe in a GitHub table cell.
+
+    >>> code("a`b|c")
+    '`` a`b\\|c ``'
+    """
+    body = " ".join(printable(str(text)).split()).replace("|", "\\|")
+    runs = [len(r) for r in re.findall(r"`+", body)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if runs else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def check_markdown(result: CheckResult, fail_on: str) -> str:
+    failed = result.fails(fail_on)
+    broken = [v for v in result.users if v.impact == "broken"]
+    degraded = [v for v in result.users if v.impact == "degraded"]
+    verdict = "❌ fails" if failed else "✅ passes"
+    out = [f"## Lineage check {verdict} (fail on: {fail_on})", ""]
+    if result.problems:
+        out += ["The change does not import cleanly:", ""]
+        out += [f"- {code(p)}" for p in result.problems]
+        out.append("")
+    out.append(
+        f"The change removes {_n(len(result.removed), 'node')} and "
+        f"{_n(len(result.removed_edges), 'edge')}, adds {_n(len(result.added), 'node')} and "
+        f"{_n(len(result.added_edges), 'edge')}. It breaks {len(broken)} and degrades "
+        f"{len(degraded)} of the live models and consumers."
+    )
+    if result.removed:
+        out += ["", "Removed: " + ", ".join(code(n) for n in result.removed)]
+    if result.users:
+        out += ["", "| impact | node | kind | owner | why |", "|---|---|---|---|---|"]
+        for v in result.users:
+            data = result.before.nodes[v.node] if v.node in result.before else {}
+            owner = data.get("owner") or data.get("team") or "—"
+            out.append(f"| {v.impact} | {code(v.node)} | {md(data.get('kind', '?'))} | {md(owner)} |"
+                       f" {md(v.why)} |")  # fmt: skip
+    sim = result.simulation
+    if sim.broken or sim.degraded:
+        out += ["", f"<details><summary>Everything downstream: {len(sim.broken)} broken, "
+                    f"{len(sim.degraded)} degraded</summary>", "",
+                "| impact | hop | node | kind |", "|---|---|---|---|"]  # fmt: skip
+        for label, items in (("broken", sim.broken), ("degraded", sim.degraded)):
+            for a in items:
+                kind = result.before.nodes[a.node].get("kind", "?")
+                out.append(f"| {label} | {a.distance} | {code(a.node)} | {md(kind)} |")
+        out += ["", "</details>"]
+    return "\n".join(out)
+
+
+def check_json(result: CheckResult, fail_on: str) -> dict[str, Any]:
+    graph = result.before
+    return {
+        "fails": result.fails(fail_on),
+        "fail_on": fail_on,
+        "problems": [str(p) for p in result.problems],
+        "removed": [_node(graph, n) for n in result.removed],
+        "removed_edges": [list(e) for e in result.removed_edges],
+        "added": [_node(result.after, n) for n in result.added],
+        "added_edges": [list(e) for e in result.added_edges],
+        "users": [{**_node(graph, v.node), "impact": v.impact, "why": v.why} for v in result.users],
+        "simulation": simulation_json(graph, result.simulation),
+    }
