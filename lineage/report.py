@@ -151,24 +151,25 @@ def diff_text(result: Diff, label_from: str, label_to: str) -> str:
 
 
 def md(text: Any) -> str:
-    """Text safe inside a Markdown table cell (GitHub-flavoured): no markup, no HTML, one line.
+    r"""Text safe inside a Markdown table cell (GitHub-flavoured): no markup, no HTML, one line.
 
-    >>> md("a|b <script>`x`*y*\\n[l](javascript:alert(1))")
-    'a\\\\|b &lt;script&gt;\\\\`x\\\\`\\\\*y\\\\* \\\\[l\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)'
+    >>> print(md("a|b <script>`x`*y*\n[l](javascript:alert(1))"))
+    a\|b &lt;script&gt;\`x\`\*y\* \[l\]\(javascript:alert\(1\)\)
     """
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = " ".join(str(text).split())
+    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for ch in "\\`*_[]()|#!~":
         out = out.replace(ch, "\\" + ch)
-    return " ".join(printable(out).split())
+    return printable(out)
 
 
 def code(text: Any) -> str:
-    """An inline code span for any text, safe in a GitHub table cell.
+    r"""An inline code span for any text, safe in a GitHub table cell.
 
-    >>> code("a`b|c")
-    '`` a`b\\|c ``'
+    >>> print(code("a`b|c"), code("plain"))
+    `` a`b\|c `` `plain`
     """
-    body = " ".join(printable(str(text)).split()).replace("|", "\\|")
+    body = printable(" ".join(str(text).split())).replace("|", "\\|")
     runs = [len(r) for r in re.findall(r"`+", body)]
     fence = "`" * (max(runs, default=0) + 1)
     pad = " " if runs else ""
