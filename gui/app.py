@@ -40,7 +40,10 @@ def run(db_path: str, *, focus: str | None = None, depth: int = 2,
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Lineage Explorer")
     app.setOrganizationName("Lineage Explorer")
-    window = MainWindow(db_path, focus=focus, depth=depth)
+    # A screenshot is the same picture on every machine: default size, no remembered layout.
+    window = MainWindow(db_path, focus=focus, depth=depth, remember=not screenshot)
+    if screenshot:
+        window.resize(1600, 1000)
     window.show()
     if not screenshot:
         return app.exec()

@@ -40,7 +40,8 @@ SEARCH_RESULTS = 200
 class MainWindow(QMainWindow):
     viewShown = Signal()  # a laid-out view is on the canvas  # noqa: N815 (Qt signal style)
 
-    def __init__(self, db_path: str, *, focus: str | None = None, depth: int = 2):
+    def __init__(self, db_path: str, *, focus: str | None = None, depth: int = 2,
+                 remember: bool = True):  # fmt: skip
         super().__init__()
         self.db_path = db_path
         self.store = Store.open(db_path)
@@ -62,7 +63,9 @@ class MainWindow(QMainWindow):
         self._build_inspector_dock()
         self._build_status_bar()
         self._build_menus()
-        self._restore_settings()
+        self.remember = remember
+        if remember:
+            self._restore_settings()
 
         self.focus = focus or default_focus(self.graph)
         self.depth.setValue(depth)
@@ -150,9 +153,10 @@ class MainWindow(QMainWindow):
         settings.setValue("recent", [self.db_path, *recent][:10])
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
+        if self.remember:
+            settings = QSettings()
+            settings.setValue("window/geometry", self.saveGeometry())
+            settings.setValue("window/state", self.saveState())
         self.runner.wait()
         self.store.close()
         super().closeEvent(event)

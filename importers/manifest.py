@@ -17,7 +17,15 @@ from typing import Any
 import jsonschema
 
 from importers.structured import load_structured, location, pointer_join
-from lineage.records import NODE_KINDS, EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.records import (
+    NODE_KINDS,
+    EdgeRecord,
+    InputError,
+    Location,
+    NodeRecord,
+    Problem,
+    Setting,
+)
 from lineage.resources import resource_path
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -67,7 +75,7 @@ class ManifestImporter:
         with open(path, "rb") as fh:
             return MARKER.encode() in fh.read(SNIFF_BYTES)
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Setting]:
         file = str(path)
         data, lines = load_structured(path.read_bytes(), file, path.suffix.lower())
         if not isinstance(data, dict) or MARKER not in data:
@@ -165,7 +173,9 @@ class _Reader:
                 if (section, index) not in self.skip:
                     yield section, index, entry, kind
 
-    def records(self) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def records(self) -> Iterator[NodeRecord | EdgeRecord | Problem | Setting]:
+        for index, rule in enumerate(self.data.get("classify", [])):
+            yield Setting("classify", rule, self.loc(_pointer(["classify", index])))
         seen: dict[str, Location] = {}
         for _section, index, entry, kind in self.entries():
             ns = entry.get("namespace", self.namespace)

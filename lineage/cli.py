@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib.metadata import entry_points
@@ -120,8 +122,11 @@ def emit(text: str) -> None:
 @click.option("--lenient", is_flag=True, help="Import the valid records, report the bad ones.")
 @click.option("--source", metavar="KEY", help="Name the source (one input): a new generation of it.")
 @click.option("--at", "at", metavar="WHEN", help="When the input was true (default: now).")
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
+              help="An option for the importers that take it (repeatable; lineage formats).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Import unchanged inputs again (new classification rules).")
 @friendly
-def import_command(paths, fmt, lenient, source, at):
+def import_command(paths, fmt, lenient, source, at, options, force):
     """Import lineage from files and folders (searched recursively).
 
     The format of each file is detected unless --format names it. The whole import is one
@@ -130,12 +135,54 @@ def import_command(paths, fmt, lenient, source, at):
     """
     valid_at = parse_when(at) if at else None
     obj = click.get_current_context().obj
-    prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=obj["debug"])
+    pairs = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key:
+            raise Failure(f"--option takes KEY=VALUE, not {option!r}", code=2)
+        pairs[key.strip()] = value
+    with progress_bar() as progress:
+        prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=obj["debug"],
+                           options=pairs, progress=progress)  # fmt: skip
     # A database is created only when there is something to write into it.
     writes = worth_writing(prepared, lenient=lenient)
     store = open_store(create=True) if writes or Path(obj["db"]).exists() else None
-    report = commit(store, prepared, lenient=lenient) if store else prepared.report
+    report = commit(store, prepared, lenient=lenient, force=force) if store else prepared.report
     print_import_report(report, store, lenient)
+
+
+@contextlib.contextmanager
+def progress_bar():
+    """A progress bar on stderr for long imports (only on a terminal, only after a second)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                   TimeRemainingColumn(), transient=True, console=rich_console())  # fmt: skip
+    started = time.monotonic()
+    task = None
+
+    def update(done: int, total: int, label: str) -> None:
+        nonlocal task
+        if time.monotonic() - started < 1.0:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task(Path(label).name, total=total)
+        bar.update(task, completed=done, total=total, description=Path(label).name)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+def rich_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def print_import_report(report: ImportReport, store: Store | None, lenient: bool) -> None:
@@ -147,7 +194,7 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
             elif unit.outcome.unchanged:
                 what = "unchanged (imported before)"
             else:
-                what = f"{unit.node_count} nodes, {unit.edge_count} edges"
+                what = f"{_plural(unit.node_count, 'node')}, {_plural(unit.edge_count, 'edge')}"
             rows.append((unit.importer, unit.path, what))
         if rows:
             emit(present.table(rows, ("FORMAT", "PATH", "READ")))
@@ -180,8 +227,12 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
         raise Failure("nothing to import: no file here is in a format lineage reads")
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def _count(n: int, noun: str, verb: str) -> str:
-    return f"{n} {noun}{'s' if n != 1 else ''} {verb}" if n else ""
+    return f"{_plural(n, noun)} {verb}" if n else ""
 
 
 # -- formats, nodes, show -------------------------------------------------------------------
@@ -194,11 +245,15 @@ def formats_command(as_json):
     found = importers()
     if as_json:
         emit(present.to_json([
-            {"name": i.name, "description": i.description, "reads": i.reads} for i in found
+            {"name": i.name, "description": i.description, "reads": i.reads,
+             "options": dict(getattr(i, "options", {}))} for i in found
         ]))  # fmt: skip
         return
     emit(present.table([(i.name, i.description, i.reads) for i in found],
                        ("NAME", "DESCRIPTION", "READS")))  # fmt: skip
+    for imp in found:
+        for key, meaning in getattr(imp, "options", {}).items():
+            emit(f"  {imp.name} option {key}: {meaning}")
 
 
 @cli.command("nodes")

@@ -45,7 +45,10 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
     try:
         with Store.open(tmp, create=True) as store:
             for date, folder in snapshots(root):
-                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                # Configs first, then logs: the logs' nodes are classified by what configs declare.
+                files = sorted((p for p in folder.rglob("*") if p.is_file()),
+                               key=lambda p: ("logs" in p.relative_to(folder).parts, p))  # fmt: skip
+                for path in files:
                     source = "demo/" + path.relative_to(folder).as_posix()
                     report = import_paths(
                         store, [_shown(path)], source=source, valid_at=parse_when(date)

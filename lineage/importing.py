@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lineage import classify
 from lineage.records import (
     EdgeRecord,
     InputError,
     Location,
     NodeRecord,
     Problem,
+    Progress,
+    Setting,
     check_edge,
     check_node,
+    merge_nodes,
 )
 from lineage.registry import Importer, UnknownFormat, detect, importer_named
 from lineage.store import ImportUnit, Store, UnitOutcome
@@ -171,7 +175,11 @@ def _hash_file(path: Path, digest) -> None:
             digest.update(chunk)
 
 
-def read_input(item: Input, *, source: str, valid_at: str, debug: bool = False) -> ImportUnit:
+def read_input(
+    item: Input, *, source: str, valid_at: str, debug: bool = False,
+    options: Mapping[str, str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportUnit:  # fmt: skip
     """Read and validate one input's records into a unit; problems are collected, not raised."""
     started = utc_now()
     unit = ImportUnit(
@@ -189,13 +197,19 @@ def read_input(item: Input, *, source: str, valid_at: str, debug: bool = False) 
     )
     try:
         unit.content_hash = content_hash(item.path)
-        for record in item.importer.read(item.path):
+        reader = item.importer.read(item.path, options) if options else item.importer.read(item.path)
+        for record in reader:
             if isinstance(record, NodeRecord):
                 _add_node(unit, record)
             elif isinstance(record, EdgeRecord):
                 _add_edge(unit, record)
             elif isinstance(record, Problem):
                 unit.problems.append(record)
+            elif isinstance(record, Setting):
+                unit.settings.append(record)
+            elif isinstance(record, Progress):
+                if progress:
+                    progress(record.done, record.total, str(item.path))
             else:
                 raise TypeError(f"importer yielded {type(record).__name__}, not a record")
     except InputError as exc:
@@ -238,19 +252,8 @@ def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
     if known is None or known.reference:
         unit.nodes[nid] = node if known is None or not node.reference else known
     elif not node.reference:
-        _merge_node(known, node)
+        merge_nodes(known, node)
     _add_location(unit.node_locations, nid, node.location)
-
-
-def _merge_node(into: NodeRecord, other: NodeRecord) -> None:
-    """Fold a later description of the same node from the same input into the first."""
-    for attr in ("owner", "team", "status", "deprecated_on", "deprecation_reason"):
-        value = getattr(other, attr)
-        if value is not None:
-            setattr(into, attr, value)
-    into.tags = tuple(dict.fromkeys((*into.tags, *other.tags)))
-    if other.attributes:
-        into.attributes = {**into.attributes, **other.attributes}
 
 
 def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
@@ -299,9 +302,13 @@ def prepare(
     source: str | None = None,
     valid_at: str | None = None,
     debug: bool = False,
+    options: Mapping[str, str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Prepared:
-    """Find, read and validate ``paths`` without touching any database."""
+    """Find, read and validate ``paths`` without touching any database.
+
+    ``options`` go to the importers that declare them (see each importer's ``options``).
+    """
     report = ImportReport()
     try:
         inputs, problems, skipped = discover([Path(p) for p in paths], fmt)
@@ -310,6 +317,13 @@ def prepare(
         return Prepared(report, [])
     report.problems.extend(problems)
     report.skipped = skipped
+    options = dict(options or {})
+    accepted = {key for item in inputs for key in getattr(item.importer, "options", {})}
+    for key in sorted(set(options) - accepted):
+        known = ", ".join(sorted(accepted)) or "none"
+        report.problems.append(
+            Problem(Location("--option"), f"no importer here takes option {key!r} (they take: {known})")
+        )
     if source is not None and len(inputs) > 1:
         report.problems.append(
             Problem(Location("--source"), "--source names one input, but there are several")
@@ -321,7 +335,9 @@ def prepare(
         if progress:
             progress(index, len(inputs), str(item.path))
         key = source or str(item.path.resolve())
-        unit = read_input(item, source=key, valid_at=when, debug=debug)
+        own = {k: v for k, v in options.items() if k in getattr(item.importer, "options", {})}
+        unit = read_input(item, source=key, valid_at=when, debug=debug, options=own,
+                          progress=progress)  # fmt: skip
         units.append(unit)
         report.problems.extend(unit.problems)
         report.units.append(
@@ -338,17 +354,52 @@ def worth_writing(prepared: Prepared, *, lenient: bool = False) -> bool:
     return any(not (u.problems and not u.nodes) for u in prepared.units)
 
 
-def commit(store: Store, prepared: Prepared, *, lenient: bool = False) -> ImportReport:
-    """Write prepared units in one transaction (nothing at all if any problem, unless lenient)."""
+def classify_units(store: Store, units: Sequence[ImportUnit]) -> int:
+    """Re-kind log nodes by the rules of the manifests (stored and in this batch) and by the
+    identity of nodes already declared (stored and in this batch); how many changed."""
+    settings = store.settings("classify") + [
+        s.value for u in units for s in u.settings if s.section == "classify"
+    ]
+    rules = classify.rules_from(settings)
+    wanted: set[str] = set()
+    in_batch: dict[str, list[classify.Identity]] = {}
+    for unit in units:
+        for node in unit.nodes.values():
+            if node.classifiable:
+                wanted |= {node.name, node.name.rstrip("/").rsplit("/", 1)[-1]}
+            elif not node.reference:
+                in_batch.setdefault(node.name, []).append((node.id, node.kind, node.namespace, node.name))
+    if not wanted:
+        return 0
+    stored: dict[str, list[classify.Identity]] = {}
+    for identity in store.identities(wanted):
+        stored.setdefault(identity[3], []).append(identity)
+
+    def known(name: str) -> list[classify.Identity]:
+        return list(dict.fromkeys(stored.get(name, []) + in_batch.get(name, [])))
+
+    return sum(classify.apply(unit, rules, known) for unit in units)
+
+
+def commit(
+    store: Store, prepared: Prepared, *, lenient: bool = False, force: bool = False
+) -> ImportReport:
+    """Write prepared units in one transaction (nothing at all if any problem, unless lenient).
+
+    ``force`` writes a new generation even of a source whose content has not changed (to apply
+    classification rules that changed since).
+    """
     report = prepared.report
     if not worth_writing(prepared, lenient=lenient):
         return report
     with store.write():
+        classify_units(store, prepared.units)
         finished = utc_now()
         for unit, unit_report in zip(prepared.units, report.units, strict=True):
             if unit.problems and not unit.nodes:
                 continue  # nothing readable: keep the previous generation of this source
-            unit_report.outcome = store.write_unit(unit, finished)
+            unit_report.node_count, unit_report.edge_count = len(unit.nodes), len(unit.edges)
+            unit_report.outcome = store.write_unit(unit, finished, force=force)
     report.committed = True
     return report
 
@@ -362,6 +413,8 @@ def import_paths(
     source: str | None = None,
     valid_at: str | None = None,
     debug: bool = False,
+    options: Mapping[str, str] | None = None,
+    force: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportReport:
     """Import ``paths`` into ``store`` in one transaction and say what happened.
@@ -370,5 +423,5 @@ def import_paths(
     file can stand in for the original); ``valid_at`` dates the snapshot (default: now).
     """
     prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=debug,
-                       progress=progress)  # fmt: skip
-    return commit(store, prepared, lenient=lenient)
+                       options=options, progress=progress)  # fmt: skip
+    return commit(store, prepared, lenient=lenient, force=force)

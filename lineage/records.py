@@ -83,10 +83,26 @@ class NodeRecord:
     attributes: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
     reference: bool = False
+    # Logs only know datasets and jobs: such a node may be re-kinded on import by the
+    # classification rules of the manifests, or by the identity of a node already known.
+    classifiable: bool = False
 
     @property
     def id(self) -> str:
         return node_id(self.kind, self.name, self.namespace)
+
+
+def merge_nodes(into: NodeRecord, other: NodeRecord) -> None:
+    """Fold a later description of the same node from the same input into the first."""
+    if into.reference and not other.reference:
+        into.reference = False
+    for attr in ("owner", "team", "status", "deprecated_on", "deprecation_reason"):
+        value = getattr(other, attr)
+        if value is not None:
+            setattr(into, attr, value)
+    into.tags = tuple(dict.fromkeys((*into.tags, *other.tags)))
+    if other.attributes:
+        into.attributes = {**into.attributes, **other.attributes}
 
 
 @dataclass(slots=True)
@@ -125,7 +141,24 @@ class InputError(Exception):
         self.problem = Problem(location, message)
 
 
-Record = NodeRecord | EdgeRecord | Problem
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A configuration record a source declares (say, a classification rule of a manifest)."""
+
+    section: str
+    value: dict[str, Any]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far an importer has read its input (for progress bars on long imports)."""
+
+    done: int
+    total: int
+
+
+Record = NodeRecord | EdgeRecord | Problem | Setting | Progress
 
 
 def check_node(node: NodeRecord) -> str | None:

@@ -6,8 +6,11 @@ An importer is a class (or object) with:
 * ``description``: one line, shown by ``lineage formats``;
 * ``reads``: what files or folders it reads, in words;
 * ``sniff(path) -> bool``: a cheap test (reads at most a few KiB) whether it reads ``path``;
-* ``read(path) -> Iterable[NodeRecord | EdgeRecord | Problem]``: the records of ``path``,
-  raising :class:`lineage.records.InputError` when the input cannot be read at all.
+* ``read(path[, options]) -> Iterable[NodeRecord | EdgeRecord | Problem | Setting | Progress]``:
+  the records of ``path``, raising :class:`lineage.records.InputError` when the input cannot be
+  read at all;
+* optionally ``options``: a dict of the option names it takes (``lineage import --option``)
+  to what each means; ``read`` then gets the options given as a second argument.
 
 ``path`` may be a folder, for importers whose input is a folder (an MLflow store, say).
 """

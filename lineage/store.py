@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from lineage.records import EdgeRecord, NodeRecord, Problem
+from lineage.records import EdgeRecord, NodeRecord, Problem, Setting
 
 APPLICATION_ID = 0x4C494E45  # "LINE": marks a SQLite file as ours
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -105,6 +105,14 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
             file TEXT NOT NULL, line INTEGER, pointer TEXT, tbl TEXT, row TEXT
         )"""
     )
+    db.execute(
+        """CREATE TABLE settings (
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            section TEXT NOT NULL, value TEXT NOT NULL,
+            file TEXT NOT NULL, line INTEGER, pointer TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX settings_import ON settings(import_id)")
     db.execute("CREATE INDEX provenance_node ON provenance(node_id)")
     db.execute("CREATE INDEX provenance_edge ON provenance(source, target, edge_kind)")
     db.execute("CREATE INDEX provenance_import ON provenance(import_id)")
@@ -157,6 +165,7 @@ class ImportUnit:
     node_locations: dict[str, list]
     edge_locations: dict[tuple[str, str, str], list]
     problems: list[Problem] = field(default_factory=list)
+    settings: list[Setting] = field(default_factory=list)
 
 
 @dataclass
@@ -279,7 +288,7 @@ class Store:
         """One write transaction (BEGIN IMMEDIATE, so a second writer waits its turn)."""
         return Store._Transaction(self)
 
-    def write_unit(self, unit: ImportUnit, finished_at: str) -> UnitOutcome:
+    def write_unit(self, unit: ImportUnit, finished_at: str, *, force: bool = False) -> UnitOutcome:
         """Record one source's import; call inside :meth:`write`."""
         conn = self.db.conn
         current = conn.execute(
@@ -287,7 +296,7 @@ class Store:
             " WHERE source = ? AND superseded_by IS NULL",
             (unit.source,),
         ).fetchone()
-        if current and current[1] == unit.content_hash and current[2] == unit.importer:
+        if current and current[1] == unit.content_hash and current[2] == unit.importer and not force:
             return UnitOutcome(import_id=current[0], unchanged=True)
         errors = [str(p) for p in unit.problems[:100]]
         cur = conn.execute(
@@ -366,6 +375,15 @@ class Store:
                 pointer, tbl, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             provenance_rows(),
         )
+        conn.executemany(
+            "INSERT INTO settings (import_id, section, value, file, line, pointer)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (import_id, s.section, _json(s.value), s.location.file, s.location.line,
+                 s.location.pointer)
+                for s in unit.settings
+            ),
+        )  # fmt: skip
 
     def _fact_node_ids(self, import_id: int) -> list[str]:
         return [
@@ -621,6 +639,28 @@ class Store:
             (flag, source, valid_at, frozenset(targets))
             for (flag, _), (source, valid_at, targets) in generations.items()
         ]
+
+    def settings(self, section: str) -> list[dict[str, Any]]:
+        """The settings of ``section`` that current imports declare, oldest import first."""
+        rows = self.db.conn.execute(
+            """SELECT s.value, s.file, s.line FROM settings s JOIN imports i ON i.id = s.import_id
+               WHERE i.superseded_by IS NULL AND s.section = ?
+               ORDER BY i.valid_at, i.id, s.rowid""",
+            (section,),
+        )
+        return [{**json.loads(v), "_file": f, "_line": line} for v, f, line in rows]
+
+    def identities(self, names: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """(id, kind, namespace, name) of current declared nodes with one of these names."""
+        conn = self.db.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_names (name TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.wanted_names")
+        conn.executemany("INSERT OR IGNORE INTO temp.wanted_names VALUES (?)", ((n,) for n in names))
+        rows = conn.execute(
+            "SELECT id, kind, namespace, name FROM nodes"
+            " WHERE declared AND name IN (SELECT name FROM temp.wanted_names)"
+        )
+        return [tuple(r) for r in rows]
 
     def latest_valid_at(self) -> str | None:
         return self.db.conn.execute("SELECT max(valid_at) FROM imports").fetchone()[0]

@@ -201,7 +201,14 @@ def ids(found, kind):
 def test_demo_reports_the_debt_patterns_of_the_talk(demo):
     loop = demo["feedback_loops"][0]
     assert {"model:ads/ctr_model", "consumer:ads/ad_server", "feature:ads/historical_ctr",
-            } <= set(loop.details["members"])
+            "feature:ads/font_size", "consumer:ads/font_size_module"} <= set(loop.details["members"])
+    # The font-size loop of the talk: hidden, because only the serving log shows the module
+    # reading predicted CTR.
+    assert loop.details["hidden"]
+    assert loop.nodes == ("model:ads/ctr_model", "consumer:ads/font_size_module",
+                          "dataset:ads/font_render_log", "feature:ads/font_size")
+    assert [f.nodes[0] for f in demo["undeclared_consumers"]] == [
+        "consumer:ads/font_size_module", "consumer:ads/fraud_monitor"]
     assert ("model:ads/ctr_model", "model:ads/ctr_correction_de",
             "model:ads/ctr_correction_de_mobile") in ids(demo, "correction_cascades")
     assert ("feature:ads/query_sentiment",) in ids(demo, "unused_features")
@@ -220,3 +227,4 @@ def test_demo_reports_the_debt_patterns_of_the_talk(demo):
     in_use = {f.nodes[0]: f.details["owners"] for f in demo["deprecated_in_use"]}
     assert in_use["feature:ads/query_terms_v1"] == ["partnerships"]
     assert len(demo["cace_hotspots"]) == 10
+    assert all(demo[kind] for kind in FINDING_KINDS), [k for k in FINDING_KINDS if not demo[k]]

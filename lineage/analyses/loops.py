@@ -6,6 +6,8 @@ import networkx as nx
 
 from lineage.analyses.finding import Finding, names
 
+MAX_HIDDEN_TRIED = 50  # hidden edges whose loops are compared to pick the one to show
+
 
 def _shortest_cycle_through(sub: nx.DiGraph, u: str, v: str) -> list[str]:
     """The shortest cycle that uses the edge u -> v, as [u, v, ..., back before u]."""
@@ -38,7 +40,11 @@ def feedback_loops(graph: nx.DiGraph) -> list[Finding]:
             (u, v) for u, v, d in sub.edges(data=True) if d.get("observed") and not d.get("declared")
         )
         if hidden:
-            cycle = _shortest_cycle_through(sub, *hidden[0])
+            # Show the tightest loop a hidden edge closes (a model's output read first).
+            candidates = sorted(hidden, key=lambda e: (graph.nodes[e[0]].get("kind") != "model", e))
+            cycle = min((_shortest_cycle_through(sub, *e) for e in candidates[:MAX_HIDDEN_TRIED]),
+                        key=len)  # fmt: skip
+            hidden_edge = (cycle[0], cycle[1] if len(cycle) > 1 else cycle[0])
         elif len(members) == 1:
             cycle = [first]
         else:
@@ -49,7 +55,7 @@ def feedback_loops(graph: nx.DiGraph) -> list[Finding]:
                 (_shortest_cycle_through(sub, start, succ) for succ in sorted(sub._succ[start])),
                 key=len,
             )
-        where = f"the edge {hidden[0][0]} -> {hidden[0][1]} is only observed in logs" if hidden else ""
+        where = f"the edge {hidden_edge[0]} -> {hidden_edge[1]} is only observed in logs" if hidden else ""
         reason = (
             f"a change to any of these {len(members)} nodes comes back to itself"
             + (f"; hidden: {where}" if hidden else "")

@@ -1,0 +1,144 @@
+"""Give log-only nodes their real kind: by the manifests' rules, or by a node already known.
+
+OpenLineage knows only datasets and jobs. A manifest may declare rules (``classify:``) that say
+which names are features, models or consumers; and a dataset that has the name of a model some
+config or registry declares *is* that model. Both are applied when logs are imported.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from lineage.records import EdgeRecord, NodeRecord, merge_nodes, node_id
+
+ADOPTABLE_KINDS = ("model", "feature", "consumer", "flag")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Nodes whose name (and namespace) match these globs are of ``kind``."""
+
+    kind: str
+    name: str = "*"
+    namespace: str = "*"
+    applies_to: str = "*"  # the kind the log gave: dataset, job, or any
+
+    def matches(self, node: NodeRecord) -> bool:
+        return (
+            fnmatch.fnmatchcase(node.name, self.name)
+            and fnmatch.fnmatchcase(node.namespace, self.namespace)
+            and fnmatch.fnmatchcase(node.kind, self.applies_to)
+        )
+
+
+def rules_from(settings: Iterable[Mapping]) -> list[Rule]:
+    return [
+        Rule(s["kind"], s.get("name", "*"), s.get("namespace", "*"), s.get("applies_to", "*"))
+        for s in settings
+    ]
+
+
+Identity = tuple[str, str, str, str]  # id, kind, namespace, name
+
+
+def _basename(name: str) -> str:
+    return name.rstrip("/").rsplit("/", 1)[-1]
+
+
+def reclassify(
+    node: NodeRecord, rules: list[Rule], known: Callable[[str], list[Identity]]
+) -> NodeRecord | None:
+    """The node this log node really is, or None when it stays as it is.
+
+    >>> rules = [Rule("model", "models/*")]
+    >>> n = NodeRecord("dataset", "models/ctr", "s3://b", classifiable=True)
+    >>> reclassify(n, rules, lambda name: []).id
+    'model:s3://b/models/ctr'
+    >>> known = {"ctr": [("model:ads/ctr", "model", "ads", "ctr")]}
+    >>> reclassify(n, rules, lambda name: known.get(name, [])).id
+    'model:ads/ctr'
+    """
+    kind = next((r.kind for r in rules if r.matches(node)), None)
+    # A log that knows the kind (a serving log's models) only adopts a node of that kind.
+    wanted = (kind,) if kind else (node.kind,) if node.kind in ADOPTABLE_KINDS else ADOPTABLE_KINDS
+    for name in dict.fromkeys((node.name, _basename(node.name))):
+        same = [k for k in known(name) if k[1] in wanted]
+        if len(same) == 1:
+            _, k_kind, k_namespace, k_name = same[0]
+            return _renamed(node, k_kind, k_name, k_namespace)
+    if kind and kind != node.kind:
+        return _renamed(node, kind, node.name, node.namespace)
+    return None
+
+
+def _renamed(node: NodeRecord, kind: str, name: str, namespace: str) -> NodeRecord:
+    attributes = dict(node.attributes)
+    if (name, namespace) != (node.name, node.namespace) or kind != node.kind:
+        attributes.setdefault("seen_as", node_id(node.kind, node.name, node.namespace))
+    return NodeRecord(
+        kind=kind, name=name, namespace=namespace, owner=node.owner, team=node.team,
+        tags=node.tags, status=node.status, deprecated_on=node.deprecated_on,
+        deprecation_reason=node.deprecation_reason, attributes=attributes,
+        location=node.location, reference=node.reference,
+    )  # fmt: skip
+
+
+def apply(unit, rules: list[Rule], known: Callable[[str], list[Identity]]) -> int:
+    """Reclassify a unit's classifiable nodes in place, rewriting its edges; how many changed."""
+    renames: dict[str, NodeRecord] = {}
+    for nid, node in unit.nodes.items():
+        if node.classifiable:
+            new = reclassify(node, rules, known)
+            if new is not None and new.id != nid:
+                renames[nid] = new
+    if not renames:
+        return 0
+    nodes, locations = {}, {}
+    for nid, node in unit.nodes.items():
+        new = renames.get(nid, node)
+        if new.id in nodes:
+            merge_nodes(nodes[new.id], new)
+        else:
+            nodes[new.id] = new
+        locations.setdefault(new.id, []).extend(unit.node_locations.get(nid, []))
+    unit.nodes, unit.node_locations = nodes, locations
+    edges, evidence, edge_locations = {}, {}, {}
+    for key, edge in unit.edges.items():
+        source = renames[edge.source].id if edge.source in renames else edge.source
+        target = renames[edge.target].id if edge.target in renames else edge.target
+        edge.source, edge.target = source, target
+        new_key = edge.key
+        edges.setdefault(new_key, edge)
+        evidence.setdefault(new_key, set()).update(unit.edge_evidence.get(key, ()))
+        edge_locations.setdefault(new_key, []).extend(unit.edge_locations.get(key, []))
+    unit.edges, unit.edge_evidence, unit.edge_locations = edges, evidence, edge_locations
+    _features_from_column_lineage(unit, renames)
+    return len(renames)
+
+
+def _features_from_column_lineage(unit, renames: Mapping[str, NodeRecord]) -> None:
+    """A field that feeds a model is a feature: column lineage into a model output becomes
+    dataset -> feature -> model, observed like the events that said it."""
+    for model in [n for n in unit.nodes.values() if n.kind == "model"]:
+        for sources in (model.attributes.get("column_lineage") or {}).values():
+            for namespace, name, column in sources:
+                dataset_id = node_id("dataset", name, namespace)
+                dataset_id = renames[dataset_id].id if dataset_id in renames else dataset_id
+                feature = NodeRecord(
+                    "feature", f"{name}.{column}", namespace, location=model.location,
+                    attributes={"field": column, "dataset": dataset_id},
+                )  # fmt: skip
+                unit.nodes.setdefault(feature.id, feature)
+                unit.node_locations.setdefault(feature.id, [model.location] if model.location else [])
+                for source, target, kind in ((dataset_id, feature.id, "derives"),
+                                             (feature.id, model.id, "reads")):  # fmt: skip
+                    if source not in unit.nodes:
+                        continue
+                    key = (source, target, kind)
+                    if key not in unit.edges:
+                        unit.edges[key] = EdgeRecord(source, target, kind, evidence="observed",
+                                                     location=model.location)  # fmt: skip
+                        unit.edge_locations[key] = [model.location] if model.location else []
+                    unit.edge_evidence.setdefault(key, set()).add("observed")
