@@ -230,6 +230,7 @@ class _Reader:
             deprecation_reason=deprecated.get("reason") if deprecated else None,
             attributes=attributes,
             location=loc,
+            aliases=tuple(entry.get("aliases", ())),
         )
 
     def reference(self, ref: str | dict, default_kind: str, pointer: str) -> NodeRecord | Problem:

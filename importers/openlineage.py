@@ -292,8 +292,10 @@ class _State:
                 attributes["column_lineage"] = ds.column_lineage
             if ds.facets:
                 attributes["facets"] = ds.facets
+            aliases = (_uri(ds.namespace, ds.name),
+                       *(_uri(a["namespace"] or "", a["name"] or "") for a in ds.aliases))
             yield NodeRecord("dataset", ds.name, ds.namespace, attributes=attributes,
-                             location=ds.location, classifiable=True)  # fmt: skip
+                             location=ds.location, classifiable=True, aliases=aliases)  # fmt: skip
         for job in self.jobs.values():
             yield NodeRecord("job", job.name, job.namespace, attributes=_job_attributes(job),
                              location=job.location, classifiable=True)  # fmt: skip
@@ -303,6 +305,11 @@ class _State:
                 f"{tkind}:{tns}/{tname}" if tns else f"{tkind}:{tname}",
                 kind, evidence="declared" if static else "observed", location=where,
             )  # fmt: skip
+
+
+def _uri(namespace: str, name: str) -> str:
+    """A dataset's OpenLineage identity as one string: ``namespace/name``."""
+    return f"{namespace.rstrip('/')}/{name.lstrip('/')}" if namespace else name
 
 
 def _job_attributes(job: _Job) -> dict[str, Any]:

@@ -81,18 +81,34 @@ def _renamed(node: NodeRecord, kind: str, name: str, namespace: str) -> NodeReco
         kind=kind, name=name, namespace=namespace, owner=node.owner, team=node.team,
         tags=node.tags, status=node.status, deprecated_on=node.deprecated_on,
         deprecation_reason=node.deprecation_reason, attributes=attributes,
-        location=node.location, reference=node.reference,
+        location=node.location, reference=node.reference, aliases=node.aliases,
     )  # fmt: skip
 
 
-def apply(unit, rules: list[Rule], known: Callable[[str], list[Identity]]) -> int:
-    """Reclassify a unit's classifiable nodes in place, rewriting its edges; how many changed."""
+def by_alias(node: NodeRecord, owner_of: Callable[[str], Identity | None]) -> NodeRecord | None:
+    """The node another source knows under one of this node's aliases, if it is the same kind
+    (or this node's kind is only a guess from a log).
+
+    >>> owners = {"urn:x": ("model:mlflow/churn", "model", "mlflow", "churn")}
+    >>> by_alias(NodeRecord("model", "churn_v", aliases=("urn:x",)), owners.get).id
+    'model:mlflow/churn'
+    >>> by_alias(NodeRecord("job", "churn", aliases=("urn:x",)), owners.get) is None
+    True
+    """
+    for alias in node.aliases:
+        owner = owner_of(alias)
+        if owner and owner[0] != node.id and (owner[1] == node.kind or node.classifiable):
+            return _renamed(node, owner[1], owner[3], owner[2])
+    return None
+
+
+def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> int:
+    """Rename a unit's nodes as ``decide`` says, merging and rewriting edges; how many changed."""
     renames: dict[str, NodeRecord] = {}
     for nid, node in unit.nodes.items():
-        if node.classifiable:
-            new = reclassify(node, rules, known)
-            if new is not None and new.id != nid:
-                renames[nid] = new
+        new = decide(node)
+        if new is not None and new.id != nid:
+            renames[nid] = new
     if not renames:
         return 0
     nodes, locations = {}, {}

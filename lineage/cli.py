@@ -282,7 +282,7 @@ def show_command(ref, as_json):
     """Show a node: attributes, status, edges in and out, and every source that mentions it."""
     store = open_store()
     node_id = resolve(store, ref)
-    node = store.node(node_id)
+    node = {**store.node(node_id), "aliases": store.aliases_of(node_id)}
     incoming, outgoing = store.edges_of(node_id)
     provenance = store.node_provenance(node_id)
     if as_json:

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from lineage.importing import import_paths, parse_when
+from lineage.importing import discover, import_paths, parse_when
 from lineage.resources import resource_path
 from lineage.store import Store
 
@@ -20,7 +20,7 @@ DEMO = resource_path("demo")
 CURRENT_AS_OF = "2026-03-01"  # the date the "current" snapshot is recorded as
 
 
-class DemoError(RuntimeError):
+class DemoError(ValueError):
     pass
 
 
@@ -45,14 +45,18 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
     try:
         with Store.open(tmp, create=True) as store:
             for date, folder in snapshots(root):
-                # Configs first, then logs: the logs' nodes are classified by what configs declare.
-                files = sorted((p for p in folder.rglob("*") if p.is_file()),
-                               key=lambda p: ("logs" in p.relative_to(folder).parts, p))  # fmt: skip
-                for path in files:
-                    source = "demo/" + path.relative_to(folder).as_posix()
+                inputs, problems, _ = discover([folder])
+                if problems:
+                    raise DemoError("\n".join(map(str, problems)))
+                # Configs and registries first, logs last (importer priority): the logs' nodes
+                # are classified by what the others declare.
+                inputs.sort(key=lambda i: (getattr(i.importer, "priority", 100), i.path))
+                for item in inputs:
+                    source = "demo/" + item.path.relative_to(folder).as_posix()
                     report = import_paths(
-                        store, [_shown(path)], source=source, valid_at=parse_when(date)
-                    )
+                        store, [_shown(item.path)], fmt=item.importer.name, source=source,
+                        valid_at=parse_when(date),
+                    )  # fmt: skip
                     if not report.ok:
                         raise DemoError(
                             "the demo does not import cleanly:\n"

@@ -355,8 +355,9 @@ def worth_writing(prepared: Prepared, *, lenient: bool = False) -> bool:
 
 
 def classify_units(store: Store, units: Sequence[ImportUnit]) -> int:
-    """Re-kind log nodes by the rules of the manifests (stored and in this batch) and by the
-    identity of nodes already declared (stored and in this batch); how many changed."""
+    """Make each node the node it really is: by a shared alias (stored or in this batch), then,
+    for nodes from logs, by the manifests' rules and by the name of a node already declared;
+    how many changed."""
     settings = store.settings("classify") + [
         s.value for u in units for s in u.settings if s.section == "classify"
     ]
@@ -369,16 +370,36 @@ def classify_units(store: Store, units: Sequence[ImportUnit]) -> int:
                 wanted |= {node.name, node.name.rstrip("/").rsplit("/", 1)[-1]}
             elif not node.reference:
                 in_batch.setdefault(node.name, []).append((node.id, node.kind, node.namespace, node.name))
-    if not wanted:
-        return 0
     stored: dict[str, list[classify.Identity]] = {}
-    for identity in store.identities(wanted):
+    for identity in store.identities(wanted) if wanted else ():
         stored.setdefault(identity[3], []).append(identity)
+    alias_owners = _alias_owners(store, units)
 
     def known(name: str) -> list[classify.Identity]:
         return list(dict.fromkeys(stored.get(name, []) + in_batch.get(name, [])))
 
-    return sum(classify.apply(unit, rules, known) for unit in units)
+    def decide(node: NodeRecord) -> NodeRecord | None:
+        found = classify.by_alias(node, alias_owners.get) if node.aliases else None
+        if found is None and node.classifiable:
+            found = classify.reclassify(node, rules, known)
+        return found
+
+    return sum(classify.apply(unit, decide) for unit in units)
+
+
+def _alias_owners(store: Store, units: Sequence[ImportUnit]) -> dict[str, classify.Identity]:
+    """Alias -> the node that has it: stored nodes first, then declared nodes of this batch."""
+    wanted = {a for u in units for n in u.nodes.values() for a in n.aliases}
+    if not wanted:
+        return {}
+    owners: dict[str, classify.Identity] = {}
+    for unit in units:
+        for node in unit.nodes.values():
+            if not node.classifiable and not node.reference:
+                for alias in node.aliases:
+                    owners.setdefault(alias, (node.id, node.kind, node.namespace, node.name))
+    owners.update(store.alias_owners(wanted))
+    return owners
 
 
 def commit(

@@ -136,6 +136,9 @@ def show_text(
     out += [f"  <- {_cell(e['source'])}  [{_edge_flags(e)}]" for e in incoming]
     out.append(f"outputs ({len(outgoing)}):")
     out += [f"  -> {_cell(e['target'])}  [{_edge_flags(e)}]" for e in outgoing]
+    if node.get("aliases"):
+        out.append("aliases:")
+        out += [f"  {_cell(a)}" for a in node["aliases"]]
     out.append(f"sources ({len(provenance)}):")
     out += [f"  {_cell(_location(p))}  ({p['importer']}, import #{p['import_id']})" for p in provenance]
     return "\n".join(out)
@@ -158,7 +161,7 @@ def show_json(
     provenance: Sequence[Mapping],
 ) -> dict[str, Any]:
     full = node_json(node["id"], node)
-    for key in ("tags", "attributes", "deprecated_on", "deprecation_reason"):
+    for key in ("tags", "attributes", "deprecated_on", "deprecation_reason", "aliases"):
         full[key] = node.get(key)
     return {"node": full, "inputs": list(incoming), "outputs": list(outgoing),
             "provenance": list(provenance)}  # fmt: skip

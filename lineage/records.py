@@ -59,7 +59,9 @@ class Location:
         if self.pointer is not None:
             return f"{self.file}#{self.pointer}"
         if self.table is not None:
-            return f"{self.file}[{self.table} row {self.row}]"
+            return f"{self.file}[{self.table} row {self.row}]" if self.row is not None else (
+                f"{self.file}[{self.table}]"
+            )
         return self.file
 
 
@@ -86,6 +88,9 @@ class NodeRecord:
     # Logs only know datasets and jobs: such a node may be re-kinded on import by the
     # classification rules of the manifests, or by the identity of a node already known.
     classifiable: bool = False
+    # Other names of the same thing (a DataHub URN, a dataset's URI, a models:/ URI): a node
+    # that shares an alias with a node of another source becomes that node.
+    aliases: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -101,6 +106,7 @@ def merge_nodes(into: NodeRecord, other: NodeRecord) -> None:
         if value is not None:
             setattr(into, attr, value)
     into.tags = tuple(dict.fromkeys((*into.tags, *other.tags)))
+    into.aliases = tuple(dict.fromkeys((*into.aliases, *other.aliases)))
     if other.attributes:
         into.attributes = {**into.attributes, **other.attributes}
 

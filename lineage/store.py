@@ -113,6 +113,14 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX settings_import ON settings(import_id)")
+    db.execute(
+        """CREATE TABLE aliases (
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            alias TEXT NOT NULL, node_id TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX aliases_alias ON aliases(alias)")
+    db.execute("CREATE INDEX aliases_import ON aliases(import_id)")
     db.execute("CREATE INDEX provenance_node ON provenance(node_id)")
     db.execute("CREATE INDEX provenance_edge ON provenance(source, target, edge_kind)")
     db.execute("CREATE INDEX provenance_import ON provenance(import_id)")
@@ -374,6 +382,10 @@ class Store:
             """INSERT INTO provenance (import_id, node_id, source, target, edge_kind, file, line,
                 pointer, tbl, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             provenance_rows(),
+        )
+        conn.executemany(
+            "INSERT INTO aliases (import_id, alias, node_id) VALUES (?, ?, ?)",
+            ((import_id, alias, nid) for nid, n in unit.nodes.items() for alias in n.aliases),
         )
         conn.executemany(
             "INSERT INTO settings (import_id, section, value, file, line, pointer)"
@@ -661,6 +673,33 @@ class Store:
             " WHERE declared AND name IN (SELECT name FROM temp.wanted_names)"
         )
         return [tuple(r) for r in rows]
+
+    def alias_owners(self, aliases: Iterable[str]) -> dict[str, tuple[str, str, str, str]]:
+        """Alias -> (id, kind, namespace, name) of the current node a current import gave it."""
+        conn = self.db.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_aliases (alias TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.wanted_aliases")
+        conn.executemany("INSERT OR IGNORE INTO temp.wanted_aliases VALUES (?)", ((a,) for a in aliases))
+        rows = conn.execute(
+            """SELECT a.alias, n.id, n.kind, n.namespace, n.name
+               FROM aliases a JOIN imports i ON i.id = a.import_id
+               JOIN nodes n ON n.id = a.node_id
+               WHERE i.superseded_by IS NULL AND n.declared
+                 AND a.alias IN (SELECT alias FROM temp.wanted_aliases)
+               ORDER BY i.valid_at, i.id"""
+        )
+        owners: dict[str, tuple[str, str, str, str]] = {}
+        for alias, *identity in rows:
+            owners.setdefault(alias, tuple(identity))
+        return owners
+
+    def aliases_of(self, node_id: str) -> list[str]:
+        rows = self.db.conn.execute(
+            """SELECT DISTINCT a.alias FROM aliases a JOIN imports i ON i.id = a.import_id
+               WHERE i.superseded_by IS NULL AND a.node_id = ? ORDER BY a.alias""",
+            (node_id,),
+        )
+        return [r[0] for r in rows]
 
     def latest_valid_at(self) -> str | None:
         return self.db.conn.execute("SELECT max(valid_at) FROM imports").fetchone()[0]

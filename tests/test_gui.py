@@ -42,13 +42,14 @@ def items(win, kind):
 def test_window_shows_the_focus_neighbourhood(window):
     nodes = {i.node_id for i in items(window, NodeItem)}
     assert nodes == {
-        "feature:ads/historical_ctr", "dataset:ads/ctr_daily_aggregates", "model:ads/ctr_model"
+        "feature:ads/historical_ctr", "dataset:ads/ctr_daily_aggregates", "model:ads/ctr_model",
+        "model:mlflow/ctr_model/v1", "model:mlflow/ctr_model/v2",
     }  # fmt: skip
     edges = {(i.source, i.target) for i in items(window, EdgeItem)}
     assert ("feature:ads/historical_ctr", "model:ads/ctr_model") in edges
     focus = next(i for i in items(window, NodeItem) if i.node_id == "model:ads/ctr_model")
     assert focus.hidden > 0  # the model's other features are beyond depth 1
-    assert "3 nodes within 1 hops" in window.statusBar().currentMessage()
+    assert "5 nodes within 1 hops" in window.statusBar().currentMessage()
     assert "historical_ctr" in window.inspector.toPlainText()
 
 

@@ -11,13 +11,15 @@ MAX_CHAINS = 1000
 
 def model_dependencies(graph: nx.DiGraph) -> nx.DiGraph:
     """Model -> model when a model reads another's output with no consumer in between
-    (datasets, jobs and features may lie between them)."""
+    (datasets, jobs and features may lie between them). A model version's ``version_of`` edge
+    to its registered model does not count."""
     deps = nx.DiGraph()
     models = [n for n, k in graph.nodes(data="kind") if k == "model"]
     deps.add_nodes_from(models)
     for model in models:
         seen = {model}
-        stack = list(graph._succ[model])
+        # A version feeding its registered model is the same model, not a correction of it.
+        stack = [s for s, d in graph._succ[model].items() if d.get("kinds") != ("version_of",)]
         while stack:
             node = stack.pop()
             if node in seen:

@@ -1,0 +1,425 @@
+"""Read an MLflow tracking store and model registry into plain objects, without MLflow.
+
+Two layouts: the folder store (``mlruns/``, MLflow 2 and 3) and the SQL store (``mlflow.db``,
+the MLflow 3 default). Both become a :class:`Workspace`; :mod:`importers.mlflow` turns that
+into lineage records. Paths and URIs in the store are opaque strings: a file is only opened
+when it lies inside the folder the user gave (see :func:`local_artifact`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from lineage.records import InputError, Location, Problem
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# What the importer reads from an SQL store; a store without these is a schema it does not know.
+REQUIRED_COLUMNS = {
+    "experiments": ("experiment_id", "name"),
+    "runs": ("run_uuid", "name", "experiment_id", "status", "start_time", "end_time", "artifact_uri"),
+    "params": ("key", "value", "run_uuid"),
+    "latest_metrics": ("key", "value", "run_uuid"),
+    "tags": ("key", "value", "run_uuid"),
+    "registered_models": ("name", "description"),
+    "model_versions": ("name", "version", "run_id", "source", "current_stage", "status"),
+}
+OPTIONAL_TABLES = ("datasets", "inputs", "input_tags", "logged_models", "registered_model_aliases",
+                   "model_versions", "registered_model_tags")  # fmt: skip
+
+
+@dataclass
+class Run:
+    id: str
+    name: str | None
+    experiment: str
+    status: str | None
+    start: int | None
+    end: int | None
+    artifact_uri: str | None
+    location: Location
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    inputs: list[tuple[str, str | None]] = field(default_factory=list)  # dataset id, context
+    outputs: list[str] = field(default_factory=list)  # logged model ids
+
+
+@dataclass
+class Dataset:
+    id: str
+    name: str
+    digest: str | None
+    source_type: str | None
+    source: str | None
+    columns: list[str]
+    location: Location
+
+
+@dataclass
+class LoggedModel:
+    id: str
+    name: str
+    experiment: str
+    run_id: str | None
+    artifact_location: str | None
+    location: Location
+
+
+@dataclass
+class Version:
+    name: str
+    version: int
+    run_id: str | None
+    model_id: str | None
+    source: str | None
+    storage_location: str | None
+    stage: str | None
+    status: str | None
+    description: str | None
+    location: Location
+
+
+@dataclass
+class RegisteredModel:
+    name: str
+    description: str | None
+    aliases: dict[str, int]
+    tags: dict[str, str]
+    location: Location
+
+
+@dataclass
+class Workspace:
+    root: Path  # the folder the user gave (or the SQL store's folder): nothing is read outside
+    artifact_roots: list[Path]  # where copied stores keep their artifacts (mlruns folders)
+    experiments: dict[str, str] = field(default_factory=dict)  # id -> name
+    runs: dict[str, Run] = field(default_factory=dict)
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+    logged_models: dict[str, LoggedModel] = field(default_factory=dict)
+    models: dict[str, RegisteredModel] = field(default_factory=dict)
+    versions: list[Version] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def local_artifact(uri: str | None, workspace: Workspace) -> Path | None:
+    """The local folder an artifact URI names, inside the folder the user gave, or None.
+
+    An absolute path from another machine is looked up again below the store's own
+    ``mlruns`` folder; anything that would resolve outside the user's folder is refused.
+    """
+    if not uri:
+        return None
+    parts = urlsplit(uri)
+    if parts.scheme not in ("", "file") or (parts.scheme == "" and ":" in uri.split("/")[0]):
+        return None  # s3://, models:/, mlflow-artifacts:/ ... are not local files
+    raw = Path(unquote(parts.path))
+    root = workspace.root.resolve()
+    candidates = [raw] if raw.is_absolute() else [workspace.root / raw]
+    if "mlruns" in raw.parts:
+        tail = raw.parts[len(raw.parts) - raw.parts[::-1].index("mlruns"):]
+        candidates += [base / Path(*tail) for base in workspace.artifact_roots if tail]
+    for candidate in candidates:
+        try:
+            resolved = candidate.resolve()
+        except OSError:
+            continue
+        if resolved.is_relative_to(root) and resolved.exists():
+            return resolved
+    return None
+
+
+# -- the folder store --------------------------------------------------------------------------
+
+
+def is_file_store(path: Path) -> bool:
+    """An ``mlruns`` folder: experiment folders with a meta.yaml naming an experiment_id."""
+    if not path.is_dir():
+        return False
+    meta = path / "0" / "meta.yaml"
+    if meta.is_file():
+        return True
+    for child in sorted(path.iterdir())[:50]:
+        if child.is_dir() and (child / "meta.yaml").is_file():
+            try:
+                head = (child / "meta.yaml").read_text("utf-8", errors="replace")[:2048]
+            except OSError:
+                continue
+            if "experiment_id:" in head and "artifact_location:" in head:
+                return True
+    return False
+
+
+def _meta(path: Path, problems: list[Problem]) -> dict | None:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        problems.append(Problem(Location(str(path), line=mark.line + 1 if mark else None),
+                                f"invalid YAML: {exc.problem}"))  # fmt: skip
+        return None
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        problems.append(Problem(Location(str(path)), f"cannot read: {exc}"))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(Location(str(path), line=1), "expected a mapping of keys to values"))
+        return None
+    return data
+
+
+def _require(data: dict, keys: tuple[str, ...], path: Path, problems: list[Problem]) -> bool:
+    missing = [k for k in keys if data.get(k) in (None, "")]
+    if missing:
+        problems.append(Problem(Location(str(path), line=1), f"missing {missing[0]!r}"))
+    return not missing
+
+
+def _small_files(folder: Path) -> dict[str, str]:
+    out = {}
+    if folder.is_dir():
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and not file.is_symlink():
+                out[str(file.relative_to(folder))] = file.read_text("utf-8", errors="replace").strip()
+    return out
+
+
+def _latest_metric(text: str) -> float | None:
+    best = None
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            try:
+                stamp, value = int(parts[0]), float(parts[1])
+            except ValueError:
+                continue
+            if best is None or stamp >= best[0]:
+                best = (stamp, value)
+    return best[1] if best else None
+
+
+def read_file_store(path: Path) -> Workspace:
+    ws = Workspace(root=path, artifact_roots=[path])
+    problems = ws.problems
+    for exp_dir in sorted(p for p in path.iterdir() if p.is_dir() and (p / "meta.yaml").is_file()):
+        meta = _meta(exp_dir / "meta.yaml", problems)
+        if meta is None or not _require(meta, ("experiment_id", "name"), exp_dir / "meta.yaml", problems):
+            continue
+        exp_id = str(meta["experiment_id"])
+        ws.experiments[exp_id] = str(meta["name"])
+        for ds_meta_path in sorted((exp_dir / "datasets").glob("*/meta.yaml")):
+            ds = _meta(ds_meta_path, problems)
+            if ds is None or not _require(ds, ("name",), ds_meta_path, problems):
+                continue
+            ws.datasets[ds_meta_path.parent.name] = _dataset(
+                ds_meta_path.parent.name, ds, Location(str(ds_meta_path), line=1))
+        for model_meta in sorted((exp_dir / "models").glob("*/meta.yaml")):
+            lm = _meta(model_meta, problems)
+            if lm is None or not _require(lm, ("model_id",), model_meta, problems):
+                continue
+            ws.logged_models[str(lm["model_id"])] = LoggedModel(
+                str(lm["model_id"]), str(lm.get("name") or "model"), exp_id,
+                lm.get("source_run_id"), lm.get("artifact_location"), Location(str(model_meta), line=1))
+        for run_dir in sorted(p for p in exp_dir.iterdir() if (p / "meta.yaml").is_file()
+                              and p.name not in ("datasets", "models")):  # fmt: skip
+            _read_file_run(ws, exp_id, run_dir)
+    models_dir = path / "models"
+    for model_meta in sorted(models_dir.glob("*/meta.yaml")):
+        rm = _meta(model_meta, problems)
+        if rm is None or not _require(rm, ("name",), model_meta, problems):
+            continue
+        aliases = rm.get("aliases") or {}
+        tags = _small_files(model_meta.parent / "tags")
+        ws.models[str(rm["name"])] = RegisteredModel(
+            str(rm["name"]), rm.get("description"),
+            {str(k): int(v) for k, v in aliases.items()} if isinstance(aliases, dict) else {},
+            tags, Location(str(model_meta), line=1))  # fmt: skip
+        for version_meta in sorted(model_meta.parent.glob("version-*/meta.yaml")):
+            mv = _meta(version_meta, problems)
+            if mv is None or not _require(mv, ("name", "version"), version_meta, problems):
+                continue
+            ws.versions.append(_version(mv, Location(str(version_meta), line=1)))
+    return ws
+
+
+def _read_file_run(ws: Workspace, exp_id: str, run_dir: Path) -> None:
+    meta_path = run_dir / "meta.yaml"
+    meta = _meta(meta_path, ws.problems)
+    if meta is None or not _require(meta, ("run_id",), meta_path, ws.problems):
+        return
+    status = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}.get(
+        meta.get("status"), str(meta.get("status")) if meta.get("status") is not None else None)
+    run = Run(str(meta["run_id"]), meta.get("run_name") or None, exp_id, status,
+              meta.get("start_time"), meta.get("end_time"), meta.get("artifact_uri"),
+              Location(str(meta_path), line=1))  # fmt: skip
+    run.params = _small_files(run_dir / "params")
+    run.tags = _small_files(run_dir / "tags")
+    for key, text in _small_files(run_dir / "metrics").items():
+        value = _latest_metric(text)
+        if value is not None:
+            run.metrics[key] = value
+    for input_meta in sorted((run_dir / "inputs").glob("*/meta.yaml")):
+        link = _meta(input_meta, ws.problems)
+        if link and link.get("source_type") == "DATASET":
+            context = (link.get("tags") or {}).get("mlflow.data.context")
+            run.inputs.append((str(link.get("source_id")), context))
+    for output_meta in sorted((run_dir / "outputs").glob("*/meta.yaml")):
+        link = _meta(output_meta, ws.problems)
+        if link and link.get("destination_type") == "MODEL_OUTPUT":
+            run.outputs.append(str(link.get("destination_id")))
+    ws.runs[run.id] = run
+
+
+def _dataset(ds_id: str, meta: dict, location: Location) -> Dataset:
+    source = meta.get("source")
+    uri = None
+    if isinstance(source, str):
+        try:
+            uri = (json.loads(source) or {}).get("uri")
+        except (json.JSONDecodeError, AttributeError):
+            uri = None
+    columns: list[str] = []
+    schema = meta.get("schema")
+    if isinstance(schema, str):
+        try:
+            spec = json.loads(schema).get("mlflow_colspec") or []
+            columns = [c["name"] for c in spec if isinstance(c, dict) and c.get("name")]
+        except (json.JSONDecodeError, AttributeError):
+            columns = []
+    return Dataset(ds_id, str(meta["name"]), meta.get("digest"), meta.get("source_type"),
+                   uri, columns, location)  # fmt: skip
+
+
+def _version(meta: dict, location: Location) -> Version:
+    model_id = meta.get("model_id")
+    source = meta.get("source") or ""
+    if not model_id and source.startswith("models:/m-"):  # MLflow 3: the version of a logged model
+        model_id = source[len("models:/"):].split("/")[0]
+    return Version(
+        str(meta["name"]), int(meta["version"]), meta.get("run_id"), model_id,
+        meta.get("source"), meta.get("storage_location"),
+        None if meta.get("current_stage") in (None, "None") else str(meta["current_stage"]),
+        meta.get("status"), meta.get("description"), location,
+    )  # fmt: skip
+
+
+# -- the SQL store -----------------------------------------------------------------------------
+
+
+def is_sql_store(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                return False
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return {"experiments", "runs", "alembic_version"} <= names
+
+
+def read_sql_store(path: Path) -> Workspace:
+    file = str(path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise InputError(Location(file), f"not a readable SQLite file: {exc}") from None
+    try:
+        return _read_sql(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(Location(file), f"cannot read the MLflow store: {exc}") from None
+    finally:
+        conn.close()
+
+
+def _read_sql(conn: sqlite3.Connection, path: Path) -> Workspace:
+    file = str(path)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    revision = next(iter(conn.execute("SELECT version_num FROM alembic_version").fetchall()), ("?",))[0]
+    for table, columns in REQUIRED_COLUMNS.items():
+        if table not in tables:
+            raise InputError(Location(file, table=table),
+                             f"unknown MLflow schema version {revision}: no table {table!r}")  # fmt: skip
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}  # noqa: S608
+        missing = [c for c in columns if c not in have]
+        if missing:
+            message = f"unknown MLflow schema version {revision}: {table} has no column {missing[0]!r}"
+            raise InputError(Location(file, table=table), message)
+    ws = Workspace(root=path.parent, artifact_roots=[path.parent / "mlruns"])
+
+    def loc(table: str, row) -> Location:
+        return Location(file, table=table, row=str(row))
+
+    for exp_id, name in conn.execute("SELECT experiment_id, name FROM experiments"):
+        ws.experiments[str(exp_id)] = name
+    for run_id, name, exp_id, status, start, end, artifact_uri in conn.execute(
+        "SELECT run_uuid, name, experiment_id, status, start_time, end_time, artifact_uri FROM runs"
+    ):
+        ws.runs[run_id] = Run(run_id, name, str(exp_id), status, start, end, artifact_uri,
+                              loc("runs", run_id))  # fmt: skip
+    for table, target in (("params", "params"), ("latest_metrics", "metrics"), ("tags", "tags")):
+        for key, value, run_id in conn.execute(f"SELECT key, value, run_uuid FROM {table}"):  # noqa: S608
+            if run_id in ws.runs:
+                getattr(ws.runs[run_id], target)[key] = value
+            else:
+                ws.problems.append(Problem(loc(table, f"{run_id}/{key}"), f"names unknown run {run_id!r}"))
+    if "datasets" in tables:
+        for ds_id, name, digest, source_type, source, schema in conn.execute(
+            "SELECT dataset_uuid, name, digest, dataset_source_type, dataset_source, dataset_schema"
+            " FROM datasets"
+        ):
+            ws.datasets[ds_id] = _dataset(ds_id, {"name": name, "digest": digest,
+                                                  "source_type": source_type, "source": source,
+                                                  "schema": schema}, loc("datasets", ds_id))  # fmt: skip
+    if "inputs" in tables:
+        contexts = {}
+        if "input_tags" in tables:
+            for input_id, name, value in conn.execute("SELECT input_uuid, name, value FROM input_tags"):
+                if name == "mlflow.data.context":
+                    contexts[input_id] = value
+        for input_id, source_type, source_id, dest_type, dest_id in conn.execute(
+            "SELECT input_uuid, source_type, source_id, destination_type, destination_id FROM inputs"
+        ):
+            if source_type == "DATASET" and dest_type == "RUN" and dest_id in ws.runs:
+                ws.runs[dest_id].inputs.append((source_id, contexts.get(input_id)))
+            elif source_type == "RUN_OUTPUT" and dest_type == "MODEL_OUTPUT" and source_id in ws.runs:
+                ws.runs[source_id].outputs.append(dest_id)
+    if "logged_models" in tables:
+        for model_id, exp_id, name, artifact, run_id in conn.execute(
+            "SELECT model_id, experiment_id, name, artifact_location, source_run_id FROM logged_models"
+        ):
+            ws.logged_models[model_id] = LoggedModel(model_id, name or "model", str(exp_id), run_id,
+                                                     artifact, loc("logged_models", model_id))  # fmt: skip
+    for name, description in conn.execute("SELECT name, description FROM registered_models"):
+        ws.models[name] = RegisteredModel(name, description, {}, {}, loc("registered_models", name))
+    if "registered_model_aliases" in tables:
+        for alias, version, name in conn.execute(
+            "SELECT alias, version, name FROM registered_model_aliases"
+        ):
+            if name in ws.models:
+                ws.models[name].aliases[alias] = int(version)
+    if "registered_model_tags" in tables:
+        for key, value, name in conn.execute("SELECT key, value, name FROM registered_model_tags"):
+            if name in ws.models:
+                ws.models[name].tags[key] = value
+    version_columns = {r[1] for r in conn.execute("PRAGMA table_info(model_versions)")}
+    extra = ", ".join(c if c in version_columns else "NULL"
+                      for c in ("model_id", "storage_location", "description"))  # fmt: skip
+    for row in conn.execute(
+        f"SELECT name, version, run_id, source, current_stage, status, {extra} FROM model_versions"  # noqa: S608
+    ):
+        name, version, run_id, source, stage, status, model_id, storage, description = row
+        ws.versions.append(_version(
+            {"name": name, "version": version, "run_id": run_id, "source": source,
+             "current_stage": stage, "status": status, "model_id": model_id,
+             "storage_location": storage, "description": description},
+            loc("model_versions", f"{name}/{version}")))  # fmt: skip
+    return ws
