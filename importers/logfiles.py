@@ -7,12 +7,14 @@ a log of any size streams through in constant memory.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from lineage.records import InputError, Location
+from lineage.records import InputError, Location, Problem, Progress
 
 GZIP_MAGIC = b"\x1f\x8b"
 PROGRESS_EVERY = 20_000  # lines
@@ -65,6 +67,31 @@ def lines(path: Path) -> Iterator[tuple[int, str | None, int, int]]:
             raise InputError(Location(file, line=number + 1), f"corrupt or truncated gzip: {exc}") from None
     finally:
         raw.close()
+
+
+def text_lines(path: Path) -> Iterator[tuple[int, str | Problem, Progress | None]]:
+    """(line number, text or a Problem, progress now and then) for each non-blank line."""
+    file = str(path)
+    for number, text, done, total in lines(path):
+        progress = Progress(done, total) if number % PROGRESS_EVERY == 0 else None
+        if text is None:
+            yield number, Problem(Location(file, line=number), "not valid UTF-8 text"), progress
+        elif text.strip():
+            yield number, text.rstrip("\r\n"), progress
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, Any, Progress | None]]:
+    """(line number, parsed value or a Problem, progress) for each line of a JSON Lines file."""
+    file = str(path)
+    for number, text, progress in text_lines(path):
+        if isinstance(text, str):
+            try:
+                text = json.loads(text)
+            except json.JSONDecodeError as exc:
+                text = Problem(Location(file, line=number), f"invalid JSON: {exc.msg}")
+            except RecursionError:
+                text = Problem(Location(file, line=number), "invalid JSON: nested too deeply")
+        yield number, text, progress
 
 
 def read_text(path: Path) -> bytes:

@@ -22,8 +22,9 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from importers.logfiles import PROGRESS_EVERY, head, lines, logical_suffix, read_text
-from importers.structured import json_lines, line_of, location
+from importers.logfiles import head, json_lines, logical_suffix, read_text
+from importers.structured import json_lines as json_line_map
+from importers.structured import line_of, location
 from lineage.records import (
     EdgeRecord,
     InputError,
@@ -161,21 +162,13 @@ class _State:
     def read_file(self, path: Path) -> Iterator[Problem | Progress]:
         file = str(path)
         if logical_suffix(path) in (".jsonl", ".ndjson"):
-            for number, text, done, total in lines(path):
-                if number % PROGRESS_EVERY == 0:
-                    yield Progress(done, total)
-                if text is None:
-                    yield Problem(Location(file, line=number), "not valid UTF-8 text")
-                    continue
-                if not text.strip():
-                    continue
-                try:
-                    event = json.loads(text.rstrip("\r\n"))
-                except (json.JSONDecodeError, RecursionError) as exc:
-                    message = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-                    yield Problem(Location(file, line=number), f"invalid JSON: {message}")
-                    continue
-                yield from self.add(event, Location(file, line=number), lambda p, n=number: n)
+            for number, event, progress in json_lines(path):
+                if progress:
+                    yield progress
+                if isinstance(event, Problem):
+                    yield event
+                else:
+                    yield from self.add(event, Location(file, line=number), lambda p, n=number: n)
             return
         raw = read_text(path)
         try:
@@ -189,7 +182,7 @@ class _State:
             raise InputError(Location(file, line=exc.lineno), f"invalid JSON: {exc.msg}") from None
         except RecursionError:
             raise InputError(Location(file, line=1), "invalid JSON: nested too deeply") from None
-        line_map = json_lines(text, file)
+        line_map = json_line_map(text, file)
         events = data if isinstance(data, list) else [data]
         prefix = "/" if isinstance(data, list) else ""
         for index, event in enumerate(events):

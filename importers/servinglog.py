@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.logfiles import PROGRESS_EVERY, head, lines, logical_suffix
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, Progress
+from importers.logfiles import head, json_lines, logical_suffix, text_lines
+from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".jsonl", ".ndjson", ".csv")
 COLUMNS = ("consumer", "model", "model_version", "features", "time", "namespace", "requests")
@@ -115,34 +114,17 @@ class ServingLogImporter:
                              location=seen.location)  # fmt: skip
 
     def _json_rows(self, path: Path):
-        file = str(path)
-        for number, text, done, total in lines(path):
-            progress = Progress(done, total) if number % PROGRESS_EVERY == 0 else None
-            if text is None:
-                yield number, Problem(Location(file, line=number), "not valid UTF-8 text"), None
-                continue
-            if not text.strip():
-                continue
-            try:
-                row = json.loads(text.rstrip("\r\n"))
-            except (json.JSONDecodeError, RecursionError) as exc:
-                message = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-                yield number, Problem(Location(file, line=number), f"invalid JSON: {message}"), None
-                continue
-            if not isinstance(row, dict):
-                yield number, Problem(Location(file, line=number), "a log line must be a JSON object"), None
-                continue
+        for number, row, progress in json_lines(path):
+            if not isinstance(row, dict | Problem):
+                row = Problem(Location(str(path), line=number), "a log line must be a JSON object")
             yield number, row, progress
 
     def _csv_rows(self, path: Path):
         file = str(path)
         header: list[str] | None = None
-        for number, text, done, total in lines(path):
-            progress = Progress(done, total) if number % PROGRESS_EVERY == 0 else None
-            if text is None:
-                yield number, Problem(Location(file, line=number), "not valid UTF-8 text"), None
-                continue
-            if not text.strip():
+        for number, text, progress in text_lines(path):
+            if isinstance(text, Problem):
+                yield number, text, progress
                 continue
             try:
                 cells = next(csv.reader(io.StringIO(text.lstrip("\ufeff") if number == 1 else text)))
