@@ -174,8 +174,11 @@ class _Reader:
                     yield section, index, entry, kind
 
     def records(self) -> Iterator[NodeRecord | EdgeRecord | Problem | Setting]:
-        for index, rule in enumerate(self.data.get("classify", [])):
-            yield Setting("classify", rule, self.loc(_pointer(["classify", index])))
+        for section in ("classify", "configs"):
+            for index, rule in enumerate(self.data.get(section, [])):
+                if section == "configs" and self.namespace:
+                    rule = {"namespace": self.namespace, **rule}
+                yield Setting(section, rule, self.loc(_pointer([section, index])))
         seen: dict[str, Location] = {}
         for _section, index, entry, kind in self.entries():
             ns = entry.get("namespace", self.namespace)

@@ -170,10 +170,12 @@ def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
         raise InputError(Location(file, line=exc.lineno), f"invalid JSON: {exc.msg}") from None
     except (_DuplicateKey, ValueError, RecursionError):
         data = None  # located by the scan below, which knows lines
-    lines = json_lines(text, file)
     if data is None:
+        json_lines(text, file)  # raises at the line of a duplicate key or deep nesting
         raise InputError(Location(file, line=1), "invalid JSON")
-    return data, lines
+    if "\n" not in text.strip():
+        return data, {}  # minified JSON is all line 1: JSON pointers say more than lines
+    return data, json_lines(text, file)
 
 
 class _DuplicateKey(ValueError):

@@ -15,7 +15,7 @@ import networkx as nx
 from lineage.analyses import Simulation, simulate
 from lineage.analyses.finding import is_live
 from lineage.graph import load_graph
-from lineage.importing import commit, prepare
+from lineage.importing import commit, prepare, stored_config_rules
 from lineage.records import Problem
 from lineage.store import Store
 
@@ -65,7 +65,7 @@ def check_change(
     before = load_graph(store)
     problems: tuple[Problem, ...] = ()
     if paths:
-        prepared = prepare(paths, fmt=fmt, source=source)
+        prepared = prepare(paths, fmt=fmt, source=source, config_rules=stored_config_rules(store))
         problems = tuple(prepared.report.problems)
         copy = store.copy_in_memory()
         try:

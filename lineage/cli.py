@@ -20,7 +20,14 @@ from lineage.analyses import FINDING_KINDS, FlagGeneration, diff, find_all, impa
 from lineage.analyses.signals import EPSILON
 from lineage.check import FAIL_ON, check_change
 from lineage.graph import load_graph
-from lineage.importing import ImportReport, commit, parse_when, prepare, worth_writing
+from lineage.importing import (
+    ImportReport,
+    commit,
+    parse_when,
+    prepare,
+    stored_config_rules,
+    worth_writing,
+)
 from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
 from lineage.registry import importers
@@ -141,9 +148,13 @@ def import_command(paths, fmt, lenient, source, at, options, force):
         if not sep or not key:
             raise Failure(f"--option takes KEY=VALUE, not {option!r}", code=2)
         pairs[key.strip()] = value
+    rules = []
+    if Path(obj["db"]).exists():
+        with Store.open(obj["db"]) as existing:
+            rules = stored_config_rules(existing)
     with progress_bar() as progress:
         prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=obj["debug"],
-                           options=pairs, progress=progress)  # fmt: skip
+                           options=pairs, config_rules=rules, progress=progress)  # fmt: skip
     # A database is created only when there is something to write into it.
     writes = worth_writing(prepared, lenient=lenient)
     store = open_store(create=True) if writes or Path(obj["db"]).exists() else None

@@ -45,18 +45,20 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
     try:
         with Store.open(tmp, create=True) as store:
             for date, folder in snapshots(root):
-                inputs, problems, _ = discover([folder])
+                inputs, problems, skipped = discover([folder])
                 if problems:
                     raise DemoError("\n".join(map(str, problems)))
                 # Configs and registries first, logs last (importer priority): the logs' nodes
-                # are classified by what the others declare.
+                # are classified by what the others declare. Files no importer recognises are
+                # teams' configs, read by the manifests' rules, last.
                 inputs.sort(key=lambda i: (getattr(i.importer, "priority", 100), i.path))
-                for item in inputs:
-                    source = "demo/" + item.path.relative_to(folder).as_posix()
+                todo = [(i.path, i.importer.name) for i in inputs]
+                todo += [(Path(s), None) for s in sorted(skipped)]
+                for path, fmt in todo:
+                    source = "demo/" + path.relative_to(folder).as_posix()
                     report = import_paths(
-                        store, [_shown(item.path)], fmt=item.importer.name, source=source,
-                        valid_at=parse_when(date),
-                    )  # fmt: skip
+                        store, [_shown(path)], fmt=fmt, source=source, valid_at=parse_when(date)
+                    )
                     if not report.ok:
                         raise DemoError(
                             "the demo does not import cleanly:\n"

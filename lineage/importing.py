@@ -9,11 +9,12 @@ whole call back; with ``lenient`` the valid records are written and the problems
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from lineage import classify
 from lineage.records import (
@@ -57,10 +58,11 @@ def parse_when(text: str) -> str:
 
 @dataclass
 class Input:
-    """One thing to import: a path and the importer that reads it."""
+    """One thing to import: a path, the importer that reads it, and options just for it."""
 
     path: Path
     importer: Importer
+    options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,11 +87,14 @@ class ImportReport:
         return not self.problems
 
 
-def discover(paths: Sequence[Path], fmt: str | None = None) -> tuple[list[Input], list[Problem], list[str]]:  # noqa: E501
+def discover(
+    paths: Sequence[Path], fmt: str | None = None, *, unread: list[Path] | None = None
+) -> tuple[list[Input], list[Problem], list[str]]:
     """The inputs under ``paths``: (inputs, problems, skipped files).
 
-    A file given by name must be readable by some importer (or by ``fmt``); files found in a
-    folder that no importer reads are skipped. Hidden entries and symbolic links inside
+    A file given by name must be readable by some importer (or by ``fmt``), else it is a
+    problem (or, with ``unread``, listed there); files found in a folder that no importer
+    reads are skipped. Hidden entries and symbolic links inside
     folders are skipped too, so a walk never leaves the folder the user gave.
     """
     forced = importer_named(fmt) if fmt else None
@@ -131,7 +136,9 @@ def discover(paths: Sequence[Path], fmt: str | None = None) -> tuple[list[Input]
             walk(path)
         else:
             imp = forced or detect(path)
-            if imp is None:
+            if imp is None and unread is not None:
+                unread.append(path)
+            elif imp is None:
                 problems.append(
                     Problem(
                         Location(str(path)),
@@ -303,20 +310,22 @@ def prepare(
     valid_at: str | None = None,
     debug: bool = False,
     options: Mapping[str, str] | None = None,
+    config_rules: Sequence[dict] = (),
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Prepared:
     """Find, read and validate ``paths`` without touching any database.
 
     ``options`` go to the importers that declare them (see each importer's ``options``).
+    ``config_rules`` are the ``configs:`` rules of manifests already stored.
     """
     report = ImportReport()
+    unread: list[Path] = []
     try:
-        inputs, problems, skipped = discover([Path(p) for p in paths], fmt)
+        inputs, problems, skipped = discover([Path(p) for p in paths], fmt, unread=unread)
     except UnknownFormat as exc:
         report.problems.append(Problem(Location("--format"), str(exc)))
         return Prepared(report, [])
     report.problems.extend(problems)
-    report.skipped = skipped
     options = dict(options or {})
     accepted = {key for item in inputs for key in getattr(item.importer, "options", {})}
     for key in sorted(set(options) - accepted):
@@ -330,14 +339,42 @@ def prepare(
         )
         return Prepared(report, [])
     when = valid_at or utc_now()
-    units = []
+    units: list[ImportUnit] = []
+    # Files no importer recognises may be teams' configs that a manifest's rule describes
+    # (a manifest stored before, or one read in this very import: those are read first).
+    rule_inputs = []
+    pre_read: dict[int, ImportUnit] = {}
+    if fmt is None:
+        first = [i for i in inputs if i.importer.name == "manifest"]
+        inputs = first + [i for i in inputs if i.importer.name != "manifest"]
+        manifest_rules = []
+        for item in first:
+            unit = read_input(item, source=source or str(item.path.resolve()), valid_at=when,
+                              debug=debug)  # fmt: skip
+            pre_read[id(item)] = unit
+            manifest_rules += [_with_where(s) for s in unit.settings if s.section == "configs"]
+        rules = [*config_rules, *manifest_rules]
+        candidates = [Path(s) for s in skipped] + unread
+        matched = {p: _config_input(p, rules) for p in candidates}
+        rule_inputs = [i for i in matched.values() if i is not None]
+        skipped = [s for s in skipped if matched.get(Path(s)) is None]
+        unread = [p for p in unread if matched.get(p) is None]
+    report.skipped = skipped
+    for path in unread:
+        report.problems.append(Problem(
+            Location(str(path)),
+            "no importer recognises this file; name one with --format (lineage formats lists them)",
+        ))  # fmt: skip
+    inputs = inputs + rule_inputs
     for index, item in enumerate(inputs):
         if progress:
             progress(index, len(inputs), str(item.path))
         key = source or str(item.path.resolve())
         own = {k: v for k, v in options.items() if k in getattr(item.importer, "options", {})}
-        unit = read_input(item, source=key, valid_at=when, debug=debug, options=own,
-                          progress=progress)  # fmt: skip
+        own.update(item.options)
+        unit = pre_read.get(id(item)) or read_input(
+            item, source=key, valid_at=when, debug=debug, options=own, progress=progress
+        )
         units.append(unit)
         report.problems.extend(unit.problems)
         report.units.append(
@@ -345,6 +382,20 @@ def prepare(
                        unit.problems)  # fmt: skip
         )
     return Prepared(report, units)
+
+
+def _with_where(setting: Setting) -> dict:
+    return {**setting.value, "_where": f"the configs: rule at {setting.location}"}
+
+
+def _config_input(path: Path, rules: Sequence[dict]) -> Input | None:
+    """The config importer with the first rule whose paths glob matches ``path``, if any."""
+    if path.suffix.lower() not in (".yaml", ".yml", ".json", ".toml") or path.is_symlink():
+        return None
+    for rule in rules:
+        if PurePath(path).match(rule["paths"]):
+            return Input(path, importer_named("config"), {"rule": json.dumps(rule)})
+    return None
 
 
 def worth_writing(prepared: Prepared, *, lenient: bool = False) -> bool:
@@ -444,5 +495,15 @@ def import_paths(
     file can stand in for the original); ``valid_at`` dates the snapshot (default: now).
     """
     prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=debug,
-                       options=options, progress=progress)  # fmt: skip
+                       options=options, config_rules=stored_config_rules(store),
+                       progress=progress)  # fmt: skip
     return commit(store, prepared, lenient=lenient, force=force)
+
+
+def stored_config_rules(store: Store) -> list[dict]:
+    """The ``configs:`` rules of the manifests stored, as :func:`prepare` takes them."""
+    return [
+        {**{k: v for k, v in r.items() if not k.startswith("_")},
+         "_where": f"the configs: rule at {r['_file']}:{r['_line']}"}
+        for r in store.settings("configs")
+    ]  # fmt: skip

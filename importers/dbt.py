@@ -1,0 +1,175 @@
+"""dbt: ``target/manifest.json`` (schema v7 to v12) and, beside it, ``run_results.json``.
+
+Sources, models, seeds and snapshots are datasets (a dbt model is a table or a view); their
+``depends_on`` are ``derives`` edges; exposures are consumers (type ``ml``, ``dashboard``,
+``application`` ...) that read what they depend on. Everything is declared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from importers.structured import decode_text, load_json, location
+from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+
+SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")
+SUPPORTED = range(7, 13)  # manifest schema versions v7 .. v12
+DATASET_TYPES = ("model", "seed", "snapshot")
+DESCRIBED = ("model.", "seed.", "snapshot.", "source.")  # unique ids of nodes that are datasets
+
+
+def relation(node: dict) -> str:
+    """``database.schema.identifier`` of a dbt relation (its name in the warehouse).
+
+    >>> relation({"database": "db", "schema": "ads", "alias": "ctr", "name": "ctr_model"})
+    'db.ads.ctr'
+    >>> relation({"schema": "raw", "identifier": "clicks", "name": "clicks"})
+    'raw.clicks'
+    """
+    table = node.get("identifier") or node.get("alias") or node.get("name")
+    return ".".join(p for p in (node.get("database"), node.get("schema"), table) if p)
+
+
+class DbtImporter:
+    name = "dbt"
+    description = "dbt manifests (v7-v12): sources, models, seeds, snapshots, exposures, run results"
+    reads = "target/manifest.json of dbt (run_results.json beside it is read too)"
+    priority = 30
+
+    def sniff(self, path: Path) -> bool:
+        if not path.is_file() or path.suffix.lower() != ".json":
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        return b"schemas.getdbt.com/dbt/manifest/" in head
+
+    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+        file = str(path)
+        data, lines = load_json(decode_text(path.read_bytes(), file), file)
+        if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
+            raise InputError(Location(file, line=1), "not a dbt manifest: no 'metadata' object")
+        url = data["metadata"].get("dbt_schema_version") or ""
+        match = SCHEMA_RE.fullmatch(url)
+        if not match or int(match.group(1)) not in SUPPORTED:
+            raise InputError(
+                location(file, lines, "/metadata/dbt_schema_version"),
+                f"unsupported dbt manifest schema {url!r} (this importer reads v7 to v12)",
+            )
+        adapter = data["metadata"].get("adapter_type") or "dbt"
+        results, problem = _run_results(path.parent / "run_results.json")
+        if problem:
+            yield problem
+        nodes: dict[str, NodeRecord] = {}
+        for section, wanted in (("sources", ("source",)), ("nodes", DATASET_TYPES)):
+            table = data.get(section) or {}
+            if not isinstance(table, dict):
+                yield Problem(location(file, lines, f"/{section}"), f"{section} must be an object")
+                continue
+            for unique_id, node in table.items():
+                pointer = f"/{section}/{_escape(unique_id)}"
+                if not isinstance(node, dict) or node.get("resource_type") not in wanted:
+                    continue
+                made = _dataset(unique_id, node, adapter, results, location(file, lines, pointer))
+                if isinstance(made, Problem):
+                    yield made
+                else:
+                    nodes[unique_id] = made
+        for unique_id, exposure in (data.get("exposures") or {}).items():
+            pointer = f"/exposures/{_escape(unique_id)}"
+            if isinstance(exposure, dict):
+                nodes[unique_id] = _exposure(unique_id, exposure, location(file, lines, pointer))
+        yield from nodes.values()
+        for section in ("nodes", "exposures"):
+            for unique_id, node in (data.get(section) or {}).items():
+                if unique_id not in nodes:
+                    continue
+                depends = ((node.get("depends_on") or {}).get("nodes")) or []
+                where = location(file, lines, f"/{section}/{_escape(unique_id)}/depends_on")
+                kind = "reads" if section == "exposures" else "derives"
+                for upstream in depends:
+                    if upstream not in nodes and upstream.startswith(DESCRIBED):
+                        # A partial manifest (dbt --select) names nodes it does not describe: keep
+                        # the dependency; the node merges with its description from a full one.
+                        nodes[upstream] = NodeRecord("dataset", upstream, adapter, location=where,
+                                                     reference=True, aliases=(f"dbt:{upstream}",))
+                        yield nodes[upstream]
+                    if upstream in nodes:
+                        yield EdgeRecord(nodes[upstream].id, nodes[unique_id].id, kind, location=where)
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _dataset(
+    unique_id: str, node: dict, adapter: str, results: dict, where: Location
+) -> NodeRecord | Problem:
+    if not node.get("name") or not node.get("schema"):
+        return Problem(where, f"{unique_id} needs a 'name' and a 'schema'")
+    config = node.get("config") or {}
+    meta = {**(config.get("meta") or {}), **(node.get("meta") or {})}
+    attributes: dict[str, Any] = {"dbt_id": unique_id, "resource_type": node["resource_type"],
+                                  "relation": relation(node)}  # fmt: skip
+    for key in ("description", "original_file_path", "package_name"):
+        if node.get(key):
+            attributes[key] = node[key]
+    if config.get("materialized"):
+        attributes["materialized"] = config["materialized"]
+    columns = [
+        {k: v for k, v in {"name": c.get("name") or name, "type": c.get("data_type"),
+                            "description": c.get("description") or None}.items() if v}
+        for name, c in (node.get("columns") or {}).items() if isinstance(c, dict)
+    ]  # fmt: skip
+    if columns:
+        attributes["fields"] = columns
+    if unique_id in results:
+        attributes["last_run"] = results[unique_id]
+    if meta:
+        attributes["meta"] = meta
+    tags = tuple(dict.fromkeys([*(node.get("tags") or []), *(config.get("tags") or [])]))
+    return NodeRecord(
+        "dataset", relation(node), adapter, owner=meta.get("owner"), team=meta.get("team"),
+        tags=tuple(t for t in tags if isinstance(t, str)), attributes=attributes, location=where,
+        aliases=(f"dbt:{unique_id}", *([node["relation_name"]] if node.get("relation_name") else [])),
+    )  # fmt: skip
+
+
+def _exposure(unique_id: str, exposure: dict, where: Location) -> NodeRecord:
+    owner = exposure.get("owner") or {}
+    attributes = {"dbt_id": unique_id, "exposure_type": exposure.get("type")}
+    for key in ("url", "maturity", "description", "label"):
+        if exposure.get(key):
+            attributes[key] = exposure[key]
+    if owner.get("email"):
+        attributes["owner_email"] = owner["email"]
+    return NodeRecord(
+        "consumer", exposure.get("name") or unique_id, exposure.get("package_name") or "",
+        owner=owner.get("name") or owner.get("email"),
+        tags=tuple(t for t in exposure.get("tags") or [] if isinstance(t, str)),
+        attributes=attributes, location=where, aliases=(f"dbt:{unique_id}",), classifiable=True,
+    )  # fmt: skip
+
+
+def _run_results(path: Path) -> tuple[dict[str, dict], Problem | None]:
+    """Last status of each node from ``run_results.json`` beside the manifest, if any."""
+    if not path.is_file():
+        return {}, None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        return {}, Problem(Location(str(path), line=exc.lineno), f"invalid JSON: {exc.msg}")
+    except (UnicodeDecodeError, OSError) as exc:
+        return {}, Problem(Location(str(path)), f"cannot read: {exc}")
+    if not isinstance(data, dict):
+        return {}, Problem(Location(str(path), line=1), "run results must be a JSON object")
+    out = {}
+    generated = (data.get("metadata") or {}).get("generated_at")
+    for result in data.get("results") or []:
+        if isinstance(result, dict) and result.get("unique_id"):
+            out[result["unique_id"]] = {"status": result.get("status"), "at": generated,
+                                        "execution_time": result.get("execution_time")}  # fmt: skip
+    return out, None
