@@ -32,7 +32,7 @@ def test_demo_has_every_kind_and_at_least_60_nodes(demo_db):
     kinds = {k for _, k in graph.nodes(data="kind")}
     assert kinds == set(NODE_KINDS)
     assert all(i["status"] == "ok" for i in imports)
-    assert {i["importer"] for i in imports} == {"manifest", "mlflow", "openlineage", "servinglog"}
+    assert {i["importer"] for i in imports} == {"config", "dbt", "manifest", "mlflow", "openlineage", "servinglog"}
     formats = {i["path"].rsplit(".", 1)[1] for i in imports if i["importer"] == "manifest"}
     assert formats == {"yaml", "toml", "json"}
 

@@ -224,7 +224,7 @@ def test_a_problem_blocks_the_import_unless_lenient(tmp_path, monkeypatch):
         ("{not json", "dump.json:1: invalid JSON: Expecting property name enclosed in double quotes"),
         ('{\n  "featureViews": [],\n  "featureViews": []\n}', "dump.json:3: duplicate key 'featureViews'"),
         ("[1, 2]", "dump.json:1: a Feast registry dump must be a JSON object"),
-        ('{"project": 7}', "dump.json:1: project must be a string, not integer"),
+        ('{"project": 7}', "dump.json#/project: project must be a string, not integer"),  # one line: a pointer says more
     ],
 )
 def test_unreadable_dumps(tmp_path, text, message):
