@@ -25,8 +25,8 @@ def _quiet_offscreen(mode, context, message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def run(db_path: str, *, focus: str | None = None, depth: int = 2,
-        screenshot: str | None = None) -> int:  # fmt: skip
+def run(db_path: str, *, focus: str | None = None, depth: int = 2, mode: str = "explore",
+        screenshot: str | None = None, setup=None) -> int:  # fmt: skip
     """Open the explorer on ``db_path``; with ``screenshot``, save a PNG once laid out and exit."""
     if screenshot and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # render without a screen
@@ -41,9 +41,11 @@ def run(db_path: str, *, focus: str | None = None, depth: int = 2,
     app.setApplicationName("Lineage Explorer")
     app.setOrganizationName("Lineage Explorer")
     # A screenshot is the same picture on every machine: default size, no remembered layout.
-    window = MainWindow(db_path, focus=focus, depth=depth, remember=not screenshot)
+    window = MainWindow(db_path, focus=focus, depth=depth, mode=mode, remember=not screenshot)
     if screenshot:
         window.resize(1600, 1000)
+    if setup is not None:
+        setup(window)
     window.show()
     if not screenshot:
         return app.exec()

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
-from gui.items import NodeItem
+from gui.items import EdgeItem, NodeItem
 from gui.style import background_colour, is_dark
 
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
+CLICK_SLOP = 4  # pixels a press may move and still be a click, not a drag
 
 
 class GraphView(QGraphicsView):
     nodeActivated = Signal(str)  # double-click: focus here  # noqa: N815 (Qt signal style)
+    # Separate signals: PySide6 mishandles None's reference count when it goes through a signal.
+    nodeClicked = Signal(str)  # noqa: N815
+    edgeClicked = Signal(str, str)  # noqa: N815
+    badgeClicked = Signal(str)  # the +N / − badge of a node  # noqa: N815
+    contextRequested = Signal(str, QPoint)  # noqa: N815
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -23,10 +29,11 @@ class GraphView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self.setBackgroundBrush(background_colour(is_dark()))
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pressed_at: QPoint | None = None
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
-        factor = 1.0015 ** event.angleDelta().y()
-        self.zoom_by(factor)
+        self.zoom_by(1.0015 ** event.angleDelta().y())
 
     def zoom_by(self, factor: float) -> None:
         current = self.transform().m11()
@@ -43,14 +50,45 @@ class GraphView(QGraphicsView):
             self.scale(1.2, 1.2)
             self.centerOn(rect.center())
 
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        item = self.itemAt(event.position().toPoint())
-        while item is not None and not isinstance(item, NodeItem):
+    def _item_at(self, pos: QPoint):
+        item = self.itemAt(pos)
+        while item is not None and not isinstance(item, NodeItem | EdgeItem):
             item = item.parentItem()
+        return item
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._pressed_at = event.position().toPoint()
+        item = self._item_at(self._pressed_at)
+        if isinstance(item, NodeItem) and (item.hidden or item.expanded):
+            if item.badge_rect().contains(item.mapFromScene(self.mapToScene(self._pressed_at))):
+                self._pressed_at = None
+                self.badgeClicked.emit(item.node_id)
+                return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().mouseReleaseEvent(event)
+        pressed, self._pressed_at = self._pressed_at, None
+        here = event.position().toPoint()
+        if pressed is None or (here - pressed).manhattanLength() > CLICK_SLOP:
+            return
+        item = self._item_at(here)
+        if isinstance(item, NodeItem):
+            self.nodeClicked.emit(item.node_id)
+        elif isinstance(item, EdgeItem):
+            self.edgeClicked.emit(item.source, item.target)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        item = self._item_at(event.position().toPoint())
         if isinstance(item, NodeItem):
             self.nodeActivated.emit(item.node_id)
         else:
             super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        item = self._item_at(event.pos())
+        if isinstance(item, NodeItem) and not item.node_id.startswith("group:"):
+            self.contextRequested.emit(item.node_id, event.globalPos())
 
     def scene_rect_with_margin(self) -> QRectF:
         return self.scene().itemsBoundingRect().adjusted(-400, -400, 400, 400)

@@ -7,23 +7,38 @@ import sys
 
 import click
 
+from lineage.analyses import FINDING_KINDS, FlagGeneration, find_all
 from lineage.cli import Failure, friendly, open_store
+from lineage.importing import parse_when
 from lineage.refs import resolve
+from lineage.scenes import MODES
 
 
 @click.command("gui")
 @click.option("--focus", metavar="REF", help="The node to start from (default: the most central feature).")
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 12),
               help="Hops shown up and down from the focus.")  # fmt: skip
+@click.option("--mode", type=click.Choice(MODES), default="explore", show_default=True,
+              help="The mode to open in.")  # fmt: skip
+@click.option("--to", "trace_to", metavar="REF", help="Trace mode: trace from the focus to REF.")
+@click.option("--remove", "removals", multiple=True, metavar="REF",
+              help="Simulate mode: remove REF (repeatable).")  # fmt: skip
+@click.option("--finding", metavar="KIND", help="Findings mode: show the first finding of KIND.")
+@click.option("--since", metavar="WHEN", help="Diff mode: compare with the graph as of WHEN.")
 @click.option("--screenshot", metavar="PNG", default=lambda: os.environ.get("LINEAGE_SCREENSHOT"),
               help="Render to this PNG once laid out, then exit ($LINEAGE_SCREENSHOT).")  # fmt: skip
 @friendly
-def gui_command(focus, depth, screenshot):
-    """Open the explorer on the database."""
+def gui_command(focus, depth, mode, trace_to, removals, finding, since, screenshot):
+    """Open the explorer on the database (modes: explore, trace, impact, simulate, findings, diff)."""
     from gui.app import has_display, run
 
     store = open_store()
     focus_id = resolve(store, focus) if focus else None
+    target = resolve(store, trace_to) if trace_to else None
+    removed = [resolve(store, r) for r in removals]
+    when = parse_when(since) if since else None
+    if finding and finding not in FINDING_KINDS:
+        raise Failure(f"unknown finding kind {finding!r} (known: {', '.join(FINDING_KINDS)})", code=2)
     db_path = store.path
     store.close()
     if not screenshot and not has_display():
@@ -31,4 +46,21 @@ def gui_command(focus, depth, screenshot):
             "no display to open the explorer on; set LINEAGE_SCREENSHOT=out.png (or pass "
             "--screenshot out.png) to render it to a file instead"
         )
-    sys.exit(run(db_path, focus=focus_id, depth=depth, screenshot=screenshot))
+    def setup(window) -> None:
+        """Put the window in the state the options ask for (before it is shown)."""
+        if target:
+            window.trace_between(focus_id or window.state.focus, target)
+        for node in removed:
+            window.state.removed = window.state.removed | {node}
+        if removed:
+            window.after_removal_change()
+        if when:
+            window.diff_since(when)
+        if finding:
+            window.findings = find_all(window.graph, flag_history=[
+                FlagGeneration(*row) for row in window.store.flag_history()])  # fmt: skip
+            window.panel.set_findings(window.findings, lambda n: window.graph.nodes[n].get("name", n))
+            if window.findings[finding]:
+                window.show_finding(window.findings[finding][0])
+
+    sys.exit(run(db_path, focus=focus_id, depth=depth, mode=mode, screenshot=screenshot, setup=setup))

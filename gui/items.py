@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from gui.style import KindStyle, edge_colour, text_colour
+from gui.style import KindStyle, edge_colour, edge_state_style, state_style, text_colour
 from lineage.layout import EdgePath
 
 LABEL_FONT = QFont()
@@ -59,7 +69,8 @@ class NodeItem(QGraphicsItem):
     """A node: its kind's shape and colour, a glyph, the name, status and hidden badges."""
 
     def __init__(self, node_id: str, attrs: dict, style: KindStyle, dark: bool, *,
-                 focus: bool = False, hidden: int = 0):  # fmt: skip
+                 focus: bool = False, hidden: int = 0, state: str | None = None,
+                 expanded: bool = False):  # fmt: skip
         super().__init__()
         self.node_id = node_id
         self.attrs = attrs
@@ -67,6 +78,8 @@ class NodeItem(QGraphicsItem):
         self.dark = dark
         self.focus = focus
         self.hidden = hidden
+        self.state = state
+        self.expanded = expanded
         self.label = display_label(attrs.get("name") or node_id)
         w, h = node_size(attrs.get("name") or node_id)
         self.rect = QRectF(-w / 2, -h / 2, w, h)
@@ -77,7 +90,7 @@ class NodeItem(QGraphicsItem):
         self.setZValue(1)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
-        return self.rect.adjusted(-6, -12, 30, 6)
+        return self.rect.adjusted(-6, -12, 30, 14)
 
     def shape(self) -> QPainterPath:
         return _shape_path(self.style.shape, self.rect)
@@ -85,16 +98,21 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        look = state_style(self.state)
         if self.dimmed:
             painter.setOpacity(0.25)
+        elif "opacity" in look:
+            painter.setOpacity(look["opacity"])
         status = self.attrs.get("status")
-        pen = QPen(self.style.accent, 3.0 if self.focus else 1.4)
+        border = QColor(look["border"]) if "border" in look else self.style.accent
+        pen = QPen(border, look.get("width", 3.0 if self.focus else 1.4))
         if self.isSelected():
-            pen = QPen(QColor("#1a73e8"), 3.0)
-        if status == "proposed":
+            pen = QPen(QColor("#1a73e8"), 3.2)
+        if status == "proposed" or look.get("dash"):
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
-        painter.setBrush(QBrush(self.style.fill))
+        fill = QColor(look["fill"]) if "fill" in look and not self.dark else self.style.fill
+        painter.setBrush(QBrush(fill))
         painter.drawPath(_shape_path(self.style.shape, self.rect))
         if lod < LABELS_BELOW_SCALE:
             return
@@ -112,9 +130,23 @@ class NodeItem(QGraphicsItem):
             self._badge(painter, "deprecated", QColor("#c5221f"), self.rect.topLeft() + QPointF(4, -10))
         elif status == "proposed":
             self._badge(painter, "proposed", QColor("#b06000"), self.rect.topLeft() + QPointF(4, -10))
-        if self.hidden:
-            corner = self.rect.topRight() + QPointF(-12, -8)
-            self._badge(painter, f"+{self.hidden}", QColor("#5f6368"), corner)
+        if self.state in ("removed", "deleted"):
+            painter.setPen(QPen(QColor("#c5221f"), 1.6))
+            y = self.rect.center().y()
+            painter.drawLine(QPointF(self.rect.x() + PADDING_X - 4, y), QPointF(self.rect.right() - 6, y))
+        below = self.rect.bottomLeft() + QPointF(4, -2)
+        if self.state and self.state.startswith("hop"):
+            self._badge(painter, f"hop {self.state[3:]}", QColor("#5f6368"), below)
+        elif self.state in ("broken", "degraded", "added", "deleted", "changed", "removed"):
+            colour = QColor(state_style(self.state).get("border", "#5f6368"))
+            self._badge(painter, self.state, colour, below)
+        if self.hidden or self.expanded:
+            self._badge(painter, "−" if self.expanded else f"+{self.hidden}", QColor("#5f6368"),
+                        self.badge_rect().topLeft())  # fmt: skip
+
+    def badge_rect(self) -> QRectF:
+        """Where the "+N hidden" badge is: a click there expands (or collapses) the node."""
+        return QRectF(self.rect.right() - 12, self.rect.top() - 8, 30, 14)
 
     def _badge(self, painter: QPainter, text: str, colour: QColor, at: QPointF) -> None:
         font = QFont(LABEL_FONT)
@@ -135,10 +167,13 @@ class EdgeItem(QGraphicsItem):
     Declared edges are solid, edges only observed in logs dashed; weight sets the thickness.
     """
 
-    def __init__(self, source: str, target: str, attrs: dict, path: EdgePath, dark: bool):
+    def __init__(self, source: str, target: str, attrs: dict, path: EdgePath, dark: bool,
+                 state: str | None = None):  # fmt: skip
         super().__init__()
         self.source, self.target, self.attrs = source, target, attrs
         self.dark = dark
+        self.state = state
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.dimmed = False
         self.path = QPainterPath()
         points = [QPointF(x, y) for x, y in path.points]
@@ -173,13 +208,24 @@ class EdgeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
         return self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-6, -6, 6, 6)
 
+    def shape(self) -> QPainterPath:
+        """A band around the curve, so an edge can be clicked (a path's own shape is its area)."""
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        return stroker.createStroke(self.path)
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        look = edge_state_style(self.state)
         if self.dimmed:
             painter.setOpacity(0.2)
-        colour = edge_colour(self.dark)
-        pen = QPen(colour, self.width)
-        if not self.attrs.get("declared"):
+        elif "opacity" in look:
+            painter.setOpacity(look["opacity"])
+        colour = QColor(look["colour"]) if "colour" in look else edge_colour(self.dark)
+        if self.isSelected():
+            colour = QColor("#1a73e8")
+        pen = QPen(colour, max(self.width, look.get("width", 0)))
+        if not self.attrs.get("declared") or look.get("dash"):
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -26,6 +26,19 @@ def _styles() -> dict:
     return data
 
 
+def state_style(state: str | None) -> dict:
+    """How a node in a mode's state is drawn (fill, border, width, dash, opacity); {} if plain."""
+    if not state:
+        return {}
+    if state.startswith("hop"):
+        return {}
+    return _styles()["_states"].get(state, {})
+
+
+def edge_state_style(state: str | None) -> dict:
+    return _styles()["_edge_states"].get(state or "", {})
+
+
 def is_dark() -> bool:
     """Whether the system palette is dark (so the canvas follows it)."""
     app = QGuiApplication.instance()

@@ -1,22 +1,28 @@
-"""The explorer's main window: search on the left, the canvas, the inspector on the right."""
+"""The explorer's main window: search and facets on the left, the canvas, the inspector and
+the mode panel on the right. Every picture is a :class:`lineage.scenes.Scene`, computed and
+laid out on a worker thread; this module only turns clicks and keys into scene requests."""
 
 from __future__ import annotations
 
 import html
 import time
+from dataclasses import dataclass, field
 
 import networkx as nx
-from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QRunnable, QSettings, QStringListModel, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QComboBox,
     QCompleter,
     QDockWidget,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSpinBox,
@@ -26,53 +32,165 @@ from PySide6.QtWidgets import (
 )
 
 from gui.canvas import GraphView
-from gui.items import EdgeItem, NodeItem, node_size
+from gui.items import EdgeItem, NodeItem
+from gui.panels import ModePanel
 from gui.style import is_dark, kind_style
-from gui.worker import LayoutRunner
+from gui.worker import LayoutRunner, warm_up
+from lineage import scenes
+from lineage.analyses import FlagGeneration, find_all
 from lineage.graph import load_graph
 from lineage.refs import RefError, resolve
 from lineage.store import Store
-from lineage.view import View, ViewRequest, default_focus, plan_view
 
-SEARCH_RESULTS = 200
+SEARCH_RESULTS = 500
+ANY = "(any)"
+MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(scenes.MODES, start=1)}
+
+
+@dataclass
+class ViewState:
+    """Everything that decides the picture: the mode and its inputs."""
+
+    mode: str = "explore"
+    focus: str = ""
+    depth: int = 2
+    expanded: frozenset[str] = frozenset()
+    trace: tuple[str, str] | None = None
+    upstream: bool = False
+    removed: frozenset[str] = frozenset()
+    removed_edges: frozenset[tuple[str, str]] = frozenset()
+    finding: object = None
+    since: str | None = None
+    group_by: str | None = None
+    open_groups: frozenset[str] = frozenset()
+    limit: int = scenes.LIMIT
+    generation: int = 0  # bumped after an import: cached pictures are stale
+
+    def key(self) -> tuple:
+        finding = id(self.finding) if self.finding is not None else None
+        return (self.mode, self.focus, self.depth, self.expanded, self.trace, self.upstream,
+                self.removed, self.removed_edges, finding, self.since, self.group_by,
+                self.open_groups, self.limit, self.generation)  # fmt: skip
+
+
+class ToggleRemoval(QUndoCommand):
+    """Remove a node or an edge in the simulation, or put it back (undoable)."""
+
+    def __init__(self, window: MainWindow, node: str | None = None, edge: tuple[str, str] | None = None):
+        what = node or f"{edge[0]} -> {edge[1]}"
+        super().__init__(f"toggle {what}")
+        self.window, self.node, self.edge = window, node, edge
+
+    def redo(self) -> None:
+        self._flip()
+
+    def undo(self) -> None:
+        self._flip()
+
+    def _flip(self) -> None:
+        state = self.window.state
+        if self.node is not None:
+            state.removed = state.removed ^ {self.node}
+        else:
+            state.removed_edges = state.removed_edges ^ {self.edge}
+        self.window.after_removal_change()
+
+
+class Background(QObject):
+    """Runs functions on the thread pool; results come back on the UI thread, in ``then``."""
+
+    done = Signal(object, object)  # callback, result
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.done.connect(lambda then, result: then(result))
+
+    def run(self, fn, then) -> None:
+        signal = self.done
+
+        class Job(QRunnable):
+            def run(self) -> None:
+                signal.emit(then, fn())
+
+        QThreadPool.globalInstance().start(Job())
+
+
+@dataclass
+class Drawn:
+    scene: scenes.Scene | None = None
+    nodes: dict[str, NodeItem] = field(default_factory=dict)
 
 
 class MainWindow(QMainWindow):
-    viewShown = Signal()  # a laid-out view is on the canvas  # noqa: N815 (Qt signal style)
+    viewShown = Signal()  # a laid-out scene is on the canvas  # noqa: N815 (Qt signal style)
 
     def __init__(self, db_path: str, *, focus: str | None = None, depth: int = 2,
-                 remember: bool = True):  # fmt: skip
+                 mode: str = "explore", remember: bool = True):  # fmt: skip
         super().__init__()
-        self.db_path = db_path
-        self.store = Store.open(db_path)
-        self.graph: nx.DiGraph = load_graph(self.store)
+        self.remember = remember
         self.dark = is_dark()
-        self.view: View | None = None
-        self.started = 0.0
+        self.background = Background(self)
+        warm_up()
         self.runner = LayoutRunner(self)
-        self.runner.ready.connect(self.show_view)
+        self.runner.ready.connect(self.show_scene)
         self.runner.failed.connect(self.layout_failed)
-        self.setWindowTitle(f"Lineage Explorer — {db_path}")
-        self.resize(1400, 860)
+        self.undo_stack = QUndoStack(self)
+        self.drawn = Drawn()
+        self.findings: dict | None = None
+        self.frozen = False
+        self.started = 0.0
+        self.resize(1500, 920)
+        self.setAcceptDrops(True)
 
         self.canvas = GraphView(self)
-        self.canvas.nodeActivated.connect(self.set_focus)
+        self.canvas.nodeActivated.connect(self.node_activated)
+        self.canvas.nodeClicked.connect(self.node_clicked)
+        self.canvas.edgeClicked.connect(self.edge_clicked)
+        self.canvas.badgeClicked.connect(self.toggle_expanded)
+        self.canvas.contextRequested.connect(self.context_menu)
         self.canvas.scene().selectionChanged.connect(self.selection_changed)
         self.setCentralWidget(self.canvas)
         self._build_search_dock()
-        self._build_inspector_dock()
+        self._build_side_docks()
+        self._sized = False
         self._build_status_bar()
-        self._build_menus()
-        self.remember = remember
+        self._build_actions()
+        self.open_database(db_path, focus=focus, depth=depth)
         if remember:
             self._restore_settings()
+        self.set_mode(mode)
 
-        self.focus = focus or default_focus(self.graph)
+    # -- database ---------------------------------------------------------------------------
+
+    def open_database(self, db_path: str, *, focus: str | None = None, depth: int = 2) -> None:
+        if getattr(self, "store", None) is not None:
+            self.runner.wait()
+            self.store.close()
+        self.db_path = db_path
+        self.store = Store.open(db_path)
+        self.setWindowTitle(f"Lineage Explorer — {db_path}")
+        self.reload_graph()
+        self.state = ViewState(focus=focus or scenes_default_focus(self.graph), depth=depth)
+        self.depth.blockSignals(True)
         self.depth.setValue(depth)
-        self.depth.valueChanged.connect(lambda _: self.request_view())
-        self.request_view()
+        self.depth.blockSignals(False)
+        if self.remember:
+            settings = QSettings()
+            recent = [p for p in (settings.value("recent") or []) if p != db_path]
+            settings.setValue("recent", [db_path, *recent][:10])
+            self._fill_recent()
 
-    # -- building -------------------------------------------------------------------------
+    def reload_graph(self) -> None:
+        self.graph: nx.DiGraph = load_graph(self.store)
+        self.sources = self.store.importers_by_node()
+        self.findings = None
+        names = sorted({*self.graph.nodes, *(d["name"] for _, d in self.graph.nodes(data=True))})
+        self.search.completer().setModel(QStringListModel(names, self))
+        self._fill_facets()
+        self.panel.set_generations(self.store.imports())
+        self.counts.setText(f"{self.graph.number_of_nodes()} nodes · {self.graph.number_of_edges()} edges")
+
+    # -- building ---------------------------------------------------------------------------
 
     def _build_search_dock(self) -> None:
         panel = QWidget()
@@ -80,20 +198,26 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search names, tags, owners…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        names = sorted({*self.graph.nodes, *(d["name"] for _, d in self.graph.nodes(data=True))})
-        completer = QCompleter(QStringListModel(names, self), self)
+        completer = QCompleter(self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.search.setCompleter(completer)
-        self.search.textChanged.connect(self.run_search)
+        self.search.textChanged.connect(lambda _: self.run_search())
         self.search.returnPressed.connect(self.focus_search)
-        self.results = QListWidget()
-        self.results.itemActivated.connect(lambda item: self.set_focus(item.data(Qt.ItemDataRole.UserRole)))
+        form = QFormLayout()
+        self.facets: dict[str, QComboBox] = {}
+        for facet in ("kind", "owner", "tag", "status", "source"):
+            combo = QComboBox()
+            combo.currentIndexChanged.connect(lambda _: self.run_search())
+            self.facets[facet] = combo
+            form.addRow(facet.capitalize(), combo)
         self.depth = QSpinBox()
         self.depth.setRange(1, 12)
         self.depth.setToolTip("Hops shown up and down from the focused node")
-        form = QFormLayout()
+        self.depth.valueChanged.connect(self.depth_changed)
         form.addRow("Depth", self.depth)
+        self.results = QListWidget()
+        self.results.itemActivated.connect(lambda item: self.set_focus(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.search)
         layout.addLayout(form)
         layout.addWidget(self.results)
@@ -101,8 +225,9 @@ class MainWindow(QMainWindow):
         dock.setObjectName("search")
         dock.setWidget(panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.search_dock = dock
 
-    def _build_inspector_dock(self) -> None:
+    def _build_side_docks(self) -> None:
         self.inspector = QTextBrowser()
         self.inspector.setOpenLinks(False)
         self.inspector.anchorClicked.connect(lambda url: self.set_focus(url.fragment()))
@@ -110,6 +235,20 @@ class MainWindow(QMainWindow):
         dock.setObjectName("inspector")
         dock.setWidget(self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.panel = ModePanel(self)
+        self.panel.traceRequested.connect(self.trace_between)
+        self.panel.impactChanged.connect(self.impact_changed)
+        self.panel.findingChosen.connect(self.show_finding)
+        self.panel.generationChosen.connect(self.diff_since)
+        self.panel.clearRemovals.connect(self.clear_removals)
+        self.panel.undo_button.clicked.connect(self.undo_stack.undo)
+        self.panel.redo_button.clicked.connect(self.undo_stack.redo)
+        self.mode_dock = QDockWidget("Mode", self)
+        self.mode_dock.setObjectName("mode")
+        self.mode_dock.setWidget(self.panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.mode_dock)
+        self.inspector_dock = dock
+
 
     def _build_status_bar(self) -> None:
         self.busy = QProgressBar()
@@ -120,26 +259,79 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().addPermanentWidget(self.busy)
 
-    def _build_menus(self) -> None:
-        def action(menu, text, slot, shortcut=None):
+    def _build_actions(self) -> None:
+        def action(menu, text, slot, shortcut=None, checkable=False):
             act = QAction(text, self)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
+            act.setCheckable(checkable)
             act.triggered.connect(slot)
             menu.addAction(act)
             return act
 
-        file_menu = self.menuBar().addMenu("&File")
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        action(file_menu, "&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        action(file_menu, "&Import…", self.choose_import, "Ctrl+I")
+        file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addActions([undo, redo])
         action(edit_menu, "&Find…", self.search.setFocus, QKeySequence.StandardKey.Find)
-        view_menu = self.menuBar().addMenu("&View")
+        action(edit_menu, "Remove selected (simulate)", self.remove_selected, QKeySequence.StandardKey.Delete)
+        view_menu = bar.addMenu("&View")
         action(view_menu, "&Fit to view", self.canvas.fit, "F")
         action(view_menu, "Zoom &in", lambda: self.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
         action(view_menu, "Zoom &out", lambda: self.canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
         action(view_menu, "&Re-layout", self.relayout, "Ctrl+L")
-        help_menu = self.menuBar().addMenu("&Help")
+        self.freeze_action = action(view_menu, "&Freeze layout", self.toggle_freeze, "Ctrl+Shift+L", True)
+        group_menu = view_menu.addMenu("&Group by")
+        self.group_actions = QActionGroup(self)
+        for label, key in (("Nothing", None), ("Team", "team"), ("Owner", "owner"), ("Namespace", "namespace")):
+            act = action(group_menu, label, lambda _=False, k=key: self.set_group(k), checkable=True)
+            act.setChecked(key is None)
+            self.group_actions.addAction(act)
+        tools = bar.addMenu("&Tools")
+        toolbar = self.addToolBar("Modes")
+        toolbar.setObjectName("modes")
+        self.mode_actions = QActionGroup(self)
+        self.mode_action: dict[str, QAction] = {}
+        for mode in scenes.MODES:
+            act = action(tools, mode.capitalize(), lambda _=False, m=mode: self.set_mode(m),
+                         MODE_KEYS[mode], True)  # fmt: skip
+            self.mode_actions.addAction(act)
+            self.mode_action[mode] = act
+            toolbar.addAction(act)
+        toolbar.addSeparator()
+        toolbar.addAction(self.freeze_action)
+        help_menu = bar.addMenu("&Help")
         action(help_menu, "&About", self.about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in QSettings().value("recent") or []:
+            act = QAction(path, self)
+            act.triggered.connect(lambda _=False, p=path: self.switch_database(p))
+            self.recent_menu.addAction(act)
+
+    def _fill_facets(self) -> None:
+        values = {"kind": set(), "owner": set(), "tag": set(), "status": set(), "source": set()}
+        for _, data in self.graph.nodes(data=True):
+            values["kind"].add(data.get("kind"))
+            values["owner"].update(v for v in (data.get("owner"), data.get("team")) if v)
+            values["status"].add(data.get("status"))
+        values["tag"] = set(self.store.all_tags())
+        values["source"] = {s for found in self.sources.values() for s in found}
+        for facet, combo in self.facets.items():
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([ANY, *sorted(v for v in values[facet] if v)])
+            combo.blockSignals(False)
 
     def _restore_settings(self) -> None:
         settings = QSettings()
@@ -149,8 +341,14 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        recent = [p for p in (settings.value("recent") or []) if p != self.db_path]
-        settings.setValue("recent", [self.db_path, *recent][:10])
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._sized and not (self.remember and QSettings().value("window/state")):
+            # The canvas gets the room: side panels start narrow (the user can widen them).
+            self.resizeDocks([self.search_dock, self.inspector_dock], [240, 380], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.inspector_dock, self.mode_dock], [380, 480], Qt.Orientation.Vertical)
+        self._sized = True
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.remember:
@@ -158,80 +356,260 @@ class MainWindow(QMainWindow):
             settings.setValue("window/geometry", self.saveGeometry())
             settings.setValue("window/state", self.saveState())
         self.runner.wait()
+        # Free the items now, while Qt and Python both still hold them, not at interpreter exit.
+        self.canvas.scene().clear()
+        self.drawn = Drawn()
         self.store.close()
         super().closeEvent(event)
 
-    # -- views ----------------------------------------------------------------------------
+    # -- modes and scenes --------------------------------------------------------------------
 
-    def set_focus(self, node_id: str) -> None:
-        if node_id and node_id in self.graph:
-            self.focus = node_id
-            self.request_view()
+    def set_mode(self, mode: str) -> None:
+        self.state.mode = mode
+        self.mode_action[mode].setChecked(True)
+        self.panel.show_mode(mode)
+        if mode == "trace" and self.state.trace is None:
+            self.panel.trace_from.setText(self.state.focus)
+        if mode == "findings" and self.findings is None:
+            self.compute_findings()
+        if mode == "diff" and self.state.since is None and self.panel.generations.count():
+            self.state.since = self.panel.generations.itemData(0)
+        self.request_scene()
 
-    def request_view(self, *, fresh: bool = False) -> None:
-        request = ViewRequest(self.focus, self.depth.value())
-        hood = plan_view(self.graph, request)
-        sizes = {n: node_size(self.graph.nodes[n].get("name") or n) for n in hood.nodes}
-        if fresh:
-            self.runner.cache.clear()
+    def scene_factory(self):
+        """A function computing the current scene from a snapshot of the state (for the worker)."""
+        graph, st = self.graph, ViewState(**self.state.__dict__)
+        if st.mode == "diff" and st.since:
+            before_nodes, before_edges = self.store.snapshot(_just_before(st.since))
+            after_nodes, after_edges = self.store.snapshot()
+            before = load_graph(self.store, as_of=_just_before(st.since))
+
+        def make() -> scenes.Scene:
+            if st.mode == "trace" and st.trace:
+                scene = scenes.trace_scene(graph, *st.trace)
+            elif st.mode == "impact":
+                scene = scenes.impact_scene(graph, st.focus, upstream=st.upstream, limit=st.limit)
+            elif st.mode == "simulate":
+                scene = scenes.simulate_scene(graph, st.removed, st.removed_edges, focus=st.focus,
+                                              limit=st.limit)  # fmt: skip
+            elif st.mode == "findings" and st.finding is not None:
+                scene = scenes.finding_scene(graph, st.finding)
+            elif st.mode == "diff" and st.since:
+                scene = scenes.diff_scene(before, graph, before_nodes, after_nodes, before_edges,
+                                          after_edges, label=st.since[:19].replace("T", " "))  # fmt: skip
+            else:
+                scene = scenes.explore_scene(graph, st.focus, depth=st.depth, expanded=st.expanded,
+                                             limit=st.limit)  # fmt: skip
+                scene.mode = st.mode
+            if st.group_by:
+                scene = scenes.group_scene(scene, st.group_by, open_groups=st.open_groups)
+            return scene
+
+        return make
+
+    def request_scene(self) -> None:
+        if not self.state.focus:
+            return
         self.started = time.perf_counter()
         self.busy.show()
-        self.statusBar().showMessage(f"Laying out {len(hood.nodes)} nodes…")
-        self.runner.request(self.graph, request, hood, sizes)
+        self.statusBar().showMessage("Laying out…")
+        self.runner.request(self.state.key(), self.scene_factory())
 
     def relayout(self) -> None:
-        self.request_view(fresh=True)
+        self.runner.cache.clear()
+        self.request_scene()
 
-    def show_view(self, view: View) -> None:
-        self.view = view
+    def show_scene(self, scene: scenes.Scene, placed) -> None:
         self.busy.hide()
-        scene = self.canvas.scene()
-        scene.clear()
-        hood = view.hood
-        for (u, v), path in view.layout.edges.items():
-            scene.addItem(EdgeItem(u, v, self.graph.edges[u, v], path, self.dark))
-        for node in hood.nodes:
-            attrs = self.graph.nodes[node]
+        canvas_scene = self.canvas.scene()
+        canvas_scene.blockSignals(True)
+        canvas_scene.clear()
+        canvas_scene.blockSignals(False)
+        self.drawn = Drawn(scene)
+        for (u, v), path in placed.edges.items():
+            canvas_scene.addItem(EdgeItem(u, v, scene.graph.edges[u, v], path, self.dark,
+                                          state=scene.edge_state.get((u, v))))  # fmt: skip
+        for node in scene.graph:
+            attrs = scene.graph.nodes[node]
             item = NodeItem(node, attrs, kind_style(attrs.get("kind"), self.dark), self.dark,
-                            focus=node == hood.focus, hidden=hood.hidden.get(node, 0))  # fmt: skip
-            item.setPos(*view.layout.positions[node])
-            scene.addItem(item)
-            if node == hood.focus:
-                item.setSelected(True)
-        scene.setSceneRect(self.canvas.scene_rect_with_margin())
+                            focus=node == scene.focus, hidden=scene.hidden.get(node, 0),
+                            state=scene.node_state.get(node), expanded=node in self.state.expanded)  # fmt: skip
+            item.setPos(*placed.positions[node])
+            canvas_scene.addItem(item)
+            self.drawn.nodes[node] = item
+        canvas_scene.setSceneRect(self.canvas.scene_rect_with_margin())
         self.canvas.fit()
         elapsed = (time.perf_counter() - self.started) * 1000
-        left_out = (
-            f" · {hood.left_out} more within {hood.depth} hops not shown: lower the depth or"
-            " focus a node nearer what you need" if hood.left_out else ""
-        )
+        hint = {"simulate": "further away; the panel counts them",
+                "impact": "further out; the panel counts them"}.get(
+            self.state.mode, "not shown: focus a node nearer what you need or lower the depth")  # fmt: skip
+        left_out = f" · {scene.left_out} more {hint}" if scene.left_out else ""
         self.statusBar().showMessage(
-            f"{hood.focus}: {len(hood.nodes)} nodes within {hood.depth} hops"
-            f" · {view.layout.engine} layout {elapsed:.0f} ms{left_out}"
+            f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed:.0f} ms{left_out}"
         )
-        self.counts.setText(
-            f"{self.graph.number_of_nodes()} nodes · {self.graph.number_of_edges()} edges"
-        )
-        self.show_inspector(hood.focus)
+        self.panel.set_summary(self.state.mode, scene.summary)
+        if scene.focus and scene.focus in self.graph:
+            self.show_inspector(scene.focus)
         self.viewShown.emit()
 
     def layout_failed(self, message: str) -> None:
         self.busy.hide()
         self.statusBar().showMessage(f"Layout failed: {message}")
 
-    # -- search and inspector -------------------------------------------------------------
+    # -- interactions -------------------------------------------------------------------------
 
-    def run_search(self, text: str) -> None:
-        self.results.clear()
-        if not text.strip():
+    def set_focus(self, node_id: str) -> None:
+        if not node_id or node_id not in self.graph:
             return
-        for node_id in self.store.search(text, limit=SEARCH_RESULTS):
-            if node_id in self.graph:
-                attrs = self.graph.nodes[node_id]
-                item = QListWidgetItem(f"{attrs['name']}   ·  {attrs['kind']}")
-                item.setToolTip(node_id)
-                item.setData(Qt.ItemDataRole.UserRole, node_id)
-                self.results.addItem(item)
+        self.state.focus = node_id
+        self.state.expanded = frozenset()
+        if self.frozen and node_id in self.drawn.nodes:
+            self.canvas.scene().clearSelection()
+            self.drawn.nodes[node_id].setSelected(True)
+            self.show_inspector(node_id)
+            return
+        if self.state.mode in ("findings", "diff", "trace"):
+            self.state.mode = "explore"
+            self.mode_action["explore"].setChecked(True)
+            self.panel.show_mode("explore")
+        self.request_scene()
+
+    def node_activated(self, node_id: str) -> None:
+        if node_id.startswith("group:"):
+            self.state.open_groups = self.state.open_groups | {node_id}
+            self.request_scene()
+        else:
+            self.set_focus(node_id)
+
+    def toggle_expanded(self, node_id: str) -> None:
+        self.state.expanded = self.state.expanded ^ {node_id}
+        self.request_scene()
+
+    def node_clicked(self, node: str) -> None:
+        if self.state.mode == "simulate" and not node.startswith("group:"):
+            self.undo_stack.push(ToggleRemoval(self, node=node))
+
+    def edge_clicked(self, source: str, target: str) -> None:
+        if self.state.mode == "simulate":
+            self.undo_stack.push(ToggleRemoval(self, edge=(source, target)))
+
+    def remove_selected(self) -> None:
+        if self.state.mode != "simulate":
+            return
+        for item in self.canvas.scene().selectedItems():
+            if isinstance(item, NodeItem):
+                self.undo_stack.push(ToggleRemoval(self, node=item.node_id))
+
+    def after_removal_change(self) -> None:
+        self.panel.removed_list.clear()
+        self.panel.removed_list.addItems(sorted(self.state.removed))
+        self.panel.removed_list.addItems(f"{u} -> {v}" for u, v in sorted(self.state.removed_edges))
+        self.request_scene()
+
+    def clear_removals(self) -> None:
+        self.undo_stack.clear()
+        self.state.removed, self.state.removed_edges = frozenset(), frozenset()
+        self.after_removal_change()
+
+    def depth_changed(self, value: int) -> None:
+        self.state.depth = value
+        self.request_scene()
+
+    def impact_changed(self) -> None:
+        self.state.upstream = self.panel.upstream.isChecked()
+        self.request_scene()
+
+    def trace_between(self, source_ref: str, target_ref: str) -> None:
+        try:
+            source, target = resolve(self.store, source_ref), resolve(self.store, target_ref)
+        except RefError as exc:
+            self.statusBar().showMessage(str(exc))
+            return
+        self.state.trace = (source, target)
+        self.panel.trace_from.setText(source)
+        self.panel.trace_to.setText(target)
+        if self.state.mode != "trace":
+            self.set_mode("trace")
+        else:
+            self.request_scene()
+
+    def show_finding(self, finding) -> None:
+        self.state.finding = finding
+        if self.state.mode != "findings":
+            self.set_mode("findings")
+        else:
+            self.request_scene()
+
+    def diff_since(self, when: str) -> None:
+        self.state.since = when
+        self.request_scene()
+
+    def set_group(self, key: str | None) -> None:
+        self.state.group_by = key
+        self.state.open_groups = frozenset()
+        self.request_scene()
+
+    def toggle_freeze(self, checked: bool) -> None:
+        self.frozen = checked
+        self.statusBar().showMessage("Layout frozen: clicks keep positions" if checked else "Layout follows the focus")
+
+    def compute_findings(self) -> None:
+        graph = self.graph
+        history = [FlagGeneration(*row) for row in self.store.flag_history()]
+        self.statusBar().showMessage("Looking for findings…")
+
+        def done(found) -> None:
+            self.findings = found
+            self.panel.set_findings(found, lambda n: (self.graph.nodes[n].get("name") if n in self.graph else n))
+
+        self.background.run(lambda: find_all(graph, flag_history=history), done)
+
+    def context_menu(self, node_id: str, where) -> None:
+        menu = QMenu(self)
+        menu.addAction("Focus here", lambda: self.set_focus(node_id))
+        menu.addAction("Impact of this", lambda: (self.set_focus(node_id), self.set_mode("impact")))
+        menu.addAction("Trace from here", lambda: self.panel.trace_from.setText(node_id))
+        menu.addAction("Trace to here", lambda: self.trace_to_here(node_id))
+        menu.addAction("Remove (simulate)", lambda: self.remove_in_simulation(node_id))
+        menu.exec(where)
+
+    def trace_to_here(self, node_id: str) -> None:
+        self.trace_between(self.panel.trace_from.text() or self.state.focus, node_id)
+
+    def remove_in_simulation(self, node_id: str) -> None:
+        self.set_mode("simulate")
+        self.undo_stack.push(ToggleRemoval(self, node=node_id))
+
+    # -- search, inspector, import ----------------------------------------------------------------
+
+    def run_search(self) -> None:
+        self.results.clear()
+        text = self.search.text().strip()
+        chosen = {f: c.currentText() for f, c in self.facets.items() if c.currentText() not in ("", ANY)}
+        if not text and not chosen:
+            return
+        ids = self.store.search(text, limit=SEARCH_RESULTS) if text else sorted(self.graph)
+        tags = self.store.tags_of(ids) if "tag" in chosen else {}
+        for node_id in ids:
+            if node_id not in self.graph:
+                continue
+            data = self.graph.nodes[node_id]
+            if "kind" in chosen and data.get("kind") != chosen["kind"]:
+                continue
+            if "owner" in chosen and chosen["owner"] not in (data.get("owner"), data.get("team")):
+                continue
+            if "status" in chosen and data.get("status") != chosen["status"]:
+                continue
+            if "tag" in chosen and chosen["tag"] not in tags.get(node_id, ()):
+                continue
+            if "source" in chosen and chosen["source"] not in self.sources.get(node_id, ()):
+                continue
+            item = QListWidgetItem(f"{data['name']}   ·  {data['kind']}")
+            item.setToolTip(node_id)
+            item.setData(Qt.ItemDataRole.UserRole, node_id)
+            self.results.addItem(item)
+            if self.results.count() >= SEARCH_RESULTS:
+                break
 
     def focus_search(self) -> None:
         text = self.search.text().strip()
@@ -244,9 +622,13 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(str(exc))
 
     def selection_changed(self) -> None:
-        selected = [i for i in self.canvas.scene().selectedItems() if isinstance(i, NodeItem)]
-        if selected:
-            self.show_inspector(selected[0].node_id)
+        selected = self.canvas.scene().selectedItems()
+        nodes = [i for i in selected if isinstance(i, NodeItem)]
+        edges = [i for i in selected if isinstance(i, EdgeItem)]
+        if nodes and not nodes[0].node_id.startswith("group:"):
+            self.show_inspector(nodes[0].node_id)
+        elif edges:
+            self.inspector.setHtml(edge_html(edges[0], self.store))
 
     def show_inspector(self, node_id: str) -> None:
         node = self.store.node(node_id)
@@ -254,18 +636,101 @@ class MainWindow(QMainWindow):
             return
         incoming, outgoing = self.store.edges_of(node_id)
         provenance = self.store.node_provenance(node_id)
-        self.inspector.setHtml(inspector_html(node, incoming, outgoing, provenance))
+        self.inspector.setHtml(inspector_html(node, incoming, outgoing, provenance,
+                                              self.store.aliases_of(node_id)))  # fmt: skip
+
+    def choose_database(self) -> None:
+        wanted = "Lineage databases (*.db);;All files (*)"
+        path, _ = QFileDialog.getOpenFileName(self, "Open a lineage database", "", wanted)
+        if path:
+            self.switch_database(path)
+
+    def switch_database(self, path: str) -> None:
+        try:
+            self.open_database(path)
+        except Exception as exc:  # a StoreError says what is wrong with the file
+            QMessageBox.warning(self, "Cannot open the database", str(exc))
+            return
+        self.runner.cache.clear()
+        self.undo_stack.clear()
+        self.set_mode("explore")
+
+    def choose_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import lineage files")
+        if paths:
+            self.start_import(paths)
+
+    def start_import(self, paths: list[str]) -> bool:
+        from gui.import_flow import ImportFlow
+
+        if getattr(self, "import_flow", None) is None:
+            self.import_flow = ImportFlow(self, self.db_path)
+            self.import_flow.finished.connect(self.import_finished)
+        return self.import_flow.start(paths)
+
+    def import_finished(self, report) -> None:
+        self.reload_graph()
+        self.state.generation += 1
+        written = [u for u in report.units if u.outcome and not u.outcome.unchanged]
+        self.statusBar().showMessage(f"Imported {len(written)} of {len(report.units)} sources")
+        if self.state.focus not in self.graph:
+            self.state.focus = scenes_default_focus(self.graph)
+        self.request_scene()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        from gui.import_flow import paths_from_mime
+
+        paths = paths_from_mime(event.mimeData())
+        if paths:
+            self.start_import(paths)
+            event.acceptProposedAction()
 
     def about(self) -> None:
         QMessageBox.about(self, "Lineage Explorer",
                           "Lineage Explorer: what depends on what in your ML system.")  # fmt: skip
 
 
+def scenes_default_focus(graph: nx.DiGraph) -> str:
+    from lineage.view import default_focus
+
+    return default_focus(graph) if graph.number_of_nodes() else ""
+
+
+def _just_before(when: str) -> str:
+    from datetime import datetime, timedelta
+
+    moment = datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ") - timedelta(microseconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list) -> str:
+def _where(p: dict) -> str:
+    if "line" in p:
+        return f"{p['file']}:{p['line']}"
+    if "pointer" in p:
+        return f"{p['file']}#{p['pointer']}"
+    if "table" in p:
+        return f"{p['file']}[{p['table']} row {p.get('row')}]"
+    return p["file"]
+
+
+def _sources_html(provenance: list) -> list[str]:
+    parts = [f"<h4>Sources ({len(provenance)})</h4><ul>"]
+    for p in provenance:
+        parts.append(f"<li>{_e(_where(p))} <small>({_e(p['importer'])}, import #{p['import_id']})</small></li>")
+    parts.append("</ul>")
+    return parts
+
+
+def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
+                   aliases: list | None = None) -> str:  # fmt: skip
     """The inspector's page; every value from the database is escaped."""
     rows = [("kind", node["kind"]), ("namespace", node["namespace"] or "—"),
             ("owner", node.get("owner") or "—"), ("team", node.get("team") or "—"),
@@ -283,7 +748,7 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list)
     def edge_list(title: str, edges: list, end: str) -> None:
         parts.append(f"<h4>{_e(title)} ({len(edges)})</h4><ul>")
         for edge in edges:
-            evidence = "declared" if edge["declared"] else "observed"
+            evidence = ", ".join(e for e in ("declared", "observed") if edge[e])
             weight = f", weight {edge['weight']:g}" if edge["weight"] is not None else ""
             parts.append(f'<li><a href="#{_e(edge[end])}">{_e(edge[end])}</a> '
                          f"<small>{_e(edge['kind'])}, {evidence}{_e(weight)}</small></li>")  # fmt: skip
@@ -291,9 +756,23 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list)
 
     edge_list("Inputs", incoming, "source")
     edge_list("Outputs", outgoing, "target")
-    parts.append(f"<h4>Sources ({len(provenance)})</h4><ul>")
-    for p in provenance:
-        where = f"{p['file']}:{p['line']}" if "line" in p else p.get("pointer") or p["file"]
-        parts.append(f"<li>{_e(where)} <small>({_e(p['importer'])}, import #{p['import_id']})</small></li>")
-    parts.append("</ul>")
+    if aliases:
+        parts.append("<h4>Aliases</h4><ul>" + "".join(f"<li>{_e(a)}</li>" for a in aliases) + "</ul>")
+    parts += _sources_html(provenance)
+    return "".join(parts)
+
+
+def edge_html(item: EdgeItem, store: Store) -> str:
+    """The inspector's page for an edge: its kinds, evidence, weight and where it was said."""
+    attrs = item.attrs
+    parts = [f"<h3>{_e(item.source)} → {_e(item.target)}</h3><table>"]
+    rows = [("kinds", ", ".join(attrs.get("kinds", ()))),
+            ("evidence", ", ".join(e for e in ("declared", "observed") if attrs.get(e)) or "—"),
+            ("weight", attrs.get("weight") if attrs.get("weight") is not None else "—")]  # fmt: skip
+    parts += [f"<tr><td><b>{_e(k)}</b>&nbsp;</td><td>{_e(v)}</td></tr>" for k, v in rows]
+    parts.append("</table>")
+    provenance = []
+    for kind in attrs.get("kinds", ()):
+        provenance += store.edge_provenance(item.source, item.target, kind)
+    parts += _sources_html(provenance)
     return "".join(parts)

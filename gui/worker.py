@@ -1,42 +1,71 @@
-"""Layouts run on a worker thread, never on the UI thread; finished ones are cached."""
+"""Scenes are computed on a worker thread and laid out in a worker process, never on the UI
+thread; finished layouts are cached.
+
+Graphviz runs in a process of its own because pygraphviz holds Python's global interpreter lock
+for as long as Graphviz computes: in a thread it would still freeze the window.
+"""
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 
-import networkx as nx
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from lineage.neighbourhood import Neighbourhood
-from lineage.view import View, ViewRequest, build_view
+from gui.items import node_size
+from lineage.layout import Layout, layout, rings
+from lineage.scenes import Scene
 
 CACHE_SIZE = 32
 
 
+@cache
+def layout_process() -> ProcessPoolExecutor:
+    """One long-lived process for Graphviz (started once, on first use, ended at exit)."""
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    atexit.register(executor.shutdown, wait=False, cancel_futures=True)
+    return executor
+
+
+def warm_up() -> None:
+    """Start the layout process now, so the first picture does not wait for it."""
+    layout_process().submit(int)
+
+
 class _Signals(QObject):
-    finished = Signal(int, object)  # ticket, View
+    finished = Signal(int, object, object)  # ticket, Scene, Layout
     failed = Signal(int, str)
 
 
-class _LayoutJob(QRunnable):
-    def __init__(self, ticket: int, graph, request, hood, sizes, signals):
+class _Job(QRunnable):
+    def __init__(self, ticket: int, make_scene: Callable[[], Scene], signals: _Signals):
         super().__init__()
-        self.ticket, self.graph, self.request, self.hood = ticket, graph, request, hood
-        self.sizes, self.signals = sizes, signals
+        self.ticket, self.make_scene, self.signals = ticket, make_scene, signals
 
     def run(self) -> None:
         try:
-            view = build_view(self.graph, self.request, self.hood, self.sizes.__getitem__)
+            scene = self.make_scene()
+            sizes = {n: node_size(d.get("name") or n) for n, d in scene.graph.nodes(data=True)}
+            if scene.engine == "rings":
+                placed = rings(scene.graph, scene.root, scene.distance, sizes)
+            else:
+                future = layout_process().submit(layout, scene.graph, list(scene.graph), sizes,
+                                                 engine=scene.engine, root=scene.root)  # fmt: skip
+                placed = future.result()
         except Exception as exc:  # reported in the status bar, never crashes the UI
             self.signals.failed.emit(self.ticket, f"{type(exc).__name__}: {exc}")
         else:
-            self.signals.finished.emit(self.ticket, view)
+            self.signals.finished.emit(self.ticket, scene, placed)
 
 
 class LayoutRunner(QObject):
-    """Runs one layout at a time; a newer request makes an older result stale."""
+    """Runs one scene at a time; a newer request makes an older result stale."""
 
-    ready = Signal(object)  # View
+    ready = Signal(object, object)  # Scene, Layout
     failed = Signal(str)
 
     def __init__(self, parent=None):
@@ -47,31 +76,34 @@ class LayoutRunner(QObject):
         self.signals.finished.connect(self._finished)
         self.signals.failed.connect(self._failed)
         self.ticket = 0
-        self.cache: OrderedDict[tuple, View] = OrderedDict()
+        self.keys: dict[int, Hashable] = {}
+        self.cache: OrderedDict[Hashable, tuple[Scene, Layout]] = OrderedDict()
 
-    def request(self, graph: nx.DiGraph, request: ViewRequest, hood: Neighbourhood,
-                sizes: dict[str, tuple[float, float]]) -> bool:  # fmt: skip
-        """Start a layout; True when it came from the cache (``ready`` already emitted)."""
+    def request(self, key: Hashable, make_scene: Callable[[], Scene]) -> bool:
+        """Compute and lay out a scene; True when it came from the cache (``ready`` emitted)."""
         self.ticket += 1
-        key = (request, hood.nodes)
         if key in self.cache:
             self.cache.move_to_end(key)
-            self.ready.emit(self.cache[key])
+            self.ready.emit(*self.cache[key])
             return True
-        self.pool.start(_LayoutJob(self.ticket, graph, request, hood, sizes, self.signals))
+        self.keys[self.ticket] = key
+        self.pool.start(_Job(self.ticket, make_scene, self.signals))
         return False
 
     def busy(self) -> bool:
         return self.pool.activeThreadCount() > 0
 
-    def _finished(self, ticket: int, view: View) -> None:
-        self.cache[(view.request, view.hood.nodes)] = view
-        while len(self.cache) > CACHE_SIZE:
-            self.cache.popitem(last=False)
+    def _finished(self, ticket: int, scene: Scene, placed: Layout) -> None:
+        key = self.keys.pop(ticket, None)
+        if key is not None:
+            self.cache[key] = (scene, placed)
+            while len(self.cache) > CACHE_SIZE:
+                self.cache.popitem(last=False)
         if ticket == self.ticket:
-            self.ready.emit(view)
+            self.ready.emit(scene, placed)
 
     def _failed(self, ticket: int, message: str) -> None:
+        self.keys.pop(ticket, None)
         if ticket == self.ticket:
             self.failed.emit(message)
 

@@ -45,8 +45,12 @@ def layout(
     *,
     engine: str | None = None,
     rankdir: str = "LR",
+    root: str | None = None,
 ) -> Layout:
     """Lay out ``nodes`` of ``graph`` (and the edges among them); sizes are in points.
+
+    ``engine`` is dot by default (sfdp for large views); ``twopi`` puts ``root`` in the centre
+    and every other node on a ring by its hop distance.
 
     >>> g = nx.DiGraph([("a", "b")])
     >>> result = layout(g, ["a", "b"], {"a": (60, 20), "b": (60, 20)})
@@ -67,6 +71,9 @@ def layout(
     )  # fmt: skip
     if engine == "sfdp":
         agraph.graph_attr.update(overlap="scale", splines="false", K="1.2")
+    elif engine == "twopi":  # rings around the root, one per hop
+        agraph.graph_attr.update(root=internal[root] if root in internal else "", ranksep="1.4",
+                                 overlap="false", splines="false")  # fmt: skip
     agraph.node_attr.update(shape="box", fixedsize="true", label="")
     for node in order:
         w, h = sizes[node]
@@ -77,6 +84,49 @@ def layout(
         agraph.add_edge(internal[u], internal[v])
     agraph.layout(prog=engine)
     return _read_back(agraph, order, internal, sizes, edge_list, engine)
+
+
+def rings(
+    graph: nx.DiGraph, root: str, distance: Mapping[str, int], sizes: Mapping[str, tuple[float, float]]
+) -> Layout:
+    """``root`` in the centre, every other node on the ring of its hop distance, each ring in
+    the order of what it hangs from (so edges between rings stay short); edges are straight.
+
+    >>> g = nx.DiGraph([("r", "a"), ("r", "b"), ("a", "c")])
+    >>> placed = rings(g, "r", {"r": 0, "a": 1, "b": 1, "c": 2}, {n: (60, 20) for n in g})
+    >>> [round(abs(complex(*placed.positions[n]) - complex(*placed.positions["r"]))) > 0 for n in "abc"]
+    [True, True, True]
+    """
+    import math
+
+    by_ring: dict[int, list[str]] = {}
+    for node, hop in distance.items():
+        if node in graph and node != root:
+            by_ring.setdefault(hop, []).append(node)
+    angle: dict[str, float] = {root: 0.0}
+    radius_of: dict[int, float] = {0: 0.0}
+    radius = 0.0
+    positions: dict[str, tuple[float, float]] = {}
+    for hop in sorted(by_ring):
+        nodes = by_ring[hop]
+
+        def parent_angle(n: str) -> float:
+            near = [angle[p] for p in (*graph._pred[n], *graph._succ[n]) if p in angle]
+            return sum(near) / len(near) if near else 0.0
+
+        nodes.sort(key=lambda n: (parent_angle(n), n))
+        circumference = sum(sizes[n][0] + 30 for n in nodes)
+        radius = max(radius + 240, circumference / (2 * math.pi))
+        radius_of[hop] = radius
+        for i, node in enumerate(nodes):
+            angle[node] = 2 * math.pi * i / len(nodes)
+            positions[node] = (radius * math.cos(angle[node]), radius * math.sin(angle[node]))
+    positions[root] = (0.0, 0.0)
+    span = radius + 120
+    positions = {n: (x + span, y + span) for n, (x, y) in positions.items()}
+    edges = {(u, v): _straight(positions[u], positions[v]) for u, v in graph.edges if u in positions and v in positions}
+    return Layout(positions=positions, sizes=dict(sizes), edges=edges, width=2 * span, height=2 * span,
+                  engine="rings")  # fmt: skip
 
 
 def _read_back(agraph, order, internal, sizes, edge_list, engine) -> Layout:

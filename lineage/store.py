@@ -701,6 +701,29 @@ class Store:
         )
         return [r[0] for r in rows]
 
+    def importers_by_node(self) -> dict[str, set[str]]:
+        """The importers whose current imports mention each node (the explorer's source facet)."""
+        out: dict[str, set[str]] = {}
+        rows = self.db.conn.execute(
+            """SELECT DISTINCT p.node_id, i.importer FROM provenance p
+               JOIN imports i ON i.id = p.import_id
+               WHERE i.superseded_by IS NULL AND p.node_id IS NOT NULL"""
+        )
+        for node_id, importer in rows:
+            out.setdefault(node_id, set()).add(importer)
+        return out
+
+    def all_tags(self) -> list[str]:
+        rows = self.db.conn.execute(
+            "SELECT DISTINCT j.value FROM nodes, json_each(nodes.tags) j ORDER BY 1"
+        )
+        return [r[0] for r in rows if isinstance(r[0], str)]
+
+    def tags_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        wanted = set(ids)
+        rows = self.db.conn.execute("SELECT id, tags FROM nodes WHERE tags != '[]'")
+        return {i: json.loads(t) for i, t in rows if i in wanted}
+
     def latest_valid_at(self) -> str | None:
         return self.db.conn.execute("SELECT max(valid_at) FROM imports").fetchone()[0]
 

@@ -1,4 +1,4 @@
-"""The explorer, driven offscreen with pytest-qt."""
+"""The explorer, driven offscreen with pytest-qt: every mode, search, facets, undo, import."""
 
 from __future__ import annotations
 
@@ -6,16 +6,21 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl  # noqa: E402
 
 from gui.items import EdgeItem, NodeItem  # noqa: E402
 from gui.window import MainWindow, inspector_html  # noqa: E402
 from lineage.demo import build_demo  # noqa: E402
+from lineage.importing import import_paths  # noqa: E402
+from lineage.store import Store  # noqa: E402
+
+WAIT = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -28,86 +33,274 @@ def demo_db(tmp_path_factory):
 @pytest.fixture
 def window(qtbot, demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # QSettings away from the user's
-    win = MainWindow(demo_db, focus="feature:ads/historical_ctr", depth=1)
+    win = MainWindow(demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
     qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.view is not None, timeout=20_000)
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.show()
     return win
 
 
-def items(win, kind):
+def shown(win, kind=NodeItem):
     return [i for i in win.canvas.scene().items() if isinstance(i, kind)]
 
 
-def test_window_shows_the_focus_neighbourhood(window):
-    nodes = {i.node_id for i in items(window, NodeItem)}
+def states(win):
+    return {i.node_id: i.state for i in shown(win)}
+
+
+def test_explore_shows_the_focus_neighbourhood_and_expands_a_badge(window, qtbot):
+    nodes = {i.node_id for i in shown(window)}
     assert nodes == {
         "feature:ads/historical_ctr", "dataset:ads/ctr_daily_aggregates", "model:ads/ctr_model",
         "model:mlflow/ctr_model/v1", "model:mlflow/ctr_model/v2",
     }  # fmt: skip
-    edges = {(i.source, i.target) for i in items(window, EdgeItem)}
-    assert ("feature:ads/historical_ctr", "model:ads/ctr_model") in edges
-    focus = next(i for i in items(window, NodeItem) if i.node_id == "model:ads/ctr_model")
-    assert focus.hidden > 0  # the model's other features are beyond depth 1
-    assert "5 nodes within 1 hops" in window.statusBar().currentMessage()
-    assert "historical_ctr" in window.inspector.toPlainText()
+    model = next(i for i in shown(window) if i.node_id == "model:ads/ctr_model")
+    assert model.hidden > 0
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.canvas.badgeClicked.emit("model:ads/ctr_model")
+    assert len(shown(window)) > len(nodes)
+    assert next(i for i in shown(window) if i.node_id == "model:ads/ctr_model").expanded
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.canvas.badgeClicked.emit("model:ads/ctr_model")  # fold it again
+    assert {i.node_id for i in shown(window)} == nodes
+    assert "5 nodes" in window.statusBar().currentMessage()
 
 
-def test_depth_and_focus_changes_relayout(window, qtbot):
-    with qtbot.waitSignal(window.viewShown, timeout=20_000):
+def test_depth_focus_and_keyboard_mode_switch(window, qtbot):
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.depth.setValue(2)
-    assert len(items(window, NodeItem)) > 3
-    with qtbot.waitSignal(window.viewShown, timeout=20_000):
-        window.set_focus("consumer:ads/ad_server")
-    assert window.view.hood.focus == "consumer:ads/ad_server"
+    assert len(shown(window)) > 5
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.canvas.nodeActivated.emit("consumer:ads/ad_server")
+    assert window.state.focus == "consumer:ads/ad_server"
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.mode == "impact"
 
 
-def test_search_lists_matches_and_enter_focuses(window, qtbot):
+def test_trace_mode_highlights_every_path(window, qtbot):
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_mode("trace")
+    window.panel.trace_from.setText("query_terms")
+    window.panel.trace_to.setText("ad_server")
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        qtbot.keyClick(window.panel.trace_to, Qt.Key.Key_Return)
+    found = states(window)
+    assert found["feature:ads/query_terms"] == "focus" and found["consumer:ads/ad_server"] == "focus"
+    assert found["model:ads/ctr_model"] == "path"
+    assert any(e.state == "path" for e in shown(window, EdgeItem))
+    assert "paths" in window.panel.summaries["trace"].text()
+
+
+def test_impact_mode_rings_and_counts(window, qtbot):
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_mode("impact")
+    found = states(window)
+    assert found["feature:ads/historical_ctr"] == "focus"
+    assert found["model:ads/ctr_model"] == "hop1"
+    assert "downstream:" in window.panel.summaries["impact"].text()
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.panel.upstream.setChecked(True)
+    assert "upstream:" in window.panel.summaries["impact"].text()
+
+
+def test_simulate_mode_with_undo_and_redo(window, qtbot):
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_mode("simulate")
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.canvas.nodeClicked.emit("dataset:ads/ctr_daily_aggregates")
+    found = states(window)
+    assert found["dataset:ads/ctr_daily_aggregates"] == "removed"
+    assert found["feature:ads/historical_ctr"] == "broken"
+    assert found["model:ads/ctr_model"] == "degraded"
+    assert window.panel.removed_list.count() == 1
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.removed == frozenset()
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.undo_stack.redo()
+    assert window.state.removed == {"dataset:ads/ctr_daily_aggregates"}
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.canvas.edgeClicked.emit("feature:ads/font_size", "model:ads/ctr_model")
+    assert ("feature:ads/font_size", "model:ads/ctr_model") in window.state.removed_edges
+
+
+def test_every_finding_kind_is_reachable_from_the_findings_panel(window, qtbot):
+    window.set_mode("findings")
+    qtbot.waitUntil(lambda: window.findings is not None, timeout=WAIT)
+    tree = window.panel.findings_tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == 10, timeout=WAIT)
+    for index in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(index)
+        assert top.childCount() > 0, top.text(0)
+    loops = tree.topLevelItem(0)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        tree.itemClicked.emit(loops.child(0), 0)
+    assert window.state.finding.kind == "feedback_loops"
+    assert any(e.state == "hidden" for e in shown(window, EdgeItem))
+
+
+def test_diff_mode_since_a_generation(window, qtbot):
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_mode("diff")
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.diff_since("2026-03-01T00:00:00.000000Z")
+    assert set(states(window).values()) >= {"added"}
+    assert "nodes: +" in window.panel.summaries["diff"].text()
+
+
+def test_search_facets_and_enter(window, qtbot):
     window.search.setText("font")
     found = [window.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.results.count())]
     assert "feature:ads/font_size" in found
+    window.search.setText("")
+    window.facets["kind"].setCurrentText("flag")
+    window.facets["owner"].setCurrentText("web-frontend")
+    found = [window.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.results.count())]
+    assert found == ["flag:ads/font_size_max"]
+    window.facets["kind"].setCurrentIndex(0)
+    window.facets["owner"].setCurrentIndex(0)
+    window.facets["source"].setCurrentText("servinglog")
+    assert window.results.count() > 0
+    window.facets["source"].setCurrentIndex(0)
     window.search.setText("font_size")
-    with qtbot.waitSignal(window.viewShown, timeout=20_000):
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    assert window.view.hood.focus == "feature:ads/font_size"
+    assert window.state.focus == "feature:ads/font_size"
+
+
+def test_group_by_team_and_open_a_group(window, qtbot):
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.depth.setValue(2)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_group("team")
+    groups = [i.node_id for i in shown(window) if i.node_id.startswith("group:")]
+    assert groups
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.canvas.nodeActivated.emit(groups[0])
+    assert groups[0] not in {i.node_id for i in shown(window)}
+
+
+def test_freeze_keeps_the_picture_when_focus_changes(window, qtbot):
+    window.freeze_action.trigger()
+    before = {i.node_id: i.pos() for i in shown(window)}
+    window.set_focus("model:ads/ctr_model")
+    qtbot.wait(300)
+    assert {i.node_id: i.pos() for i in shown(window)} == before
+    assert "ctr_model" in window.inspector.toPlainText()
 
 
 def test_layout_runs_off_the_ui_thread(window, qtbot, monkeypatch):
     import gui.worker
 
     threads = []
-    real = gui.worker.build_view
+    real = gui.worker.layout
 
     def spy(*args, **kwargs):
         threads.append(threading.current_thread() is threading.main_thread())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gui.worker, "build_view", spy)
-    with qtbot.waitSignal(window.viewShown, timeout=20_000):
+    monkeypatch.setattr(gui.worker, "layout_process", lambda: _Inline(spy))
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.relayout()
     assert threads == [False]
+
+
+class _Inline:
+    """Runs "in the layout process" in the calling thread, to see which thread calls it."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def submit(self, _fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_result(self.fn(*args, **kwargs))
+        return future
+
+
+def test_import_by_drop_refreshes_the_graph(qtbot, demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    copy = tmp_path / "copy.db"
+    shutil.copy(demo_db, copy)  # the shared demo database stays as it is
+    window = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.show()
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("lineage_manifest: 1\nnamespace: ads\nfeatures: [{name: brand_new_signal}]\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(extra))])
+    from gui.import_flow import paths_from_mime
+
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        assert window.start_import(paths_from_mime(mime))
+    assert "feature:ads/brand_new_signal" in window.graph
+
+
+def test_the_event_loop_stays_responsive_while_2000_nodes_are_laid_out(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    lines = ["lineage_manifest: 1", "features:"] + [f"  - {{name: f{i}}}" for i in range(2000)]
+    lines += ["models:", "  - name: big", "    features: [" + ", ".join(f"f{i}" for i in range(2000)) + "]"]
+    manifest = tmp_path / "big.yaml"
+    manifest.write_text("\n".join(lines) + "\n")
+    with Store.open(tmp_path / "big.db", create=True) as store:
+        assert import_paths(store, [manifest]).ok
+    win = MainWindow(str(tmp_path / "big.db"), focus="model:big", depth=1, remember=False)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.show()
+    gaps, last = [], [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    win.state.limit = 2100
+    with qtbot.waitSignal(win.viewShown, timeout=120_000):
+        win.relayout()
+    timer.stop()
+    assert len(shown(win)) == 2001
+    win.close()
+    assert max(gaps) < 0.2, f"the UI thread was blocked for {max(gaps) * 1000:.0f} ms"
 
 
 def test_inspector_escapes_what_it_shows():
     node = {"id": "feature:<script>", "kind": "feature", "name": "<img src=x onerror=alert(1)>",
             "namespace": "", "status": "active", "tags": ["<marquee>"],
             "attributes": {"a": "<iframe>"}}
-    page = inspector_html(node, [], [], [{"file": "<f>", "line": 1, "importer": "m", "import_id": 1}])
-    for raw in ("<img", "<script>", "<marquee>", "<iframe>", "<f>"):
+    page = inspector_html(node, [], [], [{"file": "<f>", "line": 1, "importer": "m", "import_id": 1}], ["<u>"])
+    for raw in ("<img", "<script>", "<marquee>", "<iframe>", "<f>", "<u>"):
         assert raw not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
-def test_screenshot_command_renders_a_png(demo_db, tmp_path):
-    shot = tmp_path / "shot.png"
-    env = {**os.environ, "LINEAGE_SCREENSHOT": str(shot), "XDG_CONFIG_HOME": str(tmp_path)}
+@pytest.mark.parametrize(
+    ("mode", "options"),
+    [("explore", []), ("trace", ["--to", "ad_server"]), ("impact", []),
+     ("simulate", ["--remove", "ctr_daily_aggregates"]), ("findings", ["--finding", "feedback_loops"]),
+     ("diff", ["--since", "2026-03-01"])],
+)  # fmt: skip
+def test_screenshot_of_each_mode(demo_db, tmp_path, mode, options):
+    shot = tmp_path / f"{mode}.png"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    out_dir = os.environ.get("LINEAGE_SCREENSHOT_DIR")
+    if out_dir:  # keep them to look at: LINEAGE_SCREENSHOT_DIR=out pytest tests/test_gui.py
+        shot = os.path.join(out_dir, f"{mode}.png")
     result = subprocess.run(
-        [sys.executable, "-m", "lineage", "--db", demo_db, "gui", "--focus", "font_size"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", "lineage", "--db", demo_db, "gui", "--focus", "historical_ctr",
+         "--mode", mode, *options, "--screenshot", str(shot)],
+        env=env, capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     from PySide6.QtGui import QImage
 
     image = QImage(str(shot))
-    assert image.width() >= 800 and image.height() >= 500
+    assert image.width() >= 1200 and image.height() >= 800

@@ -1,0 +1,340 @@
+"""Import files and folders from the explorer: read on a worker thread, write in one transaction.
+
+:class:`ImportFlow` runs :func:`lineage.importing.prepare` and then :func:`~lineage.importing.commit`
+on a worker thread (which opens its own :class:`~lineage.store.Store`: a connection belongs to the
+thread that opened it) and never touches a widget from there: progress and results come back to
+the UI thread as signals. While files are read, a progress dialog offers Cancel; a cancelled
+import writes nothing. Problems are listed in a dialog that can import the valid records instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lineage.importing import ImportReport, commit, prepare, stored_config_rules, worth_writing
+from lineage.store import Store, StoreError
+
+PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent to the UI thread
+PROGRESS_STEPS = 1000  # the bar's range: totals may be byte counts beyond a C int
+SHOW_AFTER_MS = 300  # quick imports finish without a progress dialog flashing up
+PROBLEMS_TITLE = "Nothing was imported"
+IMPORT_VALID = "Import the valid records"
+
+
+def paths_from_mime(mime_data: QMimeData | None) -> list[str]:
+    """The local files and folders a drag carries, in order, without duplicates.
+
+    URLs that are not local files (``http:`` and the like) are ignored; paths that do not exist
+    are kept, so the import can say so.
+    """
+    if mime_data is None or not mime_data.hasUrls():
+        return []
+    paths: list[str] = []
+    for url in mime_data.urls():
+        if not url.isLocalFile():
+            continue
+        local = url.toLocalFile()
+        if local:
+            path = os.path.normpath(local)
+            if path not in paths:
+                paths.append(path)
+    return paths
+
+
+class _Cancelled(BaseException):
+    """Raised from the progress callback to stop :func:`prepare`.
+
+    A BaseException, not an Exception: :func:`lineage.importing.read_input` turns an importer's
+    exceptions into problems, and a cancel must go through that rather than become one.
+    """
+
+
+class _Control:
+    """Cancel, shared by the UI thread and the worker: honoured until the commit starts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._committing = False
+
+    def cancel(self) -> bool:
+        """Ask the import to stop; False when too late (the commit has started)."""
+        with self._lock:
+            if self._committing:
+                return False
+            self._cancelled = True
+            return True
+
+    @property
+    def cancelled(self) -> bool:
+        with self._lock:
+            return self._cancelled
+
+    def check(self) -> None:
+        with self._lock:
+            if self._cancelled:
+                raise _Cancelled
+
+    def begin_commit(self) -> None:
+        """From here on the import is not interrupted (one quick transaction)."""
+        with self._lock:
+            if self._cancelled:
+                raise _Cancelled
+            self._committing = True
+
+
+@dataclass
+class _Outcome:
+    kind: str  # "report", "cancelled" or "failed"
+    report: ImportReport | None = None
+    salvageable: bool = False  # with problems: whether a lenient import would write anything
+    message: str = ""
+
+
+class _Signals(QObject):
+    progressed = Signal(object, object, str)  # done, total, label
+    done = Signal(object)  # _Outcome
+
+
+def _has_database(path: Path) -> bool:
+    """Whether there is something at ``path`` to open (an empty file is no database yet)."""
+    return path.exists() and not (path.is_file() and path.stat().st_size == 0)
+
+
+class _ImportJob(QRunnable):
+    def __init__(self, db_path: str, paths: list[str], lenient: bool, control: _Control,
+                 signals: _Signals):  # fmt: skip
+        super().__init__()
+        self.db_path, self.paths, self.lenient = Path(db_path), paths, lenient
+        self.control, self.signals = control, signals
+        self.last_progress = float("-inf")
+
+    def run(self) -> None:
+        try:
+            outcome = self.work()
+        except _Cancelled:
+            outcome = _Outcome("cancelled")
+        except StoreError as exc:
+            outcome = _Outcome("failed", message=str(exc))
+        except Exception as exc:  # shown to the user, never crashes the UI
+            outcome = _Outcome("failed", message=f"The import failed: {type(exc).__name__}: {exc}")
+        self.signals.done.emit(outcome)
+
+    def work(self) -> _Outcome:
+        rules: list[dict] = []
+        if _has_database(self.db_path):
+            with Store.open(self.db_path) as store:
+                rules = stored_config_rules(store)
+        self.control.check()
+        prepared = prepare(self.paths, config_rules=rules, progress=self.progress)
+        salvageable = worth_writing(prepared, lenient=True)
+        self.control.begin_commit()
+        if not worth_writing(prepared, lenient=self.lenient):
+            return _Outcome("report", prepared.report, salvageable)  # nothing to write: no database
+        with Store.open(self.db_path, create=True) as store:
+            report = commit(store, prepared, lenient=self.lenient)
+        return _Outcome("report", report, salvageable)
+
+    def progress(self, done: int, total: int, label: str) -> None:
+        self.control.check()
+        now = time.monotonic()
+        if now - self.last_progress >= PROGRESS_INTERVAL:
+            self.last_progress = now
+            self.signals.progressed.emit(done, total, label)
+
+
+class ImportFlow(QObject):
+    """Imports paths into the database at ``db_path``, one import at a time.
+
+    ``finished(report)`` follows a successful import (a lenient one too, with its problems in the
+    report; also an import that found nothing to write); ``failed(message)`` an unusable database
+    or an unexpected error (also shown in a warning box); ``cancelled()`` a cancelled import.
+    Problems of a strict import open :attr:`problem_dialog` and emit none of them.
+    """
+
+    finished = Signal(object)  # ImportReport
+    failed = Signal(str)
+    cancelled = Signal()
+    progressed = Signal(object, object, str)  # done, total, label (on the UI thread)
+
+    def __init__(self, parent: QWidget | None, db_path: str | os.PathLike):
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.db_path = str(db_path)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.signals = _Signals(self)
+        self.signals.progressed.connect(self._progressed)
+        self.signals.done.connect(self._done)
+        self.paths: list[str] = []  # of the last import started
+        self.lenient = False
+        self.progress_dialog: QProgressDialog | None = None
+        self.problem_dialog: QDialog | None = None
+        self.message_box: QMessageBox | None = None
+        self._control: _Control | None = None
+        self._title = ""
+
+    # -- public ------------------------------------------------------------------------------
+
+    def start(self, paths: Sequence[str | os.PathLike], *, lenient: bool = False) -> bool:
+        """Start importing ``paths`` (files and folders); False when busy or given nothing."""
+        if self.busy() or not paths:
+            return False
+        self._close_problem_dialog()
+        self.paths = [os.fspath(p) for p in paths]
+        self.lenient = lenient
+        self._control = _Control()
+        count = len(self.paths)
+        self._title = f"Importing {count} path{'' if count == 1 else 's'}…"
+        self._open_progress_dialog()
+        self.pool.start(_ImportJob(self.db_path, self.paths, lenient, self._control, self.signals))
+        return True
+
+    def import_valid_records(self) -> bool:
+        """Import the last paths again, writing the valid records and skipping the problems."""
+        if self.busy() or not self.paths:
+            return False
+        self._close_problem_dialog()
+        return self.start(self.paths, lenient=True)
+
+    def busy(self) -> bool:
+        return self._control is not None
+
+    def cancel(self) -> bool:
+        """Stop the running import; False when none runs or it is already writing."""
+        if self._control is None or not self._control.cancel():
+            return False
+        self._close_progress_dialog()
+        return True
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the worker thread is done (for shutdown and tests)."""
+        return self.pool.waitForDone(msecs)
+
+    # -- progress ----------------------------------------------------------------------------
+
+    def _open_progress_dialog(self) -> None:
+        dialog = QProgressDialog(self._title, "Cancel", 0, 0, self.parent_widget)
+        dialog.setWindowTitle("Import")
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setAutoReset(False)
+        dialog.setAutoClose(False)
+        dialog.setMinimumDuration(SHOW_AFTER_MS)
+        dialog.canceled.connect(self.cancel)
+        dialog.setValue(0)  # starts the timer that shows it if the import takes a while
+        self.progress_dialog = dialog
+
+    def _close_progress_dialog(self) -> None:
+        dialog, self.progress_dialog = self.progress_dialog, None
+        if dialog is not None:
+            dialog.canceled.disconnect(self.cancel)
+            dialog.hide()
+            dialog.deleteLater()
+
+    def _progressed(self, done: int, total: int, label: str) -> None:
+        if self._control is None or self._control.cancelled:
+            return
+        dialog = self.progress_dialog
+        if dialog is not None:
+            if total and total > 0:
+                dialog.setRange(0, PROGRESS_STEPS)
+                dialog.setValue(max(0, min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)))
+            else:
+                dialog.setRange(0, 0)  # busy indicator
+            dialog.setLabelText(f"{self._title}\n{Path(label).name}" if label else self._title)
+        self.progressed.emit(done, total, label)
+
+    # -- results -----------------------------------------------------------------------------
+
+    def _done(self, outcome: _Outcome) -> None:
+        self._control = None
+        self._close_progress_dialog()
+        if outcome.kind == "cancelled":
+            self.cancelled.emit()
+        elif outcome.kind == "failed":
+            self._warn(outcome.message)
+            self.failed.emit(outcome.message)
+        else:
+            report = outcome.report
+            assert report is not None
+            if report.problems and not report.committed:
+                self._show_problems(report, outcome.salvageable)
+            else:
+                self.finished.emit(report)
+
+    def _warn(self, message: str) -> None:
+        if self.message_box is not None:
+            self.message_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Import failed", message,
+                          QMessageBox.StandardButton.Ok, self.parent_widget)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result, box=box: self._forget_message_box(box))
+        self.message_box = box
+        box.open()  # not exec(): the event loop (and the import) carry on
+
+    def _forget_message_box(self, box: QMessageBox) -> None:
+        if self.message_box is box:
+            self.message_box = None
+
+    def _show_problems(self, report: ImportReport, salvageable: bool) -> None:
+        self._close_problem_dialog()
+        count = len(report.problems)
+        dialog = QDialog(self.parent_widget)
+        dialog.setWindowTitle(PROBLEMS_TITLE)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resize(760, 360)
+        plural = "" if count == 1 else "s"
+        if salvageable:
+            why = f"{count} problem{plural}; nothing was written to the database."
+        else:
+            why = f"{count} problem{plural}, and no valid records to import; nothing was written."
+        summary = QLabel(why, dialog)
+        summary.setWordWrap(True)
+        listing = QPlainTextEdit(dialog)
+        listing.setObjectName("problems")
+        listing.setReadOnly(True)
+        listing.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        listing.setPlainText("\n".join(str(problem) for problem in report.problems))
+        buttons = QDialogButtonBox(dialog)
+        valid = QPushButton(IMPORT_VALID, dialog)
+        valid.setObjectName("importValid")
+        valid.setEnabled(salvageable)
+        buttons.addButton(valid, QDialogButtonBox.ButtonRole.AcceptRole)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("close")
+        valid.clicked.connect(self.import_valid_records)
+        close.clicked.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(summary)
+        layout.addWidget(listing)
+        layout.addWidget(buttons)
+        dialog.finished.connect(lambda _result, dialog=dialog: self._forget_problem_dialog(dialog))
+        self.problem_dialog = dialog
+        dialog.show()
+
+    def _forget_problem_dialog(self, dialog: QDialog) -> None:
+        if self.problem_dialog is dialog:
+            self.problem_dialog = None
+
+    def _close_problem_dialog(self) -> None:
+        dialog, self.problem_dialog = self.problem_dialog, None
+        if dialog is not None:
+            dialog.close()

@@ -1,0 +1,289 @@
+"""What each explorer mode shows, computed without any UI (the explorer's model layer).
+
+A :class:`Scene` is a small graph to draw (a bounded piece of the lineage), the state of each
+node and edge in it (focus, on a path, removed, broken, degraded, added ...), and a few lines of
+summary. The Qt front end only lays it out and paints it; the CLI's exports can reuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from lineage.analyses import Finding, diff, impact, simulate, trace
+from lineage.neighbourhood import neighbourhood
+
+LIMIT = 300  # nodes laid out at once; the rest is counted and named as left out
+
+MODES = ("explore", "trace", "impact", "simulate", "findings", "diff")
+
+
+@dataclass
+class Scene:
+    mode: str
+    title: str
+    graph: nx.DiGraph  # the nodes and edges to draw, with their attributes
+    focus: str | None = None
+    node_state: dict[str, str] = field(default_factory=dict)
+    edge_state: dict[tuple[str, str], str] = field(default_factory=dict)
+    hidden: dict[str, int] = field(default_factory=dict)  # neighbours not shown, per node
+    left_out: int = 0
+    summary: list[str] = field(default_factory=list)
+    engine: str | None = None  # None: Graphviz's dot (sfdp when large); "rings": by distance
+    root: str | None = None  # the centre of a ring layout
+    distance: dict[str, int] = field(default_factory=dict)  # hops from the root (rings)
+
+
+def _subgraph(graph: nx.DiGraph, nodes: Iterable[str]) -> nx.DiGraph:
+    return graph.subgraph(list(dict.fromkeys(nodes))).copy()
+
+
+def _hidden(graph: nx.DiGraph, shown: set[str]) -> dict[str, int]:
+    out = {}
+    for node in shown:
+        count = sum(1 for o in {*graph._succ[node], *graph._pred[node]} if o not in shown)
+        if count:
+            out[node] = count
+    return out
+
+
+def explore_scene(
+    graph: nx.DiGraph, focus: str, *, depth: int = 2, limit: int = LIMIT,
+    expanded: Iterable[str] = (),
+) -> Scene:  # fmt: skip
+    """The focused node's neighbourhood, plus every neighbour of the nodes the user expanded.
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> s = explore_scene(g, "b", depth=1)
+    >>> sorted(s.graph), s.hidden
+    (['a', 'b', 'c'], {'c': 1})
+    >>> sorted(explore_scene(g, "b", depth=1, expanded=["c"]).graph)
+    ['a', 'b', 'c', 'd']
+    """
+    hood = neighbourhood(graph, focus, depth=depth, limit=limit)
+    nodes = list(hood.nodes)
+    for node in expanded:
+        if node in graph and node in set(nodes):
+            nodes += sorted({*graph._succ[node], *graph._pred[node]})
+    nodes = list(dict.fromkeys(nodes))[: max(limit, len(hood.nodes))]
+    shown = set(nodes)
+    return Scene(
+        "explore", f"{focus}: {len(shown)} nodes within {depth} hops", _subgraph(graph, nodes),
+        focus=focus, node_state={focus: "focus"}, hidden=_hidden(graph, shown),
+        left_out=hood.left_out,
+    )  # fmt: skip
+
+
+def trace_scene(graph: nx.DiGraph, source: str, target: str, *, max_paths: int = 50) -> Scene:
+    """Every path from ``source`` to ``target`` (up to ``max_paths``), highlighted.
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c"), ("c", "x")])
+    >>> s = trace_scene(g, "a", "c")
+    >>> sorted(s.graph), s.node_state["b"], s.edge_state[("a", "c")]
+    (['a', 'b', 'c'], 'path', 'path')
+    """
+    found = trace(graph, source, target, max_paths=max_paths)
+    nodes = list(dict.fromkeys(n for path in found.paths for n in path)) or [source, target]
+    sub = _subgraph(graph, nodes)
+    on_path = {(u, v) for path in found.paths for u, v in zip(path, path[1:], strict=False)}
+    node_state = {n: "path" for n in nodes}
+    node_state[source] = node_state[target] = "focus"
+    edge_state = {e: ("path" if e in on_path else "dim") for e in sub.edges}
+    more = " (more exist)" if found.truncated else ""
+    summary = [f"{len(found.paths)} paths{more}" if found.paths else "no path between them"]
+    summary += [" -> ".join(graph.nodes[n].get("name") or n for n in p) for p in found.paths[:10]]
+    return Scene("trace", f"paths from {source} to {target}", sub, focus=source,
+                 node_state=node_state, edge_state=edge_state, hidden=_hidden(graph, set(nodes)),
+                 summary=summary)  # fmt: skip
+
+
+def impact_scene(
+    graph: nx.DiGraph, node: str, *, upstream: bool = False, depth: int | None = None,
+    limit: int = LIMIT,
+) -> Scene:  # fmt: skip
+    """What a change to ``node`` reaches, in rings by hop distance, with counts.
+
+    >>> g = nx.DiGraph([("f", "m"), ("m", "c")])
+    >>> nx.set_node_attributes(g, "model", "kind")
+    >>> s = impact_scene(g, "f")
+    >>> s.node_state, s.engine
+    ({'f': 'focus', 'm': 'hop1', 'c': 'hop2'}, 'rings')
+    """
+    result = impact(graph, node, depth=depth, upstream=upstream)
+    reached = list(result.downstream.nodes)
+    if result.upstream is not None:
+        reached += list(result.upstream.nodes)
+    reached.sort(key=lambda r: (r.distance, r.node))
+    shown = [node] + [r.node for r in reached][: limit - 1]
+    state = {node: "focus"}
+    for r in reached:
+        if r.node in shown and r.node not in state:
+            state[r.node] = f"hop{min(r.distance, 9)}"
+    down = result.downstream
+    summary = [f"downstream: {len(down.nodes)} nodes"]
+    summary += [f"  hop {d}: {n}" for d, n in down.by_distance.items()]
+    summary += ["  by kind: " + ", ".join(f"{k} {v}" for k, v in down.by_kind.items())]
+    summary += ["  by owner: " + ", ".join(f"{k} {v}" for k, v in down.by_owner.items())]
+    if result.upstream is not None:
+        summary.append(f"upstream: {len(result.upstream.nodes)} nodes")
+    return Scene("impact", f"impact of {node}", _subgraph(graph, shown), focus=node,
+                 node_state=state, left_out=len(reached) + 1 - len(shown),
+                 hidden=_hidden(graph, set(shown)), summary=summary, engine="rings",
+                 root=node, distance={node: 0, **{r.node: r.distance for r in reached
+                                                  if r.node in set(shown)}})  # fmt: skip
+
+
+def simulate_scene(
+    graph: nx.DiGraph, removed: Iterable[str], removed_edges: Iterable[tuple[str, str]] = (),
+    *, focus: str | None = None, limit: int = LIMIT, near: int = 2,
+) -> Scene:  # fmt: skip
+    """The removal simulation: what is removed, broken (red), and degraded (orange) within
+    ``near`` hops of a removal; the summary counts all of it.
+
+    >>> g = nx.DiGraph([("a", "m"), ("b", "m"), ("a", "x"), ("m", "c1"), ("c1", "c2")])
+    >>> s = simulate_scene(g, ["a"])
+    >>> s.node_state, s.left_out
+    ({'a': 'removed', 'm': 'degraded', 'x': 'broken', 'c1': 'degraded'}, 1)
+    """
+    removed = [n for n in removed if n in graph]
+    cut = [e for e in removed_edges if graph.has_edge(*e)]
+    if not removed and not cut:
+        scene = explore_scene(graph, focus, limit=limit) if focus else Scene("simulate", "", nx.DiGraph())
+        scene.mode, scene.summary = "simulate", ["click a node or an edge to remove it"]
+        return scene
+    result = simulate(graph, removed, cut)
+    state = {n: "removed" for n in removed}
+    # Everything broken; what degrades only near the removal (the summary counts the rest).
+    for a in result.broken:
+        state.setdefault(a.node, "broken")
+    for a in result.degraded:
+        if a.distance <= near:
+            state.setdefault(a.node, "degraded")
+    nodes = list(state)[:limit]
+    for u, v in cut:
+        for n in (u, v):
+            if n not in state:
+                state[n] = "context"
+                nodes.append(n)
+    sub = _subgraph(graph, nodes)
+    edge_state = {e: "removed" for e in cut if sub.has_edge(*e)}
+    for u, v in sub.edges:
+        if u in removed or (v in removed and (u, v) not in edge_state):
+            edge_state.setdefault((u, v), "removed")
+    total = len(result.broken) + len(result.degraded) + len(removed)
+    weights = [f"  {a.node}: loses {a.weight_lost:.0%} of its input weight"
+               for a in result.degraded + result.broken if a.weight_lost][:8]  # fmt: skip
+    summary = [f"removed: {len(removed)} nodes, {len(cut)} edges", f"broken: {len(result.broken)}",
+               f"degraded: {len(result.degraded)}", f"unaffected: {result.unaffected_count}", *weights]  # fmt: skip
+    return Scene("simulate", f"removing {', '.join(removed) or 'edges'}", sub, focus=focus,
+                 node_state={n: state[n] for n in sub}, edge_state=edge_state,
+                 left_out=max(0, total - len([n for n in sub if state[n] != "context"])),
+                 hidden=_hidden(graph, set(sub)), summary=summary)  # fmt: skip
+
+
+def finding_scene(graph: nx.DiGraph, finding: Finding, *, limit: int = LIMIT) -> Scene:
+    """The subgraph a finding is about: a loop, a cascade, a deprecated signal and its users."""
+    nodes = [n for n in finding.nodes if n in graph]
+    members = [n for n in finding.details.get("members", []) if n in graph]
+    shown = list(dict.fromkeys(nodes + members))[:limit]
+    sub = _subgraph(graph, shown)
+    state = {n: "member" for n in shown}
+    for n in nodes:
+        state[n] = "path"
+    if nodes:
+        state[nodes[0]] = "focus"
+    cycle = set(zip(nodes, nodes[1:] + nodes[:1], strict=False)) if finding.kind == "feedback_loops" else set()
+    edge_state = {}
+    for u, v in sub.edges:
+        data = sub.edges[u, v]
+        if data.get("observed") and not data.get("declared"):
+            edge_state[(u, v)] = "hidden"
+        elif (u, v) in cycle or (finding.kind == "correction_cascades" and u in nodes and v in nodes):
+            edge_state[(u, v)] = "path"
+    return Scene("findings", finding.kind.replace("_", " "), sub, focus=nodes[0] if nodes else None,
+                 node_state=state, edge_state=edge_state, hidden=_hidden(graph, set(shown)),
+                 left_out=len(nodes) + len(members) - len(shown), summary=[finding.reason])  # fmt: skip
+
+
+def diff_scene(
+    before: nx.DiGraph, after: nx.DiGraph, before_nodes: dict, after_nodes: dict,
+    before_edges: dict, after_edges: dict, *, label: str = "", limit: int = LIMIT,
+) -> Scene:  # fmt: skip
+    """What changed: nodes added (green), removed (struck), changed (yellow), with neighbours."""
+    result = diff(before_nodes, before_edges, after_nodes, after_edges)
+    state: dict[str, str] = {}
+    for n in result.nodes_added:
+        state[n] = "added"
+    for n in result.nodes_removed:
+        state[n] = "deleted"
+    for c in result.nodes_changed:
+        state.setdefault(c.key, "changed")
+    for s, t, _ in (*result.edges_added, *result.edges_removed):
+        for n in (s, t):
+            state.setdefault(n, "context")
+    union = nx.compose(before, after)
+    shown = list(state)[:limit]
+    sub = _subgraph(union, shown)
+    edge_state = {}
+    for s, t, _ in result.edges_added:
+        if sub.has_edge(s, t):
+            edge_state[(s, t)] = "added"
+    for s, t, _ in result.edges_removed:
+        if sub.has_edge(s, t) and not after.has_edge(s, t):
+            edge_state[(s, t)] = "deleted"
+    summary = [
+        f"nodes: +{len(result.nodes_added)} -{len(result.nodes_removed)} ~{len(result.nodes_changed)}",
+        f"edges: +{len(result.edges_added)} -{len(result.edges_removed)} ~{len(result.edges_changed)}",
+    ]
+    summary += [f"  ~ {c.key}: {', '.join(c.fields)}" for c in result.nodes_changed[:10]]
+    return Scene("diff", f"changes since {label}" if label else "changes", sub,
+                 node_state={n: state[n] for n in sub}, edge_state=edge_state,
+                 left_out=len(state) - len(shown), summary=summary or ["no change"])  # fmt: skip
+
+
+def group_scene(scene: Scene, key: str, *, open_groups: Iterable[str] = ()) -> Scene:
+    """Slice a scene: every node but the focus folded into one node per ``key`` value (team,
+    owner or namespace), edges between groups counted; groups in ``open_groups`` stay open.
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c")])
+    >>> nx.set_node_attributes(g, {"a": "x", "b": "y", "c": "y"}, "team")
+    >>> s = group_scene(Scene("explore", "", g, focus="a"), "team")
+    >>> sorted(s.graph), s.graph.nodes["group:team=y"]["members"]
+    (['a', 'group:team=y'], 2)
+    """
+    if key not in ("team", "owner", "namespace"):
+        raise ValueError(f"cannot group by {key!r} (team, owner or namespace)")
+    keep = set(open_groups)
+    group_of: dict[str, str] = {}
+    for node, data in scene.graph.nodes(data=True):
+        value = data.get(key) or (data.get("team") if key == "owner" else None) or "(none)"
+        group = f"group:{key}={value}"
+        if node != scene.focus and group not in keep and scene.node_state.get(node) != "focus":
+            group_of[node] = group
+    grouped = nx.DiGraph()
+    members: dict[str, int] = {}
+    for node, data in scene.graph.nodes(data=True):
+        if node in group_of:
+            members[group_of[node]] = members.get(group_of[node], 0) + 1
+        else:
+            grouped.add_node(node, **data)
+    for group, count in members.items():
+        value = group.split("=", 1)[1]
+        grouped.add_node(group, kind="group", name=f"{value} ({count})", members=count, status="active")
+    for u, v, data in scene.graph.edges(data=True):
+        a, b = group_of.get(u, u), group_of.get(v, v)
+        if a == b:
+            continue
+        if grouped.has_edge(a, b):
+            grouped.edges[a, b]["count"] += 1
+        else:
+            grouped.add_edge(a, b, **{**data, "count": 1})
+    return Scene(scene.mode, scene.title + f" (grouped by {key})", grouped, focus=scene.focus,
+                 node_state={n: s for n, s in scene.node_state.items() if n in grouped},
+                 edge_state={e: s for e, s in scene.edge_state.items() if grouped.has_edge(*e)},
+                 hidden={n: c for n, c in scene.hidden.items() if n in grouped},
+                 left_out=scene.left_out, summary=scene.summary,
+                 engine=scene.engine if scene.engine != "rings" else None,
+                 root=scene.root)  # fmt: skip
