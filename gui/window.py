@@ -274,6 +274,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("Open &recent")
         action(file_menu, "&Import…", self.choose_import, "Ctrl+I")
+        action(file_menu, "&Export picture…", self.choose_export, "Ctrl+E")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = bar.addMenu("&Edit")
@@ -654,6 +655,43 @@ class MainWindow(QMainWindow):
         self.runner.cache.clear()
         self.undo_stack.clear()
         self.set_mode("explore")
+
+    def choose_export(self) -> None:
+        wanted = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the picture", "lineage.png", wanted)
+        if path:
+            self.export_picture(path)
+
+    def export_picture(self, path: str) -> None:
+        """Save exactly what the canvas shows (the whole picture, not only the visible part)."""
+        from PySide6.QtCore import QMarginsF, QSize
+        from PySide6.QtGui import QImage, QPageSize, QPainter, QPdfWriter
+        from PySide6.QtSvg import QSvgGenerator
+
+        scene = self.canvas.scene()
+        rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        suffix = path.rsplit(".", 1)[-1].lower()
+        if suffix == "svg":
+            device = QSvgGenerator()
+            device.setFileName(path)
+            device.setSize(QSize(int(rect.width()), int(rect.height())))
+            device.setViewBox(rect)
+            device.setTitle(self.drawn.scene.title if self.drawn.scene else "lineage")
+        elif suffix == "pdf":
+            device = QPdfWriter(path)
+            device.setPageSize(QPageSize(rect.size(), QPageSize.Unit.Point))
+            device.setPageMargins(QMarginsF(0, 0, 0, 0))
+        else:
+            device = QImage(int(rect.width() * 2), int(rect.height() * 2), QImage.Format.Format_ARGB32)
+            device.fill(self.canvas.backgroundBrush().color())
+        painter = QPainter(device)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scene.render(painter, source=rect)
+        painter.end()
+        if isinstance(device, QImage) and not device.save(path):
+            QMessageBox.warning(self, "Export failed", f"{path}: could not write the image")
+            return
+        self.statusBar().showMessage(f"Exported the picture to {path}")
 
     def choose_import(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import lineage files")
