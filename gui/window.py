@@ -39,6 +39,7 @@ from gui.worker import LayoutRunner, warm_up
 from lineage import scenes
 from lineage.analyses import FlagGeneration, find_all
 from lineage.graph import load_graph
+from lineage.present import where
 from lineage.refs import RefError, resolve
 from lineage.store import Store
 
@@ -749,20 +750,10 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _where(p: dict) -> str:
-    if "line" in p:
-        return f"{p['file']}:{p['line']}"
-    if "pointer" in p:
-        return f"{p['file']}#{p['pointer']}"
-    if "table" in p:
-        return f"{p['file']}[{p['table']} row {p.get('row')}]"
-    return p["file"]
-
-
 def _sources_html(provenance: list) -> list[str]:
     parts = [f"<h4>Sources ({len(provenance)})</h4><ul>"]
     for p in provenance:
-        parts.append(f"<li>{_e(_where(p))} <small>({_e(p['importer'])}, import #{p['import_id']})</small></li>")
+        parts.append(f"<li>{_e(where(p))} <small>({_e(p['importer'])}, import #{p['import_id']})</small></li>")
     parts.append("</ul>")
     return parts
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from importers.logfiles import head as first_bytes
 from importers.structured import decode_text, load_json, location
 from lineage import identity
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
@@ -75,8 +76,7 @@ class DataHubImporter:
     def sniff(self, path: Path) -> bool:
         if not path.is_file() or path.suffix.lower() != ".json":
             return False
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
+        head = first_bytes(path)
         return any(marker in head for marker in SNIFF_MARKERS) and b"urn:li:" in head
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:

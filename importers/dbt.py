@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from importers.logfiles import head as first_bytes
 from importers.structured import decode_text, load_json, location
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
@@ -43,8 +44,7 @@ class DbtImporter:
     def sniff(self, path: Path) -> bool:
         if not path.is_file() or path.suffix.lower() != ".json":
             return False
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
+        head = first_bytes(path)
         return b"schemas.getdbt.com/dbt/manifest/" in head
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:

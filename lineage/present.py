@@ -98,7 +98,8 @@ def _edge_flags(edge: Mapping[str, Any]) -> str:
     return ", ".join(flags)
 
 
-def _location(p: Mapping[str, Any]) -> str:
+def where(p: Mapping[str, Any]) -> str:
+    """A provenance row as ``file:line``, ``file#/pointer`` or ``file[table row N]``."""
     if "line" in p:
         return f"{p['file']}:{p['line']}"
     if "pointer" in p:
@@ -140,7 +141,7 @@ def show_text(
         out.append("aliases:")
         out += [f"  {_cell(a)}" for a in node["aliases"]]
     out.append(f"sources ({len(provenance)}):")
-    out += [f"  {_cell(_location(p))}  ({p['importer']}, import #{p['import_id']})" for p in provenance]
+    out += [f"  {_cell(where(p))}  ({p['importer']}, import #{p['import_id']})" for p in provenance]
     return "\n".join(out)
 
 
