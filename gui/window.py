@@ -658,7 +658,8 @@ class MainWindow(QMainWindow):
         self.set_mode("explore")
 
     def choose_export(self) -> None:
-        wanted = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"
+        wanted = ("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;Graphviz DOT (*.dot);;"
+                  "GraphML (*.graphml);;JSON (*.json)")
         path, _ = QFileDialog.getSaveFileName(self, "Export the picture", "lineage.png", wanted)
         if path:
             self.export_picture(path)
@@ -672,6 +673,13 @@ class MainWindow(QMainWindow):
         scene = self.canvas.scene()
         rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         suffix = path.rsplit(".", 1)[-1].lower()
+        if suffix in ("dot", "graphml", "json") and self.drawn.scene is not None:
+            from lineage.export.graphs import render
+
+            with open(path, "wb") as fh:  # exactly the nodes and edges on screen, with their states
+                fh.write(render(self.drawn.scene, suffix))
+            self.statusBar().showMessage(f"Exported the view to {path}")
+            return
         if suffix == "svg":
             device = QSvgGenerator()
             device.setFileName(path)

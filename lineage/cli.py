@@ -342,14 +342,118 @@ AS_OF = click.option("--as-of", metavar="WHEN", help="Answer for the graph as it
 @click.option("--upstream", is_flag=True, help="Also list what the node depends on.")
 @AS_OF
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "html", "md", "csv")), default="text",
+              show_default=True, help="text, JSON, or a report: HTML, Markdown, CSV.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
 @friendly
-def impact_command(ref, depth, upstream, as_of, as_json):
-    """What a change to REF reaches downstream (and upstream), by hop, kind and owner."""
+def impact_command(ref, depth, upstream, as_of, as_json, fmt, output):
+    """What a change to REF reaches downstream (and upstream), by hop, kind and owner.
+
+    With --format html, md or csv, a full impact report: the impact subgraph, what removing
+    REF breaks, the findings that touch it and where every edge was said.
+    """
     store = open_store()
     graph = graph_as_of(store, as_of)
     node_id = resolve_in(store, graph, ref)
+    if fmt in ("html", "md", "csv"):
+        from lineage.export.impact_report import build, render_report
+
+        history = [FlagGeneration(*row) for row in store.flag_history()]
+        text = render_report(build(store, graph, node_id, flag_history=history), fmt)
+        write_or_print(text, output)
+        return
+    as_json = as_json or fmt == "json"
     result = impact(graph, node_id, depth=depth, upstream=upstream)
-    emit(present.to_json(present.impact_json(graph, result)) if as_json else present.impact_text(result))
+    text = present.to_json(present.impact_json(graph, result)) if as_json else present.impact_text(result)
+    write_or_print(text, output)
+
+
+def write_or_print(text: str | bytes, output: str | None) -> None:
+    if output is None:
+        emit(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+        return
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise Failure(f"{output}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command("report")
+@click.argument("refs", nargs=-1, required=True, metavar="REF...")
+@click.option("-o", "--output", required=True, metavar="DIR_OR_ZIP",
+              help="A folder, or a file ending in .zip, for the bundle.")  # fmt: skip
+@friendly
+def report_command(refs, output):
+    """Impact reports of REFs, in every format (HTML, Markdown, CSV, JSON, SVG, GraphML)."""
+    import zipfile
+
+    from lineage.export.graphs import render
+    from lineage.export.impact_report import build, render_report, slug
+    from lineage.scenes import impact_scene
+
+    store = open_store()
+    graph = load_graph(store)
+    history = [FlagGeneration(*row) for row in store.flag_history()]
+    files: dict[str, bytes] = {}
+    for ref in refs:
+        node = resolve(store, ref)
+        report = build(store, graph, node, flag_history=history)
+        for fmt in ("html", "md", "csv", "json"):
+            files[f"{slug(node)}.{fmt}"] = render_report(report, fmt).encode("utf-8")
+        scene = impact_scene(graph, node)
+        for fmt in ("svg", "graphml"):
+            files[f"{slug(node)}.{fmt}"] = render(scene, fmt)
+    target = Path(output)
+    try:
+        if target.suffix.lower() == ".zip":
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
+                for name, data in files.items():
+                    bundle.writestr(name, data)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            for name, data in files.items():
+                (target / name).write_bytes(data)
+    except OSError as exc:
+        raise Failure(f"{output}: cannot write: {exc.strerror or exc}") from None
+    emit(present.table([(name, len(data)) for name, data in files.items()], ("FILE", "BYTES")))
+
+
+@cli.command("export")
+@click.argument("ref", required=False)
+@click.option("--mode", type=click.Choice(("explore", "impact", "trace", "simulate")), default="explore",
+              show_default=True, help="Which view of REF.")  # fmt: skip
+@click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 12), help="Hops (explore).")
+@click.option("--to", "trace_to", metavar="REF", help="Trace: the other end.")
+@click.option("--remove", "removals", multiple=True, metavar="REF", help="Simulate: remove REF (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(("svg", "png", "pdf", "dot", "graphml", "json")),
+              required=True, help="The graph format.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (default: stdout).")
+@friendly
+def export_command(ref, mode, depth, trace_to, removals, fmt, output):
+    """Export a view of the graph (REF's neighbourhood, impact, a trace, a simulation) as SVG,
+    PNG, PDF, DOT, GraphML or JSON. Without REF: the most central feature."""
+    from lineage import scenes
+    from lineage.export.graphs import render
+
+    store = open_store()
+    graph = load_graph(store)
+    node = resolve(store, ref) if ref else default_focus(graph)
+    if mode == "impact":
+        scene = scenes.impact_scene(graph, node)
+    elif mode == "trace":
+        if not trace_to:
+            raise Failure("--mode trace needs --to REF", code=2)
+        scene = scenes.trace_scene(graph, node, resolve(store, trace_to))
+    elif mode == "simulate":
+        scene = scenes.simulate_scene(graph, [resolve(store, r) for r in removals] or [node], focus=node)
+    else:
+        scene = scenes.explore_scene(graph, node, depth=depth)
+    data = render(scene, fmt)
+    if output is None and fmt in ("png", "pdf"):
+        raise Failure(f"{fmt} is binary: name a file with -o", code=2)
+    write_or_print(data, output)
 
 
 # -- simulate, findings, diff, check ---------------------------------------------------------

@@ -190,12 +190,12 @@ def test_freeze_keeps_the_picture_when_focus_changes(window, qtbot):
     assert "ctr_model" in window.inspector.toPlainText()
 
 
-@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf", "graphml", "json", "dot"])
 def test_export_the_picture(window, tmp_path, suffix):
     path = tmp_path / f"view.{suffix}"
     window.export_picture(str(path))
     data = path.read_bytes()
-    assert data[:4] in (b"\x89PNG", b"<?xm", b"%PDF") and len(data) > 1000
+    assert data[:4] in (b"\x89PNG", b"<?xm", b"%PDF", b"{\n  ", b"digr") and len(data) > 1000
     if suffix == "svg":
         assert "historical_ctr" in data.decode()
 

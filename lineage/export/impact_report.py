@@ -1,0 +1,161 @@
+"""The impact report of one or more nodes: what a change reaches, what removing it breaks, the
+findings that touch it, and where every edge was said; as HTML, Markdown, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import networkx as nx
+
+from lineage.analyses import Finding, Impact, Simulation, find_all, impact, simulate
+from lineage.analyses.findings import touching
+from lineage.export.escape import csv_cell
+from lineage.export.graphs import render
+from lineage.present import graph_node_json, where
+from lineage.report import code, md, simulation_json
+from lineage.resources import resource_path
+from lineage.scenes import impact_scene
+from lineage.store import Store
+
+REPORT_FORMATS = ("html", "md", "csv", "json")
+MARKDOWN_ROWS = 50  # a pull-request comment stays readable; the CSV has every row
+
+
+@dataclass
+class ImpactReport:
+    node: str
+    graph: nx.DiGraph
+    impact: Impact
+    simulation: Simulation
+    findings: dict[str, list[Finding]]
+    provenance: list[dict[str, Any]]  # one row per edge of the impact subgraph
+    svg: str
+
+
+def build(store: Store, graph: nx.DiGraph, node: str, *, flag_history=()) -> ImpactReport:
+    result = impact(graph, node, upstream=True)
+    scene = impact_scene(graph, node)
+    edges = []
+    for u, v, data in scene.graph.edges(data=True):
+        places = []
+        for kind in data.get("kinds", ()):
+            places += [where(p) for p in store.edge_provenance(u, v, kind)]
+        edges.append({"source": u, "target": v, "kinds": list(data.get("kinds", ())),
+                      "declared": data.get("declared"), "observed": data.get("observed"),
+                      "weight": data.get("weight"), "sources": places})  # fmt: skip
+    svg = render(scene, "svg").decode("utf-8")
+    svg = svg[svg.index("<svg") :]  # inline: no XML prolog, no DOCTYPE
+    found = {k: v for k, v in touching(find_all(graph, flag_history=flag_history), node).items() if v}
+    return ImpactReport(node, graph, result, simulate(graph, [node]), found, edges, svg)
+
+
+def _node(report: ImpactReport, node: str) -> dict[str, Any]:
+    return graph_node_json(report.graph, node)
+
+
+def to_json(report: ImpactReport) -> dict[str, Any]:
+    down, up = report.impact.downstream, report.impact.upstream
+    return {
+        "node": _node(report, report.node),
+        "downstream": [{**_node(report, r.node), "distance": r.distance} for r in down.nodes],
+        "upstream": [{**_node(report, r.node), "distance": r.distance} for r in up.nodes] if up else [],
+        "summary": {"by_distance": {str(k): v for k, v in down.by_distance.items()},
+                    "by_kind": down.by_kind, "by_owner": down.by_owner, "count": len(down.nodes)},
+        "simulation": simulation_json(report.graph, report.simulation),
+        "findings": {k: [{"nodes": list(f.nodes), "reason": f.reason} for f in v]
+                     for k, v in report.findings.items()},
+        "edges": report.provenance,
+    }  # fmt: skip
+
+
+def to_csv(report: ImpactReport) -> str:
+    """Every node downstream and upstream, one row each: never capped."""
+    state = {a.node: ("broken", a) for a in report.simulation.broken}
+    state.update({a.node: ("degraded", a) for a in report.simulation.degraded})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["direction", "distance", "id", "kind", "name", "namespace", "owner", "team", "status",
+                     "if_removed", "weight_lost"])  # fmt: skip
+    up = report.impact.upstream.nodes if report.impact.upstream else ()
+    for direction, reached in (("downstream", report.impact.downstream.nodes), ("upstream", up)):
+        for r in reached:
+            data = report.graph.nodes[r.node]
+            downstream = direction == "downstream"
+            removed_state, affected = state.get(r.node, ("unaffected", None)) if downstream else ("", None)
+            weight = affected.weight_lost if affected is not None and affected.weight_lost is not None else ""
+            writer.writerow([csv_cell(v) for v in (
+                direction, r.distance, r.node, data.get("kind"), data.get("name"), data.get("namespace"),
+                data.get("owner"), data.get("team"), data.get("status"), removed_state, weight)])  # fmt: skip
+    return out.getvalue()
+
+
+def to_markdown(report: ImpactReport) -> str:
+    data = report.graph.nodes[report.node]
+    down = report.impact.downstream
+    sim = report.simulation
+    lines = [f"## Impact of {code(report.node)}", "",
+             f"{md(data.get('kind'))} owned by {md(data.get('owner') or data.get('team') or 'nobody')}; "
+             f"a change reaches **{len(down.nodes)}** nodes downstream. Removing it breaks "
+             f"**{len(sim.broken)}** and degrades **{len(sim.degraded)}**.", "",
+             "| hop | nodes |", "|---|---|"]  # fmt: skip
+    lines += [f"| {d} | {n} |" for d, n in down.by_distance.items()]
+    lines += ["", "| kind | nodes |", "|---|---|"] + [f"| {md(k)} | {v} |" for k, v in down.by_kind.items()]
+    lines += ["", "| owner | nodes |", "|---|---|"] + [f"| {md(k)} | {v} |" for k, v in down.by_owner.items()]
+    affected = [("broken", a) for a in sim.broken] + [("degraded", a) for a in sim.degraded]
+    if affected:
+        lines += ["", "| if removed | hop | node | weight lost |", "|---|---|---|---|"]
+        for label, a in affected[:MARKDOWN_ROWS]:
+            lost = f"{a.weight_lost:.0%}" if a.weight_lost is not None else "—"
+            lines.append(f"| {label} | {a.distance} | {code(a.node)} | {lost} |")
+        if len(affected) > MARKDOWN_ROWS:
+            lines.append(f"\n… and {len(affected) - MARKDOWN_ROWS} more (the CSV has every row).")
+    if report.findings:
+        lines += ["", "Findings that touch it:", ""]
+        lines += [f"- **{k.replace('_', ' ')}**: {md(f.reason)}" for k, v in report.findings.items() for f in v]
+    return "\n".join(lines) + "\n"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:80] or "node"
+
+
+def slug(node: str) -> str:
+    """A file name for a node id.
+
+    >>> slug("feature:ads/historical_ctr")
+    'feature_ads_historical_ctr'
+    """
+    return _slug(node)
+
+
+def to_html(report: ImpactReport) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource_path("templates")),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+    )  # fmt: skip
+    template = env.get_template("impact.html.j2")
+    state = {a.node: a for a in report.simulation.broken + report.simulation.degraded}
+    return template.render(
+        report=report, node=report.graph.nodes[report.node], node_id=report.node, graph=report.graph,
+        svg=jinja2.utils.markupsafe.Markup(report.svg), down=report.impact.downstream,
+        up=report.impact.upstream, broken={a.node for a in report.simulation.broken}, state=state,
+        findings=report.findings, edges=report.provenance,
+    )  # fmt: skip
+
+
+def render_report(report: ImpactReport, fmt: str) -> str:
+    if fmt == "html":
+        return to_html(report)
+    if fmt == "md":
+        return to_markdown(report)
+    if fmt == "csv":
+        return to_csv(report)
+    if fmt == "json":
+        return json.dumps(to_json(report), indent=2, sort_keys=True, ensure_ascii=False)
+    raise ValueError(f"unknown report format {fmt!r} (known: {', '.join(REPORT_FORMATS)})")
