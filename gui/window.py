@@ -39,6 +39,7 @@ from gui.worker import LayoutRunner, warm_up
 from lineage import scenes
 from lineage.analyses import FlagGeneration, find_all
 from lineage.graph import load_graph
+from lineage.importing import just_before
 from lineage.present import where
 from lineage.refs import RefError, resolve
 from lineage.store import Store
@@ -382,9 +383,9 @@ class MainWindow(QMainWindow):
         """A function computing the current scene from a snapshot of the state (for the worker)."""
         graph, st = self.graph, ViewState(**self.state.__dict__)
         if st.mode == "diff" and st.since:
-            before_nodes, before_edges = self.store.snapshot(_just_before(st.since))
+            before_nodes, before_edges = self.store.snapshot(just_before(st.since))
             after_nodes, after_edges = self.store.snapshot()
-            before = load_graph(self.store, as_of=_just_before(st.since))
+            before = load_graph(self.store, as_of=just_before(st.since))
 
         def make() -> scenes.Scene:
             if st.mode == "trace" and st.trace:
@@ -745,13 +746,6 @@ def scenes_default_focus(graph: nx.DiGraph) -> str:
     from lineage.view import default_focus
 
     return default_focus(graph) if graph.number_of_nodes() else ""
-
-
-def _just_before(when: str) -> str:
-    from datetime import datetime, timedelta
-
-    moment = datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ") - timedelta(microseconds=1)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _e(value) -> str:

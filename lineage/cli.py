@@ -8,7 +8,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from lineage.graph import load_graph
 from lineage.importing import (
     ImportReport,
     commit,
+    just_before,
     parse_when,
     prepare,
     stored_config_rules,
@@ -530,10 +530,7 @@ def diff_command(from_, to, against, as_json):
 
 
 def _just_before(when: str | None) -> str:
-    if when is None:
-        return "0000"
-    moment = datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ") - timedelta(microseconds=1)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return just_before(when) if when else "0000"
 
 
 @cli.command("check")
@@ -565,6 +562,79 @@ def check_command(paths, removals, edges, fail_on, fmt, source, as_json):
          else report.check_markdown(result, fail_on))  # fmt: skip
     if result.fails(fail_on):
         click.get_current_context().exit(1)
+
+
+# -- tours -----------------------------------------------------------------------------------
+
+
+@cli.group("tour")
+def tour_group():
+    """Walkthroughs: ordered views with notes, for design reviews."""
+
+
+@tour_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly
+def tour_list(as_json):
+    """List the tours in the database."""
+    tours = open_store().tours()
+    if as_json:
+        emit(present.to_json(tours))
+    elif tours:
+        emit(present.table([(t["name"], t["steps"], t["description"]) for t in tours], ("NAME", "STEPS", "DESCRIPTION")))
+
+
+@tour_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@friendly
+def tour_import(path):
+    """Save the tour written in a YAML file (lineage_tour: 1) into the database."""
+    from lineage.records import InputError
+    from lineage.tours import parse_tour
+
+    store = open_store()
+    try:
+        name, description, steps = parse_tour(path.read_text("utf-8"), str(path), store)
+    except InputError as exc:
+        raise Failure(str(exc)) from None
+    store.save_tour(name, [s.to_json() for s in steps], description)
+    emit(f"saved tour {present.printable(name)} ({len(steps)} steps)")
+
+
+@tour_group.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(("html", "pdf")), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (default: NAME.FORMAT).")
+@friendly
+def tour_export(name, fmt, output):
+    """Export a tour: a self-contained HTML slide show (arrow keys), or a PDF, a page a step."""
+    from lineage.tours import Step, tour_html, tour_pdf
+
+    store = open_store()
+    tour = store.tour(name)
+    if tour is None:
+        known = ", ".join(t["name"] for t in store.tours()) or "none"
+        raise Failure(f"no tour named {name!r} (tours: {known})", code=2)
+    steps = [Step.from_json(s) for s in tour["steps"]]
+    graph = load_graph(store)
+    data = tour_html(name, tour["description"], steps, graph, store) if fmt == "html" else tour_pdf(name, steps, graph, store)
+    write_or_print(data, output or f"{_safe_name(name)}.{fmt}")
+
+
+@tour_group.command("delete")
+@click.argument("name")
+@friendly
+def tour_delete(name):
+    """Delete a tour."""
+    if not open_store().delete_tour(name):
+        raise Failure(f"no tour named {name!r}", code=2)
+    emit(f"deleted tour {present.printable(name)}")
+
+
+def _safe_name(name: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "tour"
 
 
 # -- demo -----------------------------------------------------------------------------------

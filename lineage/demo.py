@@ -15,6 +15,7 @@ from pathlib import Path
 from lineage.importing import discover, import_paths, parse_when
 from lineage.resources import resource_path
 from lineage.store import Store
+from lineage.tours import parse_tour
 
 DEMO = resource_path("demo")
 CURRENT_AS_OF = "2026-03-01"  # the date the "current" snapshot is recorded as
@@ -64,6 +65,9 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
                             "the demo does not import cleanly:\n"
                             + "\n".join(str(p) for p in report.problems)
                         )
+            for tour_file in sorted((root / "tours").glob("*.yaml")):
+                name, description, steps = parse_tour(tour_file.read_text("utf-8"), str(tour_file), store)
+                store.save_tour(name, [s.to_json() for s in steps], description)
             counts = store.counts()
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)

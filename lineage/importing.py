@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
 from lineage import classify
@@ -54,6 +54,16 @@ def parse_when(text: str) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def just_before(when: str) -> str:
+    """The moment one microsecond before ``when`` (a store time): the state before a generation.
+
+    >>> just_before("2025-03-01T00:00:00.000000Z")
+    '2025-02-28T23:59:59.999999Z'
+    """
+    moment = datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ") - timedelta(microseconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass

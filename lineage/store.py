@@ -152,8 +152,25 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _add_tours_v2(db: sqlite_utils.Database) -> None:
+    """Walkthroughs: named, ordered lists of views with notes, for design reviews."""
+    db.execute(
+        """CREATE TABLE tours (
+            name TEXT PRIMARY KEY, description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE tour_steps (
+            tour TEXT NOT NULL REFERENCES tours(name) ON DELETE CASCADE,
+            position INTEGER NOT NULL, step TEXT NOT NULL,
+            PRIMARY KEY (tour, position)
+        )"""
+    )
+
+
 # MIGRATIONS[i] takes a database from schema version i to i + 1.
-MIGRATIONS = [_create_schema_v1]
+MIGRATIONS = [_create_schema_v1, _add_tours_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -723,6 +740,49 @@ class Store:
         wanted = set(ids)
         rows = self.db.conn.execute("SELECT id, tags FROM nodes WHERE tags != '[]'")
         return {i: json.loads(t) for i, t in rows if i in wanted}
+
+    # -- tours -----------------------------------------------------------------------------
+
+    def tours(self) -> list[dict[str, Any]]:
+        rows = self.db.conn.execute(
+            """SELECT t.name, t.description, t.updated_at, count(s.position) FROM tours t
+               LEFT JOIN tour_steps s ON s.tour = t.name GROUP BY t.name ORDER BY t.name"""
+        )
+        return [{"name": n, "description": d, "updated_at": u, "steps": c} for n, d, u, c in rows]
+
+    def tour(self, name: str) -> dict[str, Any] | None:
+        row = self.db.conn.execute("SELECT description FROM tours WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        steps = self.db.conn.execute(
+            "SELECT step FROM tour_steps WHERE tour = ? ORDER BY position", (name,)
+        )
+        return {"name": name, "description": row[0], "steps": [json.loads(s) for (s,) in steps]}
+
+    def save_tour(self, name: str, steps: Sequence[dict[str, Any]], description: str = "") -> None:
+        """Create or replace a tour (its steps in order), in one transaction."""
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self.write():
+            conn = self.db.conn
+            conn.execute(
+                """INSERT INTO tours (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(name) DO UPDATE SET description = excluded.description,
+                   updated_at = excluded.updated_at""",
+                (name, description, now, now),
+            )
+            conn.execute("DELETE FROM tour_steps WHERE tour = ?", (name,))
+            conn.executemany(
+                "INSERT INTO tour_steps (tour, position, step) VALUES (?, ?, ?)",
+                ((name, i, _json(step)) for i, step in enumerate(steps)),
+            )
+
+    def delete_tour(self, name: str) -> bool:
+        with self.write():
+            self.db.conn.execute("DELETE FROM tour_steps WHERE tour = ?", (name,))
+            gone = self.db.conn.execute("DELETE FROM tours WHERE name = ?", (name,)).rowcount
+        return bool(gone)
 
     def latest_valid_at(self) -> str | None:
         return self.db.conn.execute("SELECT max(valid_at) FROM imports").fetchone()[0]

@@ -38,7 +38,8 @@ def test_newer_schema_is_a_clear_error(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(StoreError, match=r"newer Lineage Explorer \(schema version 2; this one reads up to 1\)"):  # noqa: E501
+    with pytest.raises(StoreError, match=rf"newer Lineage Explorer \(schema version {SCHEMA_VERSION + 1}; "
+                                         rf"this one reads up to {SCHEMA_VERSION}\)"):
         Store.open(path)
 
 

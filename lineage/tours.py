@@ -1,0 +1,166 @@
+"""Walkthroughs: a tour is an ordered list of steps, each a view (mode, focus, depth, the path
+or removal set, the finding, a frozen layout) and a note in Markdown. Tours live in the
+database; they are exported as a self-contained HTML slide show or a PDF, one page a step."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import jinja2
+import networkx as nx
+import yaml
+from markupsafe import Markup
+
+from lineage import scenes
+from lineage.analyses import FlagGeneration, find_all
+from lineage.export.escape import graphviz_label
+from lineage.export.graphs import render, to_agraph
+from lineage.graph import load_graph
+from lineage.importing import just_before
+from lineage.records import InputError, Location
+from lineage.refs import resolve
+from lineage.resources import resource_path
+from lineage.store import Store
+
+TOUR_FORMATS = ("html", "pdf")
+
+
+@dataclass
+class Step:
+    """One view of a walkthrough; ``note`` is Markdown."""
+
+    title: str = ""
+    note: str = ""
+    mode: str = "explore"
+    focus: str = ""
+    depth: int = 2
+    trace: list[str] | None = None
+    upstream: bool = False
+    removed: list[str] = field(default_factory=list)
+    removed_edges: list[list[str]] = field(default_factory=list)
+    finding: dict[str, Any] | None = None  # {"kind": ..., "nodes": [...]}
+    since: str | None = None
+    group_by: str | None = None
+    positions: dict[str, list[float]] | None = None  # a frozen layout, node -> [x, y]
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], {}, "")}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Step:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, findings=None) -> scenes.Scene:
+    """The scene a step shows, from the graph as it is now."""
+    if step.mode == "trace" and step.trace:
+        scene = scenes.trace_scene(graph, *step.trace)
+    elif step.mode == "impact":
+        scene = scenes.impact_scene(graph, step.focus, upstream=step.upstream)
+    elif step.mode == "simulate" and (step.removed or step.removed_edges):
+        scene = scenes.simulate_scene(graph, step.removed, [tuple(e) for e in step.removed_edges],
+                                      focus=step.focus)  # fmt: skip
+    elif step.mode == "findings" and step.finding:
+        found = findings if findings is not None else find_all(graph)
+        candidates = found.get(step.finding.get("kind"), [])
+        wanted = step.finding.get("nodes")
+        match = next((f for f in candidates if not wanted or list(f.nodes) == list(wanted)),
+                     candidates[0] if candidates else None)  # fmt: skip
+        scene = scenes.finding_scene(graph, match) if match else scenes.explore_scene(graph, step.focus)
+    elif step.mode == "diff" and step.since and store is not None:
+        before_when = just_before(step.since)
+        before_nodes, before_edges = store.snapshot(before_when)
+        after_nodes, after_edges = store.snapshot()
+        scene = scenes.diff_scene(load_graph(store, as_of=before_when), graph, before_nodes, after_nodes,
+                                  before_edges, after_edges, label=step.since[:19])  # fmt: skip
+    else:
+        scene = scenes.explore_scene(graph, step.focus, depth=step.depth)
+    if step.group_by:
+        scene = scenes.group_scene(scene, step.group_by)
+    scene.title = step.title or scene.title
+    return scene
+
+
+def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InputError(Location(file, line=line), f"invalid YAML: {exc.problem}") from None
+    if not isinstance(data, dict) or data.get("lineage_tour") != 1:
+        raise InputError(Location(file, line=1), "not a tour: no top-level 'lineage_tour: 1'")
+    if not isinstance(data.get("name"), str) or not isinstance(data.get("steps"), list):
+        raise InputError(Location(file, line=1), "a tour needs a 'name' and a list of 'steps'")
+    steps = []
+    for index, raw in enumerate(data["steps"], start=1):
+        if not isinstance(raw, dict):
+            raise InputError(Location(file, pointer=f"/steps/{index - 1}"), "a step must be a mapping")
+        unknown = set(raw) - set(Step.__dataclass_fields__)
+        if unknown:
+            raise InputError(Location(file, pointer=f"/steps/{index - 1}"),
+                             f"unknown key {sorted(unknown)[0]!r} in step {index}")  # fmt: skip
+        step = Step.from_json(raw)
+        try:
+            step.focus = resolve(store, step.focus) if step.focus else step.focus
+            step.trace = [resolve(store, r) for r in step.trace] if step.trace else None
+            step.removed = [resolve(store, r) for r in step.removed]
+            if step.finding and step.finding.get("nodes"):
+                step.finding["nodes"] = [resolve(store, r) for r in step.finding["nodes"]]
+        except LookupError as exc:
+            raise InputError(Location(file, pointer=f"/steps/{index - 1}"), f"step {index}: {exc}") from None
+        steps.append(step)
+    return data["name"], str(data.get("description") or ""), steps
+
+
+def _markdown(text: str) -> str:
+    """Markdown to HTML with raw HTML escaped and only safe link schemes kept."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).render(text or "")
+
+
+def tour_html(name: str, description: str, steps: list[Step], graph: nx.DiGraph, store: Store | None) -> str:
+    """A self-contained slide show: one SVG and its note per step; arrow keys move between them."""
+    history = [FlagGeneration(*row) for row in store.flag_history()] if store is not None else []
+    findings = find_all(graph, flag_history=history)
+    slides = []
+    for step in steps:
+        scene = scene_for(step, graph, store, findings)
+        svg = render(scene, "svg").decode("utf-8")
+        svg = svg[svg.index("<svg") :]
+        slides.append({"svg": Markup(svg), "title": step.title or scene.title, "note": Markup(_markdown(step.note))})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(resource_path("templates")), autoescape=True)
+    return env.get_template("tour.html.j2").render(title=name, description=description, slides=slides)
+
+
+def tour_pdf(name: str, steps: list[Step], graph: nx.DiGraph, store: Store | None) -> bytes:
+    """One page per step: the view drawn by Graphviz with its title and note below it."""
+    from pypdf import PdfReader, PdfWriter
+
+    history = [FlagGeneration(*row) for row in store.flag_history()] if store is not None else []
+    findings = find_all(graph, flag_history=history)
+    writer = PdfWriter()
+    for number, step in enumerate(steps, start=1):
+        scene = scene_for(step, graph, store, findings)
+        agraph = to_agraph(scene)
+        note = " ".join((step.note or "").split())
+        words, lines, line = note.split(), [], ""
+        for word in words:  # wrap the note for Graphviz's left-justified lines
+            if len(line) + len(word) > 110:
+                lines.append(line)
+                line = ""
+            line = f"{line} {word}".strip()
+        lines.append(line)
+        heading = graphviz_label(f"{number}/{len(steps)}  {step.title or scene.title}", 140)
+        body = "\\l".join(graphviz_label(part, 200) for part in lines if part)
+        agraph.graph_attr.update(label=f"{heading}\\l\\l{body}\\l", labelloc="b", labeljust="l", fontsize="11")
+        page = agraph.draw(format="pdf", prog="dot" if len(scene.graph) <= 400 else "sfdp")
+        for pdf_page in PdfReader(io.BytesIO(page)).pages:
+            writer.add_page(pdf_page)
+    writer.add_metadata({"/Title": name})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
