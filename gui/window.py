@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSpinBox,
     QTextBrowser,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +36,7 @@ from gui.canvas import GraphView
 from gui.items import EdgeItem, NodeItem
 from gui.panels import ModePanel
 from gui.style import is_dark, kind_style
+from gui.tours import NotesView, TourPanel
 from gui.worker import LayoutRunner, warm_up
 from lineage import scenes
 from lineage.analyses import FlagGeneration, find_all
@@ -43,6 +45,7 @@ from lineage.importing import just_before
 from lineage.present import where
 from lineage.refs import RefError, resolve
 from lineage.store import Store
+from lineage.tours import Step
 
 SEARCH_RESULTS = 500
 ANY = "(any)"
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
         self.store = Store.open(db_path)
         self.setWindowTitle(f"Lineage Explorer — {db_path}")
         self.reload_graph()
+        self.tour_panel.attach(self.store)
         self.state = ViewState(focus=focus or scenes_default_focus(self.graph), depth=depth)
         self.depth.blockSignals(True)
         self.depth.setValue(depth)
@@ -249,6 +253,23 @@ class MainWindow(QMainWindow):
         self.mode_dock.setObjectName("mode")
         self.mode_dock.setWidget(self.panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.mode_dock)
+        self.tour_panel = TourPanel(self)
+        self.tour_panel.recordRequested.connect(self.record_step)
+        self.tour_panel.stepChosen.connect(self.apply_step)
+        self.tour_panel.presentRequested.connect(self.present)
+        self.tour_dock = QDockWidget("Tour", self)
+        self.tour_dock.setObjectName("tour")
+        self.tour_dock.setWidget(self.tour_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tour_dock)
+        self.tabifyDockWidget(self.mode_dock, self.tour_dock)
+        self.mode_dock.raise_()
+        self.notes_view = NotesView()
+        self.notes_dock = QDockWidget("Notes", self)
+        self.notes_dock.setObjectName("notes")
+        self.notes_dock.setWidget(self.notes_view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
+        self.notes_dock.hide()
+        self.presenting: list | None = None
         self.inspector_dock = dock
 
 
@@ -312,6 +333,9 @@ class MainWindow(QMainWindow):
             toolbar.addAction(act)
         toolbar.addSeparator()
         toolbar.addAction(self.freeze_action)
+        tools.addSeparator()
+        action(tools, "&Record view in tour", self.record_step, "Ctrl+R")
+        action(tools, "&Present tour", self.present, "F5")
         help_menu = bar.addMenu("&Help")
         action(help_menu, "&About", self.about)
 
@@ -582,6 +606,97 @@ class MainWindow(QMainWindow):
     def remove_in_simulation(self, node_id: str) -> None:
         self.set_mode("simulate")
         self.undo_stack.push(ToggleRemoval(self, node=node_id))
+
+    # -- tours -------------------------------------------------------------------------------
+
+    def record_step(self) -> None:
+        """The current view as a tour step (with its layout when the layout is frozen)."""
+        st = self.state
+        finding = None
+        if st.mode == "findings" and st.finding is not None:
+            finding = {"kind": st.finding.kind, "nodes": list(st.finding.nodes)}
+        positions = ({n: [item.pos().x(), item.pos().y()] for n, item in self.drawn.nodes.items()}
+                     if self.frozen else None)  # fmt: skip
+        title = self.drawn.scene.title if self.drawn.scene else st.focus
+        self.tour_panel.add_step(Step(
+            title=title, mode=st.mode, focus=st.focus, depth=st.depth,
+            trace=list(st.trace) if st.trace else None, upstream=st.upstream, removed=sorted(st.removed),
+            removed_edges=[list(e) for e in sorted(st.removed_edges)], finding=finding, since=st.since,
+            group_by=st.group_by, positions=positions,
+        ))  # fmt: skip
+        self.statusBar().showMessage(f"Recorded step {self.tour_panel.steps.count()}")
+
+    def apply_step(self, step: Step) -> None:
+        """Show a tour step: its mode and its inputs."""
+        if step.focus and step.focus in self.graph:
+            self.state.focus = step.focus
+        self.state.depth = step.depth
+        self.state.trace = tuple(step.trace) if step.trace else None
+        self.state.upstream = step.upstream
+        self.state.removed = frozenset(n for n in step.removed if n in self.graph)
+        self.state.removed_edges = frozenset(tuple(e) for e in step.removed_edges)
+        self.state.since = step.since
+        self.state.group_by = step.group_by
+        self.state.finding = None
+        if step.finding:
+            if self.findings is None:
+                history = [FlagGeneration(*row) for row in self.store.flag_history()]
+                self.findings = find_all(self.graph, flag_history=history)
+            candidates = self.findings.get(step.finding.get("kind"), [])
+            wanted = step.finding.get("nodes")
+            self.state.finding = next((f for f in candidates if not wanted or list(f.nodes) == wanted),
+                                      candidates[0] if candidates else None)  # fmt: skip
+        self.state.mode = step.mode if step.mode in scenes.MODES else "explore"
+        self.mode_action[self.state.mode].setChecked(True)
+        self.panel.show_mode(self.state.mode)
+        self.request_scene()
+
+    def present(self) -> None:
+        steps = self.tour_panel.current_steps()
+        if not steps:
+            self.statusBar().showMessage("Record a step first")
+            return
+        self.presenting = steps
+        self._saved_docks = [d for d in self.findChildren(QDockWidget) if d.isVisible()]
+        for dock in self._saved_docks:
+            dock.hide()
+        self.menuBar().hide()
+        for bar in self.findChildren(QToolBar):
+            bar.hide()
+        self.notes_dock.show()
+        self.showFullScreen()
+        self.present_step(0)
+
+    def present_step(self, index: int) -> None:
+        index = max(0, min(index, len(self.presenting) - 1))
+        self.presenting_at = index
+        step = self.presenting[index]
+        self.notes_view.show_step(index + 1, len(self.presenting), step)
+        self.apply_step(step)
+
+    def end_presentation(self) -> None:
+        self.presenting = None
+        self.notes_dock.hide()
+        for dock in self._saved_docks:
+            dock.show()
+        self.menuBar().show()
+        for bar in self.findChildren(QToolBar):
+            bar.show()
+        self.showNormal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.presenting is not None:
+            key = event.key()
+            if key in (Qt.Key.Key_Right, Qt.Key.Key_Space, Qt.Key.Key_PageDown):
+                self.present_step(self.presenting_at + 1)
+                return
+            if key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp):
+                self.present_step(self.presenting_at - 1)
+                return
+            if key == Qt.Key.Key_Escape:
+                self.end_presentation()
+                return
+        super().keyPressEvent(event)
 
     # -- search, inspector, import ----------------------------------------------------------------
 

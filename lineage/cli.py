@@ -581,7 +581,8 @@ def tour_list(as_json):
     if as_json:
         emit(present.to_json(tours))
     elif tours:
-        emit(present.table([(t["name"], t["steps"], t["description"]) for t in tours], ("NAME", "STEPS", "DESCRIPTION")))
+        rows = [(t["name"], t["steps"], t["description"]) for t in tours]
+        emit(present.table(rows, ("NAME", "STEPS", "DESCRIPTION")))
 
 
 @tour_group.command("import")
@@ -617,7 +618,10 @@ def tour_export(name, fmt, output):
         raise Failure(f"no tour named {name!r} (tours: {known})", code=2)
     steps = [Step.from_json(s) for s in tour["steps"]]
     graph = load_graph(store)
-    data = tour_html(name, tour["description"], steps, graph, store) if fmt == "html" else tour_pdf(name, steps, graph, store)
+    if fmt == "html":
+        data = tour_html(name, tour["description"], steps, graph, store)
+    else:
+        data = tour_pdf(name, steps, graph, store)
     write_or_print(data, output or f"{_safe_name(name)}.{fmt}")
 
 

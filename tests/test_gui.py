@@ -314,3 +314,62 @@ def test_screenshot_of_each_mode(demo_db, tmp_path, mode, options):
 
     image = QImage(str(shot))
     assert image.width() >= 1200 and image.height() >= 800
+
+
+def test_tours_record_reorder_note_save_and_present(qtbot, demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    copy = tmp_path / "copy.db"
+    shutil.copy(demo_db, copy)
+    win = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.show()
+    panel = win.tour_panel
+    assert panel.tours.currentText() == "debt-patterns" and panel.steps.count() == 5  # the demo's
+    panel.tours.addItem("review")
+    panel.tours.setCurrentText("review")
+    win.record_step()
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.set_mode("impact")
+    win.record_step()
+    assert [s.mode for s in panel.current_steps()] == ["explore", "impact"]
+    panel.steps.setCurrentRow(1)
+    panel.move(-1)
+    assert [s.mode for s in panel.current_steps()] == ["impact", "explore"]
+    panel.steps.setCurrentRow(0)
+    panel.note.setPlainText("Why **this** matters")
+    panel.save_tour()
+    saved = win.store.tour("review")
+    assert [s["mode"] for s in saved["steps"]] == ["impact", "explore"]
+    assert saved["steps"][0]["note"] == "Why **this** matters"
+    panel.steps.setCurrentRow(1)
+    panel.delete_step()
+    assert panel.steps.count() == 1
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.present()
+    assert win.isFullScreen() and win.notes_dock.isVisible()
+    assert "Why this matters" in win.notes_view.toPlainText()
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert not win.isFullScreen() and win.presenting is None
+    win.close()
+
+
+def test_presenting_the_demo_tour_walks_the_steps(qtbot, demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    win = MainWindow(demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.show()
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.present()
+    assert win.state.mode == "findings" and win.state.finding.kind == "feedback_loops"
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        qtbot.keyClick(win, Qt.Key.Key_Right)
+    assert win.state.finding.kind == "correction_cascades"
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        qtbot.keyClick(win, Qt.Key.Key_Left)
+    assert win.state.finding.kind == "feedback_loops"
+    win.end_presentation()
+    win.close()

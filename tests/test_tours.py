@@ -1,0 +1,194 @@
+"""Tours: parsing (and its errors), storage and migration, HTML and PDF exports, the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from tests.conftest import file_digest
+
+from lineage.demo import build_demo
+from lineage.graph import load_graph
+from lineage.importing import import_paths
+from lineage.records import InputError
+from lineage.store import APPLICATION_ID, MIGRATIONS, Store
+from lineage.tours import Step, parse_tour, tour_html, tour_pdf
+
+DEMO_TOUR = Path(__file__).parent.parent / "resources" / "demo" / "tours" / "debt-patterns.yaml"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tours") / "demo.db"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def store(demo_db, tmp_path):
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_db, copy)
+    with Store.open(copy) as opened:
+        yield opened
+
+
+def test_the_demo_tour_parses_with_every_ref_resolved(store):
+    name, description, steps = parse_tour(DEMO_TOUR.read_text(), str(DEMO_TOUR), store)
+    assert name == "debt-patterns" and "debt" in description
+    assert [s.mode for s in steps][:2] == ["findings", "findings"]
+    simulate = next(s for s in steps if s.mode == "simulate")
+    assert simulate.focus == "feature:ads/advertiser_age_days"
+    assert simulate.removed == ["feature:ads/advertiser_age_days"]
+    undeclared = next(s for s in steps if s.finding and s.finding["kind"] == "undeclared_consumers")
+    assert all(":" in ref for ref in undeclared.finding["nodes"])
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("lineage_tour: 1\nname: x\nsteps: [\n", ":4", "invalid YAML"),
+        ("name: x\nsteps: []\n", ":1", "lineage_tour: 1"),
+        ("lineage_tour: 1\nsteps: []\n", ":1", "'name'"),
+        ("lineage_tour: 1\nname: x\nsteps: [3]\n", "#/steps/0", "mapping"),
+        ("lineage_tour: 1\nname: x\nsteps:\n - {mode: explore}\n - {colour: red}\n", "#/steps/1", "'colour'"),
+        ("lineage_tour: 1\nname: x\nsteps:\n - {focus: no_such_signal}\n", "#/steps/0", "no_such_signal"),
+        ("lineage_tour: 1\nname: x\nsteps:\n - {trace: [query_terms, nowhere]}\n", "#/steps/0", "nowhere"),
+    ],
+)
+def test_a_bad_tour_names_the_file_and_the_place(store, text, where, message):
+    with pytest.raises(InputError) as caught:
+        parse_tour(text, "t.yaml", store)
+    assert str(caught.value).startswith(f"t.yaml{where}")
+    assert message in str(caught.value)
+
+
+def test_a_tour_is_saved_replaced_listed_and_deleted(store):
+    store.save_tour("review", [Step(title="one").to_json(), Step(title="two", mode="impact").to_json()], "first")
+    store.save_tour("review", [Step(title="only").to_json()], "second")
+    listed = {t["name"]: t for t in store.tours()}
+    assert listed["review"]["steps"] == 1 and listed["review"]["description"] == "second"
+    assert [s["title"] for s in store.tour("review")["steps"]] == ["only"]
+    assert store.delete_tour("review") and store.tour("review") is None
+    assert not store.delete_tour("review")
+
+
+def test_a_version_1_database_gains_the_tour_tables_and_keeps_its_data(tmp_path):
+    path = tmp_path / "v1.db"
+    db = sqlite_utils.Database(path)
+    MIGRATIONS[0](db)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 1")
+    db.conn.commit()
+    tables_before = set(db.table_names())
+    db.close()
+    with Store.open(path) as store:
+        assert store.tours() == []
+        store.save_tour("t", [Step(title="x").to_json()])
+        assert store.tour("t")["steps"][0]["title"] == "x"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert tables_before | {"tours", "tour_steps"} <= {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+
+
+def test_the_html_slide_show_has_a_picture_and_note_per_step(store):
+    graph = load_graph(store)
+    _, description, steps = parse_tour(DEMO_TOUR.read_text(), str(DEMO_TOUR), store)
+    page = tour_html("debt-patterns", description, steps, graph, store)
+    assert page.count('<section class="slide"') == len(steps)
+    assert page.count("<svg") == len(steps)
+    assert "<strong>font-size module</strong>" in page  # the note's Markdown is rendered
+    assert "http://" not in page.split("<body>", 1)[1].replace("http://www.w3.org/", "")  # nothing fetched
+
+
+def test_the_pdf_has_a_page_per_step(store):
+    from pypdf import PdfReader
+
+    graph = load_graph(store)
+    _, _, steps = parse_tour(DEMO_TOUR.read_text(), str(DEMO_TOUR), store)
+    data = tour_pdf("debt-patterns", steps, graph, store)
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == len(steps)
+    assert "feedback loop" in reader.pages[0].extract_text()
+
+
+def test_hostile_names_and_notes_stay_text_in_the_slide_show(tmp_path):
+    hostile = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<<B>bold</B>>"]
+    (tmp_path / "m.json").write_text(json.dumps({
+        "lineage_manifest": 1, "features": [{"name": n} for n in hostile],
+        "models": [{"name": "victim", "features": hostile}],
+    }))  # fmt: skip
+    with Store.open(tmp_path / "h.db", create=True) as store:
+        assert import_paths(store, [tmp_path / "m.json"]).ok
+        graph = load_graph(store)
+        steps = [
+            Step(title="<script>alert(2)</script>", focus="model:victim", note="<img src=x onerror=alert(3)> [x](javascript:alert(4))"),
+            Step(mode="impact", focus=next(n for n in graph if "script" in n)),
+        ]  # fmt: skip
+        page = tour_html("<i>tour</i>", "<b>d</b>", steps, graph, store)
+        pdf = tour_pdf("<i>tour</i>", steps, graph, store)
+    assert len(re.findall(r"<script\b", page)) == 1  # ours
+    for raw in ("<img", "<i>tour", "<b>d</b>", "<B>bold", 'href="javascript:'):
+        assert raw not in page, raw
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert pdf[:5] == b"%PDF-"
+
+
+def test_the_tour_commands(lineage, demo_db, tmp_path):
+    shutil.copy(demo_db, lineage.db)
+    listed = lineage("tour", "list", "--json")
+    assert listed.exit_code == 0
+    assert [t["name"] for t in json.loads(listed.output)] == ["debt-patterns"]
+    assert "debt-patterns" in lineage("tour", "list").output
+
+    assert lineage("tour", "export", "debt-patterns").exit_code == 0
+    assert (tmp_path / "debt-patterns.html").read_text().count('class="slide"') >= 5
+    assert lineage("tour", "export", "debt-patterns", "--format", "pdf", "-o", "t.pdf").exit_code == 0
+    assert (tmp_path / "t.pdf").read_bytes()[:5] == b"%PDF-"
+
+    missing = lineage("tour", "export", "nope")
+    assert missing.exit_code == 2 and "debt-patterns" in missing.output and "Traceback" not in missing.output
+
+    (tmp_path / "mine.yaml").write_text("lineage_tour: 1\nname: mine\nsteps:\n - {mode: impact, focus: font_size}\n")
+    assert lineage("tour", "import", "mine.yaml").exit_code == 0
+    assert {t["name"] for t in json.loads(lineage("tour", "list", "--json").output)} == {"debt-patterns", "mine"}
+    assert lineage("tour", "delete", "mine").exit_code == 0
+    assert lineage("tour", "delete", "mine").exit_code != 0
+
+
+def test_a_failed_tour_import_changes_nothing(lineage, demo_db, tmp_path):
+    shutil.copy(demo_db, lineage.db)
+    before = file_digest(lineage.db)
+    (tmp_path / "bad.yaml").write_text("lineage_tour: 1\nname: bad\nsteps:\n - {focus: ctr_model}\n - {focus: ghost}\n")
+    result = lineage("tour", "import", "bad.yaml")
+    assert result.exit_code != 0
+    assert "bad.yaml#/steps/1" in result.output and "ghost" in result.output and "Traceback" not in result.output
+    assert file_digest(lineage.db) == before
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_slide_show_renders_in_a_real_browser(store, tmp_path):
+    graph = load_graph(store)
+    _, description, steps = parse_tour(DEMO_TOUR.read_text(), str(DEMO_TOUR), store)
+    page = tmp_path / "tour.html"
+    page.write_text(tour_html("debt-patterns", description, steps, graph, store))
+    shot = tmp_path / "tour.png"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,900", f"--screenshot={shot}",
+         page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    data = shot.read_bytes()
+    assert data[:4] == b"\x89PNG" and len(data) > 20_000
+    keep = Path(__file__).parent.parent / "out"
+    keep.mkdir(exist_ok=True)
+    shutil.copy(shot, keep / "tour.png")  # out/ is ignored by git: look at it
