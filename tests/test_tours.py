@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from tests.conftest import file_digest
 
 from lineage.demo import build_demo
 from lineage.graph import load_graph
@@ -20,6 +19,7 @@ from lineage.importing import import_paths
 from lineage.records import InputError
 from lineage.store import APPLICATION_ID, MIGRATIONS, Store
 from lineage.tours import Step, parse_tour, tour_html, tour_pdf
+from tests.conftest import file_digest
 
 DEMO_TOUR = Path(__file__).parent.parent / "resources" / "demo" / "tours" / "debt-patterns.yaml"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
