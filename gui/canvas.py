@@ -31,11 +31,13 @@ class GraphView(QGraphicsView):
         self.setBackgroundBrush(background_colour(is_dark()))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pressed_at: QPoint | None = None
+        self._fitted = False  # fitted and not zoomed or panned since: refit when resized
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
         self.zoom_by(1.0015 ** event.angleDelta().y())
 
     def zoom_by(self, factor: float) -> None:
+        self._fitted = False
         current = self.transform().m11()
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
@@ -49,6 +51,12 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.scale(1.2, 1.2)
             self.centerOn(rect.center())
+        self._fitted = True
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit()
 
     def _item_at(self, pos: QPoint):
         item = self.itemAt(pos)
@@ -70,6 +78,8 @@ class GraphView(QGraphicsView):
         super().mouseReleaseEvent(event)
         pressed, self._pressed_at = self._pressed_at, None
         here = event.position().toPoint()
+        if pressed is not None and (here - pressed).manhattanLength() > CLICK_SLOP:
+            self._fitted = False  # the user panned
         if pressed is None or (here - pressed).manhattanLength() > CLICK_SLOP:
             return
         item = self._item_at(here)

@@ -665,6 +665,7 @@ class MainWindow(QMainWindow):
             bar.hide()
         self.notes_dock.show()
         self.showFullScreen()
+        self.resizeDocks([self.notes_dock], [max(320, self.width() // 4)], Qt.Orientation.Horizontal)
         self.present_step(0)
 
     def present_step(self, index: int) -> None:

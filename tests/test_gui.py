@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -365,6 +366,10 @@ def test_presenting_the_demo_tour_walks_the_steps(qtbot, demo_db, tmp_path, monk
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         win.present()
     assert win.state.mode == "findings" and win.state.finding.kind == "feedback_loops"
+    assert "font-size module" in win.notes_view.toPlainText()
+    out = Path(__file__).parent.parent / "out"
+    out.mkdir(exist_ok=True)
+    assert win.grab().save(str(out / "presentation.png"))  # out/ is ignored by git: look at it
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         qtbot.keyClick(win, Qt.Key.Key_Right)
     assert win.state.finding.kind == "correction_cascades"
