@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= demo.db
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test bench lint setup clean
 
 setup: $(STAMP)
 
@@ -24,10 +24,14 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+# Not part of `make test`: SIZES=10000,100000 to measure fewer, BASE=<rev> to compare with a revision.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(if $(SIZES),--sizes $(SIZES)) $(if $(BASE),--base $(BASE))
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf bench/work $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from importers.structured import load_structured, location, pointer_join
@@ -63,6 +64,22 @@ def manifest_schema() -> dict[str, Any]:
     return json.loads(resource_path("schema", "manifest.schema.json").read_text("utf-8"))
 
 
+@cache
+def _fast_check():
+    """The schema compiled to Python: a valid manifest (the usual case) passes in a fraction of
+    the time; only an invalid one goes through jsonschema, for its messages. The schema uses
+    only keywords draft 7 already had, so fastjsonschema compiles it as such."""
+    return fastjsonschema.compile({**manifest_schema(), "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
+def _is_valid(data: Any) -> bool:
+    try:
+        _fast_check()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 class ManifestImporter:
     name = "manifest"
     description = "Lineage Explorer's native manifest: signals, models, consumers, flags"
@@ -84,8 +101,9 @@ class ManifestImporter:
             )
         bad_entries: set[tuple[str, int]] = set()
         fatal = False
+        errors = () if _is_valid(data) else jsonschema.Draft202012Validator(manifest_schema()).iter_errors(data)
         for error in sorted(
-            jsonschema.Draft202012Validator(manifest_schema()).iter_errors(data),
+            errors,
             key=lambda e: [str(p) for p in e.absolute_path],
         ):
             path_items = list(error.absolute_path)

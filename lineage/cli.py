@@ -677,6 +677,29 @@ def demo_command(no_open):
         emit(present.impact_text(impact(graph, node)))
 
 
+@cli.command("synth")
+@click.option("--nodes", type=click.IntRange(min=50), default=10_000, show_default=True, help="About how many nodes.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same files.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder to write into (created if missing).")  # fmt: skip
+@friendly
+def synth_command(nodes, seed, output):
+    """Write synthetic lineage (OpenLineage events, a manifest, serving logs) to import.
+
+    Heavy-tailed fan-out, feature tables read by many models, correction cascades, feedback
+    loops through consumer logs, deprecated models and undeclared consumers: for benchmarks
+    (make bench), and to try the explorer on a large graph.
+    """
+    from lineage.synth import write_synthetic
+
+    if output.exists() and any(output.iterdir()):
+        raise Failure(f"{output}: not empty; give a new or empty folder", code=2)
+    counts = write_synthetic(output, nodes=nodes, seed=seed)
+    emit(f"wrote {counts.nodes} nodes ({counts.features} features, {counts.models} models, "
+         f"{counts.consumers} consumers) in {counts.events} OpenLineage events, a manifest and "
+         f"serving logs to {output}; import with: lineage import {output}")  # fmt: skip
+
+
 def main() -> None:
     try:
         cli(prog_name="lineage")

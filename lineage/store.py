@@ -272,6 +272,9 @@ class Store:
                     {"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key"
                 )
         conn.execute("PRAGMA foreign_keys=ON")
+        # Large imports rebuild indexes and sort temp tables: give them memory, not disk.
+        conn.execute("PRAGMA cache_size=-262144")  # up to 256 MB, taken only as needed
+        conn.execute("PRAGMA temp_store=MEMORY")
 
     def close(self) -> None:
         self.db.close()

@@ -179,3 +179,33 @@ def test_documented_example_imports_cleanly():
     assert not [r for r in records if isinstance(r, Problem)]
     kinds = {r.kind for r in records if isinstance(r, NodeRecord) and not r.reference}
     assert kinds == {"dataset", "feature", "job", "model", "consumer", "flag"}
+
+
+def test_the_fast_gate_agrees_with_jsonschema_on_valid_and_broken_manifests():
+    import copy
+
+    import jsonschema
+
+    from importers.manifest import _is_valid, manifest_schema
+    from importers.structured import load_structured
+
+    root = Path(__file__).parent.parent
+    sources = [root / "tests" / "data" / "small.yaml", *sorted((root / "resources" / "demo" / "current").glob("*.yaml"))]
+    breakages = [
+        lambda d: d.update(lineage_manifest="one"),
+        lambda d: d.setdefault("features", []).append({"nam": "typo"}),
+        lambda d: d.setdefault("models", []).append({"name": "m", "features": [{"name": "f", "weight": "heavy"}]}),
+        lambda d: d.update(unknown_section=[]),
+        lambda d: d.setdefault("consumers", []).append({"name": 3}),
+    ]  # fmt: skip
+    validator = jsonschema.Draft202012Validator(manifest_schema())
+    checked = 0
+    for path in sources:
+        data, _ = load_structured(path.read_bytes(), str(path), path.suffix)
+        variants = [data] + [copy.deepcopy(data) for _ in breakages]
+        for variant, breakage in zip(variants[1:], breakages, strict=True):
+            breakage(variant)
+        for variant in variants:
+            assert _is_valid(variant) == validator.is_valid(variant), path
+            checked += 1
+    assert checked >= 6 * len(breakages)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 import networkx as nx
 
 
-@dataclass(frozen=True, order=True)
-class Reached:
-    """A node reached from the start after ``distance`` hops."""
+class Reached(NamedTuple):
+    """A node reached from the start after ``distance`` hops (a tuple: cheap on big graphs)."""
 
     distance: int
     node: str
@@ -20,10 +21,15 @@ class Reached:
 class Reach:
     """The nodes reached in one direction, nearest first, and their counts by group."""
 
-    nodes: tuple[Reached, ...]
+    levels: tuple[list[str], ...] = field(repr=False)  # levels[d - 1]: reached after d hops, unsorted
     by_distance: dict[int, int]
     by_kind: dict[str, int]
     by_owner: dict[str, int]
+
+    @cached_property
+    def nodes(self) -> tuple[Reached, ...]:
+        """Nearest first, by id within one distance (sorted on first use: counts alone are cheaper)."""
+        return tuple(Reached(d, n) for d, level in enumerate(self.levels, start=1) for n in sorted(level))
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -40,39 +46,36 @@ class Impact:
     upstream: Reach | None
 
 
-def _bfs(adjacency, start: str, depth: int | None) -> list[Reached]:
+def _bfs(adjacency, start: str, depth: int | None) -> list[list[str]]:
+    """The nodes first reached at each hop (level 0 is the start)."""
     seen = {start}
     frontier = [start]
-    reached: list[Reached] = []
-    distance = 0
-    while frontier and (depth is None or distance < depth):
-        distance += 1
-        nxt = []
+    levels = [frontier]
+    while frontier and (depth is None or len(levels) <= depth):
+        nxt: list[str] = []
+        add, append = seen.add, nxt.append  # bound once: this loop is the whole cost
         for node in frontier:
             for neighbour in adjacency[node]:
                 if neighbour not in seen:
-                    seen.add(neighbour)
-                    nxt.append(neighbour)
-        nxt.sort()
-        reached.extend(Reached(distance, n) for n in nxt)
+                    add(neighbour)
+                    append(neighbour)
+        if not nxt:
+            break
+        levels.append(nxt)
         frontier = nxt
-    return reached
+    return levels
 
 
-def _reach(graph: nx.DiGraph, reached: list[Reached]) -> Reach:
-    nodes = graph.nodes
+def _reach(graph: nx.DiGraph, levels: list[list[str]]) -> Reach:
+    attrs = graph._node
+    data = [attrs[node] for level in levels[1:] for node in level]
+    kinds = Counter([d.get("kind") or "?" for d in data])
+    owners = Counter([d.get("owner") or d.get("team") or "(no owner)" for d in data])
     return Reach(
-        nodes=tuple(reached),
-        by_distance=dict(sorted(Counter(r.distance for r in reached).items())),
-        by_kind=dict(sorted(Counter(nodes[r.node].get("kind") or "?" for r in reached).items())),
-        by_owner=dict(
-            sorted(
-                Counter(
-                    nodes[r.node].get("owner") or nodes[r.node].get("team") or "(no owner)"
-                    for r in reached
-                ).items()
-            )
-        ),
+        levels=tuple(levels[1:]),
+        by_distance={d: len(level) for d, level in enumerate(levels[1:], start=1)},
+        by_kind=dict(sorted(kinds.items())),
+        by_owner=dict(sorted(owners.items())),
     )
 
 
