@@ -42,6 +42,7 @@ MEASURES = [
     ("edges_per_s", "edges imported per second", "edges/s", (">=", 1_000_000 / 30)),
     ("load_s", "open the database and load the graph", "s", None),
     ("impact3_ms", "impact, 3 hops", "ms", ("<=", 10)),
+    ("impact3_sql_ms", "impact, 3 hops, from SQL without loading the graph", "ms", None),
     ("closure_ms", "downstream closure of a central node", "ms", None),
     ("descendants_ms", "networkx descendants, same node", "ms", None),
     ("closure_vs_nx", "closure / descendants", "", ("<=", 1.5)),
@@ -155,6 +156,10 @@ def measure_one(size: int, db: Path) -> dict:
     central = max(graph, key=graph.out_degree)
     out["central"] = central
     out["impact3_ms"] = best_ms(lambda: impact(graph, central, depth=3))
+    if hasattr(store, "nearby_rows"):  # absent in revisions before it (--base)
+        from lineage.graph import build_graph
+
+        out["impact3_sql_ms"] = best_ms(lambda: impact(build_graph(*store.nearby_rows(central, 3)), central, depth=3))
     out["closure_ms"] = best_ms(lambda: impact(graph, central), repeat=3)
     out["descendants_ms"] = best_ms(lambda: nx.descendants(graph, central), repeat=3)
     out["closure_vs_nx"] = out["closure_ms"] / out["descendants_ms"]

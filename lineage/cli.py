@@ -353,8 +353,15 @@ def impact_command(ref, depth, upstream, as_of, as_json, fmt, output):
     REF breaks, the findings that touch it and where every edge was said.
     """
     store = open_store()
-    graph = graph_as_of(store, as_of)
-    node_id = resolve_in(store, graph, ref)
+    if depth is not None and as_of is None and fmt in ("text", "json"):
+        # A bounded question: read only the nodes within reach, not the whole graph.
+        from lineage.graph import build_graph
+
+        node_id = resolve(store, ref)
+        graph = build_graph(*store.nearby_rows(node_id, depth, upstream=upstream))
+    else:
+        graph = graph_as_of(store, as_of)
+        node_id = resolve_in(store, graph, ref)
     if fmt in ("html", "md", "csv"):
         from lineage.export.impact_report import build, render_report
 

@@ -34,25 +34,26 @@ def build_graph(node_rows, edge_rows) -> nx.DiGraph:
     {'kinds': ('derives', 'reads'), 'weight': 0.5, 'declared': True, 'observed': True}
     """
     graph = nx.DiGraph()
-    for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows:
-        graph.add_node(
-            nid, kind=kind, name=name, namespace=namespace, owner=owner, team=team, status=status,
-            deprecated_on=since, declared=bool(declared),
-            current=None if current is None else bool(current),
-        )  # fmt: skip
+    graph.add_nodes_from(
+        (nid, {"kind": kind, "name": name, "namespace": namespace, "owner": owner, "team": team,
+               "status": status, "deprecated_on": since, "declared": bool(declared),
+               "current": None if current is None else bool(current)})
+        for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows
+    )  # fmt: skip
+    known = graph._node
+    merged: dict[tuple[str, str], dict] = {}  # one edge per pair, whatever its kinds
     for source, target, kind, weight, declared, observed in edge_rows:
-        if source not in graph or target not in graph:
+        if source not in known or target not in known:
             continue
-        data = graph.get_edge_data(source, target)
+        data = merged.get((source, target))
         if data is None:
-            graph.add_edge(
-                source, target, kinds=(kind,), weight=weight,
-                declared=bool(declared), observed=bool(observed),
-            )  # fmt: skip
+            merged[source, target] = {"kinds": (kind,), "weight": weight, "declared": bool(declared),
+                                      "observed": bool(observed)}  # fmt: skip
         else:
             data["kinds"] = tuple(sorted({*data["kinds"], kind}))
             if weight is not None and (data["weight"] is None or weight > data["weight"]):
                 data["weight"] = weight
             data["declared"] = data["declared"] or bool(declared)
             data["observed"] = data["observed"] or bool(observed)
+    graph.add_edges_from((source, target, data) for (source, target), data in merged.items())
     return graph

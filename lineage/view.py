@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from lineage.analyses.hotspots import downstream_counts
 from lineage.layout import Layout, layout
 from lineage.neighbourhood import Neighbourhood, neighbourhood
 
@@ -48,8 +49,15 @@ def build_view(
     return View(request, hood, layout(graph, hood.nodes, sizes))
 
 
+CANDIDATES = 20  # features whose reach is counted exactly when choosing the most central one
+LARGE = 20_000  # above this many nodes, the most central feature is the one read most directly
+
+
 def most_central_feature(graph: nx.DiGraph) -> str | None:
     """The feature whose change reaches the most nodes (ties: the smallest id), or None.
+
+    On graphs of more than ``LARGE`` nodes: the feature with the most direct readers, so that
+    opening a big database does not wait for a reach count of every feature.
 
     >>> g = nx.DiGraph([("feature:a", "model:m"), ("feature:b", "model:m"), ("model:m", "c")])
     >>> nx.set_node_attributes(g, "feature", "kind")
@@ -59,6 +67,11 @@ def most_central_feature(graph: nx.DiGraph) -> str | None:
     features = [n for n, kind in graph.nodes(data="kind") if kind == "feature"]
     if not features:
         return None
+    if graph.number_of_nodes() > LARGE:  # a traversal per feature would take minutes: a cheap proxy
+        return min(features, key=lambda n: (-graph.out_degree(n), n))
+    if len(features) > CANDIDATES:
+        counts, _ = downstream_counts(graph)
+        features = sorted(features, key=lambda n: (-counts[n], n))[:CANDIDATES]
     return min(features, key=lambda n: (-len(nx.descendants(graph, n)), n))
 
 

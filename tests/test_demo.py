@@ -113,3 +113,20 @@ def test_demo_with_lineage_screenshot_renders_the_explorer(tmp_path):
     result = run_demo(tmp_path, LINEAGE_SCREENSHOT=str(shot))
     assert len(result.stdout.splitlines()) == 1
     assert shot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_central_feature_of_a_large_graph_is_chosen_without_a_traversal_per_feature(monkeypatch):
+    import networkx as nx
+
+    from lineage import view
+
+    g = nx.DiGraph([("feature:a", "m1"), ("m1", "m2"), ("m2", "m3"), ("feature:b", "m1"), ("feature:b", "x")])
+    nx.set_node_attributes(g, {"feature:a": "feature", "feature:b": "feature"}, "kind")
+    # exact: both reach m1..m3, b also reaches x
+    assert view.most_central_feature(g) == "feature:b"
+    g.add_edges_from([("feature:a", f"c{i}") for i in range(3)])  # a: 4 readers, reaches 6
+    assert view.most_central_feature(g) == "feature:a"
+    g.add_edges_from([("x", f"y{i}") for i in range(9)])  # b: 2 readers, reaches 13
+    assert view.most_central_feature(g) == "feature:b"
+    monkeypatch.setattr(view, "LARGE", 5)
+    assert view.most_central_feature(g) == "feature:a"  # the proxy: most direct readers

@@ -152,3 +152,29 @@ def test_reads_and_writes_while_another_connection_reads(tmp_path):
     with Store.open(path, create=True) as writer, Store.open(path) as reader:
         import_paths(writer, [DATA / "small.yaml"])
         assert reader.counts()["nodes"] == 6
+
+
+@pytest.mark.parametrize("upstream", [False, True])
+def test_bounded_impact_from_sql_equals_impact_on_the_whole_graph(tmp_path, upstream):
+    from lineage.analyses import impact
+    from lineage.graph import build_graph, load_graph
+    from lineage.importing import import_paths
+    from lineage.synth import write_synthetic
+
+    write_synthetic(tmp_path / "files", nodes=1500, seed=4)
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        assert import_paths(store, [tmp_path / "files"]).ok
+        graph = load_graph(store)
+        starts = sorted(graph, key=lambda n: (-graph.out_degree(n), n))[:15] + sorted(graph)[::97]
+        for start in starts:
+            for depth in (0, 1, 2, 4):
+                near = build_graph(*store.nearby_rows(start, depth, upstream=upstream))
+                expected = impact(graph, start, depth=depth, upstream=upstream)
+                got = impact(near, start, depth=depth, upstream=upstream)
+                assert got.downstream.nodes == expected.downstream.nodes, (start, depth)
+                assert got.downstream.by_owner == expected.downstream.by_owner
+                if upstream:
+                    assert got.upstream.nodes == expected.upstream.nodes, (start, depth)
+                assert all(near.nodes[n] == graph.nodes[n] for n in near)
+        # and the store can still write afterwards (no transaction left open)
+        store.save_tour("t", [])
