@@ -51,3 +51,25 @@ def small(tmp_path) -> Path:
     target = tmp_path / "small.yaml"
     shutil.copy(DATA / "small.yaml", target)
     return target
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def chromium_screenshot(html: str, name: str, folder: Path, size: str = "1200,1600") -> bytes:
+    """Render ``html`` in headless Chromium; the PNG is kept as out/NAME (git ignores out/)."""
+    import subprocess
+
+    page, shot = folder / f"{name}.html", folder / name
+    page.write_text(html)
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={folder / 'profile'}", f"--window-size={size}", f"--screenshot={shot}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    keep = Path(__file__).parent.parent / "out"
+    keep.mkdir(exist_ok=True)
+    shutil.copy(shot, keep / name)
+    return shot.read_bytes()

@@ -7,9 +7,7 @@ import io
 import json
 import re
 import shutil
-import subprocess
 import zipfile
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -21,6 +19,7 @@ from lineage.graph import load_graph
 from lineage.importing import import_paths
 from lineage.scenes import explore_scene, impact_scene
 from lineage.store import Store
+from tests.conftest import chromium_screenshot, needs_chromium
 
 HOSTILE = [
     "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
@@ -157,24 +156,9 @@ def test_cli_report_bundle_and_export(lineage, tmp_path):
     assert lineage("export", "ctr", "--mode", "trace", "--to", "homepage", "--format", "json").exit_code == 0
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_the_html_report_renders_in_a_real_browser(demo, tmp_path):
     store, graph = demo
-    page = tmp_path / "report.html"
-    page.write_text(render_report(build(store, graph, "feature:ads/historical_ctr"), "html"))
-    shot = tmp_path / "report.png"
-    keep = Path(__file__).parent.parent / "out"
-    subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,1600", f"--screenshot={shot}",
-         page.as_uri()],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    data = shot.read_bytes()
+    html = render_report(build(store, graph, "feature:ads/historical_ctr"), "html")
+    data = chromium_screenshot(html, "impact-report.png", tmp_path)
     assert data[:4] == b"\x89PNG" and len(data) > 20_000
-    keep.mkdir(exist_ok=True)
-    shutil.copy(shot, keep / "impact-report.png")  # out/ is ignored by git: look at it

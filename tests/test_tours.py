@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,9 @@ from lineage.importing import import_paths
 from lineage.records import InputError
 from lineage.store import APPLICATION_ID, MIGRATIONS, Store
 from lineage.tours import Step, parse_tour, tour_html, tour_pdf
-from tests.conftest import file_digest
+from tests.conftest import chromium_screenshot, file_digest, needs_chromium
 
 DEMO_TOUR = Path(__file__).parent.parent / "resources" / "demo" / "tours" / "debt-patterns.yaml"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -173,22 +171,10 @@ def test_a_failed_tour_import_changes_nothing(lineage, demo_db, tmp_path):
     assert file_digest(lineage.db) == before
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_the_slide_show_renders_in_a_real_browser(store, tmp_path):
     graph = load_graph(store)
     _, description, steps = parse_tour(DEMO_TOUR.read_text(), str(DEMO_TOUR), store)
-    page = tmp_path / "tour.html"
-    page.write_text(tour_html("debt-patterns", description, steps, graph, store))
-    shot = tmp_path / "tour.png"
-    subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,900", f"--screenshot={shot}",
-         page.as_uri()],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    data = shot.read_bytes()
+    data = chromium_screenshot(tour_html("debt-patterns", description, steps, graph, store), "tour.png", tmp_path,
+                               size="1400,900")  # fmt: skip
     assert data[:4] == b"\x89PNG" and len(data) > 20_000
-    keep = Path(__file__).parent.parent / "out"
-    keep.mkdir(exist_ok=True)
-    shutil.copy(shot, keep / "tour.png")  # out/ is ignored by git: look at it
