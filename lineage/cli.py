@@ -221,7 +221,10 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
         counts = store.counts()
         emit(f"graph: {counts['nodes']} nodes, {counts['edges']} edges")
     if report.skipped:
-        click.echo(f"skipped {len(report.skipped)} files no importer reads", err=True)
+        count = len(report.skipped)
+        shown = ", ".join(present.printable(str(p)) for p in report.skipped[:5]) + (", ..." if count > 5 else "")
+        click.echo(f"skipped {count} file{'s' if count != 1 else ''} no importer recognises: {shown}"
+                   " (to read one anyway: --format NAME; see lineage formats)", err=True)  # fmt: skip
     if report.problems:
         for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
             click.echo(present.printable(str(problem)), err=True)

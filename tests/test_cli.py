@@ -302,3 +302,11 @@ def test_a_renamed_node_counts_as_one_added_and_one_removed(lineage, small):
     assert result.stdout.splitlines()[-2] == (
         "imported 1 of 1 sources: 1 node added, 1 edge added, 1 node removed, 1 edge removed"
     )
+
+
+def test_skipped_files_are_named_with_a_way_out(lineage, small, tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing to import")
+    result = lineage("import", ".")
+    assert result.exit_code == 0
+    assert "skipped 1 file no importer recognises:" in result.output and "notes.txt" in result.output
+    assert "--format NAME" in result.output
