@@ -183,18 +183,23 @@ def _generations(rows):
 
 def first_view(db: Path, python: str, env: dict) -> tuple[float, float]:
     """Seconds from starting `lineage gui` to its first laid-out view saved, and its peak MB."""
-    shot = db.with_suffix(".png")
+    shot, peak = db.with_suffix(".png"), db.with_suffix(".peak")
     shot.unlink(missing_ok=True)
-    code = "import sys; from lineage.cli import main; sys.argv[0] = 'lineage'; main()"
+    code = (
+        "import atexit, resource, sys\n"
+        f"atexit.register(lambda: open({str(peak)!r}, 'w').write("
+        "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+        "from lineage.cli import main\nsys.argv[0] = 'lineage'\nmain()"
+    )
     start = time.perf_counter()
     proc = subprocess.run(
         [python, "-c", code, "--db", str(db), "gui", "--screenshot", str(shot)],
-        env={**env, "QT_QPA_PLATFORM": "offscreen"}, capture_output=True, text=True, timeout=600,
+        env={**env, "QT_QPA_PLATFORM": "offscreen"}, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     seconds = time.perf_counter() - start
-    if proc.returncode != 0 or not shot.exists():
+    if proc.returncode != 0 or not shot.exists() or not peak.exists():
         raise RuntimeError(f"the explorer failed: {proc.stderr[-2000:]}")
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, int(peak.read_text()) / 1024
 
 
 def run_size(size: int, code_root: Path, gui: bool) -> dict:
@@ -267,7 +272,9 @@ def table(results: dict, base: dict | None) -> str:
             if base is not None and isinstance(value, float) and base.get(size, {}).get(key):
                 cell += f" (base/now {base[size][key] / value:.2f})"
             cells.append(cell)
-        goal = "" if target is None else f"{target[0]} {fmt(float(target[1]), unit)}"
+        limit = None if target is None else target[1]
+        shown = f"{limit:,}" if isinstance(limit, int) else fmt(limit, unit)
+        goal = "" if target is None else f"{target[0]} {shown}{' ' + unit if unit else ''}"
         lines.append(f"| {label} | {goal} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
