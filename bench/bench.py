@@ -245,6 +245,8 @@ def fmt(value, unit: str) -> str:
         return "–"
     if isinstance(value, str):
         return value
+    if isinstance(value, int):
+        return f"{value:,}"
     if unit in ("rows/s", "edges/s") or (unit == "" and value >= 1000):
         return f"{value:,.0f}"
     if unit == "":
