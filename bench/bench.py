@@ -126,7 +126,7 @@ def measure_one(size: int, db: Path) -> dict:
     """Run in a child process: every measure of one size except the explorer's."""
     import networkx as nx
 
-    from lineage.analyses import find_all, impact, simulate
+    from lineage.analyses import FlagGeneration, find_all, impact, simulate
     from lineage.graph import load_graph
     from lineage.importing import import_paths
     from lineage.layout import layout
@@ -165,20 +165,15 @@ def measure_one(size: int, db: Path) -> dict:
     out["closure_vs_nx"] = out["closure_ms"] / out["descendants_ms"]
     out["reached"] = len(nx.descendants(graph, central))
     _, out["simulate_s"] = timed(simulate, graph, [central])
-    history = [r for r in store.flag_history()]
-    _, out["findings_s"] = timed(find_all, graph, flag_history=_generations(history))
+    # Built here rather than with lineage.graph.load_flag_history, which older --base revisions lack.
+    history = [FlagGeneration(*row) for row in store.flag_history()]
+    _, out["findings_s"] = timed(find_all, graph, flag_history=history)
     for count in (500, 2000):
         nodes = neighbourhood(graph, central, count)
         _, out[f"layout{count}_s"] = timed(layout, graph, nodes, {n: (90.0, 26.0) for n in nodes})
     store.close()
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
-
-
-def _generations(rows):
-    from lineage.analyses import FlagGeneration
-
-    return [FlagGeneration(*row) for row in rows]
 
 
 def first_view(db: Path, python: str, env: dict) -> tuple[float, float]:

@@ -7,8 +7,9 @@ import sys
 
 import click
 
-from lineage.analyses import FINDING_KINDS, FlagGeneration, find_all
+from lineage.analyses import FINDING_KINDS, find_all
 from lineage.cli import Failure, friendly, open_store
+from lineage.graph import load_flag_history
 from lineage.importing import parse_when
 from lineage.refs import resolve
 from lineage.scenes import MODES
@@ -57,8 +58,7 @@ def gui_command(focus, depth, mode, trace_to, removals, finding, since, screensh
         if when:
             window.diff_since(when)
         if finding:
-            window.findings = find_all(window.graph, flag_history=[
-                FlagGeneration(*row) for row in window.store.flag_history()])  # fmt: skip
+            window.findings = find_all(window.graph, flag_history=load_flag_history(window.store))
             window.panel.set_findings(window.findings, lambda n: window.graph.nodes[n].get("name", n))
             if window.findings[finding]:
                 window.show_finding(window.findings[finding][0])

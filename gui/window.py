@@ -39,8 +39,8 @@ from gui.style import is_dark, kind_style
 from gui.tours import NotesView, TourPanel
 from gui.worker import LayoutRunner, warm_up
 from lineage import scenes
-from lineage.analyses import FlagGeneration, find_all
-from lineage.graph import load_graph
+from lineage.analyses import find_all
+from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
 from lineage.present import where
 from lineage.refs import RefError, resolve
@@ -582,7 +582,7 @@ class MainWindow(QMainWindow):
 
     def compute_findings(self) -> None:
         graph = self.graph
-        history = [FlagGeneration(*row) for row in self.store.flag_history()]
+        history = load_flag_history(self.store)
         self.statusBar().showMessage("Looking for findings…")
 
         def done(found) -> None:
@@ -640,7 +640,7 @@ class MainWindow(QMainWindow):
         self.state.finding = None
         if step.finding:
             if self.findings is None:
-                history = [FlagGeneration(*row) for row in self.store.flag_history()]
+                history = load_flag_history(self.store)
                 self.findings = find_all(self.graph, flag_history=history)
             candidates = self.findings.get(step.finding.get("kind"), [])
             wanted = step.finding.get("nodes")

@@ -15,10 +15,10 @@ import click
 import networkx as nx
 
 from lineage import __version__, present, report
-from lineage.analyses import FINDING_KINDS, FlagGeneration, diff, find_all, impact, simulate, trace
+from lineage.analyses import FINDING_KINDS, diff, find_all, impact, simulate, trace
 from lineage.analyses.signals import EPSILON
 from lineage.check import FAIL_ON, check_change
-from lineage.graph import load_graph
+from lineage.graph import load_flag_history, load_graph
 from lineage.importing import (
     ImportReport,
     commit,
@@ -368,7 +368,7 @@ def impact_command(ref, depth, upstream, as_of, as_json, fmt, output):
     if fmt in ("html", "md", "csv"):
         from lineage.export.impact_report import build, render_report
 
-        history = [FlagGeneration(*row) for row in store.flag_history()]
+        history = load_flag_history(store)
         text = render_report(build(store, graph, node_id, flag_history=history), fmt)
         write_or_print(text, output)
         return
@@ -405,7 +405,7 @@ def report_command(refs, output):
 
     store = open_store()
     graph = load_graph(store)
-    history = [FlagGeneration(*row) for row in store.flag_history()]
+    history = load_flag_history(store)
     files: dict[str, bytes] = {}
     for ref in refs:
         node = resolve(store, ref)
@@ -505,7 +505,7 @@ def findings_command(as_of, only, epsilon, top, as_json):
     store = open_store()
     when = parse_when(as_of) if as_of else None
     graph = load_graph(store, as_of=when)
-    history = [FlagGeneration(*row) for row in store.flag_history(when)]
+    history = load_flag_history(store, as_of=when)
     found = find_all(graph, flag_history=history, epsilon=epsilon, top=top, only=only or None)
     emit(present.to_json(report.findings_json(graph, found)) if as_json
          else report.findings_text(found))  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from lineage.analyses.flags import FlagGeneration
 from lineage.store import Store
 
 
@@ -20,6 +21,11 @@ def load_graph(store: Store, *, as_of: str | None = None) -> nx.DiGraph:
     """The current graph of ``store``, or the graph as it stood at ``as_of`` (UTC ISO time)."""
     node_rows, edge_rows = store.graph_rows(as_of)
     return build_graph(node_rows, edge_rows)
+
+
+def load_flag_history(store: Store, *, as_of: str | None = None) -> list[FlagGeneration]:
+    """What every generation of every source said each flag configures (for the flag findings)."""
+    return [FlagGeneration(*row) for row in store.flag_history(as_of)]
 
 
 def build_graph(node_rows, edge_rows) -> nx.DiGraph:

@@ -14,10 +14,10 @@ import yaml
 from markupsafe import Markup
 
 from lineage import scenes
-from lineage.analyses import FlagGeneration, find_all
+from lineage.analyses import find_all
 from lineage.export.escape import graphviz_label
 from lineage.export.graphs import render, to_agraph
-from lineage.graph import load_graph
+from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
 from lineage.records import InputError, Location
 from lineage.refs import resolve
@@ -124,7 +124,7 @@ def _markdown(text: str) -> str:
 
 def tour_html(name: str, description: str, steps: list[Step], graph: nx.DiGraph, store: Store | None) -> str:
     """A self-contained slide show: one SVG and its note per step; arrow keys move between them."""
-    history = [FlagGeneration(*row) for row in store.flag_history()] if store is not None else []
+    history = load_flag_history(store) if store is not None else []
     findings = find_all(graph, flag_history=history)
     slides = []
     for step in steps:
@@ -140,7 +140,7 @@ def tour_pdf(name: str, steps: list[Step], graph: nx.DiGraph, store: Store | Non
     """One page per step: the view drawn by Graphviz with its title and note below it."""
     from pypdf import PdfReader, PdfWriter
 
-    history = [FlagGeneration(*row) for row in store.flag_history()] if store is not None else []
+    history = load_flag_history(store) if store is not None else []
     findings = find_all(graph, flag_history=history)
     writer = PdfWriter()
     for number, step in enumerate(steps, start=1):

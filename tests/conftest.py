@@ -73,3 +73,23 @@ def chromium_screenshot(html: str, name: str, folder: Path, size: str = "1200,16
     keep.mkdir(exist_ok=True)
     shutil.copy(shot, keep / name)
     return shot.read_bytes()
+
+
+def read_records(importer, path: Path):
+    """What an importer reads from ``path``: nodes by id, edges by key, and problems as text."""
+    from lineage.records import EdgeRecord, NodeRecord, Problem
+
+    out = list(importer.read(path))
+    nodes = {r.id: r for r in out if isinstance(r, NodeRecord)}
+    edges = {r.key: r for r in out if isinstance(r, EdgeRecord)}
+    return nodes, edges, [str(r) for r in out if isinstance(r, Problem)]
+
+
+def read_problems(importer, path: Path) -> list[str]:
+    """The problems an importer reports for ``path``, or the one that stopped it."""
+    from lineage.records import InputError, Problem
+
+    try:
+        return [str(r) for r in importer.read(path) if isinstance(r, Problem)]
+    except InputError as exc:
+        return [str(exc.problem)]

@@ -10,9 +10,8 @@ import pytest
 from importers.feast import FeastImporter
 from lineage.graph import load_graph
 from lineage.importing import import_paths
-from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 from lineage.store import Store
-from tests.conftest import DATA
+from tests.conftest import DATA, read_problems, read_records
 
 SAMPLE = DATA / "feast" / "feast_registry_dump.json"
 IMPORTER = FeastImporter()
@@ -23,11 +22,7 @@ ODFV = ["conv_rate_plus_val1", "conv_rate_plus_val2"]
 
 
 def records(path: Path):
-    out = list(IMPORTER.read(path))
-    nodes = {r.id: r for r in out if isinstance(r, NodeRecord)}
-    edges = {r.key: r for r in out if isinstance(r, EdgeRecord)}
-    problems = [str(r) for r in out if isinstance(r, Problem)]
-    return nodes, edges, problems
+    return read_records(IMPORTER, path)
 
 
 def f(view: str, feature: str) -> str:
@@ -230,11 +225,7 @@ def test_a_problem_blocks_the_import_unless_lenient(tmp_path, monkeypatch):
 def test_unreadable_dumps(tmp_path, text, message):
     path = tmp_path / "dump.json"
     path.write_text(text)
-    try:
-        out = [str(r) for r in IMPORTER.read(path) if isinstance(r, Problem)]
-    except InputError as exc:
-        out = [str(exc.problem)]
-    assert out == [f"{tmp_path}/{message}"]
+    assert read_problems(IMPORTER, path) == [f"{tmp_path}/{message}"]
 
 
 def test_top_level_data_sources_win_over_embedded_copies_in_any_order(tmp_path):

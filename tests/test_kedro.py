@@ -12,9 +12,8 @@ from importers.kedro import KedroImporter
 from importers.kfp import KfpImporter
 from lineage.graph import load_graph
 from lineage.importing import import_paths
-from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 from lineage.store import Store
-from tests.conftest import DATA
+from tests.conftest import DATA, read_problems, read_records
 
 KEDRO = DATA / "kedro"
 SPACEFLIGHTS = KEDRO / "src__utils__data__spaceflights.mock.json"
@@ -26,11 +25,7 @@ IMPORTER = KedroImporter()
 
 
 def records(path: Path):
-    out = list(IMPORTER.read(path))
-    nodes = {r.id: r for r in out if isinstance(r, NodeRecord)}
-    edges = {r.key: r for r in out if isinstance(r, EdgeRecord)}
-    problems = [str(r) for r in out if isinstance(r, Problem)]
-    return nodes, edges, problems
+    return read_records(IMPORTER, path)
 
 
 DP, DS = "data_processing", "data_science"
@@ -271,11 +266,7 @@ def test_the_rest_of_a_bad_file_is_still_read(tmp_path):
 def test_unreadable_files(tmp_path, text, message):
     path = tmp_path / "main"
     path.write_text(text)
-    try:
-        out = [str(r) for r in IMPORTER.read(path) if isinstance(r, Problem)]
-    except InputError as exc:
-        out = [str(exc.problem)]
-    assert out == [f"{tmp_path}/{message}"]
+    assert read_problems(IMPORTER, path) == [f"{tmp_path}/{message}"]
 
 
 def test_a_file_on_one_line_reads_the_same(tmp_path):

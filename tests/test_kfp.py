@@ -14,9 +14,8 @@ from importers.kfp import KfpImporter
 from lineage.analyses import dead_flags
 from lineage.graph import load_graph
 from lineage.importing import import_paths
-from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 from lineage.store import Store
-from tests.conftest import DATA
+from tests.conftest import DATA, read_problems, read_records
 
 CHURN = DATA / "kfp" / "churn_pipeline.yaml"
 NESTED = DATA / "kfp" / "nested_pipeline.yaml"
@@ -24,11 +23,7 @@ IMPORTER = KfpImporter()
 
 
 def records(path: Path):
-    out = list(IMPORTER.read(path))
-    nodes = {r.id: r for r in out if isinstance(r, NodeRecord)}
-    edges = {r.key: r for r in out if isinstance(r, EdgeRecord)}
-    problems = [str(r) for r in out if isinstance(r, Problem)]
-    return nodes, edges, problems
+    return read_records(IMPORTER, path)
 
 
 CHURN_NODES = [
@@ -289,11 +284,7 @@ def test_the_rest_of_a_bad_pipeline_is_still_read(tmp_path):
 def test_unreadable_pipelines(tmp_path, text, message):
     path = tmp_path / "pipeline.yaml"
     path.write_text(text)
-    try:
-        out = [str(r) for r in IMPORTER.read(path) if isinstance(r, Problem)]
-    except InputError as exc:
-        out = [str(exc.problem)]
-    assert out == [f"{tmp_path}/{message}"]
+    assert read_problems(IMPORTER, path) == [f"{tmp_path}/{message}"]
 
 
 def test_json_and_pipeline_jobs_read_the_same(tmp_path):

@@ -14,20 +14,16 @@ import pytest
 from importers.mlmd import MLMDImporter
 from lineage.graph import load_graph
 from lineage.importing import import_paths
-from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
+from lineage.records import InputError
 from lineage.store import Store
-from tests.conftest import DATA, file_digest
+from tests.conftest import DATA, file_digest, read_records
 
 SAMPLE = DATA / "mlmd" / "metadata.sqlite"
 IMPORTER = MLMDImporter()
 
 
 def records(path: Path):
-    out = list(IMPORTER.read(path))
-    nodes = {r.id: r for r in out if isinstance(r, NodeRecord)}
-    edges = {r.key: r for r in out if isinstance(r, EdgeRecord)}
-    problems = [str(r) for r in out if isinstance(r, Problem)]
-    return nodes, edges, problems
+    return read_records(IMPORTER, path)
 
 
 def test_a_store_written_by_ml_metadata():

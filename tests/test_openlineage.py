@@ -14,20 +14,15 @@ from importers.openlineage import OpenLineageImporter
 from lineage.analyses import feedback_loops
 from lineage.graph import load_graph
 from lineage.importing import import_paths
-from lineage.records import EdgeRecord, NodeRecord, Problem
 from lineage.store import Store
-from tests.conftest import DATA
+from tests.conftest import DATA, read_records
 
 SAMPLES = DATA / "openlineage"
 IMPORTER = OpenLineageImporter()
 
 
 def records(path: Path):
-    out = list(IMPORTER.read(path))
-    nodes = {r.id: r for r in out if isinstance(r, NodeRecord)}
-    edges = {(r.source, r.target, r.kind): r for r in out if isinstance(r, EdgeRecord)}
-    problems = [str(r) for r in out if isinstance(r, Problem)]
-    return nodes, edges, problems
+    return read_records(IMPORTER, path)
 
 
 def test_generated_jsonl_sample():
