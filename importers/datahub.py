@@ -15,10 +15,37 @@ from pathlib import Path
 from typing import Any
 
 from importers.logfiles import head as first_bytes
-from importers.structured import decode_text, load_json, location
+from importers.shapes import Shape, optional
+from importers.structured import decode_text, load_json, location, pointer_join
 from lineage import identity
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
+_PROPERTIES = {"type": "object", "properties": {"customProperties": optional("object"), "name": optional("string")}}
+_URNS = {"type": ["array", "null"], "items": {"type": "string"}}
+# The aspects this importer reads, with the types it needs (DataHub writes many more).
+ASPECT_SHAPES = {name: Shape(schema) for name, schema in {
+    **{name: _PROPERTIES for name in (
+        "datasetProperties", "mlPrimaryKeyProperties", "mlModelGroupProperties",
+        "mlModelDeploymentProperties", "dataProcessInstanceProperties", "dataJobInfo", "dashboardInfo",
+        "chartInfo", "editableDatasetProperties", "containerProperties")},
+    "mlFeatureProperties": {**_PROPERTIES, "properties": {**_PROPERTIES["properties"], "sources": _URNS}},
+    "mlPrimaryKeyProperties": {**_PROPERTIES, "properties": {**_PROPERTIES["properties"], "sources": _URNS}},
+    "mlModelProperties": {**_PROPERTIES, "properties": {
+        **_PROPERTIES["properties"], **{k: _URNS for k in ("groups", "mlFeatures", "trainingJobs", "deployments")}}},
+    "mlFeatureTableProperties": {"type": "object", "properties": {"mlFeatures": _URNS, "mlPrimaryKeys": _URNS}},
+    "status": {"type": "object", "properties": {"removed": optional("boolean")}},
+    "versionProperties": {"type": "object", "properties": {
+        "version": {"type": "object", "properties": {"versionTag": optional(["string", "number"])}}}},
+    "mlTrainingRunProperties": {"type": "object", "properties": {"id": optional("string")}},
+    "container": {"type": "object", "properties": {"container": optional("string")}},
+    "ownership": {"type": "object", "properties": {"owners": optional("array")}},
+    "globalTags": {"type": "object", "properties": {"tags": optional("array")}},
+    "schemaMetadata": {"type": "object", "properties": {"fields": optional("array")}},
+    "deprecation": {"type": "object", "properties": {"note": optional("string")}},
+    "dataProcessInstanceRunEvent": {"type": "object", "properties": {"result": optional("object")}},
+    "upstreamLineage": {"type": "object", "properties": {"upstreams": {
+        "type": ["array", "null"], "items": {"type": "object", "properties": {"dataset": optional("string")}}}}},
+}.items()}  # fmt: skip
 SNIFF_MARKERS = (b'"proposedSnapshot"', b'"entityUrn"', b'"aspectName"')
 ENTITY_KINDS = {
     "dataset": "dataset", "mlFeature": "feature", "mlPrimaryKey": "feature", "mlModel": "model",
@@ -110,13 +137,18 @@ def _collect(record, index, where, entities, loc) -> Iterator[Problem]:
         if isinstance(entity, Problem):
             yield entity
             return
-        for aspect in body.get("aspects") or []:
+        aspects = body.get("aspects") or []
+        a_pointer = f"/{index}/proposedSnapshot/{_escape(kind)}/aspects"
+        if not isinstance(aspects, list):
+            yield Problem(loc(a_pointer), "aspects must be a list")
+            return
+        for position, aspect in enumerate(aspects):
             if isinstance(aspect, dict) and len(aspect) == 1:
                 (name, value), = aspect.items()
                 short = name.rsplit(".", 1)[-1]  # MLFeatureProperties -> mlFeatureProperties
                 cut = 2 if short.startswith("ML") else 1
                 short = short[:cut].lower() + short[cut:]
-                entity.aspects[short] = value
+                yield from _set_aspect(entity, short, value, loc, pointer_join(pointer_join(a_pointer, position), name))
         return
     urn, aspect_name = record.get("entityUrn"), record.get("aspectName")
     if not isinstance(urn, str):
@@ -141,7 +173,24 @@ def _collect(record, index, where, entities, loc) -> Iterator[Problem]:
     else:
         yield Problem(where, "an MCP needs an 'aspect' with 'json' or a JSON 'value'")
         return
-    entity.aspects[aspect_name] = value
+    if "json" in aspect:
+        yield from _set_aspect(entity, aspect_name, value, loc, f"/{index}/aspect/json")
+    else:  # JSON inside a string: lines inside it are not the file's, so point at the string
+        yield from _set_aspect(entity, aspect_name, value, lambda _: loc(f"/{index}/aspect/value"), "")
+
+
+def _set_aspect(entity: _Entity, name: str, value: Any, loc, pointer: str) -> Iterator[Problem]:
+    """Keep an aspect if it has the shape this importer reads, else say where it is wrong."""
+    shape = ASPECT_SHAPES.get(name)
+    wrong = shape.error(value, pointer) if shape else None
+    if wrong:
+        yield Problem(loc(wrong[0]), f"{name} aspect: {wrong[1]}")
+    else:
+        entity.aspects[name] = value
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _entity(urn: str, entities: dict[str, _Entity], where: Location) -> _Entity | Problem:

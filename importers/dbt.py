@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.logfiles import head as first_bytes
+from importers.shapes import Shape, optional
 from importers.structured import decode_text, load_json, location
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
@@ -21,6 +22,41 @@ SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json"
 SUPPORTED = range(7, 13)  # manifest schema versions v7 .. v12
 DATASET_TYPES = ("model", "seed", "snapshot")
 DESCRIBED = ("model.", "seed.", "snapshot.", "source.")  # unique ids of nodes that are datasets
+
+_TEXT = optional("string")
+_DEPENDS = {"type": ["object", "null"], "properties": {"nodes": optional("array") | {"items": {"type": "string"}}}}
+# What this importer reads of a manifest, with the types it needs (dbt writes much more).
+ROOT = Shape({
+    "type": "object",
+    "required": ["metadata"],
+    "properties": {
+        "metadata": {"type": "object", "properties": {"dbt_schema_version": {"type": "string"},
+                                                      "adapter_type": _TEXT}},
+        **{section: optional("object") for section in ("nodes", "sources", "exposures")},
+    },
+})  # fmt: skip
+DATASET = Shape({
+    "type": "object",
+    "required": ["name", "schema"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1}, "schema": {"type": "string", "minLength": 1},
+        **{key: _TEXT for key in ("database", "alias", "identifier", "relation_name", "description",
+                                  "original_file_path", "package_name")},
+        "tags": optional("array"), "meta": optional("object"), "depends_on": _DEPENDS,
+        "config": {"type": ["object", "null"], "properties": {
+            "meta": optional("object"), "tags": optional(["array", "string"]), "materialized": _TEXT}},
+        "columns": {"type": ["object", "null"], "additionalProperties": {
+            "type": "object", "properties": {"name": _TEXT, "data_type": _TEXT, "description": _TEXT}}},
+    },
+})  # fmt: skip
+EXPOSURE = Shape({
+    "type": "object",
+    "properties": {
+        **{key: _TEXT for key in ("name", "type", "url", "maturity", "description", "label", "package_name")},
+        "owner": {"type": ["object", "null"], "properties": {"name": _TEXT, "email": _TEXT}},
+        "tags": optional("array"), "depends_on": _DEPENDS,
+    },
+})  # fmt: skip
 
 
 def relation(node: dict) -> str:
@@ -52,6 +88,8 @@ class DbtImporter:
         data, lines = load_json(decode_text(path.read_bytes(), file), file)
         if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
             raise InputError(Location(file, line=1), "not a dbt manifest: no 'metadata' object")
+        if wrong := ROOT.error(data):
+            raise InputError(location(file, lines, wrong[0]), wrong[1])
         url = data["metadata"].get("dbt_schema_version") or ""
         match = SCHEMA_RE.fullmatch(url)
         if not match or int(match.group(1)) not in SUPPORTED:
@@ -73,6 +111,9 @@ class DbtImporter:
                 pointer = f"/{section}/{_escape(unique_id)}"
                 if not isinstance(node, dict) or node.get("resource_type") not in wanted:
                     continue
+                if wrong := DATASET.error(node, pointer):
+                    yield Problem(location(file, lines, wrong[0]), f"{unique_id}: {wrong[1]}")
+                    continue
                 made = _dataset(unique_id, node, adapter, results, location(file, lines, pointer))
                 if isinstance(made, Problem):
                     yield made
@@ -80,7 +121,9 @@ class DbtImporter:
                     nodes[unique_id] = made
         for unique_id, exposure in (data.get("exposures") or {}).items():
             pointer = f"/exposures/{_escape(unique_id)}"
-            if isinstance(exposure, dict):
+            if wrong := EXPOSURE.error(exposure, pointer):
+                yield Problem(location(file, lines, wrong[0]), f"{unique_id}: {wrong[1]}")
+            elif isinstance(exposure, dict):
                 nodes[unique_id] = _exposure(unique_id, exposure, location(file, lines, pointer))
         yield from nodes.values()
         for section in ("nodes", "exposures"):
@@ -130,7 +173,9 @@ def _dataset(
         attributes["last_run"] = results[unique_id]
     if meta:
         attributes["meta"] = meta
-    tags = tuple(dict.fromkeys([*(node.get("tags") or []), *(config.get("tags") or [])]))
+    config_tags = config.get("tags") or []
+    config_tags = [config_tags] if isinstance(config_tags, str) else config_tags
+    tags = tuple(dict.fromkeys(t for t in [*(node.get("tags") or []), *config_tags] if isinstance(t, str)))
     return NodeRecord(
         "dataset", relation(node), adapter, owner=meta.get("owner"), team=meta.get("team"),
         tags=tuple(t for t in tags if isinstance(t, str)), attributes=attributes, location=where,

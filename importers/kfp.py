@@ -379,6 +379,8 @@ class _Reader:
                     subject = f"{dag.owner} outputs {what} {output!r} of task {producer!r}"
                     if task is None:
                         self.problem(sel_pointer, f"{subject}, which it does not define")
+                    elif not _is_name(output):
+                        self.problem(sel_pointer, f"{subject}: {key_key} must be a name")
                     elif not task.broken and (section, output) not in task.outputs:
                         self.problem(sel_pointer, f"{subject}, which has no such output")
                     else:
@@ -489,7 +491,10 @@ class _Reader:
                         )
                 sources.append((name, pointer, found))
         for index, dependency in enumerate(_list(task.raw.get("dependentTasks"))):
-            if dependency not in dag.tasks:
+            if not _is_name(dependency):
+                self.problem(pointer_join(pointer_join(task.pointer, "dependentTasks"), index),
+                             f"task {task.key!r}: dependentTasks must name tasks, not {dependency!r}")  # fmt: skip
+            elif dependency not in dag.tasks:
                 d_pointer = pointer_join(pointer_join(task.pointer, "dependentTasks"), index)
                 self.problem(d_pointer, f"task {task.key!r} runs after task {dependency!r}, "
                              f"which {dag.owner} does not define")  # fmt: skip
@@ -506,6 +511,9 @@ class _Reader:
         key = output.get("outputArtifactKey" if is_artifact else "outputParameterKey")
         p_pointer = pointer_join(pointer, "taskOutputArtifact" if is_artifact else "taskOutputParameter")
         producing = dag.tasks.get(producer) if _is_name(producer) else None
+        if not _is_name(key):
+            self.problem(p_pointer, f"task {task.key!r} reads {what} {key!r}: the key must be a name")
+            return []
         if producing is None:
             self.problem(pointer_join(p_pointer, "producerTask"),
                          f"task {task.key!r} reads {what} {key!r} of task {producer!r}, "
@@ -531,7 +539,8 @@ class _Reader:
             iterator = task.raw.get(key)
             if isinstance(iterator, dict) and _is_name(iterator.get("itemInput")):
                 over = _dict(iterator.get("items")).get(items_key)
-                inner[iterator["itemInput"]] = [s for s in inner.get(over, []) if s.kind != "value"]
+                over_sources = inner.get(over, []) if _is_name(over) else []
+                inner[iterator["itemInput"]] = [s for s in over_sources if s.kind != "value"]
         inner_gates: list[_Gate] = list(gates)
         policy = task.raw.get("triggerPolicy")
         condition = policy.get("condition") if isinstance(policy, dict) else None

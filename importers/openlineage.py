@@ -23,6 +23,7 @@ import fastjsonschema
 import jsonschema
 
 from importers.logfiles import head, json_lines, logical_suffix, read_text
+from importers.shapes import Shape, optional
 from importers.structured import json_lines as json_line_map
 from importers.structured import line_of, location
 from lineage.records import (
@@ -39,6 +40,25 @@ SUFFIXES = (".json", ".jsonl", ".ndjson")
 STANDARD_DATASET_FACETS = ("schema", "columnLineage", "symlinks")
 FOLDER_SNIFF_FILES = 50
 TERMINAL = ("COMPLETE", "FAIL", "ABORT")
+
+_OBJECTS = {"type": "array", "items": {"type": "object"}}
+_DATASET_FACETS = {"type": "object", "properties": {"facets": {"type": "object", "properties": {
+    "schema": {"type": "object", "properties": {"fields": _OBJECTS}},
+    "symlinks": {"type": "object", "properties": {"identifiers": _OBJECTS}},
+    "columnLineage": {"type": "object", "properties": {"fields": {"type": "object", "additionalProperties": {
+        "type": ["object", "null"], "properties": {"inputFields": _OBJECTS}}}}},
+}, "additionalProperties": optional("object")}}}
+# The core schema leaves facet bodies open; these are the facets this importer reads.
+STANDARD_FACETS = Shape({
+    "type": "object",
+    "properties": {
+        "run": {"properties": {"facets": {"properties": {"parent": {"type": "object", "properties": {
+            "run": {"type": "object"}, "job": {"type": "object"}}}}}}},
+        "inputs": {"type": "array", "items": _DATASET_FACETS},
+        "outputs": {"type": "array", "items": _DATASET_FACETS},
+        "dataset": _DATASET_FACETS,
+    },
+})  # fmt: skip
 
 
 def _is_uuid(value: object) -> bool:
@@ -205,6 +225,9 @@ class _State:
                 return
         except RecursionError:
             yield Problem(where, "nested too deeply")
+            return
+        if wrong := STANDARD_FACETS.error(event):
+            yield Problem(Location(where.file, line=line_at(wrong[0])) if line_at(wrong[0]) else where, wrong[1])
             return
         run_id = (event.get("run") or {}).get("runId")
         key = (run_id or "", event.get("eventType") or "", event["eventTime"])
