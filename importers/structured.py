@@ -193,7 +193,7 @@ def json_lines(text: str, file: str) -> dict[str, int]:
     """Map each JSON pointer of a JSON text to its line; raise on duplicate keys and depth.
 
     >>> json_lines('{"a": [1,\\n 2], "b": {"c": null}}', "x.json")
-    {'': 1, '/a': 1, '/a/0': 1, '/a/1': 2, '/b': 1, '/b/c': 1}
+    {'': 1, '/a': 1, '/a/0': 1, '/a/1': 2, '/b': 2, '/b/c': 2}
     """
     lines = {"": 1}
     stack: list[list] = []  # [is_object, pointer, index_or_key, expecting_key, keys_seen]
