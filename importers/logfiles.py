@@ -76,6 +76,8 @@ def text_lines(path: Path) -> Iterator[tuple[int, str | Problem, Progress | None
         progress = Progress(done, total) if number % PROGRESS_EVERY == 0 else None
         if text is None:
             yield number, Problem(Location(file, line=number), "not valid UTF-8 text"), progress
+        elif "\x00" in text:  # text logs never hold NUL bytes: this is binary data or a torn write
+            yield number, Problem(Location(file, line=number), "a NUL byte: binary data, not text"), progress
         elif text.strip():
             yield number, text.rstrip("\r\n"), progress
 
@@ -86,12 +88,41 @@ def json_lines(path: Path) -> Iterator[tuple[int, Any, Progress | None]]:
     for number, text, progress in text_lines(path):
         if isinstance(text, str):
             try:
-                text = json.loads(text)
+                text = strict_loads(text)
             except json.JSONDecodeError as exc:
                 text = Problem(Location(file, line=number), f"invalid JSON: {exc.msg}")
+            except Rejected as exc:
+                text = Problem(Location(file, line=number), f"invalid JSON: {exc}")
             except RecursionError:
                 text = Problem(Location(file, line=number), "invalid JSON: nested too deeply")
         yield number, text, progress
+
+
+class Rejected(ValueError):
+    """Valid to Python's json module, but not JSON: a repeated key, NaN or Infinity."""
+
+
+def strict_loads(text: str) -> Any:
+    """Parse JSON, rejecting what RFC 8259 does not allow (and Python's json accepts).
+
+    >>> strict_loads('{"a": 1, "a": 2}')
+    Traceback (most recent call last):
+    importers.logfiles.Rejected: duplicate key 'a'
+    """
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise Rejected(f"duplicate key {repeated!r}")
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise Rejected(f"{name} is not allowed")
 
 
 def read_text(path: Path) -> bytes:

@@ -72,6 +72,13 @@ def _fast_check():
     return fastjsonschema.compile({**manifest_schema(), "$schema": "http://json-schema.org/draft-07/schema#"})
 
 
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    """The reference validator, for messages; it checks formats (dates) as the gate does."""
+    validator = jsonschema.Draft202012Validator
+    return validator(manifest_schema(), format_checker=validator.FORMAT_CHECKER)
+
+
 def _is_valid(data: Any) -> bool:
     try:
         _fast_check()(data)
@@ -101,7 +108,7 @@ class ManifestImporter:
             )
         bad_entries: set[tuple[str, int]] = set()
         fatal = False
-        errors = () if _is_valid(data) else jsonschema.Draft202012Validator(manifest_schema()).iter_errors(data)
+        errors = () if _is_valid(data) else _validator().iter_errors(data)
         for error in sorted(
             errors,
             key=lambda e: [str(p) for p in e.absolute_path],

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
+from importers.shapes import Shape, optional
+from importers.sqlrows import decode_row
+from importers.structured import decode_text, load_structured, location
 from lineage.records import InputError, Location, Problem
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # What the importer reads from an SQL store; a store without these is a schema it does not know.
+INTEGER_COLUMNS = frozenset({"experiment_id", "start_time", "end_time", "version"})
 REQUIRED_COLUMNS = {
     "experiments": ("experiment_id", "name"),
     "runs": ("run_uuid", "name", "experiment_id", "status", "start_time", "end_time", "artifact_uri"),
@@ -155,19 +159,45 @@ def is_file_store(path: Path) -> bool:
     return False
 
 
-def _meta(path: Path, problems: list[Problem]) -> dict | None:
+_TEXT = optional("string")
+_ID = {"type": ["string", "integer"]}
+_VERSION = {"type": ["integer", "string"], "pattern": "^[0-9]+$"}  # MLflow writes either
+# What this importer reads of each kind of meta.yaml, with the types it needs.
+META_SHAPES = {kind: Shape({"type": "object", "properties": properties}) for kind, properties in {
+    "experiment": {"experiment_id": _ID, "name": {"type": "string"}, "artifact_location": _TEXT},
+    "run": {"run_id": {"type": "string"}, "run_uuid": _TEXT, "run_name": _TEXT, "experiment_id": _ID,
+            "status": optional(["integer", "string"]), "start_time": optional("integer"),
+            "end_time": optional("integer"), "artifact_uri": _TEXT},
+    "dataset": {"name": {"type": "string"}, "digest": _TEXT, "source_type": _TEXT, "source": _TEXT,
+                "schema": _TEXT},
+    "logged_model": {"model_id": {"type": "string"}, "name": _TEXT, "source_run_id": _TEXT,
+                     "artifact_location": _TEXT},
+    "model": {"name": {"type": "string"}, "description": _TEXT,
+              "aliases": {"type": ["object", "null"], "additionalProperties": _VERSION}},
+    "version": {"name": {"type": "string"}, "version": _VERSION,
+                **{k: _TEXT for k in ("run_id", "source", "current_stage", "status", "description", "model_id",
+                                      "storage_location")}},
+    "link": {"source_type": _TEXT, "source_id": _TEXT, "destination_type": _TEXT, "destination_id": _TEXT,
+             "tags": optional("object")},
+}.items()}  # fmt: skip
+
+
+def _meta(path: Path, problems: list[Problem], kind: str) -> dict | None:
+    """A meta.yaml of the file store, if it reads as the ``kind`` of meta it should be."""
+    file = str(path)
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        problems.append(Problem(Location(str(path), line=mark.line + 1 if mark else None),
-                                f"invalid YAML: {exc.problem}"))  # fmt: skip
+        data, lines = load_structured(path.read_bytes(), file, ".yaml")
+    except InputError as exc:
+        problems.append(exc.problem)
         return None
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        problems.append(Problem(Location(str(path)), f"cannot read: {exc}"))
+    except OSError as exc:
+        problems.append(Problem(Location(file), f"cannot read: {exc.strerror or exc}"))
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(Location(str(path), line=1), "expected a mapping of keys to values"))
+        problems.append(Problem(Location(file, line=1), "expected a mapping of keys to values"))
+        return None
+    if wrong := META_SHAPES[kind].error(data):
+        problems.append(Problem(location(file, lines, wrong[0]), wrong[1]))
         return None
     return data
 
@@ -179,26 +209,41 @@ def _require(data: dict, keys: tuple[str, ...], path: Path, problems: list[Probl
     return not missing
 
 
-def _small_files(folder: Path) -> dict[str, str]:
+def _small_files(folder: Path, problems: list[Problem]) -> dict[str, str]:
+    """Params and tags: one value a file, named by the file."""
     out = {}
     if folder.is_dir():
         for file in sorted(folder.rglob("*")):
             if file.is_file() and not file.is_symlink():
-                out[str(file.relative_to(folder))] = file.read_text("utf-8", errors="replace").strip()
+                try:
+                    out[str(file.relative_to(folder))] = decode_text(file.read_bytes(), str(file)).strip()
+                except InputError as exc:
+                    problems.append(exc.problem)
     return out
 
 
-def _latest_metric(text: str) -> float | None:
+def _latest_metric(path: Path, problems: list[Problem]) -> float | None:
+    """The latest value of a metric file (lines of ``timestamp value [step]``)."""
+    try:
+        text = decode_text(path.read_bytes(), str(path))
+    except InputError as exc:
+        problems.append(exc.problem)
+        return None
     best = None
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
         parts = line.split()
-        if len(parts) >= 2:
-            try:
-                stamp, value = int(parts[0]), float(parts[1])
-            except ValueError:
-                continue
-            if best is None or stamp >= best[0]:
-                best = (stamp, value)
+        try:
+            if len(parts) not in (2, 3):
+                raise ValueError
+            stamp, value = int(parts[0]), float(parts[1])
+        except ValueError:
+            problems.append(Problem(Location(str(path), line=number),
+                                    "a metric line is 'timestamp value [step]' (numbers)"))  # fmt: skip
+            return None
+        if best is None or stamp >= best[0]:
+            best = (stamp, value)
     return best[1] if best else None
 
 
@@ -206,19 +251,22 @@ def read_file_store(path: Path) -> Workspace:
     ws = Workspace(root=path, artifact_roots=[path])
     problems = ws.problems
     for exp_dir in sorted(p for p in path.iterdir() if p.is_dir() and (p / "meta.yaml").is_file()):
-        meta = _meta(exp_dir / "meta.yaml", problems)
+        meta = _meta(exp_dir / "meta.yaml", problems, "experiment")
         if meta is None or not _require(meta, ("experiment_id", "name"), exp_dir / "meta.yaml", problems):
             continue
         exp_id = str(meta["experiment_id"])
         ws.experiments[exp_id] = str(meta["name"])
         for ds_meta_path in sorted((exp_dir / "datasets").glob("*/meta.yaml")):
-            ds = _meta(ds_meta_path, problems)
+            ds = _meta(ds_meta_path, problems, "dataset")
             if ds is None or not _require(ds, ("name",), ds_meta_path, problems):
                 continue
-            ws.datasets[ds_meta_path.parent.name] = _dataset(
-                ds_meta_path.parent.name, ds, Location(str(ds_meta_path), line=1))
+            made = _dataset(ds_meta_path.parent.name, ds, Location(str(ds_meta_path), line=1))
+            if isinstance(made, Problem):
+                problems.append(made)
+            else:
+                ws.datasets[ds_meta_path.parent.name] = made
         for model_meta in sorted((exp_dir / "models").glob("*/meta.yaml")):
-            lm = _meta(model_meta, problems)
+            lm = _meta(model_meta, problems, "logged_model")
             if lm is None or not _require(lm, ("model_id",), model_meta, problems):
                 continue
             ws.logged_models[str(lm["model_id"])] = LoggedModel(
@@ -229,17 +277,17 @@ def read_file_store(path: Path) -> Workspace:
             _read_file_run(ws, exp_id, run_dir)
     models_dir = path / "models"
     for model_meta in sorted(models_dir.glob("*/meta.yaml")):
-        rm = _meta(model_meta, problems)
+        rm = _meta(model_meta, problems, "model")
         if rm is None or not _require(rm, ("name",), model_meta, problems):
             continue
         aliases = rm.get("aliases") or {}
-        tags = _small_files(model_meta.parent / "tags")
+        tags = _small_files(model_meta.parent / "tags", problems)
         ws.models[str(rm["name"])] = RegisteredModel(
             str(rm["name"]), rm.get("description"),
             {str(k): int(v) for k, v in aliases.items()} if isinstance(aliases, dict) else {},
             tags, Location(str(model_meta), line=1))  # fmt: skip
         for version_meta in sorted(model_meta.parent.glob("version-*/meta.yaml")):
-            mv = _meta(version_meta, problems)
+            mv = _meta(version_meta, problems, "version")
             if mv is None or not _require(mv, ("name", "version"), version_meta, problems):
                 continue
             ws.versions.append(_version(mv, Location(str(version_meta), line=1)))
@@ -248,7 +296,7 @@ def read_file_store(path: Path) -> Workspace:
 
 def _read_file_run(ws: Workspace, exp_id: str, run_dir: Path) -> None:
     meta_path = run_dir / "meta.yaml"
-    meta = _meta(meta_path, ws.problems)
+    meta = _meta(meta_path, ws.problems, "run")
     if meta is None or not _require(meta, ("run_id",), meta_path, ws.problems):
         return
     status = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}.get(
@@ -256,42 +304,40 @@ def _read_file_run(ws: Workspace, exp_id: str, run_dir: Path) -> None:
     run = Run(str(meta["run_id"]), meta.get("run_name") or None, exp_id, status,
               meta.get("start_time"), meta.get("end_time"), meta.get("artifact_uri"),
               Location(str(meta_path), line=1))  # fmt: skip
-    run.params = _small_files(run_dir / "params")
-    run.tags = _small_files(run_dir / "tags")
-    for key, text in _small_files(run_dir / "metrics").items():
-        value = _latest_metric(text)
-        if value is not None:
-            run.metrics[key] = value
+    run.params = _small_files(run_dir / "params", ws.problems)
+    run.tags = _small_files(run_dir / "tags", ws.problems)
+    metrics = run_dir / "metrics"
+    for file in sorted(metrics.rglob("*")) if metrics.is_dir() else []:
+        if file.is_file() and not file.is_symlink():
+            value = _latest_metric(file, ws.problems)
+            if value is not None:
+                run.metrics[str(file.relative_to(metrics))] = value
     for input_meta in sorted((run_dir / "inputs").glob("*/meta.yaml")):
-        link = _meta(input_meta, ws.problems)
+        link = _meta(input_meta, ws.problems, "link")
         if link and link.get("source_type") == "DATASET":
             context = (link.get("tags") or {}).get("mlflow.data.context")
             run.inputs.append((str(link.get("source_id")), context))
     for output_meta in sorted((run_dir / "outputs").glob("*/meta.yaml")):
-        link = _meta(output_meta, ws.problems)
+        link = _meta(output_meta, ws.problems, "link")
         if link and link.get("destination_type") == "MODEL_OUTPUT":
             run.outputs.append(str(link.get("destination_id")))
     ws.runs[run.id] = run
 
 
-def _dataset(ds_id: str, meta: dict, location: Location) -> Dataset:
-    source = meta.get("source")
-    uri = None
-    if isinstance(source, str):
-        try:
-            uri = (json.loads(source) or {}).get("uri")
-        except (json.JSONDecodeError, AttributeError):
-            uri = None
-    columns: list[str] = []
-    schema = meta.get("schema")
-    if isinstance(schema, str):
-        try:
-            spec = json.loads(schema).get("mlflow_colspec") or []
-            columns = [c["name"] for c in spec if isinstance(c, dict) and c.get("name")]
-        except (json.JSONDecodeError, AttributeError):
-            columns = []
+def _shown(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _dataset(ds_id: str, meta: dict, where: Location) -> Dataset | Problem:
+    source, schema = meta.get("source"), meta.get("schema")
+    try:
+        uri = json.loads(source).get("uri") if source else None
+        spec = (json.loads(schema).get("mlflow_colspec") or []) if schema else []
+        columns = [c["name"] for c in spec if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    except (json.JSONDecodeError, TypeError, AttributeError, RecursionError):
+        return Problem(where, f"dataset {ds_id}: its source and schema must be JSON objects")
     return Dataset(ds_id, str(meta["name"]), meta.get("digest"), meta.get("source_type"),
-                   uri, columns, location)  # fmt: skip
+                   uri if isinstance(uri, str) else None, columns, where)  # fmt: skip
 
 
 def _version(meta: dict, location: Location) -> Version:
@@ -354,69 +400,97 @@ def _read_sql(conn: sqlite3.Connection, path: Path) -> Workspace:
             message = f"unknown MLflow schema version {revision}: {table} has no column {missing[0]!r}"
             raise InputError(Location(file, table=table), message)
     ws = Workspace(root=path.parent, artifact_roots=[path.parent / "mlruns"])
+    conn.text_factory = bytes  # text is decoded row by row, so a bad value names its row
 
     def loc(table: str, row) -> Location:
         return Location(file, table=table, row=str(row))
 
-    for exp_id, name in conn.execute("SELECT experiment_id, name FROM experiments"):
+    def rows(table: str, columns: str, key: tuple[int, ...] = (0,), number: frozenset = frozenset()) -> Iterator[tuple]:
+        """Checked rows of ``table``; a row with a value of the wrong type becomes a problem."""
+        names = tuple(c.strip() for c in columns.split(","))
+        for raw in conn.execute(f"SELECT {columns} FROM {table}"):  # noqa: S608 (names are ours)
+            row = decode_row(raw, names, integer=INTEGER_COLUMNS, number=number)
+            if isinstance(row, str):
+                shown = "/".join(_shown(raw[i]) for i in key)
+                ws.problems.append(Problem(loc(table, shown), row))
+            else:
+                yield row
+
+    for exp_id, name in rows("experiments", "experiment_id, name"):
+        if not isinstance(name, str) or not name:
+            ws.problems.append(Problem(loc("experiments", exp_id), f"an experiment needs a name, not {name!r}"))
+            continue
         ws.experiments[str(exp_id)] = name
-    for run_id, name, exp_id, status, start, end, artifact_uri in conn.execute(
-        "SELECT run_uuid, name, experiment_id, status, start_time, end_time, artifact_uri FROM runs"
+    for run_id, name, exp_id, status, start, end, artifact_uri in rows(
+        "runs", "run_uuid, name, experiment_id, status, start_time, end_time, artifact_uri"
     ):
+        if str(exp_id) not in ws.experiments:
+            ws.problems.append(Problem(loc("runs", run_id), f"names unknown experiment {exp_id!r}"))
+            continue
         ws.runs[run_id] = Run(run_id, name, str(exp_id), status, start, end, artifact_uri,
                               loc("runs", run_id))  # fmt: skip
     for table, target in (("params", "params"), ("latest_metrics", "metrics"), ("tags", "tags")):
-        for key, value, run_id in conn.execute(f"SELECT key, value, run_uuid FROM {table}"):  # noqa: S608
+        number = frozenset({"value"}) if table == "latest_metrics" else frozenset()
+        for key, value, run_id in rows(table, "key, value, run_uuid", (2, 0), number):
             if run_id in ws.runs:
                 getattr(ws.runs[run_id], target)[key] = value
             else:
                 ws.problems.append(Problem(loc(table, f"{run_id}/{key}"), f"names unknown run {run_id!r}"))
     if "datasets" in tables:
-        for ds_id, name, digest, source_type, source, schema in conn.execute(
-            "SELECT dataset_uuid, name, digest, dataset_source_type, dataset_source, dataset_schema"
-            " FROM datasets"
+        for ds_id, name, digest, source_type, source, schema in rows(
+            "datasets", "dataset_uuid, name, digest, dataset_source_type, dataset_source, dataset_schema"
         ):
-            ws.datasets[ds_id] = _dataset(ds_id, {"name": name, "digest": digest,
-                                                  "source_type": source_type, "source": source,
-                                                  "schema": schema}, loc("datasets", ds_id))  # fmt: skip
+            made = _dataset(ds_id, {"name": name, "digest": digest, "source_type": source_type,
+                                    "source": source, "schema": schema}, loc("datasets", ds_id))  # fmt: skip
+            if isinstance(made, Problem):
+                ws.problems.append(made)
+            else:
+                ws.datasets[ds_id] = made
     if "inputs" in tables:
         contexts = {}
         if "input_tags" in tables:
-            for input_id, name, value in conn.execute("SELECT input_uuid, name, value FROM input_tags"):
+            for input_id, name, value in rows("input_tags", "input_uuid, name, value"):
                 if name == "mlflow.data.context":
                     contexts[input_id] = value
-        for input_id, source_type, source_id, dest_type, dest_id in conn.execute(
-            "SELECT input_uuid, source_type, source_id, destination_type, destination_id FROM inputs"
+        for input_id, source_type, source_id, dest_type, dest_id in rows(
+            "inputs", "input_uuid, source_type, source_id, destination_type, destination_id"
         ):
-            if source_type == "DATASET" and dest_type == "RUN" and dest_id in ws.runs:
+            run_id = dest_id if dest_type == "RUN" else source_id if source_type == "RUN_OUTPUT" else None
+            if run_id is not None and run_id not in ws.runs:
+                ws.problems.append(Problem(loc("inputs", input_id), f"names unknown run {run_id!r}"))
+            elif source_type == "DATASET" and dest_type == "RUN":
                 ws.runs[dest_id].inputs.append((source_id, contexts.get(input_id)))
-            elif source_type == "RUN_OUTPUT" and dest_type == "MODEL_OUTPUT" and source_id in ws.runs:
+            elif source_type == "RUN_OUTPUT" and dest_type == "MODEL_OUTPUT":
                 ws.runs[source_id].outputs.append(dest_id)
     if "logged_models" in tables:
-        for model_id, exp_id, name, artifact, run_id in conn.execute(
-            "SELECT model_id, experiment_id, name, artifact_location, source_run_id FROM logged_models"
+        for model_id, exp_id, name, artifact, run_id in rows(
+            "logged_models", "model_id, experiment_id, name, artifact_location, source_run_id"
         ):
             ws.logged_models[model_id] = LoggedModel(model_id, name or "model", str(exp_id), run_id,
                                                      artifact, loc("logged_models", model_id))  # fmt: skip
-    for name, description in conn.execute("SELECT name, description FROM registered_models"):
+    for name, description in rows("registered_models", "name, description"):
+        if not name:
+            ws.problems.append(Problem(loc("registered_models", repr(name)), "a registered model needs a name"))
+            continue
         ws.models[name] = RegisteredModel(name, description, {}, {}, loc("registered_models", name))
     if "registered_model_aliases" in tables:
-        for alias, version, name in conn.execute(
-            "SELECT alias, version, name FROM registered_model_aliases"
-        ):
+        for alias, version, name in rows("registered_model_aliases", "alias, version, name"):
             if name in ws.models:
                 ws.models[name].aliases[alias] = int(version)
     if "registered_model_tags" in tables:
-        for key, value, name in conn.execute("SELECT key, value, name FROM registered_model_tags"):
+        for key, value, name in rows("registered_model_tags", "key, value, name"):
             if name in ws.models:
                 ws.models[name].tags[key] = value
-    version_columns = {r[1] for r in conn.execute("PRAGMA table_info(model_versions)")}
+    version_columns = {r[1].decode() for r in conn.execute("PRAGMA table_info(model_versions)")}
     extra = ", ".join(c if c in version_columns else "NULL"
                       for c in ("model_id", "storage_location", "description"))  # fmt: skip
-    for row in conn.execute(
-        f"SELECT name, version, run_id, source, current_stage, status, {extra} FROM model_versions"  # noqa: S608
-    ):
+    for row in rows("model_versions", f"name, version, run_id, source, current_stage, status, {extra}",
+                    (0, 1)):  # fmt: skip
         name, version, run_id, source, stage, status, model_id, storage, description = row
+        if name not in ws.models:
+            ws.problems.append(Problem(loc("model_versions", f"{name}/{version}"),
+                                       f"a version of {name!r}, which registered_models does not have"))
+            continue
         ws.versions.append(_version(
             {"name": name, "version": version, "run_id": run_id, "source": source,
              "current_stage": stage, "status": status, "model_id": model_id,

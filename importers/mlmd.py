@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from importers.sqlrows import decode_row
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, Progress
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -44,6 +45,12 @@ REQUIRED_COLUMNS = {
     "ExecutionProperty": ("execution_id", "name", "is_custom_property"),
     "EventPath": ("event_id", "is_index_step"),
 }
+BINARY_COLUMNS = frozenset({"proto_value", "byte_value"})
+INTEGER_COLUMNS = frozenset({
+    "id", "type_id", "type_kind", "parent_type_id", "state", "last_known_state", "create_time_since_epoch",
+    "last_update_time_since_epoch", "artifact_id", "execution_id", "context_id", "parent_context_id",
+    "type", "event_id", "is_index_step", "step_index", "is_custom_property",
+})  # fmt: skip
 VALUE_COLUMNS = ("int_value", "double_value", "string_value", "bool_value", "proto_value", "byte_value")
 
 # metadata_store.proto: Event.Type, Execution.State, Artifact.State.
@@ -160,7 +167,7 @@ class _Store:
         tables = _tables(db)
         for table in (*REQUIRED_TABLES, "Type"):
             if table not in tables:
-                raise InputError(Location(self.file), f"no {table} table: not an ML Metadata store")
+                raise InputError(Location(self.file, table=table), f"no {table} table: not an ML Metadata store")
         if "MLMDEnv" in tables:  # first: a newer schema explains missing columns best
             self.table = "MLMDEnv"
             self.check_version(db)
@@ -171,17 +178,18 @@ class _Store:
             have = {row[1] for row in db.execute(f"PRAGMA table_info(`{table}`)")}
             missing = [c for c in needed if c not in have]
             if missing:
-                raise InputError(Location(self.file), f"table {table} has no column {missing[0]!r}: "
+                raise InputError(Location(self.file, table=table), f"table {table} has no column {missing[0]!r}: "
                                                       "not an ML Metadata store")  # fmt: skip
             self.columns[table] = have
+        # From here on text comes as bytes, so a value that is not UTF-8 is reported at its row.
+        db.text_factory = bytes
         self.load_types(db)
         self.load_items(db, "Artifact", self.artifacts)
         self.load_items(db, "Execution", self.executions)
         self.load_properties(db, "ArtifactProperty", "artifact_id", self.artifacts, "Artifact")
         self.load_properties(db, "ExecutionProperty", "execution_id", self.executions, "Execution")
         self.load_contexts(db)
-        self.table = "Event"
-        self.events = list(db.execute("SELECT id, artifact_id, execution_id, type FROM Event ORDER BY id"))
+        self.events = [row[1:] for row in self.select(db, "Event", ("id", "artifact_id", "execution_id", "type"))]
         if "EventPath" in self.columns:
             self.table = "EventPath"
             self.load_paths(db)
@@ -192,7 +200,18 @@ class _Store:
         self.table = table
         have = self.columns.get(table, set())
         columns = ", ".join(f"`{c}`" if c in have else "NULL" for c in wanted)
-        return db.execute(f"SELECT rowid, {columns} FROM `{table}` ORDER BY rowid")  # noqa: S608
+        for row in db.execute(f"SELECT rowid, {columns} FROM `{table}` ORDER BY rowid"):  # noqa: S608
+            checked = self.checked(table, wanted, row)
+            if checked is not None:
+                yield checked
+
+    def checked(self, table: str, wanted: tuple[str, ...], row: tuple) -> tuple | None:
+        """The row with its text decoded, or None (and a problem) if a value has the wrong type."""
+        decoded = decode_row(row[1:], wanted, integer=INTEGER_COLUMNS, binary=BINARY_COLUMNS)
+        if isinstance(decoded, str):
+            self.problem(table, row[0], decoded)
+            return None
+        return (row[0], *decoded)
 
     def check_version(self, db: sqlite3.Connection) -> None:
         rows = list(db.execute("SELECT rowid, schema_version FROM MLMDEnv"))
@@ -211,7 +230,10 @@ class _Store:
             )
 
     def load_types(self, db: sqlite3.Connection) -> None:
-        for _, type_id, name, kind in self.select(db, "Type", ("id", "name", "type_kind")):
+        for rowid, type_id, name, kind in self.select(db, "Type", ("id", "name", "type_kind")):
+            if kind not in TYPE_KINDS:
+                self.problem("Type", rowid, f"type_kind {kind!r} is not one of {sorted(TYPE_KINDS)}")
+                continue
             self.types[type_id] = (_text(name) or f"type-{type_id}", kind)
         if "ParentType" in self.columns:
             for _, type_id, parent in self.select(db, "ParentType", ("type_id", "parent_type_id")):
@@ -224,10 +246,11 @@ class _Store:
         for _, item_id, type_id, name, item_state, created, updated, uri, external in self.select(
             db, table, wanted
         ):
-            into[item_id] = _Item(item_id, type_id, _text(name), item_state, created, updated, _text(uri),
-                                  _text(external))  # fmt: skip
             if type_id not in self.types:
                 self.problem(table, item_id, f"{table.lower()} type {type_id!r} is not in the Type table")
+                continue
+            into[item_id] = _Item(item_id, type_id, _text(name), item_state, created, updated, _text(uri),
+                                  _text(external))  # fmt: skip
 
     def load_properties(self, db, table: str, key: str, items: dict[int, _Item], owner: str) -> None:
         if table not in self.columns:
@@ -247,9 +270,10 @@ class _Store:
         if "Context" not in self.columns:
             return
         for _, context_id, type_id, name in self.select(db, "Context", ("id", "type_id", "name")):
-            self.contexts[context_id] = (type_id, _text(name) or f"context-{context_id}")
             if type_id not in self.types:
                 self.problem("Context", context_id, f"context type {type_id!r} is not in the Type table")
+                continue
+            self.contexts[context_id] = (type_id, _text(name) or f"context-{context_id}")
         links = (("Attribution", "artifact_id", self.artifacts, "Artifact"),
                  ("Association", "execution_id", self.executions, "Execution"))  # fmt: skip
         for table, key, items, owner in links:

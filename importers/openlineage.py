@@ -22,7 +22,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from importers.logfiles import head, json_lines, logical_suffix, read_text
+from importers.logfiles import Rejected, head, json_lines, logical_suffix, read_text, strict_loads
 from importers.shapes import Shape, optional
 from importers.structured import json_lines as json_line_map
 from importers.structured import line_of, location
@@ -197,9 +197,12 @@ class _State:
             line = raw[: exc.start].count(b"\n") + 1
             raise InputError(Location(file, line=line), "not valid UTF-8 text") from None
         try:
-            data = json.loads(text)
+            data = strict_loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(Location(file, line=exc.lineno), f"invalid JSON: {exc.msg}") from None
+        except Rejected as exc:
+            json_line_map(text, file)  # names the line of a repeated key
+            raise InputError(Location(file, line=1), f"invalid JSON: {exc}") from None
         except RecursionError:
             raise InputError(Location(file, line=1), "invalid JSON: nested too deeply") from None
         line_map = json_line_map(text, file)

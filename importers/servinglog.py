@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,11 @@ def _fields(row: dict, column: dict[str, str], separator: str, default_ns: str):
     model = _text(row, column["model"], required=True)
     version = _text(row, column["model_version"])
     when = _text(row, column["time"])
+    if when is not None:
+        try:
+            datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{column['time']!r} must be an ISO 8601 time, not {when!r}") from None
     namespace = _text(row, column["namespace"]) or default_ns
     raw = row.get(column["features"])
     if raw is None or raw == "":

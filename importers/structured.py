@@ -70,7 +70,13 @@ def decode_text(raw: bytes, file: str) -> str:
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
-    loader = yaml.SafeLoader(text)
+    try:  # the reader checks every character when it is made
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        message = f"invalid YAML: the character U+{code:04X} is not allowed in YAML text"
+        raise InputError(Location(file, line=line), message) from None
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -268,7 +274,7 @@ def load_toml(text: str, file: str) -> tuple[Any, dict[str, int]]:
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_LINE.search(str(exc))
         msg = _TOML_LINE.sub("", str(exc)).strip()
-        line = int(m.group(1)) if m else None
+        line = int(m.group(1)) if m else text.count("\n") + 1  # "at end of document"
         raise InputError(Location(file, line=line), f"invalid TOML: {msg}") from None
     except RecursionError:
         raise InputError(Location(file, line=1), "invalid TOML: nested too deeply") from None

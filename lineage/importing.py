@@ -8,9 +8,11 @@ whole call back; with ``lenient`` the valid records are written and the problems
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,6 +34,7 @@ from lineage.records import (
 from lineage.registry import Importer, UnknownFormat, detect, importer_named
 from lineage.store import ImportUnit, Store, UnitOutcome
 
+BLANK_CHECK_BYTES = 1 << 16  # larger files are not blank in practice; never read them twice
 MAX_LOCATIONS_PER_SUBJECT = 50  # provenance kept per node or edge per import (logs repeat a lot)
 
 
@@ -243,8 +246,23 @@ def read_input(
                 "(run with --debug for the traceback)",
             )
         )
+    if not (unit.nodes or unit.edges or unit.settings or unit.problems) and _is_blank(item.path):
+        unit.problems.append(Problem(Location(str(item.path), line=1), "the file is empty"))
     _check_endpoints(unit)
     return unit
+
+
+def _is_blank(path: Path) -> bool:
+    """Whether ``path`` is a file holding nothing but white space (gzip-compressed or not)."""
+    try:
+        if not path.is_file() or path.stat().st_size > BLANK_CHECK_BYTES:
+            return False
+        data = path.read_bytes()
+        if data.startswith(b"\x1f\x8b"):
+            data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
+        return False
+    return not data.strip()
 
 
 def _where(record: NodeRecord | EdgeRecord, unit: ImportUnit) -> Location:

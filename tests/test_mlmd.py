@@ -261,10 +261,10 @@ def test_sniff(tmp_path):
 
 BAD = [
     # (what, SQL run on the hand-made pipeline store, exact problems or error)
-    ("no Event table", ["DROP TABLE Event"], "{f}: no Event table: not an ML Metadata store"),
-    ("no Type table", ["DROP TABLE Type"], "{f}: no Type table: not an ML Metadata store"),
+    ("no Event table", ["DROP TABLE Event"], "{f}[Event]: no Event table: not an ML Metadata store"),
+    ("no Type table", ["DROP TABLE Type"], "{f}[Type]: no Type table: not an ML Metadata store"),
     ("a column missing", ["DROP INDEX idx_artifact_uri", "ALTER TABLE Artifact DROP COLUMN uri"],
-     "{f}: table Artifact has no column 'uri': not an ML Metadata store"),
+     "{f}[Artifact]: table Artifact has no column 'uri': not an ML Metadata store"),
     ("a newer schema", ["UPDATE MLMDEnv SET schema_version = 11"],
      "{f}[MLMDEnv row 11]: unknown ML Metadata schema version 11 (this importer reads versions up to 10)"),
     ("a newer schema that changed columns",
