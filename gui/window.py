@@ -7,10 +7,11 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import networkx as nx
-from PySide6.QtCore import QObject, QRunnable, QSettings, QStringListModel, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, QRunnable, QSettings, QStringListModel, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QTextOption, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -33,13 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from gui.canvas import GraphView
-from gui.items import EdgeItem, NodeItem
+from gui.items import EdgeItem, NodeItem, display_label
 from gui.panels import ModePanel
+from gui.plain import message, tooltip
 from gui.style import is_dark, kind_style
 from gui.tours import NotesView, TourPanel
 from gui.worker import LayoutRunner, warm_up
 from lineage import scenes
 from lineage.analyses import find_all
+from lineage.export.escape import clip
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
 from lineage.present import where
@@ -236,7 +239,11 @@ class MainWindow(QMainWindow):
     def _build_side_docks(self) -> None:
         self.inspector = QTextBrowser()
         self.inspector.setOpenLinks(False)
-        self.inspector.anchorClicked.connect(lambda url: self.set_focus(url.fragment()))
+        # Links carry the node id percent-encoded (see inspector_html), so any id survives.
+        self.inspector.anchorClicked.connect(
+            lambda url: self.set_focus(url.fragment(QUrl.ComponentFormattingOption.FullyDecoded)))
+        # A long name without spaces wraps rather than widening the page.
+        self.inspector.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         dock = QDockWidget("Inspector", self)
         dock.setObjectName("inspector")
         dock.setWidget(self.inspector)
@@ -723,8 +730,8 @@ class MainWindow(QMainWindow):
                 continue
             if "source" in chosen and chosen["source"] not in self.sources.get(node_id, ()):
                 continue
-            item = QListWidgetItem(f"{data['name']}   ·  {data['kind']}")
-            item.setToolTip(node_id)
+            item = QListWidgetItem(f"{display_label(data['name'])}   ·  {data['kind']}")
+            item.setToolTip(tooltip(node_id))
             item.setData(Qt.ItemDataRole.UserRole, node_id)
             self.results.addItem(item)
             if self.results.count() >= SEARCH_RESULTS:
@@ -768,7 +775,7 @@ class MainWindow(QMainWindow):
         try:
             self.open_database(path)
         except Exception as exc:  # a StoreError says what is wrong with the file
-            QMessageBox.warning(self, "Cannot open the database", str(exc))
+            QMessageBox.warning(self, "Cannot open the database", message(str(exc)))
             return
         self.runner.cache.clear()
         self.undo_stack.clear()
@@ -815,7 +822,7 @@ class MainWindow(QMainWindow):
         scene.render(painter, source=rect)
         painter.end()
         if isinstance(device, QImage) and not device.save(path):
-            QMessageBox.warning(self, "Export failed", f"{path}: could not write the image")
+            QMessageBox.warning(self, "Export failed", message(f"{path}: could not write the image"))
             return
         self.statusBar().showMessage(f"Exported the picture to {path}")
 
@@ -888,8 +895,8 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
         rows.append(("tags", ", ".join(node["tags"])))
     for key in sorted(node.get("attributes") or {}):
         rows.append((key, node["attributes"][key]))
-    parts = [f"<h3>{_e(node['name'])}</h3><p><code>{_e(node['id'])}</code></p><table>"]
-    parts += [f"<tr><td><b>{_e(k)}</b>&nbsp;</td><td>{_e(v)}</td></tr>" for k, v in rows]
+    parts = [f"<h3>{_e(clip(node['name']))}</h3><p><code>{_e(clip(node['id']))}</code></p><table>"]
+    parts += [f"<tr><td><b>{_e(clip(k))}</b>&nbsp;</td><td>{_e(clip(v, 1000))}</td></tr>" for k, v in rows]
     parts.append("</table>")
 
     def edge_list(title: str, edges: list, end: str) -> None:
@@ -897,14 +904,14 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
         for edge in edges:
             evidence = ", ".join(e for e in ("declared", "observed") if edge[e])
             weight = f", weight {edge['weight']:g}" if edge["weight"] is not None else ""
-            parts.append(f'<li><a href="#{_e(edge[end])}">{_e(edge[end])}</a> '
+            parts.append(f'<li><a href="#{quote(edge[end], safe="")}">{_e(clip(edge[end]))}</a> '
                          f"<small>{_e(edge['kind'])}, {evidence}{_e(weight)}</small></li>")  # fmt: skip
         parts.append("</ul>")
 
     edge_list("Inputs", incoming, "source")
     edge_list("Outputs", outgoing, "target")
     if aliases:
-        parts.append("<h4>Aliases</h4><ul>" + "".join(f"<li>{_e(a)}</li>" for a in aliases) + "</ul>")
+        parts.append("<h4>Aliases</h4><ul>" + "".join(f"<li>{_e(clip(a))}</li>" for a in aliases) + "</ul>")
     parts += _sources_html(provenance)
     return "".join(parts)
 
@@ -912,7 +919,7 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
 def edge_html(item: EdgeItem, store: Store) -> str:
     """The inspector's page for an edge: its kinds, evidence, weight and where it was said."""
     attrs = item.attrs
-    parts = [f"<h3>{_e(item.source)} → {_e(item.target)}</h3><table>"]
+    parts = [f"<h3>{_e(clip(item.source))} → {_e(clip(item.target))}</h3><table>"]
     rows = [("kinds", ", ".join(attrs.get("kinds", ()))),
             ("evidence", ", ".join(e for e in ("declared", "observed") if attrs.get(e)) or "—"),
             ("weight", attrs.get("weight") if attrs.get("weight") is not None else "—")]  # fmt: skip
