@@ -79,7 +79,9 @@ def to_csv(report: ImpactReport) -> str:
     state = {a.node: ("broken", a) for a in report.simulation.broken}
     state.update({a.node: ("degraded", a) for a in report.simulation.degraded})
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the writer then quotes a cell holding a lone CR too, which it would
+    # leave bare with "\n" (and a reader would take as the end of the row).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["direction", "distance", "id", "kind", "name", "namespace", "owner", "team", "status",
                      "if_removed", "weight_lost"])  # fmt: skip
     up = report.impact.upstream.nodes if report.impact.upstream else ()
