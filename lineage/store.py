@@ -48,6 +48,11 @@ GRAPH_NODE_SELECT = (
     " json_extract(attributes, '$.current') FROM nodes"
 )
 EDGE_SELECT = "SELECT source, target, kind, weight, declared, observed, attributes FROM edges"
+NEARBY_NODES = GRAPH_NODE_SELECT + " WHERE id IN (SELECT id FROM temp.nearby)"  # noqa: S608 (constants)
+NEARBY_EDGES = (
+    "SELECT source, target, kind, weight, declared, observed FROM edges"
+    " WHERE source IN (SELECT id FROM temp.nearby) AND target IN (SELECT id FROM temp.nearby)"
+)
 # Which provenance rows belong to a node or an edge; the values are bound parameters.
 PROVENANCE_OF = {"node": "p.node_id = ?", "edge": "p.source = ? AND p.target = ? AND p.edge_kind = ?"}
 # The ids within ``?`` hops of ``?``, downstream and upstream.
@@ -661,14 +666,16 @@ class Store:
         ids = {start}
         for direction in ("down", "up") if upstream else ("down",):
             ids.update(r[0] for r in conn.execute(REACH[direction], (start, depth)))
-        near = json.dumps(sorted(ids))  # passed as one JSON parameter: nothing is written
-        within = " WHERE id IN (SELECT value FROM json_each(?))"
-        nodes = conn.execute(GRAPH_NODE_SELECT + within, (near,)).fetchall()  # noqa: S608 (constants)
-        edges = conn.execute(
-            "SELECT source, target, kind, weight, declared, observed FROM edges"
-            " WHERE source IN (SELECT value FROM json_each(?)) AND target IN (SELECT value FROM json_each(?))",
-            (near, near),
-        ).fetchall()
+        # The ids go through a temporary table (SQLite's json_each would cut a name at NUL);
+        # its rows open a transaction on this connection only, closed again below.
+        idle = not conn.in_transaction
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS nearby(id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.nearby")
+        conn.executemany("INSERT INTO temp.nearby VALUES (?)", ((i,) for i in ids))
+        nodes = conn.execute(NEARBY_NODES).fetchall()
+        edges = conn.execute(NEARBY_EDGES).fetchall()
+        if idle:
+            conn.commit()
         return nodes, edges
 
     def snapshot(
