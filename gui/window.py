@@ -217,6 +217,9 @@ class MainWindow(QMainWindow):
         self.facets: dict[str, QComboBox] = {}
         for facet in ("kind", "owner", "tag", "status", "source"):
             combo = QComboBox()
+            # A 10,000-character owner must not widen the dock: the combo keeps a fixed width.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
             combo.currentIndexChanged.connect(lambda _: self.run_search())
             self.facets[facet] = combo
             form.addRow(facet.capitalize(), combo)
@@ -364,7 +367,10 @@ class MainWindow(QMainWindow):
         for facet, combo in self.facets.items():
             combo.blockSignals(True)
             combo.clear()
-            combo.addItems([ANY, *sorted(v for v in values[facet] if v)])
+            combo.addItem(ANY, None)
+            for value in sorted(v for v in values[facet] if v):  # shown clipped, chosen by the full value
+                combo.addItem(display_label(value), value)
+                combo.setItemData(combo.count() - 1, tooltip(value), Qt.ItemDataRole.ToolTipRole)
             combo.blockSignals(False)
 
     def _restore_settings(self) -> None:
@@ -711,7 +717,7 @@ class MainWindow(QMainWindow):
     def run_search(self) -> None:
         self.results.clear()
         text = self.search.text().strip()
-        chosen = {f: c.currentText() for f, c in self.facets.items() if c.currentText() not in ("", ANY)}
+        chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
         if not text and not chosen:
             return
         ids = self.store.search(text, limit=SEARCH_RESULTS) if text else sorted(self.graph)
