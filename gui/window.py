@@ -902,7 +902,7 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
     for key in sorted(node.get("attributes") or {}):
         rows.append((key, node["attributes"][key]))
     parts = [f"<h3>{_e(clip(node['name']))}</h3><p><code>{_e(clip(node['id']))}</code></p><table>"]
-    parts += [f"<tr><td><b>{_e(clip(k))}</b>&nbsp;</td><td>{_e(clip(v, 1000))}</td></tr>" for k, v in rows]
+    parts += [f"<tr><td><b>{_e(clip(k))}</b>&nbsp;</td><td>{_e(clip(v, 300))}</td></tr>" for k, v in rows]
     parts.append("</table>")
 
     def edge_list(title: str, edges: list, end: str) -> None:

@@ -129,3 +129,8 @@ def test_a_ten_thousand_character_name_leaves_the_window_usable(window, qtbot):
     OUT.mkdir(exist_ok=True)
     qtbot.wait(50)
     assert window.grab().save(str(OUT / "hostile-explorer.png"))
+    window.canvas.zoom_by(1.0 / window.canvas.transform().m11())  # close up: the labels themselves
+    window.canvas.centerOn(next(i for i in window.canvas.scene().items() if isinstance(i, NodeItem)
+                                and i.node_id == "feature:<script>alert(1)</script>"))  # fmt: skip
+    qtbot.wait(50)
+    assert window.canvas.grab().save(str(OUT / "hostile-explorer-labels.png"))

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 
 from lineage.cli import cli
 from lineage.export.escape import xml_safe
+from tests.conftest import chromium_screenshot, needs_chromium
 from tests.hostile import hostile_names, write_hostile_manifest
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -343,3 +344,10 @@ def test_diff_against_a_plain_database_names_every_hostile_node(hostile, plain):
 def test_json_output_keeps_names_exactly(hostile, args, pick):
     found = set(pick(json.loads(hostile(*args).output)))
     assert found & set(hostile_names()) or "\n".join(hostile_names()) in found
+
+
+@needs_chromium
+def test_the_hostile_report_renders_in_a_real_browser(hostile_documents, tmp_path):
+    """Kept as out/hostile-impact-report.png: the names readable, a 10,000-character one clipped."""
+    data = chromium_screenshot(hostile_documents["impact.html"], "hostile-impact-report.png", tmp_path, "1200,2400")
+    assert data[:4] == b"\x89PNG" and len(data) > 20_000
