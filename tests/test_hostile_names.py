@@ -351,3 +351,16 @@ def test_the_hostile_report_renders_in_a_real_browser(hostile_documents, tmp_pat
     """Kept as out/hostile-impact-report.png: the names readable, a 10,000-character one clipped."""
     data = chromium_screenshot(hostile_documents["impact.html"], "hostile-impact-report.png", tmp_path, "1200,2400")
     assert data[:4] == b"\x89PNG" and len(data) > 20_000
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [{"name": "a\ud800b"}, {"name": "ok", "owner": "\udfff"}, {"name": "ok", "tags": ["\ud83d"]},
+     {"name": "ok", "attributes": {"k": ["\udc00"]}}],
+)  # fmt: skip
+def test_a_lone_surrogate_is_refused_at_its_place(tmp_path, entry):
+    """JSON can spell one (``"\\ud800"``), UTF-8 and SQLite cannot hold one: FILE#pointer, not a crash."""
+    (tmp_path / "m.json").write_text(json.dumps({"lineage_manifest": 1, "features": [entry]}))
+    run = Run(tmp_path, tmp_path / "l.db")
+    result = run("import", str(tmp_path / "m.json"), ok=False)
+    assert result.exit_code == 1 and f"{tmp_path / 'm.json'}#/features/0: text with a lone surrogate" in result.output
