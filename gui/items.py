@@ -16,8 +16,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from gui.plain import tooltip
 from gui.style import KindStyle, edge_colour, edge_state_style, state_style, text_colour
 from lineage.layout import EdgePath
+from lineage.present import printable
 
 LABEL_FONT = QFont()
 LABEL_FONT.setPointSizeF(9.5)
@@ -27,8 +29,9 @@ LABELS_BELOW_SCALE = 0.35  # level of detail: no text when zoomed out further
 
 
 def display_label(name: str) -> str:
-    """One line, bounded: names come from files anyone can write."""
-    flat = " ".join(name.split())
+    """One line, bounded, controls and direction overrides shown as escapes: names come from
+    files anyone can write."""
+    flat = printable(" ".join(name.split()))
     return flat if len(flat) <= MAX_LABEL_CHARS else flat[: MAX_LABEL_CHARS - 1] + "…"
 
 
@@ -86,7 +89,7 @@ class NodeItem(QGraphicsItem):
         self.dimmed = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
-        self.setToolTip(f"{node_id}\n{attrs.get('kind')} · {attrs.get('owner') or 'no owner'}")
+        self.setToolTip(tooltip(node_id, f"{attrs.get('kind')} · {attrs.get('owner') or 'no owner'}"))
         self.setZValue(1)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
@@ -192,7 +195,7 @@ class EdgeItem(QGraphicsItem):
         kinds = ", ".join(attrs.get("kinds", ()))
         evidence = "declared" if attrs.get("declared") else "observed only"
         extra = f", weight {weight:g}" if weight is not None else ""
-        self.setToolTip(f"{source} → {target}\n{kinds} ({evidence}{extra})")
+        self.setToolTip(tooltip(f"{source} → {target}", f"{kinds} ({evidence}{extra})"))
 
     @staticmethod
     def _arrow_head(before: QPointF, tip: QPointF) -> QPolygonF:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.plain import tooltip
 from lineage.analyses import FINDING_KINDS, Finding
 
 HINTS = {
@@ -37,6 +38,7 @@ HINTS = {
 def _summary() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # the summary names nodes
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignTop)
     return label
@@ -133,7 +135,7 @@ class ModePanel(QStackedWidget):
                 if finding.details.get("hidden"):
                     label = "[hidden] " + label
                 child = QTreeWidgetItem([label])
-                child.setToolTip(0, finding.reason)
+                child.setToolTip(0, tooltip(finding.reason))
                 child.setData(0, Qt.ItemDataRole.UserRole, finding)
                 top.addChild(child)
         tree.expandAll()

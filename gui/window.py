@@ -7,10 +7,11 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import networkx as nx
-from PySide6.QtCore import QObject, QRunnable, QSettings, QStringListModel, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, QRunnable, QSettings, QStringListModel, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QTextOption, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -33,13 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from gui.canvas import GraphView
-from gui.items import EdgeItem, NodeItem
+from gui.items import EdgeItem, NodeItem, display_label
 from gui.panels import ModePanel
+from gui.plain import message, tooltip
 from gui.style import is_dark, kind_style
 from gui.tours import NotesView, TourPanel
 from gui.worker import LayoutRunner, warm_up
 from lineage import scenes
 from lineage.analyses import find_all
+from lineage.export.escape import clip
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
 from lineage.present import where
@@ -214,6 +217,9 @@ class MainWindow(QMainWindow):
         self.facets: dict[str, QComboBox] = {}
         for facet in ("kind", "owner", "tag", "status", "source"):
             combo = QComboBox()
+            # A 10,000-character owner must not widen the dock: the combo keeps a fixed width.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
             combo.currentIndexChanged.connect(lambda _: self.run_search())
             self.facets[facet] = combo
             form.addRow(facet.capitalize(), combo)
@@ -236,7 +242,11 @@ class MainWindow(QMainWindow):
     def _build_side_docks(self) -> None:
         self.inspector = QTextBrowser()
         self.inspector.setOpenLinks(False)
-        self.inspector.anchorClicked.connect(lambda url: self.set_focus(url.fragment()))
+        # Links carry the node id percent-encoded (see inspector_html), so any id survives.
+        self.inspector.anchorClicked.connect(
+            lambda url: self.set_focus(url.fragment(QUrl.ComponentFormattingOption.FullyDecoded)))
+        # A long name without spaces wraps rather than widening the page.
+        self.inspector.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         dock = QDockWidget("Inspector", self)
         dock.setObjectName("inspector")
         dock.setWidget(self.inspector)
@@ -357,7 +367,10 @@ class MainWindow(QMainWindow):
         for facet, combo in self.facets.items():
             combo.blockSignals(True)
             combo.clear()
-            combo.addItems([ANY, *sorted(v for v in values[facet] if v)])
+            combo.addItem(ANY, None)
+            for value in sorted(v for v in values[facet] if v):  # shown clipped, chosen by the full value
+                combo.addItem(display_label(value), value)
+                combo.setItemData(combo.count() - 1, tooltip(value), Qt.ItemDataRole.ToolTipRole)
             combo.blockSignals(False)
 
     def _restore_settings(self) -> None:
@@ -704,7 +717,7 @@ class MainWindow(QMainWindow):
     def run_search(self) -> None:
         self.results.clear()
         text = self.search.text().strip()
-        chosen = {f: c.currentText() for f, c in self.facets.items() if c.currentText() not in ("", ANY)}
+        chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
         if not text and not chosen:
             return
         ids = self.store.search(text, limit=SEARCH_RESULTS) if text else sorted(self.graph)
@@ -723,8 +736,8 @@ class MainWindow(QMainWindow):
                 continue
             if "source" in chosen and chosen["source"] not in self.sources.get(node_id, ()):
                 continue
-            item = QListWidgetItem(f"{data['name']}   ·  {data['kind']}")
-            item.setToolTip(node_id)
+            item = QListWidgetItem(f"{display_label(data['name'])}   ·  {data['kind']}")
+            item.setToolTip(tooltip(node_id))
             item.setData(Qt.ItemDataRole.UserRole, node_id)
             self.results.addItem(item)
             if self.results.count() >= SEARCH_RESULTS:
@@ -768,7 +781,7 @@ class MainWindow(QMainWindow):
         try:
             self.open_database(path)
         except Exception as exc:  # a StoreError says what is wrong with the file
-            QMessageBox.warning(self, "Cannot open the database", str(exc))
+            QMessageBox.warning(self, "Cannot open the database", message(str(exc)))
             return
         self.runner.cache.clear()
         self.undo_stack.clear()
@@ -815,7 +828,7 @@ class MainWindow(QMainWindow):
         scene.render(painter, source=rect)
         painter.end()
         if isinstance(device, QImage) and not device.save(path):
-            QMessageBox.warning(self, "Export failed", f"{path}: could not write the image")
+            QMessageBox.warning(self, "Export failed", message(f"{path}: could not write the image"))
             return
         self.statusBar().showMessage(f"Exported the picture to {path}")
 
@@ -888,8 +901,8 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
         rows.append(("tags", ", ".join(node["tags"])))
     for key in sorted(node.get("attributes") or {}):
         rows.append((key, node["attributes"][key]))
-    parts = [f"<h3>{_e(node['name'])}</h3><p><code>{_e(node['id'])}</code></p><table>"]
-    parts += [f"<tr><td><b>{_e(k)}</b>&nbsp;</td><td>{_e(v)}</td></tr>" for k, v in rows]
+    parts = [f"<h3>{_e(clip(node['name']))}</h3><p><code>{_e(clip(node['id']))}</code></p><table>"]
+    parts += [f"<tr><td><b>{_e(clip(k))}</b>&nbsp;</td><td>{_e(clip(v, 300))}</td></tr>" for k, v in rows]
     parts.append("</table>")
 
     def edge_list(title: str, edges: list, end: str) -> None:
@@ -897,14 +910,14 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
         for edge in edges:
             evidence = ", ".join(e for e in ("declared", "observed") if edge[e])
             weight = f", weight {edge['weight']:g}" if edge["weight"] is not None else ""
-            parts.append(f'<li><a href="#{_e(edge[end])}">{_e(edge[end])}</a> '
+            parts.append(f'<li><a href="#{quote(edge[end], safe="")}">{_e(clip(edge[end]))}</a> '
                          f"<small>{_e(edge['kind'])}, {evidence}{_e(weight)}</small></li>")  # fmt: skip
         parts.append("</ul>")
 
     edge_list("Inputs", incoming, "source")
     edge_list("Outputs", outgoing, "target")
     if aliases:
-        parts.append("<h4>Aliases</h4><ul>" + "".join(f"<li>{_e(a)}</li>" for a in aliases) + "</ul>")
+        parts.append("<h4>Aliases</h4><ul>" + "".join(f"<li>{_e(clip(a))}</li>" for a in aliases) + "</ul>")
     parts += _sources_html(provenance)
     return "".join(parts)
 
@@ -912,7 +925,7 @@ def inspector_html(node: dict, incoming: list, outgoing: list, provenance: list,
 def edge_html(item: EdgeItem, store: Store) -> str:
     """The inspector's page for an edge: its kinds, evidence, weight and where it was said."""
     attrs = item.attrs
-    parts = [f"<h3>{_e(item.source)} → {_e(item.target)}</h3><table>"]
+    parts = [f"<h3>{_e(clip(item.source))} → {_e(clip(item.target))}</h3><table>"]
     rows = [("kinds", ", ".join(attrs.get("kinds", ()))),
             ("evidence", ", ".join(e for e in ("declared", "observed") if attrs.get(e)) or "—"),
             ("weight", attrs.get("weight") if attrs.get("weight") is not None else "—")]  # fmt: skip

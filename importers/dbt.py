@@ -203,6 +203,8 @@ def _run_results(path: Path) -> tuple[dict[str, dict], Problem | None]:
     """Last status of each node from ``run_results.json`` beside the manifest, if any."""
     if not path.is_file():
         return {}, None
+    if not path.resolve().is_relative_to(path.parent.resolve()):  # a symbolic link out of the folder
+        return {}, Problem(Location(str(path)), "not read: it links outside the manifest's folder")
     try:
         data = json.loads(path.read_text("utf-8"))
     except json.JSONDecodeError as exc:

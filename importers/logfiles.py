@@ -18,6 +18,21 @@ from lineage.records import InputError, Location, Problem, Progress
 
 GZIP_MAGIC = b"\x1f\x8b"
 PROGRESS_EVERY = 20_000  # lines
+# Bounds on what a file can make us hold in memory: a few KB of gzip can expand to gigabytes
+# (a "gzip bomb"). Logs stream line by line, so a line is bounded; a file read whole (one
+# OpenLineage event or a list of them) is bounded as a whole. Module attributes, so a caller
+# or a test can set others.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+MAX_GZIP_BYTES = 1024 * 1024 * 1024
+
+
+def _mib(size: int) -> str:
+    """
+    >>> _mib(64 * 1024 * 1024), _mib(1_000_000)
+    ('64 MiB', '1,000,000 bytes')
+    """
+    mib, rest = divmod(size, 1024 * 1024)
+    return f"{mib} MiB" if mib and not rest else f"{size:,} bytes"
 
 
 def is_gzip(path: Path) -> bool:
@@ -56,8 +71,11 @@ def lines(path: Path) -> Iterator[tuple[int, str | None, int, int]]:
     try:
         stream = gzip.GzipFile(fileobj=raw) if is_gzip(path) else raw
         number = 0
+        limit = MAX_LINE_BYTES
         try:
-            for number, line in enumerate(stream, start=1):  # noqa: B007
+            for number, line in enumerate(iter(lambda: stream.readline(limit + 1), b""), start=1):  # noqa: B007
+                if len(line) > limit:
+                    raise InputError(Location(file, line=number), f"line longer than {_mib(limit)}: not a log")
                 try:
                     text = line.decode("utf-8")
                 except UnicodeDecodeError:
@@ -126,11 +144,15 @@ def _no_constant(name: str) -> Any:
 
 
 def read_text(path: Path) -> bytes:
-    """A whole file's bytes, decompressed if it is gzip."""
+    """A whole file's bytes, decompressed if it is gzip (at most MAX_GZIP_BYTES of them)."""
     try:
         if is_gzip(path):
+            limit = MAX_GZIP_BYTES
             with gzip.open(path, "rb") as fh:
-                return fh.read()
+                data = fh.read(limit + 1)
+            if len(data) > limit:
+                raise InputError(Location(str(path)), f"decompressed, larger than {_mib(limit)}: not read")
+            return data
         return path.read_bytes()
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise InputError(Location(str(path)), f"corrupt or truncated gzip: {exc}") from None

@@ -23,6 +23,7 @@ from importers.mlflow_store import (
     local_artifact,
     read_file_store,
     read_sql_store,
+    real_file,
 )
 from lineage import identity
 from lineage.records import EdgeRecord, Location, NodeRecord, Problem
@@ -149,7 +150,7 @@ class _Records:
 
     def model_folder(self, uri: str | None) -> Path | None:
         folder = local_artifact(uri, self.ws)
-        return folder if folder and (folder / "MLmodel").is_file() else None
+        return folder if folder and real_file(folder / "MLmodel") else None
 
     def features(self, model: NodeRecord, folder: Path | None, run_id: str | None) -> Iterator[Any]:
         """Signature inputs -> features -> the model, with importances where they were logged."""
@@ -195,7 +196,7 @@ class _Records:
         for folder in folders:
             for name in IMPORTANCE_FILES:
                 file = folder / name if folder else None
-                if file and file.is_file():
+                if file and real_file(file):  # a link could lead out of the folder given
                     try:
                         data = json.loads(file.read_text("utf-8"))
                     except (json.JSONDecodeError, UnicodeDecodeError):

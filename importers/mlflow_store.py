@@ -148,8 +148,8 @@ def is_file_store(path: Path) -> bool:
     meta = path / "0" / "meta.yaml"
     if meta.is_file():
         return True
-    for child in sorted(path.iterdir())[:50]:
-        if child.is_dir() and (child / "meta.yaml").is_file():
+    for child in _subfolders(path)[:50]:
+        if real_file(child / "meta.yaml"):
             try:
                 head = (child / "meta.yaml").read_text("utf-8", errors="replace")[:2048]
             except OSError:
@@ -209,10 +209,27 @@ def _require(data: dict, keys: tuple[str, ...], path: Path, problems: list[Probl
     return not missing
 
 
+def real_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The real subfolders of a real folder: the store is read without following a symbolic
+    link, so no file outside the folder the user gave is ever opened."""
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+
+
+def _metas(folder: Path, prefix: str = "") -> list[Path]:
+    """The meta.yaml of each real subfolder of ``folder`` whose name starts with ``prefix``."""
+    return [p / "meta.yaml" for p in _subfolders(folder) if p.name.startswith(prefix) and real_file(p / "meta.yaml")]
+
+
 def _small_files(folder: Path, problems: list[Problem]) -> dict[str, str]:
     """Params and tags: one value a file, named by the file."""
     out = {}
-    if folder.is_dir():
+    if folder.is_dir() and not folder.is_symlink():  # rglob does not follow links further down
         for file in sorted(folder.rglob("*")):
             if file.is_file() and not file.is_symlink():
                 try:
@@ -250,13 +267,13 @@ def _latest_metric(path: Path, problems: list[Problem]) -> float | None:
 def read_file_store(path: Path) -> Workspace:
     ws = Workspace(root=path, artifact_roots=[path])
     problems = ws.problems
-    for exp_dir in sorted(p for p in path.iterdir() if p.is_dir() and (p / "meta.yaml").is_file()):
+    for exp_dir in (meta.parent for meta in _metas(path)):
         meta = _meta(exp_dir / "meta.yaml", problems, "experiment")
         if meta is None or not _require(meta, ("experiment_id", "name"), exp_dir / "meta.yaml", problems):
             continue
         exp_id = str(meta["experiment_id"])
         ws.experiments[exp_id] = str(meta["name"])
-        for ds_meta_path in sorted((exp_dir / "datasets").glob("*/meta.yaml")):
+        for ds_meta_path in _metas(exp_dir / "datasets"):
             ds = _meta(ds_meta_path, problems, "dataset")
             if ds is None or not _require(ds, ("name",), ds_meta_path, problems):
                 continue
@@ -265,18 +282,17 @@ def read_file_store(path: Path) -> Workspace:
                 problems.append(made)
             else:
                 ws.datasets[ds_meta_path.parent.name] = made
-        for model_meta in sorted((exp_dir / "models").glob("*/meta.yaml")):
+        for model_meta in _metas(exp_dir / "models"):
             lm = _meta(model_meta, problems, "logged_model")
             if lm is None or not _require(lm, ("model_id",), model_meta, problems):
                 continue
             ws.logged_models[str(lm["model_id"])] = LoggedModel(
                 str(lm["model_id"]), str(lm.get("name") or "model"), exp_id,
                 lm.get("source_run_id"), lm.get("artifact_location"), Location(str(model_meta), line=1))
-        for run_dir in sorted(p for p in exp_dir.iterdir() if (p / "meta.yaml").is_file()
-                              and p.name not in ("datasets", "models")):  # fmt: skip
+        for run_dir in (m.parent for m in _metas(exp_dir) if m.parent.name not in ("datasets", "models")):
             _read_file_run(ws, exp_id, run_dir)
     models_dir = path / "models"
-    for model_meta in sorted(models_dir.glob("*/meta.yaml")):
+    for model_meta in _metas(models_dir):
         rm = _meta(model_meta, problems, "model")
         if rm is None or not _require(rm, ("name",), model_meta, problems):
             continue
@@ -286,7 +302,7 @@ def read_file_store(path: Path) -> Workspace:
             str(rm["name"]), rm.get("description"),
             {str(k): int(v) for k, v in aliases.items()} if isinstance(aliases, dict) else {},
             tags, Location(str(model_meta), line=1))  # fmt: skip
-        for version_meta in sorted(model_meta.parent.glob("version-*/meta.yaml")):
+        for version_meta in _metas(model_meta.parent, "version-"):
             mv = _meta(version_meta, problems, "version")
             if mv is None or not _require(mv, ("name", "version"), version_meta, problems):
                 continue
@@ -307,17 +323,17 @@ def _read_file_run(ws: Workspace, exp_id: str, run_dir: Path) -> None:
     run.params = _small_files(run_dir / "params", ws.problems)
     run.tags = _small_files(run_dir / "tags", ws.problems)
     metrics = run_dir / "metrics"
-    for file in sorted(metrics.rglob("*")) if metrics.is_dir() else []:
+    for file in sorted(metrics.rglob("*")) if metrics.is_dir() and not metrics.is_symlink() else []:
         if file.is_file() and not file.is_symlink():
             value = _latest_metric(file, ws.problems)
             if value is not None:
                 run.metrics[str(file.relative_to(metrics))] = value
-    for input_meta in sorted((run_dir / "inputs").glob("*/meta.yaml")):
+    for input_meta in _metas(run_dir / "inputs"):
         link = _meta(input_meta, ws.problems, "link")
         if link and link.get("source_type") == "DATASET":
             context = (link.get("tags") or {}).get("mlflow.data.context")
             run.inputs.append((str(link.get("source_id")), context))
-    for output_meta in sorted((run_dir / "outputs").glob("*/meta.yaml")):
+    for output_meta in _metas(run_dir / "outputs"):
         link = _meta(output_meta, ws.problems, "link")
         if link and link.get("destination_type") == "MODEL_OUTPUT":
             run.outputs.append(str(link.get("destination_id")))

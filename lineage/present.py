@@ -132,7 +132,7 @@ def show_text(
         for key in sorted(attributes):
             value = attributes[key]
             text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-            out.append(f"    {key}: {_cell(text)}")
+            out.append(f"    {_cell(key)}: {_cell(text)}")
     out.append(f"inputs ({len(incoming)}):")
     out += [f"  <- {_cell(e['source'])}  [{_edge_flags(e)}]" for e in incoming]
     out.append(f"outputs ({len(outgoing)}):")

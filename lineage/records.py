@@ -6,6 +6,7 @@ validates them and hands them to :mod:`lineage.store` in one transaction.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -184,7 +185,25 @@ def check_node(node: NodeRecord) -> str | None:
         return f"unknown status {node.status!r} (expected one of {', '.join(STATUSES)})"
     if any(not isinstance(t, str) for t in node.tags):
         return "tags must be strings"
+    if _has_surrogate(node):
+        return "text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not Unicode text"
     return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(node: NodeRecord) -> bool:
+    """JSON may spell a lone surrogate (``"\\ud800"``); no UTF-8 file or database can hold one.
+
+    >>> _has_surrogate(NodeRecord("feature", "a\\ud800")), _has_surrogate(NodeRecord("feature", "\U0001f4a5"))
+    (True, False)
+    """
+    texts = [node.name, node.namespace, node.owner, node.team, *node.tags, *node.aliases]
+    if any(isinstance(t, str) and _SURROGATE.search(t) for t in texts):
+        return True
+    attributes = json.dumps(node.attributes, ensure_ascii=False, default=str) if node.attributes else ""
+    return bool(_SURROGATE.search(attributes))
 
 
 def check_edge(edge: EdgeRecord) -> str | None:

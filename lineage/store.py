@@ -48,6 +48,23 @@ GRAPH_NODE_SELECT = (
     " json_extract(attributes, '$.current') FROM nodes"
 )
 EDGE_SELECT = "SELECT source, target, kind, weight, declared, observed, attributes FROM edges"
+NEARBY_NODES = GRAPH_NODE_SELECT + " WHERE id IN (SELECT id FROM temp.nearby)"  # noqa: S608 (constants)
+NEARBY_EDGES = (
+    "SELECT source, target, kind, weight, declared, observed FROM edges"
+    " WHERE source IN (SELECT id FROM temp.nearby) AND target IN (SELECT id FROM temp.nearby)"
+)
+# Which provenance rows belong to a node or an edge; the values are bound parameters.
+PROVENANCE_OF = {"node": "p.node_id = ?", "edge": "p.source = ? AND p.target = ? AND p.edge_kind = ?"}
+# The ids within ``?`` hops of ``?``, downstream and upstream.
+REACH = {
+    direction: f"""WITH RECURSIVE reach(id, hops) AS (
+                    SELECT ?, 0
+                    UNION
+                    SELECT e.{there}, r.hops + 1 FROM edges e JOIN reach r ON e.{here} = r.id
+                    WHERE r.hops < ?
+                ) SELECT DISTINCT id FROM reach"""  # noqa: S608 (column names, not input)
+    for direction, here, there in (("down", "source", "target"), ("up", "target", "source"))
+}
 
 
 class StoreError(Exception):
@@ -572,18 +589,16 @@ class Store:
 
     def node_provenance(self, node_id: str) -> list[dict[str, Any]]:
         """Where each current import said something about the node."""
-        return self._provenance("p.node_id = ?", (node_id,))
+        return self._provenance("node", (node_id,))
 
     def edge_provenance(self, source: str, target: str, kind: str) -> list[dict[str, Any]]:
-        return self._provenance(
-            "p.source = ? AND p.target = ? AND p.edge_kind = ?", (source, target, kind)
-        )
+        return self._provenance("edge", (source, target, kind))
 
-    def _provenance(self, where: str, params: Sequence) -> list[dict[str, Any]]:
+    def _provenance(self, of: str, params: Sequence) -> list[dict[str, Any]]:
         rows = self.db.conn.execute(
             f"""SELECT i.id, i.importer, i.path, p.file, p.line, p.pointer, p.tbl, p.row
                 FROM provenance p JOIN imports i ON i.id = p.import_id
-                WHERE i.superseded_by IS NULL AND {where}
+                WHERE i.superseded_by IS NULL AND {PROVENANCE_OF[of]}
                 ORDER BY p.file, p.line, p.pointer, p.tbl, p.row, i.id""",  # noqa: S608
             params,
         )
@@ -648,27 +663,19 @@ class Store:
         these rows build answer exactly as they would on the whole graph.
         """
         conn = self.db.conn
-        walks = [("source", "target")] + ([("target", "source")] if upstream else [])
         ids = {start}
-        for here, there in walks:
-            rows = conn.execute(
-                f"""WITH RECURSIVE reach(id, hops) AS (
-                        SELECT ?, 0
-                        UNION
-                        SELECT e.{there}, r.hops + 1 FROM edges e JOIN reach r ON e.{here} = r.id
-                        WHERE r.hops < ?
-                    ) SELECT DISTINCT id FROM reach""",  # noqa: S608 (column names, not input)
-                (start, depth),
-            )
-            ids.update(r[0] for r in rows)
-        near = json.dumps(sorted(ids))  # passed as one JSON parameter: nothing is written
-        within = " WHERE id IN (SELECT value FROM json_each(?))"
-        nodes = conn.execute(GRAPH_NODE_SELECT + within, (near,)).fetchall()  # noqa: S608 (constants)
-        edges = conn.execute(
-            "SELECT source, target, kind, weight, declared, observed FROM edges"
-            " WHERE source IN (SELECT value FROM json_each(?)) AND target IN (SELECT value FROM json_each(?))",
-            (near, near),
-        ).fetchall()
+        for direction in ("down", "up") if upstream else ("down",):
+            ids.update(r[0] for r in conn.execute(REACH[direction], (start, depth)))
+        # The ids go through a temporary table (SQLite's json_each would cut a name at NUL);
+        # its rows open a transaction on this connection only, closed again below.
+        idle = not conn.in_transaction
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS nearby(id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.nearby")
+        conn.executemany("INSERT INTO temp.nearby VALUES (?)", ((i,) for i in ids))
+        nodes = conn.execute(NEARBY_NODES).fetchall()
+        edges = conn.execute(NEARBY_EDGES).fetchall()
+        if idle:
+            conn.commit()
         return nodes, edges
 
     def snapshot(

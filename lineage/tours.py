@@ -4,6 +4,8 @@ database; they are exported as a self-contained HTML slide show or a PDF, one pa
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,7 +17,7 @@ from markupsafe import Markup
 
 from lineage import scenes
 from lineage.analyses import find_all
-from lineage.export.escape import graphviz_label
+from lineage.export.escape import clip, graphviz_label
 from lineage.export.graphs import render, to_agraph
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
@@ -133,7 +135,12 @@ def tour_html(name: str, description: str, steps: list[Step], graph: nx.DiGraph,
         svg = svg[svg.index("<svg") :]
         slides.append({"svg": Markup(svg), "title": step.title or scene.title, "note": Markup(_markdown(step.note))})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(resource_path("templates")), autoescape=True)
-    return env.get_template("tour.html.j2").render(title=name, description=description, slides=slides)
+    env.filters["clip"] = clip
+    # Our keyboard script is allowed by its hash, so no other inline script could ever run.
+    script = resource_path("templates", "tour.js").read_text("utf-8")
+    script_hash = "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return env.get_template("tour.html.j2").render(title=name, description=description, slides=slides,
+                                                   script=Markup(script), script_hash=script_hash)  # fmt: skip
 
 
 def tour_pdf(name: str, steps: list[Step], graph: nx.DiGraph, store: Store | None) -> bytes:

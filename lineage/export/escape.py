@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
+
+from lineage.present import printable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,18 +31,50 @@ def csv_cell(value: Any) -> str:
 
 
 def graphviz_label(value: Any, limit: int = 60) -> str:
-    """A Graphviz label that is plain text: never HTML-like, backslash escapes disarmed, one line.
+    """A Graphviz label that is plain text: never HTML-like, backslash escapes disarmed, one line,
+    and control or format characters shown as escapes (Graphviz ends a label at NUL and copies
+    other controls into SVG, where XML forbids them).
 
     >>> graphviz_label("<<TABLE><TR><TD>x</TD></TR></TABLE>>")
     ' <<TABLE><TR><TD>x</TD></TR></TABLE>>'
     >>> graphviz_label("a\\\\Nb\\nc")
     'a\\\\\\\\Nb c'
+    >>> print(graphviz_label("nul\\x00 bell\\x07"))
+    nul\\\\x00 bell\\\\x07
     """
-    text = " ".join(str(value).split())
+    text = printable(" ".join(str(value).split()))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = text.replace("\\", "\\\\")
     return " " + text if text.startswith("<") else text
+
+
+# Characters XML 1.0 cannot hold, not even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: str) -> str:
+    """Text XML 1.0 can hold: a C0 control character becomes its Unicode control picture
+    (NUL is U+2400), any other character XML forbids becomes U+FFFD. Tab, LF and CR stay.
+
+    >>> xml_safe("nul\\x00 bell\\x07 tab\\t ok")
+    'nul␀ bell␇ tab\\t ok'
+    """
+    return _NOT_XML.sub(lambda m: chr(0x2400 + ord(m[0])) if m[0] < " " else "\ufffd", value)
+
+
+DISPLAY_LIMIT = 160  # characters of a name a report shows; the data keeps every one
+
+
+def clip(value: Any, limit: int = DISPLAY_LIMIT) -> str:
+    """A name as a report shows it: control and format characters as escapes, and at most
+    ``limit`` characters, so a 10,000-character name cannot swallow the page.
+
+    >>> clip("x" * 10_000, 5), clip("\\u202eevil")
+    ('xxxx…', '\\\\u202eevil')
+    """
+    text = printable("" if value is None else str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def markdown_cell(value: Any) -> str:

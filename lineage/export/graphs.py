@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 import pygraphviz
 
-from lineage.export.escape import graphviz_label
+from lineage.export.escape import graphviz_label, xml_safe
 from lineage.scenes import Scene
 
 KIND_COLOURS = {
@@ -90,17 +90,26 @@ def _scalar(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def _xml_scalar(value: Any) -> Any:
+    value = _scalar(value)
+    return xml_safe(value) if isinstance(value, str) else value
+
+
 def graphml(graph: nx.DiGraph) -> bytes:
     """GraphML that networkx reads back, with kinds and attributes (Gephi, yEd and Cytoscape
-    open it): every attribute a scalar; lists joined with commas, None as empty text."""
+    open it): every attribute a scalar; lists joined with commas, None as empty text. Names are
+    exact except for what XML 1.0 cannot hold (see :func:`xml_safe`; JSON keeps everything)."""
     clean = nx.DiGraph()
     for node, data in graph.nodes(data=True):
-        clean.add_node(node, **{k: _scalar(v) for k, v in data.items()})
+        clean.add_node(xml_safe(node), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
     for u, v, data in graph.edges(data=True):
-        clean.add_edge(u, v, **{k: _scalar(v) for k, v in data.items()})
+        clean.add_edge(xml_safe(u), xml_safe(v), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
     out = io.BytesIO()
     nx.write_graphml(clean, out, encoding="utf-8")
-    return out.getvalue()
+    # ElementTree writes a CR in element text as is, and every XML parser reads it back as LF;
+    # a character reference survives. Attribute values are already escaped, so a raw CR in
+    # the output is always one from text.
+    return out.getvalue().replace(b"\r", b"&#13;")
 
 
 def scene_json(scene: Scene) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import networkx as nx
 
 from lineage.analyses import Finding, Impact, Simulation, find_all, impact, simulate
 from lineage.analyses.findings import touching
-from lineage.export.escape import csv_cell
+from lineage.export.escape import clip, csv_cell
 from lineage.export.graphs import render
 from lineage.present import graph_node_json, where
 from lineage.report import code, md, simulation_json
@@ -79,7 +79,9 @@ def to_csv(report: ImpactReport) -> str:
     state = {a.node: ("broken", a) for a in report.simulation.broken}
     state.update({a.node: ("degraded", a) for a in report.simulation.degraded})
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the writer then quotes a cell holding a lone CR too, which it would
+    # leave bare with "\n" (and a reader would take as the end of the row).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["direction", "distance", "id", "kind", "name", "namespace", "owner", "team", "status",
                      "if_removed", "weight_lost"])  # fmt: skip
     up = report.impact.upstream.nodes if report.impact.upstream else ()
@@ -99,25 +101,26 @@ def to_markdown(report: ImpactReport) -> str:
     data = report.graph.nodes[report.node]
     down = report.impact.downstream
     sim = report.simulation
-    lines = [f"## Impact of {code(report.node)}", "",
-             f"{md(data.get('kind'))} owned by {md(data.get('owner') or data.get('team') or 'nobody')}; "
+    lines = [f"## Impact of {code(clip(report.node))}", "",
+             f"{md(data.get('kind'))} owned by {md(clip(data.get('owner') or data.get('team') or 'nobody'))}; "
              f"a change reaches **{len(down.nodes)}** nodes downstream. Removing it breaks "
              f"**{len(sim.broken)}** and degrades **{len(sim.degraded)}**.", "",
              "| hop | nodes |", "|---|---|"]  # fmt: skip
     lines += [f"| {d} | {n} |" for d, n in down.by_distance.items()]
     lines += ["", "| kind | nodes |", "|---|---|"] + [f"| {md(k)} | {v} |" for k, v in down.by_kind.items()]
-    lines += ["", "| owner | nodes |", "|---|---|"] + [f"| {md(k)} | {v} |" for k, v in down.by_owner.items()]
+    lines += ["", "| owner | nodes |", "|---|---|"] + [f"| {md(clip(k))} | {v} |" for k, v in down.by_owner.items()]
     affected = [("broken", a) for a in sim.broken] + [("degraded", a) for a in sim.degraded]
     if affected:
         lines += ["", "| if removed | hop | node | weight lost |", "|---|---|---|---|"]
         for label, a in affected[:MARKDOWN_ROWS]:
             lost = f"{a.weight_lost:.0%}" if a.weight_lost is not None else "—"
-            lines.append(f"| {label} | {a.distance} | {code(a.node)} | {lost} |")
+            lines.append(f"| {label} | {a.distance} | {code(clip(a.node))} | {lost} |")
         if len(affected) > MARKDOWN_ROWS:
             lines.append(f"\n… and {len(affected) - MARKDOWN_ROWS} more (the CSV has every row).")
     if report.findings:
         lines += ["", "Findings that touch it:", ""]
-        lines += [f"- **{k.replace('_', ' ')}**: {md(f.reason)}" for k, v in report.findings.items() for f in v]
+        lines += [f"- **{k.replace('_', ' ')}**: {md(clip(f.reason, 400))}"
+                  for k, v in report.findings.items() for f in v]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -139,6 +142,7 @@ def to_html(report: ImpactReport) -> str:
         loader=jinja2.FileSystemLoader(resource_path("templates")),
         autoescape=True, undefined=jinja2.StrictUndefined,
     )  # fmt: skip
+    env.filters["clip"] = clip
     template = env.get_template("impact.html.j2")
     state = {a.node: a for a in report.simulation.broken + report.simulation.degraded}
     return template.render(
