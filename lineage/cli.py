@@ -305,6 +305,19 @@ def show_command(ref, as_json):
         emit(present.show_text(node, incoming, outgoing, provenance))
 
 
+@cli.command("hash")
+@friendly
+def hash_command():
+    """Print a fingerprint of the current graph (SHA-256 of its nodes, edges and attributes).
+
+    Import ids, times and the order of imports do not count: two databases with the same graph
+    print the same hash.
+    """
+    from lineage.canonical import canonical_hash
+
+    emit(canonical_hash(*open_store().snapshot()))
+
+
 # -- trace, impact --------------------------------------------------------------------------
 
 

@@ -375,7 +375,9 @@ def prepare(
             Location(str(path)),
             "no importer recognises this file; name one with --format (lineage formats lists them)",
         ))  # fmt: skip
-    inputs = inputs + rule_inputs
+    # The same inputs in any order give the same graph: where sources disagree the later
+    # import wins, so "later" must not depend on the order the paths were given in.
+    inputs = sorted(inputs + rule_inputs, key=_import_order)
     for index, item in enumerate(inputs):
         if progress:
             progress(index, len(inputs), str(item.path))
@@ -392,6 +394,11 @@ def prepare(
                        unit.problems)  # fmt: skip
         )
     return Prepared(report, units)
+
+
+def _import_order(item: Input) -> tuple[int, str]:
+    """Registries and manifests before logs (importer priority), then by path."""
+    return getattr(item.importer, "priority", 100), str(item.path)
 
 
 def _with_where(setting: Setting) -> dict:
