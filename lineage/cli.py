@@ -32,7 +32,7 @@ from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
 from lineage.registry import importers
 from lineage.report import diff_json
-from lineage.store import Store, StoreError
+from lineage.store import DatabaseError, Store, StoreError, explain
 from lineage.view import default_focus
 
 MAX_PROBLEMS_SHOWN = 20
@@ -59,6 +59,10 @@ def friendly(func: Callable) -> Callable:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise Failure(str(exc)) from None
+        except DatabaseError as exc:  # damage SQLite finds only when it reads the page
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise Failure(explain(ctx.obj["db"], exc)) from None
         except RefError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise

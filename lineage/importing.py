@@ -231,6 +231,9 @@ def read_input(
                 raise TypeError(f"importer yielded {type(record).__name__}, not a record")
     except InputError as exc:
         unit.problems.append(exc.problem)
+    except FileNotFoundError as exc:  # found by discover, gone before it was read
+        gone = Location(str(exc.filename or item.path))
+        unit.problems.append(Problem(gone, "vanished during the import (deleted or moved?)"))
     except OSError as exc:
         unit.problems.append(Problem(Location(str(item.path)), f"cannot read: {exc.strerror or exc}"))
     except Exception as exc:
