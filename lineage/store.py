@@ -15,6 +15,7 @@ Layout, in brief (docs/store.md has the whole of it):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -348,6 +349,8 @@ class Store:
             except sqlite3.OperationalError as exc:
                 raise StoreError(explain(self.path, exc, writing=True)) from exc
             with self.write():
+                # Another process may have created or migrated it while this one waited to write.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
                 for migrate in MIGRATIONS[version:]:
                     migrate(self.db)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -400,6 +403,17 @@ class Store:
                 conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(explain(self.store.path, exc, writing=True)) from exc
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Store]:
+        """One read transaction: every query inside sees the same snapshot, whatever commits meanwhile."""
+        conn = self.db.conn
+        conn.execute("BEGIN")
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # starts the snapshot now
+            yield self
+        finally:
+            conn.execute("COMMIT")
 
     def write(self) -> Store._Transaction:
         """One write transaction (BEGIN IMMEDIATE, so a second writer waits its turn)."""
