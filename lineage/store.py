@@ -313,11 +313,14 @@ class Store:
             raise StoreError(f"{p}: {problem}; refusing to touch it")
         timeout = busy_timeout_ms() / 1000
         read_only = exists and not _writable(p) and not _has_wal_content(p)
+        # Autocommit: transactions are only the explicit ones of write() and reading(), so no
+        # statement leaves a reader holding an old snapshot (and the WAL growing) unseen.
         if read_only:
             # Its last writer checkpointed and left: read it as it is, creating no -wal or -shm.
-            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=timeout)
+            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=timeout,
+                                   isolation_level=None)  # fmt: skip
         else:
-            conn = sqlite3.connect(str(p), timeout=timeout)
+            conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None)
         store = cls(sqlite_utils.Database(conn), str(p), read_only=read_only)
         try:
             store._check_and_migrate(is_new=not exists)
@@ -924,12 +927,20 @@ class Store:
             gone = self.db.conn.execute("DELETE FROM tours WHERE name = ?", (name,)).rowcount
         return bool(gone)
 
+    def changed_elsewhere(self) -> int:
+        """A number that changes when another connection commits (cheap: no table is read)."""
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def last_import_id(self) -> int:
+        """The id of the newest import (0 for none): a new one means the graph may have changed."""
+        return self.db.conn.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
+
     def latest_valid_at(self) -> str | None:
         return self.db.conn.execute("SELECT max(valid_at) FROM imports").fetchone()[0]
 
     def copy_in_memory(self) -> Store:
         """A private in-memory copy, to import hypothetical changes into (``lineage check``)."""
-        memory = sqlite3.connect(":memory:")
+        memory = sqlite3.connect(":memory:", isolation_level=None)
         self.db.conn.backup(memory)
         return Store(sqlite_utils.Database(memory), ":memory:")
 

@@ -98,3 +98,21 @@ def test_a_reader_never_waits_for_nor_sees_half_of_an_import(tmp_path, folders):
         after = size(reader)
     assert after != before
     assert set(seen) <= {before, after}
+
+
+@pytest.mark.parametrize("question", [
+    lambda store: store.snapshot("2030-01-01"),
+    lambda store: store.identities(["ranker"]),
+    lambda store: store.alias_owners(["x"]),
+], ids=["history", "identities", "aliases"])  # fmt: skip
+def test_a_reader_sees_later_imports_whatever_it_asked_before(tmp_path, question):
+    """Questions that fill temporary tables must not leave the reader on an old snapshot."""
+    db = tmp_path / "lineage.db"
+    with Store.open(db, create=True) as store:
+        assert import_paths(store, [DATA / "small.yaml"]).ok
+    with Store.open(db) as reader:
+        question(reader)
+        with Store.open(db) as writer:
+            assert import_paths(writer, [DATA / "kfp"]).ok
+            expected = writer.counts()
+        assert reader.counts() == expected
