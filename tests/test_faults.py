@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import lineage.importing
+from lineage.cli import cli as lineage_cli
 from lineage.store import SCHEMA_VERSION, Store
 from lineage.synth import write_synthetic
 from tests.conftest import DATA, file_digest
@@ -62,6 +63,36 @@ def test_a_full_disk_is_said_and_nothing_is_written(filled, monkeypatch):
     assert file_digest(lineage.db) == before
     monkeypatch.undo()
     assert lineage("import", str(other)).exit_code == 0  # with room again, it works
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 16 MB filesystem of its own (tmpfs), where one can be root and allowed to mount."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small filesystem here (needs root and CAP_SYS_ADMIN)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_really_full_disk_is_said_and_nothing_is_written(lineage, small, tiny_disk):
+    db = tiny_disk / "lineage.db"
+    assert lineage.runner.invoke(lineage_cli, ["--db", str(db), "import", str(small)]).exit_code == 0
+    other = lineage.folder / "synth"
+    write_synthetic(other, nodes=1000, seed=2)
+    free = shutil.disk_usage(tiny_disk).free
+    (tiny_disk / "filler").write_bytes(b"\0" * (free - 64 * 1024))  # leave 64 KB: less than the import needs
+    before = file_digest(db)
+    result = lineage.runner.invoke(lineage_cli, ["--db", str(db), "import", str(other)])
+    refused(result, "the disk is full (or the database reached its size limit); nothing was written")
+    assert file_digest(db) == before
+    (tiny_disk / "filler").unlink()
+    again = lineage.runner.invoke(lineage_cli, ["--db", str(db), "import", str(other)])
+    assert again.exit_code == 0, again.output  # with room again, it works
 
 
 # -- a read-only database -----------------------------------------------------------------------
