@@ -37,6 +37,7 @@ from gui.canvas import GraphView
 from gui.items import EdgeItem, NodeItem, display_label
 from gui.panels import ModePanel
 from gui.plain import message, tooltip
+from gui.refresh import NewDataWatcher, RefreshBar
 from gui.style import is_dark, kind_style
 from gui.tours import NotesView, TourPanel
 from gui.worker import LayoutRunner, warm_up
@@ -157,7 +158,17 @@ class MainWindow(QMainWindow):
         self.canvas.badgeClicked.connect(self.toggle_expanded)
         self.canvas.contextRequested.connect(self.context_menu)
         self.canvas.scene().selectionChanged.connect(self.selection_changed)
-        self.setCentralWidget(self.canvas)
+        self.refresh_bar = RefreshBar()
+        self.refresh_bar.refreshRequested.connect(self.refresh_from_database)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.refresh_bar)
+        column.addWidget(self.canvas)
+        self.setCentralWidget(central)
+        self.new_data = NewDataWatcher(lambda: self.store, self._importing_here, self)
+        self.new_data.newData.connect(self.refresh_bar.show)
         self._build_search_dock()
         self._build_side_docks()
         self._sized = False
@@ -190,14 +201,30 @@ class MainWindow(QMainWindow):
             self._fill_recent()
 
     def reload_graph(self) -> None:
-        self.graph: nx.DiGraph = load_graph(self.store)
-        self.sources = self.store.importers_by_node()
-        self.findings = None
-        names = sorted({*self.graph.nodes, *(d["name"] for _, d in self.graph.nodes(data=True))})
-        self.search.completer().setModel(QStringListModel(names, self))
-        self._fill_facets()
-        self.panel.set_generations(self.store.imports())
+        with self.store.reading():  # graph, facets and generations of one snapshot, mid-import too
+            self.graph: nx.DiGraph = load_graph(self.store)
+            self.sources = self.store.importers_by_node()
+            self.findings = None
+            names = sorted({*self.graph.nodes, *(d["name"] for _, d in self.graph.nodes(data=True))})
+            self.search.completer().setModel(QStringListModel(names, self))
+            self._fill_facets()
+            self.panel.set_generations(self.store.imports())
+            self.new_data.loaded(self.store.last_import_id())
+        self.refresh_bar.hide()
         self.counts.setText(f"{self.graph.number_of_nodes()} nodes · {self.graph.number_of_edges()} edges")
+
+    def refresh_from_database(self) -> None:
+        """Show what others imported meanwhile, keeping the focus when it is still there."""
+        self.reload_graph()
+        self.state.generation += 1
+        if self.state.focus not in self.graph:
+            self.state.focus = scenes_default_focus(self.graph)
+        self.statusBar().showMessage("Refreshed: " + self.counts.text())
+        self.request_scene()
+
+    def _importing_here(self) -> bool:
+        flow = getattr(self, "import_flow", None)
+        return flow is not None and flow.busy()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -395,6 +422,7 @@ class MainWindow(QMainWindow):
             settings = QSettings()
             settings.setValue("window/geometry", self.saveGeometry())
             settings.setValue("window/state", self.saveState())
+        self.new_data.timer.stop()
         self.runner.wait()
         # Free the items now, while Qt and Python both still hold them, not at interpreter exit.
         self.canvas.scene().clear()

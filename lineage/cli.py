@@ -32,7 +32,7 @@ from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
 from lineage.registry import importers
 from lineage.report import diff_json
-from lineage.store import Store, StoreError
+from lineage.store import DatabaseError, Store, StoreError, explain
 from lineage.view import default_focus
 
 MAX_PROBLEMS_SHOWN = 20
@@ -59,6 +59,10 @@ def friendly(func: Callable) -> Callable:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise Failure(str(exc)) from None
+        except DatabaseError as exc:  # damage SQLite finds only when it reads the page
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise Failure(explain(ctx.obj["db"], exc)) from None
         except RefError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -303,6 +307,19 @@ def show_command(ref, as_json):
         emit(present.to_json(present.show_json(node, incoming, outgoing, provenance)))
     else:
         emit(present.show_text(node, incoming, outgoing, provenance))
+
+
+@cli.command("hash")
+@friendly
+def hash_command():
+    """Print a fingerprint of the current graph (SHA-256 of its nodes, edges and attributes).
+
+    Import ids, times and the order of imports do not count: two databases with the same graph
+    print the same hash.
+    """
+    from lineage.canonical import canonical_hash
+
+    emit(canonical_hash(*open_store().snapshot()))
 
 
 # -- trace, impact --------------------------------------------------------------------------

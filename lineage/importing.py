@@ -234,6 +234,9 @@ def read_input(
                 raise TypeError(f"importer yielded {type(record).__name__}, not a record")
     except InputError as exc:
         unit.problems.append(exc.problem)
+    except FileNotFoundError as exc:  # found by discover, gone before it was read
+        gone = Location(str(exc.filename or item.path))
+        unit.problems.append(Problem(gone, "vanished during the import (deleted or moved?)"))
     except OSError as exc:
         unit.problems.append(Problem(Location(str(item.path)), f"cannot read: {exc.strerror or exc}"))
     except Exception as exc:
@@ -393,7 +396,9 @@ def prepare(
             Location(str(path)),
             "no importer recognises this file; name one with --format (lineage formats lists them)",
         ))  # fmt: skip
-    inputs = inputs + rule_inputs
+    # The same inputs in any order give the same graph: where sources disagree the later
+    # import wins, so "later" must not depend on the order the paths were given in.
+    inputs = sorted(inputs + rule_inputs, key=_import_order)
     for index, item in enumerate(inputs):
         if progress:
             progress(index, len(inputs), str(item.path))
@@ -410,6 +415,11 @@ def prepare(
                        unit.problems)  # fmt: skip
         )
     return Prepared(report, units)
+
+
+def _import_order(item: Input) -> tuple[int, str]:
+    """Registries and manifests before logs (importer priority), then by path."""
+    return getattr(item.importer, "priority", 100), str(item.path)
 
 
 def _with_where(setting: Setting) -> dict:

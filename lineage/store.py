@@ -15,6 +15,7 @@ Layout, in brief (docs/store.md has the whole of it):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -29,7 +30,10 @@ from lineage.records import EdgeRecord, NodeRecord, Problem, Setting
 
 APPLICATION_ID = 0x4C494E45  # "LINE": marks a SQLite file as ours
 SQLITE_HEADER = b"SQLite format 3\x00"
+HEADER_SIZE = 100
 BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_ENV = "LINEAGE_BUSY_TIMEOUT"  # seconds a writer waits for another writer
+DatabaseError = sqlite3.DatabaseError  # what a damaged file raises on any read (see explain)
 NODE_COLUMNS = (
     "kind", "name", "namespace", "owner", "team", "tags", "status",
     "deprecated_on", "deprecation_reason", "attributes", "declared",
@@ -69,6 +73,69 @@ REACH = {
 
 class StoreError(Exception):
     """A database that cannot be used: missing, not ours, too new, corrupt, locked, read-only."""
+
+
+def busy_timeout_ms() -> int:
+    """How long a writer waits for another writer: $LINEAGE_BUSY_TIMEOUT seconds, else 30 s."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise StoreError(f"${BUSY_TIMEOUT_ENV}: not a number of seconds: {text!r}") from None
+    return max(0, int(seconds * 1000))
+
+
+def explain(path: str, exc: sqlite3.Error, *, writing: bool = False) -> str:
+    """One line saying what went wrong with the database at ``path``, from SQLite's error code.
+
+    >>> err = sqlite3.OperationalError("database or disk is full")
+    >>> err.sqlite_errorname = "SQLITE_FULL"
+    >>> explain("l.db", err, writing=True)
+    'l.db: the disk is full (or the database reached its size limit); nothing was written'
+    """
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    nothing = "; nothing was written" if writing else ""
+    if name.startswith("SQLITE_FULL"):
+        return f"{path}: the disk is full (or the database reached its size limit){nothing}"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return (f"{path}: locked by another writer (waited {busy_timeout_ms() / 1000:g} s){nothing};"
+                f" try again (${BUSY_TIMEOUT_ENV} sets the wait in seconds)")  # fmt: skip
+    if name.startswith("SQLITE_READONLY"):
+        return (f"{path}: the database is read-only (no write permission on the file or its folder)"
+                f"{nothing}")  # fmt: skip
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return f"{path}: the database is damaged ({exc}){nothing}; rebuild it, or restore a copy"
+    if name.startswith("SQLITE_IOERR"):
+        return f"{path}: input/output error ({exc}){nothing}"
+    if name.startswith("SQLITE_CANTOPEN"):
+        return f"{path}: cannot open the database (missing folder or no permission){nothing}"
+    return f"{path}: {'cannot write' if writing else 'cannot read'}: {exc}"
+
+
+def header_problem(path: Path) -> str | None:
+    """Why the file at ``path`` cannot be a whole SQLite database, judged from its header alone.
+
+    Cheap (one read of 100 bytes): it catches text files, files cut short and headers without
+    pages, not damage inside the pages (SQLite reports that when it reads them).
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        header = fh.read(HEADER_SIZE)
+    if not header.startswith(SQLITE_HEADER):
+        return "not a Lineage Explorer database (not an SQLite file)"
+    if len(header) < HEADER_SIZE:
+        return "not a whole SQLite database (the file ends inside its header)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "a damaged SQLite database (impossible page size in its header)"
+    pages = int.from_bytes(header[28:32], "big")
+    counted = header[24:28] == header[92:96]  # the page count is valid only when these agree
+    if size < page_size or (counted and size < pages * page_size) or size % page_size:
+        return f"a damaged or cut-short SQLite database ({size} bytes, pages of {page_size})"
+    return None
 
 
 def _create_schema_v1(db: sqlite_utils.Database) -> None:
@@ -226,17 +293,23 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _is_sqlite_file(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(16) == SQLITE_HEADER
+def _writable(path: Path) -> bool:
+    """Whether SQLite could write the database and create its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _has_wal_content(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return wal.exists() and wal.stat().st_size > 0
 
 
 class Store:
     """A lineage database. Open with :meth:`open`; use as a context manager to close it."""
 
-    def __init__(self, db: sqlite_utils.Database, path: str):
+    def __init__(self, db: sqlite_utils.Database, path: str, *, read_only: bool = False):
         self.db = db
         self.path = path
+        self.read_only = read_only
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -252,15 +325,28 @@ class Store:
                 f"{p}: no lineage database here; import something first "
                 "(lineage import PATH) or build the demo (lineage demo)"
             )
-        if exists and not _is_sqlite_file(p):
-            raise StoreError(f"{p}: not a Lineage Explorer database (not an SQLite file)")
+        problem = header_problem(p) if exists else None
+        if problem:
+            raise StoreError(f"{p}: {problem}; refusing to touch it")
+        timeout = busy_timeout_ms() / 1000
+        read_only = exists and not _writable(p) and not _has_wal_content(p)
+        # Autocommit: transactions are only the explicit ones of write() and reading(), so no
+        # statement leaves a reader holding an old snapshot (and the WAL growing) unseen.
+        if read_only:
+            # Its last writer checkpointed and left: read it as it is, creating no -wal or -shm.
+            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=timeout,
+                                   isolation_level=None)  # fmt: skip
+        else:
+            conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None)
+        store = cls(sqlite_utils.Database(conn), str(p), read_only=read_only)
         try:
-            conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
-            db = sqlite_utils.Database(conn)
-            store = cls(db, str(p))
             store._check_and_migrate(is_new=not exists)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{p}: cannot open the database: {exc}") from exc
+            conn.close()
+            raise StoreError(explain(str(p), exc)) from exc
+        except StoreError:
+            conn.close()  # closed now, so the -wal and -shm files it made go away now
+            raise
         return store
 
     def _check_and_migrate(self, *, is_new: bool) -> None:
@@ -276,11 +362,15 @@ class Store:
                 f"this one reads up to {SCHEMA_VERSION}); upgrade lineage-explorer to open it"
             )
         if version < SCHEMA_VERSION:
+            if self.read_only:
+                raise StoreError(f"{self.path}: an older database that is read-only: cannot upgrade it")
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"{self.path}: cannot write the database: {exc}") from exc
+                raise StoreError(explain(self.path, exc, writing=True)) from exc
             with self.write():
+                # Another process may have created or migrated it while this one waited to write.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
                 for migrate in MIGRATIONS[version:]:
                     migrate(self.db)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -309,10 +399,15 @@ class Store:
             self.store = store
 
         def __enter__(self) -> Store:
+            if self.store.read_only:
+                raise StoreError(
+                    f"{self.store.path}: the database is read-only (no write permission on the file"
+                    " or its folder); nothing was written"
+                )
             try:
                 self.store.db.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StoreError(f"{self.store.path}: cannot write: {exc}") from exc
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(explain(self.store.path, exc, writing=True)) from exc
             return self.store
 
         def __exit__(self, exc_type, exc, tb) -> None:
@@ -323,11 +418,22 @@ class Store:
                 except sqlite3.DatabaseError as err:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
-                    raise StoreError(f"{self.store.path}: cannot write: {err}") from err
+                    raise StoreError(explain(self.store.path, err, writing=True)) from err
             elif conn.in_transaction:
                 conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.DatabaseError):
-                raise StoreError(f"{self.store.path}: cannot write: {exc}") from exc
+                raise StoreError(explain(self.store.path, exc, writing=True)) from exc
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Store]:
+        """One read transaction: every query inside sees the same snapshot, whatever commits meanwhile."""
+        conn = self.db.conn
+        conn.execute("BEGIN")
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # starts the snapshot now
+            yield self
+        finally:
+            conn.execute("COMMIT")
 
     def write(self) -> Store._Transaction:
         """One write transaction (BEGIN IMMEDIATE, so a second writer waits its turn)."""
@@ -828,12 +934,20 @@ class Store:
             gone = self.db.conn.execute("DELETE FROM tours WHERE name = ?", (name,)).rowcount
         return bool(gone)
 
+    def changed_elsewhere(self) -> int:
+        """A number that changes when another connection commits (cheap: no table is read)."""
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def last_import_id(self) -> int:
+        """The id of the newest import (0 for none): a new one means the graph may have changed."""
+        return self.db.conn.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
+
     def latest_valid_at(self) -> str | None:
         return self.db.conn.execute("SELECT max(valid_at) FROM imports").fetchone()[0]
 
     def copy_in_memory(self) -> Store:
         """A private in-memory copy, to import hypothetical changes into (``lineage check``)."""
-        memory = sqlite3.connect(":memory:")
+        memory = sqlite3.connect(":memory:", isolation_level=None)
         self.db.conn.backup(memory)
         return Store(sqlite_utils.Database(memory), ":memory:")
 

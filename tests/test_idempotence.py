@@ -1,0 +1,82 @@
+"""Importing the same inputs again, or in another order, gives the same graph (lineage hash)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lineage.canonical import canonical_hash
+from lineage.importing import import_paths
+from lineage.resources import resource_path
+from lineage.store import Store
+from tests.conftest import DATA
+
+# Real samples in several formats; they do not contradict each other about any node.
+SAMPLES = [DATA / name for name in ("small.yaml", "kfp", "openlineage", "dbt", "feast", "kedro", "datahub", "mlmd")]
+DEMO = resource_path("demo") / "current"
+
+
+def graph_hash(db: Path, batches: list[list[Path]]) -> str:
+    """Import each batch (one command each) into a new database; the hash of the graph."""
+    with Store.open(db, create=True) as store:
+        for batch in batches:
+            import_paths(store, batch, lenient=True)  # some samples have known bad records
+        assert store.counts()["nodes"] > 0
+        return canonical_hash(*store.snapshot())
+
+
+def demo_inputs() -> list[Path]:
+    """The demo's current files one by one (its MLflow store is one input): they overlap a lot."""
+    registry = DEMO / "registry" / "mlruns"
+    files = [p for p in DEMO.rglob("*") if p.is_file() and registry not in p.parents]
+    return sorted(files) + [registry]
+
+
+ONE_BY_ONE = [[p] for p in SAMPLES]
+ORDERS = [
+    # (what, batches in one order, the same in another)
+    ("samples, one command each, reversed", ONE_BY_ONE, ONE_BY_ONE[::-1]),
+    ("samples, twice", ONE_BY_ONE, ONE_BY_ONE + ONE_BY_ONE),
+    ("samples, one command vs one each", [SAMPLES], ONE_BY_ONE),
+    ("demo, one command, reversed", [demo_inputs()], [demo_inputs()[::-1]]),
+    ("demo, one command, twice", [demo_inputs()], [demo_inputs(), demo_inputs()]),
+    ("demo folder vs its files", [[DEMO]], [demo_inputs()]),
+]
+
+
+@pytest.mark.parametrize(("what", "first", "second"), ORDERS, ids=[o[0] for o in ORDERS])
+def test_same_inputs_give_the_same_graph(tmp_path, what, first, second):
+    assert graph_hash(tmp_path / "a.db", first) == graph_hash(tmp_path / "b.db", second)
+
+
+def test_the_hash_sees_a_changed_attribute(tmp_path):
+    original = graph_hash(tmp_path / "a.db", [[DATA / "small.yaml"]])
+    changed = tmp_path / "small.yaml"
+    text = (DATA / "small.yaml").read_text()
+    assert "owner: web-team" in text
+    changed.write_text(text.replace("owner: web-team", "owner: ads-ranking-2", 1))
+    assert graph_hash(tmp_path / "b.db", [[changed]]) != original
+
+
+def test_the_hash_ignores_import_ids_and_times(tmp_path):
+    db = tmp_path / "a.db"
+    first = graph_hash(db, [[DATA / "small.yaml"]])
+    copy = tmp_path / "copy.yaml"
+    shutil.copy(DATA / "small.yaml", copy)
+    with Store.open(db) as store:  # a second source saying the same: new ids, new times
+        import_paths(store, [copy])
+        assert store.counts()["imports"] == 2
+        assert canonical_hash(*store.snapshot()) == first
+
+
+def test_lineage_hash_prints_the_same_hash_as_the_api(lineage, small):
+    assert lineage("import", str(small)).exit_code == 0
+    result = lineage("hash")
+    assert result.exit_code == 0, result.output
+    with Store.open(lineage.db) as store:
+        assert result.output.strip() == canonical_hash(*store.snapshot())
+    nodes = json.loads(lineage("nodes", "--json").output)
+    assert len(nodes) == 6  # and the database was only read
