@@ -46,7 +46,8 @@ _DATASET_FACETS = {"type": "object", "properties": {"facets": {"type": "object",
     "schema": {"type": "object", "properties": {"fields": _OBJECTS}},
     "symlinks": {"type": "object", "properties": {"identifiers": _OBJECTS}},
     "columnLineage": {"type": "object", "properties": {"fields": {"type": "object", "additionalProperties": {
-        "type": ["object", "null"], "properties": {"inputFields": _OBJECTS}}}}},
+        "type": ["object", "null"], "properties": {"inputFields": {"type": "array", "items": {
+            "type": "object", "properties": {k: {"type": "string"} for k in ("namespace", "name", "field")}}}}}}}},
 }, "additionalProperties": optional("object")}}}
 # The core schema leaves facet bodies open; these are the facets this importer reads.
 STANDARD_FACETS = Shape({

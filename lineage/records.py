@@ -183,8 +183,14 @@ def check_node(node: NodeRecord) -> str | None:
         return "a node's namespace must be a string"
     if node.status is not None and node.status not in STATUSES:
         return f"unknown status {node.status!r} (expected one of {', '.join(STATUSES)})"
+    for field_name in ("owner", "team", "deprecated_on", "deprecation_reason"):
+        value = getattr(node, field_name)
+        if value is not None and not isinstance(value, str):
+            return f"a node's {field_name} must be text, not {type(value).__name__}"
     if any(not isinstance(t, str) for t in node.tags):
         return "tags must be strings"
+    if any(not isinstance(a, str) for a in node.aliases):
+        return "aliases must be strings"
     if _has_surrogate(node):
         return "text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not Unicode text"
     return None
@@ -219,4 +225,6 @@ def check_edge(edge: EdgeRecord) -> str | None:
     w = edge.weight
     if w is not None and (isinstance(w, bool) or not isinstance(w, int | float) or w < 0 or w != w):
         return f"edge weight must be a non-negative number, not {w!r}"
+    if edge.attributes and _SURROGATE.search(json.dumps(edge.attributes, ensure_ascii=False, default=str)):
+        return "text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not Unicode text"
     return None

@@ -289,6 +289,12 @@ class UnitOutcome:
     edges_removed: int = 0
 
 
+# Facts of current generations merge in this order (the last says a single value): what other
+# sources say first, by source; the native manifests, the teams' declarations, last. It does not
+# depend on when each source was imported, so any import order gives the same graph. The graph
+# queries spell it out: ORDER BY <key>, i.importer = 'manifest', i.source, i.id
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -592,7 +598,7 @@ class Store:
                FROM node_facts f JOIN imports i ON i.id = f.import_id
                WHERE i.superseded_by IS NULL
                  AND f.node_id IN (SELECT id FROM temp.affected_nodes)
-               ORDER BY f.node_id, i.valid_at, i.id"""
+               ORDER BY f.node_id, i.importer = 'manifest', i.source, i.id"""
         )
         conn.executemany(NODE_INSERT, merge_node_facts(node_rows.fetchall()))
         edge_rows = conn.execute(
@@ -601,7 +607,7 @@ class Store:
                JOIN temp.affected_edges a
                  ON a.source = f.source AND a.target = f.target AND a.kind = f.kind
                WHERE i.superseded_by IS NULL
-               ORDER BY f.source, f.target, f.kind, i.valid_at, i.id"""
+               ORDER BY f.source, f.target, f.kind, i.importer = 'manifest', i.source, i.id"""
         )
         conn.executemany(
             "INSERT INTO edges (source, target, kind, weight, declared, observed, attributes)"
@@ -962,13 +968,13 @@ class Store:
                       f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
                FROM node_facts f JOIN imports i ON i.id = f.import_id
                WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
-               ORDER BY f.node_id, i.valid_at, i.id"""
+               ORDER BY f.node_id, i.importer = 'manifest', i.source, i.id"""
         ).fetchall()
         edge_rows = conn.execute(
             """SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
                FROM edge_facts f JOIN imports i ON i.id = f.import_id
                WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
-               ORDER BY f.source, f.target, f.kind, i.valid_at, i.id"""
+               ORDER BY f.source, f.target, f.kind, i.importer = 'manifest', i.source, i.id"""
         ).fetchall()
         return node_rows, edge_rows
 
@@ -1002,9 +1008,9 @@ def _edge_dict(row: Sequence) -> dict[str, Any]:
 
 
 def merge_node_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
-    """Merge fact rows (sorted by node id, then oldest import first) into one row per node.
+    """Merge fact rows (sorted by node id, then the merge order) into one row per node.
 
-    Later imports win for single values; tags are united; attributes merge key by key.
+    The last fact (see the merge order above) wins for single values; tags are united; attributes merge key by key.
     A reference only names the node and asserts nothing else.
     """
     i, n = 0, len(rows)
@@ -1042,7 +1048,7 @@ def merge_node_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
 
 
 def merge_edge_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
-    """Merge edge fact rows (sorted by key, oldest first): declared or observed by any source."""
+    """Merge edge fact rows (sorted by key, then the merge order): declared or observed by any source."""
     i, n = 0, len(rows)
     while i < n:
         j = i + 1

@@ -52,6 +52,20 @@ def test_same_inputs_give_the_same_graph(tmp_path, what, first, second):
     assert graph_hash(tmp_path / "a.db", first) == graph_hash(tmp_path / "b.db", second)
 
 
+def test_sources_that_disagree_give_the_same_graph_in_any_order(tmp_path):
+    """Two teams' manifests give the same feature different owners and weights: which one wins
+    is decided by the merge order (source, manifests last), not by which was imported last."""
+    first, second = tmp_path / "ads.yaml", tmp_path / "search.yaml"
+    for path, owner, weight in ((first, "ads-team", 0.2), (second, "search-team", 0.7)):
+        path.write_text(f"lineage_manifest: 1\nfeatures: [{{name: ctr, owner: {owner}}}]\n"
+                        f"models: [{{name: ranker, features: [{{name: ctr, weight: {weight}}}]}}]\n")
+    forward = graph_hash(tmp_path / "a.db", [[first], [second]])
+    assert forward == graph_hash(tmp_path / "b.db", [[second], [first]])
+    assert forward == graph_hash(tmp_path / "c.db", [[second], [first], [second]])
+    with Store.open(tmp_path / "a.db") as store:
+        assert store.node("feature:ctr")["owner"] == "search-team"  # the later source by name
+
+
 def test_the_hash_sees_a_changed_attribute(tmp_path):
     original = graph_hash(tmp_path / "a.db", [[DATA / "small.yaml"]])
     changed = tmp_path / "small.yaml"
