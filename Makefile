@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= demo.db
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint setup clean
+.PHONY: demo test release-check bench lint setup clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The same suite with the long fuzz and crash settings (README: Guarantees); about 15 minutes.
+release-check: $(STAMP)
+	$(MAKE) test LINEAGE_FUZZ_EXAMPLES=2000 LINEAGE_KILL_RUNS=200
 
 # Not part of `make test`: SIZES=10000,100000 to measure fewer, BASE=<rev> to compare with a revision.
 bench: $(STAMP)
