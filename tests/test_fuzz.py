@@ -210,3 +210,25 @@ def test_store_with_any_cell_changed(store, fmt, data):
     finally:
         conn.close()
     read_and_write(store, fmt, path)
+
+
+MLRUNS = DATA / "mlflow/mlflow2_filestore/mlruns"
+RUN_META = "309132295167086722/db155a06f5df457d804d7f31a89693ad/meta.yaml"
+
+
+@FUZZ
+@given(data=st.data())
+def test_mlflow_file_store_with_a_run_meta_changed(store, data):
+    folder = _ROOT / str(next(_NEXT))
+    shutil.copytree(MLRUNS, folder / "mlruns")
+    meta = folder / "mlruns" / RUN_META
+    doc = yaml.safe_load(meta.read_text())
+    if data.draw(st.booleans()):
+        doc = replace_at(doc, data.draw(st.sampled_from(list(_paths(doc)))), data.draw(json_values))
+        meta.write_text(yaml.safe_dump(doc))
+    else:
+        raw = bytearray(meta.read_bytes())
+        at = data.draw(st.integers(0, len(raw)))
+        raw[at:at] = data.draw(st.binary(min_size=1, max_size=16))
+        meta.write_bytes(bytes(raw))
+    read_and_write(store, "mlflow", folder / "mlruns")
