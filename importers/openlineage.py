@@ -23,7 +23,7 @@ import fastjsonschema
 import jsonschema
 
 from importers.logfiles import Rejected, head, json_lines, logical_suffix, read_text, strict_loads
-from importers.shapes import Shape, optional
+from importers.shapes import Shape, describe, optional
 from importers.structured import json_lines as json_line_map
 from importers.structured import line_of, location
 from lineage.records import (
@@ -382,15 +382,7 @@ def _message(error: jsonschema.ValidationError, event: dict) -> str:
     value = error.instance
     if isinstance(value, str) and "{{" in value:
         return f"{label} is a template ({value!r}), not a value: a test expectation, not an event"
-    if error.validator == "required":
-        missing = error.message.split("'")[1]
-        where = f" in {label}" if error.absolute_path else ""
-        return f"missing {missing!r}{where}"
     if error.validator == "format":
         what = {"uuid": "a UUID", "date-time": "an ISO 8601 date-time"}[error.validator_value]
         return f"{label} must be {what}, not {value!r}"
-    if error.validator == "enum":
-        return f"{label} must be one of {', '.join(error.validator_value)}, not {value!r}"
-    if error.validator == "type":
-        return f"{label} must be of type {error.validator_value}, not {type(value).__name__}"
-    return f"{label}: {error.message}"
+    return describe(error, whole="the event")

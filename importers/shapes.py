@@ -33,7 +33,7 @@ def _json_type(value: Any) -> str:
             float: "a number"}.get(type(value), type(value).__name__)  # fmt: skip
 
 
-def describe(error: jsonschema.ValidationError) -> str:
+def describe(error: jsonschema.ValidationError, whole: str = "the document") -> str:
     """One plain sentence for a schema error, naming the field by its dotted path.
 
     >>> schema = {"type": "object", "properties": {"tags": {"type": "array"}}, "required": ["name"]}
@@ -42,7 +42,7 @@ def describe(error: jsonschema.ValidationError) -> str:
     >>> describe(next(jsonschema.Draft7Validator(schema).iter_errors({"name": 1, "tags": 3})))
     'tags must be a list, not an integer'
     """
-    label = ".".join(map(str, error.absolute_path)) or "the document"
+    label = ".".join(map(str, error.absolute_path)) or whole
     if error.validator == "required":
         missing = error.message.split("'")[1]
         return f"missing {missing!r}" + (f" in {label}" if error.absolute_path else "")

@@ -24,6 +24,9 @@ from pathlib import Path
 
 import yaml
 
+from tests.test_servinglog import CSV as SERVING_TEST_CSV
+from tests.test_servinglog import ROWS as SERVING_TEST_ROWS
+
 DATA = Path(__file__).parent.parent / "data"
 DEEP = 10_000
 HUGE = 5_000_000  # bytes on one line
@@ -340,20 +343,10 @@ def openlineage_cases(b: Builder) -> None:
         b.file("openlineage", f"event-{name}", "events.jsonl", broken + b"".join(lines[1:]), b"".join(lines[1:]))
 
 
-SERVING_ROWS = [
-    {"time": "2026-03-01T10:00:00Z", "consumer": "ad_server", "model": "ctr", "model_version": 7,
-     "features": ["terms", "ad_id"], "requests": 100},
-    {"time": "2026-03-01T11:00:00Z", "consumer": "ad_server", "model": "ctr", "model_version": "8",
-     "features": ["terms"]},
-    {"time": "2026-03-01T09:00:00Z", "consumer": "fraud_monitor", "model": "ctr"},
-    {"time": "2026-03-01T12:00:00Z", "consumer": "bidder", "model": "bid", "features": ["ctr_score"]},
-]  # fmt: skip
-SERVING_CSV = (
-    b"time,consumer,model,model_version,features,requests\n"
-    b"2026-03-01T10:00:00Z,ad_server,ctr,7,terms;ad_id,100\n"
-    b"2026-03-01T11:00:00Z,ad_server,ctr,8,terms,\n"
-    b"2026-03-01T09:00:00Z,fraud_monitor,ctr,,,\n"
-)
+# The serving-log tests' rows (three, from two consumers) and one more consumer.
+SERVING_ROWS = [*SERVING_TEST_ROWS, {"time": "2026-03-01T12:00:00Z", "consumer": "bidder", "model": "bid",
+                                     "features": ["ctr_score"]}]  # fmt: skip
+SERVING_CSV = SERVING_TEST_CSV.encode()
 
 
 def servinglog_cases(b: Builder) -> None:
