@@ -43,6 +43,11 @@ ASPECT_SHAPES = {name: Shape(schema) for name, schema in {
     "schemaMetadata": {"type": "object", "properties": {"fields": optional("array")}},
     "deprecation": {"type": "object", "properties": {"note": optional("string")}},
     "dataProcessInstanceRunEvent": {"type": "object", "properties": {"result": optional("object")}},
+    **{name: {"type": "object", "properties": {key: optional("array") for key in keys}} for name, keys in (
+        ("dataProcessInstanceInput", ("inputs", "inputEdges")),
+        ("dataProcessInstanceOutput", ("outputs", "outputEdges")),
+        ("dataJobInputOutput", ("inputDatasets", "inputDatasetEdges", "outputDatasets", "outputDatasetEdges")),
+    )},
     "upstreamLineage": {"type": "object", "properties": {"upstreams": {
         "type": ["array", "null"], "items": {"type": "object", "properties": {"dataset": optional("string")}}}}},
 }.items()}  # fmt: skip
@@ -182,7 +187,10 @@ def _collect(record, index, where, entities, loc) -> Iterator[Problem]:
 def _set_aspect(entity: _Entity, name: str, value: Any, loc, pointer: str) -> Iterator[Problem]:
     """Keep an aspect if it has the shape this importer reads, else say where it is wrong."""
     shape = ASPECT_SHAPES.get(name)
-    wrong = shape.error(value, pointer) if shape else None
+    if not isinstance(value, dict):  # every DataHub aspect is a record
+        wrong: tuple[str, str] | None = (pointer, f"an aspect must be an object, not {type(value).__name__}")
+    else:
+        wrong = shape.error(value, pointer) if shape else None
     if wrong:
         yield Problem(loc(wrong[0]), f"{name} aspect: {wrong[1]}")
     else:
@@ -193,14 +201,40 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _entity(urn: str, entities: dict[str, _Entity], where: Location) -> _Entity | Problem:
+# Key parts a URN of each kind has at least (dataset: platform, name, env).
+KEY_PARTS = {"dataset": 2, "mlModelGroup": 2, "mlModel": 2, "dataJob": 2, "dashboard": 2, "chart": 2,
+             "mlModelDeployment": 2}  # fmt: skip
+
+
+def urn_problem(urn: str) -> str | None:
+    """Why ``urn`` is not a URN this importer can read, or None.
+
+    >>> urn_problem("urn:li:dataset:(urn:li:dataPlatform:s3,bucket/a.parquet,PROD)") is None
+    True
+    >>> urn_problem("urn:li:dataset:(urn:li:dataPlatform:s3)")
+    "a dataset URN has at least 2 key parts: 'urn:li:dataset:(urn:li:dataPlatform:s3)'"
+    """
     try:
-        kind, _ = split_urn(urn)
+        kind, parts = split_urn(urn)
     except ValueError as exc:
-        return Problem(where, str(exc))
+        return str(exc)
+    if len(parts) < KEY_PARTS.get(kind, 1):
+        return f"a {kind} URN has at least {KEY_PARTS[kind]} key parts: {urn!r}"
+    return None
+
+
+def _entity(urn: str, entities: dict[str, _Entity], where: Location) -> _Entity | Problem:
+    if why := urn_problem(urn):
+        return Problem(where, why)
+    kind, _ = split_urn(urn)
     if urn not in entities:
         entities[urn] = _Entity(urn, kind, where)
     return entities[urn]
+
+
+def _named_urn_problem(urn: Any) -> str | None:
+    """Why a URN an aspect names cannot be read (a name that is not a string is one too)."""
+    return urn_problem(urn) if isinstance(urn, str) else f"a URN must be text, not {urn!r}"
 
 
 class _Builder:
@@ -217,10 +251,9 @@ class _Builder:
 
     def node_for(self, urn: str, where: Location) -> NodeRecord | None:
         """The node a URN stands for (declared when its entity is in the file, else named)."""
-        try:
-            kind, parts = split_urn(urn)
-        except ValueError:
+        if urn_problem(urn):
             return None
+        kind, parts = split_urn(urn)
         if kind not in ENTITY_KINDS or urn in self.removed:
             return None
         entity = self.entities.get(urn)
@@ -244,7 +277,7 @@ class _Builder:
             platform, name = _platform(parts[0]), parts[1]
             groups = (aspects.get("mlModelProperties") or {}).get("groups") or []
             version = ((aspects.get("versionProperties") or {}).get("version") or {}).get("versionTag")
-            if platform == identity.MLFLOW and groups and version:
+            if platform == identity.MLFLOW and groups and version and not urn_problem(groups[0]):
                 group = split_urn(groups[0])[1][1]
                 return identity.MLFLOW, f"{group}/v{version}"
             return platform, name
@@ -322,8 +355,11 @@ class _Builder:
             node(urn, entity.location)
             for source, target, kind in self.relations(entity):
                 edges.append((source, target, kind, entity.location))
-        kept = []
+        kept: list[EdgeRecord | Problem] = []
         for source, target, kind, where in edges:
+            if why := next(filter(None, (_named_urn_problem(source), _named_urn_problem(target))), None):
+                kept.append(Problem(where, why))
+                continue
             s, t = node(source, where), node(target, where)
             if s is not None and t is not None:
                 kept.append(EdgeRecord(s.id, t.id, kind, location=where))

@@ -149,6 +149,9 @@ def _yaml_scalar(loader, node, file) -> Any:
     except yaml.YAMLError as exc:
         line = node.start_mark.line + 1
         raise InputError(Location(file, line=line), f"invalid value: {exc}") from None
+    except (ValueError, OverflowError) as exc:  # a timestamp like 2025-13-01 that is no date
+        line = node.start_mark.line + 1
+        raise InputError(Location(file, line=line), f"invalid value {node.value!r}: {exc}") from None
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes):

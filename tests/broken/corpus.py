@@ -290,6 +290,7 @@ def manifest_cases(b: Builder) -> None:
     seed = (DATA / "small.yaml").read_bytes()
     b.text_cases("manifest", "lineage.yaml", seed, YAML)
     as_json = json.dumps(yaml.safe_load(seed), indent=1, default=str).encode()
+    b.file("manifest", "date-that-is-no-date", "lineage.yaml", seed.replace(b"2025-01-01", b"2025-13-01"))
     for name in ("truncated-half", "duplicate-key", "deep-value-inside", "trailing-comma"):
         b.file("manifest", f"json-{name}", "lineage.json", JSON[name](as_json))
     b.file("manifest", "toml-duplicate-table", "lineage.toml", b'lineage_manifest = 1\n[a]\nx = 1\n[a]\nx = 2\n')
@@ -401,6 +402,8 @@ def datahub_cases(b: Builder) -> None:
         "aspect-value-is-bad-json": (setter("/0/aspect", {"value": "{not json", "contentType": "application/json"}),
                                      setter("/0", ...)),
         "aspectName-is-a-number": (setter("/0/aspectName", 7), setter("/0", ...)),
+        "urn-with-too-few-parts": (setter("/0/entityUrn", "urn:li:dataset:(urn:li:dataPlatform:s3)"), setter("/0", ...)),
+        "aspect-is-not-an-object": (setter("/0/aspect/json", True), setter("/0", ...)),
         "upstreams-is-a-string": (setter("/0", {"entityUrn": first_urn, "aspectName": "upstreamLineage",
                                                  "aspect": {"json": {"upstreams": "everything"}}}), setter("/0", ...)),
     })  # fmt: skip
