@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The same suite with the long fuzz and crash settings (README: Guarantees); about 20 minutes.
+# The same suite with the long fuzz and crash settings (README: Guarantees); about 30 minutes on two cores.
 release-check: $(STAMP)
 	$(MAKE) test LINEAGE_FUZZ_EXAMPLES=2000 LINEAGE_KILL_RUNS=200
 
