@@ -143,7 +143,7 @@ def _collect(record, index, where, entities, loc) -> Iterator[Problem]:
             yield entity
             return
         aspects = body.get("aspects") or []
-        a_pointer = f"/{index}/proposedSnapshot/{_escape(kind)}/aspects"
+        a_pointer = pointer_join(pointer_join(f"/{index}/proposedSnapshot", kind), "aspects")
         if not isinstance(aspects, list):
             yield Problem(loc(a_pointer), "aspects must be a list")
             return
@@ -195,10 +195,6 @@ def _set_aspect(entity: _Entity, name: str, value: Any, loc, pointer: str) -> It
         yield Problem(loc(wrong[0]), f"{name} aspect: {wrong[1]}")
     else:
         entity.aspects[name] = value
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 # Key parts a URN of each kind has at least (dataset: platform, name, env).

@@ -15,7 +15,7 @@ from typing import Any
 
 from importers.logfiles import head as first_bytes
 from importers.shapes import Shape, optional
-from importers.structured import decode_text, load_json, location
+from importers.structured import decode_text, load_json, location, pointer_join
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")
@@ -108,7 +108,7 @@ class DbtImporter:
                 yield Problem(location(file, lines, f"/{section}"), f"{section} must be an object")
                 continue
             for unique_id, node in table.items():
-                pointer = f"/{section}/{_escape(unique_id)}"
+                pointer = pointer_join(f"/{section}", unique_id)
                 if not isinstance(node, dict) or node.get("resource_type") not in wanted:
                     continue
                 if wrong := DATASET.error(node, pointer):
@@ -120,7 +120,7 @@ class DbtImporter:
                 else:
                     nodes[unique_id] = made
         for unique_id, exposure in (data.get("exposures") or {}).items():
-            pointer = f"/exposures/{_escape(unique_id)}"
+            pointer = pointer_join("/exposures", unique_id)
             if wrong := EXPOSURE.error(exposure, pointer):
                 yield Problem(location(file, lines, wrong[0]), f"{unique_id}: {wrong[1]}")
             elif isinstance(exposure, dict):
@@ -131,7 +131,7 @@ class DbtImporter:
                 if unique_id not in nodes:
                     continue
                 depends = ((node.get("depends_on") or {}).get("nodes")) or []
-                where = location(file, lines, f"/{section}/{_escape(unique_id)}/depends_on")
+                where = location(file, lines, pointer_join(pointer_join(f"/{section}", unique_id), "depends_on"))
                 kind = "reads" if section == "exposures" else "derives"
                 for upstream in depends:
                     if upstream not in nodes and upstream.startswith(DESCRIBED):
@@ -142,10 +142,6 @@ class DbtImporter:
                         yield nodes[upstream]
                     if upstream in nodes:
                         yield EdgeRecord(nodes[upstream].id, nodes[unique_id].id, kind, location=where)
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _dataset(

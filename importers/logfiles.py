@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from importers.structured import Rejected, strict_loads
 from lineage.records import InputError, Location, Problem, Progress
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -114,33 +115,6 @@ def json_lines(path: Path) -> Iterator[tuple[int, Any, Progress | None]]:
             except RecursionError:
                 text = Problem(Location(file, line=number), "invalid JSON: nested too deeply")
         yield number, text, progress
-
-
-class Rejected(ValueError):
-    """Valid to Python's json module, but not JSON: a repeated key, NaN or Infinity."""
-
-
-def strict_loads(text: str) -> Any:
-    """Parse JSON, rejecting what RFC 8259 does not allow (and Python's json accepts).
-
-    >>> strict_loads('{"a": 1, "a": 2}')
-    Traceback (most recent call last):
-    importers.logfiles.Rejected: duplicate key 'a'
-    """
-    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise Rejected(f"duplicate key {repeated!r}")
-    return out
-
-
-def _no_constant(name: str) -> Any:
-    raise Rejected(f"{name} is not allowed")
 
 
 def read_text(path: Path) -> bytes:

@@ -22,10 +22,10 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from importers.logfiles import Rejected, head, json_lines, logical_suffix, read_text, strict_loads
+from importers.logfiles import head, json_lines, logical_suffix, read_text
 from importers.shapes import Shape, describe, optional
+from importers.structured import Rejected, line_of, location, strict_loads
 from importers.structured import json_lines as json_line_map
-from importers.structured import line_of, location
 from lineage.records import (
     EdgeRecord,
     InputError,

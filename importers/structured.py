@@ -164,20 +164,39 @@ def _yaml_scalar(loader, node, file) -> Any:
 # -- JSON -------------------------------------------------------------------------------------
 
 
-def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                raise _DuplicateKey(key)
-            out[key] = value
-        return out
+class Rejected(ValueError):
+    """Valid to Python's json module, but not JSON: a repeated key, NaN or Infinity."""
 
+
+def strict_loads(text: str) -> Any:
+    """Parse JSON, rejecting what RFC 8259 does not allow (and Python's json accepts).
+
+    >>> strict_loads('{"a": 1, "a": 2}')
+    Traceback (most recent call last):
+    importers.structured.Rejected: duplicate key 'a'
+    """
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise Rejected(f"duplicate key {repeated!r}")
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise Rejected(f"{name} is not allowed")
+
+
+def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=_reject_constant)
+        data = strict_loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(Location(file, line=exc.lineno), f"invalid JSON: {exc.msg}") from None
-    except (_DuplicateKey, ValueError, RecursionError):
+    except (Rejected, RecursionError):
         data = None  # located by the scan below, which knows lines
     if data is None:
         json_lines(text, file)  # raises at the line of a duplicate key or deep nesting
@@ -185,14 +204,6 @@ def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
     if "\n" not in text.strip():
         return data, {}  # minified JSON is all line 1: JSON pointers say more than lines
     return data, json_lines(text, file)
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 _SCALAR_END = re.compile(r"[\s,\]\}]")
