@@ -621,13 +621,12 @@ class Store:
         ).fetchone()
         outcome.nodes_added += added
         outcome.nodes_removed += removed
+        # A join on the key, not a row-value IN: that one scanned edges once per affected edge.
         added, removed = conn.execute(
-            """SELECT
-                 coalesce(sum(NOT existed AND (source, target, kind) IN
-                              (SELECT source, target, kind FROM edges)), 0),
-                 coalesce(sum(existed AND (source, target, kind) NOT IN
-                              (SELECT source, target, kind FROM edges)), 0)
-               FROM temp.affected_edges"""
+            """SELECT coalesce(sum(NOT a.existed AND e.source IS NOT NULL), 0),
+                      coalesce(sum(a.existed AND e.source IS NULL), 0)
+               FROM temp.affected_edges a LEFT JOIN edges e
+                 ON e.source = a.source AND e.target = a.target AND e.kind = a.kind"""
         ).fetchone()
         outcome.edges_added += added
         outcome.edges_removed += removed
