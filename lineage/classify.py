@@ -82,6 +82,7 @@ def _renamed(node: NodeRecord, kind: str, name: str, namespace: str) -> NodeReco
         tags=node.tags, status=node.status, deprecated_on=node.deprecated_on,
         deprecation_reason=node.deprecation_reason, attributes=attributes,
         location=node.location, reference=node.reference, aliases=node.aliases,
+        classifiable=node.classifiable,
     )  # fmt: skip
 
 
@@ -102,20 +103,23 @@ def by_alias(node: NodeRecord, owner_of: Callable[[str], Identity | None]) -> No
     return None
 
 
-def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> int:
-    """Rename a unit's nodes as ``decide`` says, merging and rewriting edges; how many changed."""
+def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, NodeRecord]:
+    """Rename a unit's nodes as ``decide`` says, merging and rewriting edges; the nodes renamed
+    (old id -> new node), which decide the result given the unit."""
     renames: dict[str, NodeRecord] = {}
     for nid, node in unit.nodes.items():
         new = decide(node)
         if new is not None and new.id != nid:
             renames[nid] = new
     if not renames:
-        return 0
+        return renames
     nodes, locations = {}, {}
     for nid, node in unit.nodes.items():
         new = renames.get(nid, node)
         if new.id in nodes:
+            stated = not (nodes[new.id].classifiable and new.classifiable)
             merge_nodes(nodes[new.id], new)
+            nodes[new.id].classifiable = not stated
         else:
             nodes[new.id] = new
         locations.setdefault(new.id, []).extend(unit.node_locations.get(nid, []))
@@ -131,7 +135,7 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> int:
         edge_locations.setdefault(new_key, []).extend(unit.edge_locations.get(key, []))
     unit.edges, unit.edge_evidence, unit.edge_locations = edges, evidence, edge_locations
     _features_from_column_lineage(unit, renames)
-    return len(renames)
+    return renames
 
 
 def _features_from_column_lineage(unit, renames: Mapping[str, NodeRecord]) -> None:
@@ -142,9 +146,10 @@ def _features_from_column_lineage(unit, renames: Mapping[str, NodeRecord]) -> No
             for namespace, name, column in sources:
                 dataset_id = node_id("dataset", name, namespace)
                 dataset_id = renames[dataset_id].id if dataset_id in renames else dataset_id
+                # Guessed from a log like the model it feeds: it classifies no other log.
                 feature = NodeRecord(
                     "feature", f"{name}.{column}", namespace, location=model.location,
-                    attributes={"field": column, "dataset": dataset_id},
+                    attributes={"field": column, "dataset": dataset_id}, classifiable=True,
                 )  # fmt: skip
                 unit.nodes.setdefault(feature.id, feature)
                 unit.node_locations.setdefault(feature.id, [model.location] if model.location else [])

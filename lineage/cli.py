@@ -135,7 +135,7 @@ def emit(text: str) -> None:
 @click.option("--at", "at", metavar="WHEN", help="When the input was true (default: now).")
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
               help="An option for the importers that take it (repeatable; lineage formats).")  # fmt: skip
-@click.option("--force", is_flag=True, help="Import unchanged inputs again (new classification rules).")
+@click.option("--force", is_flag=True, help="Import unchanged inputs again, as a new generation.")
 @friendly
 def import_command(paths, fmt, lenient, source, at, options, force):
     """Import lineage from files and folders (searched recursively).
@@ -213,7 +213,10 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
             rows.append((unit.importer, unit.path, what))
         if rows:
             emit(present.table(rows, ("FORMAT", "PATH", "READ")))
+        for unit in report.reclassified:
+            emit(f"classified again (new rules or declarations): {present.printable(unit.path)}")
         written = [u.outcome for u in report.units if u.outcome and not u.outcome.unchanged]
+        written += [u.outcome for u in report.reclassified]
         changes = [
             _count(sum(o.nodes_added for o in written), "node", "added"),
             _count(sum(o.edges_added for o in written), "edge", "added"),
@@ -221,7 +224,8 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
             _count(sum(o.edges_removed for o in written), "edge", "removed"),
         ]
         changed = ", ".join(c for c in changes if c) or "no change to the graph"
-        emit(f"imported {len(written)} of {len(report.units)} sources: {changed}")
+        imported = sum(1 for u in report.units if u.outcome and not u.outcome.unchanged)
+        emit(f"imported {imported} of {len(report.units)} sources: {changed}")
         counts = store.counts()
         emit(f"graph: {counts['nodes']} nodes, {counts['edges']} edges")
     if report.skipped:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
-from lineage import classify
+from lineage import reclassify
 from lineage.records import (
     EdgeRecord,
     InputError,
@@ -94,6 +94,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     committed: bool = False
+    # Earlier imports whose classification this import changed, rewritten without reading them.
+    reclassified: list[UnitReport] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -443,54 +445,6 @@ def worth_writing(prepared: Prepared, *, lenient: bool = False) -> bool:
     return any(not (u.problems and not u.nodes) for u in prepared.units)
 
 
-def classify_units(store: Store, units: Sequence[ImportUnit]) -> int:
-    """Make each node the node it really is: by a shared alias (stored or in this batch), then,
-    for nodes from logs, by the manifests' rules and by the name of a node already declared;
-    how many changed."""
-    settings = store.settings("classify") + [
-        s.value for u in units for s in u.settings if s.section == "classify"
-    ]
-    rules = classify.rules_from(settings)
-    wanted: set[str] = set()
-    in_batch: dict[str, list[classify.Identity]] = {}
-    for unit in units:
-        for node in unit.nodes.values():
-            if node.classifiable:
-                wanted |= {node.name, node.name.rstrip("/").rsplit("/", 1)[-1]}
-            elif not node.reference:
-                in_batch.setdefault(node.name, []).append((node.id, node.kind, node.namespace, node.name))
-    stored: dict[str, list[classify.Identity]] = {}
-    for identity in store.identities(wanted) if wanted else ():
-        stored.setdefault(identity[3], []).append(identity)
-    alias_owners = _alias_owners(store, units)
-
-    def known(name: str) -> list[classify.Identity]:
-        return list(dict.fromkeys(stored.get(name, []) + in_batch.get(name, [])))
-
-    def decide(node: NodeRecord) -> NodeRecord | None:
-        found = classify.by_alias(node, alias_owners.get) if node.aliases else None
-        if found is None and node.classifiable:
-            found = classify.reclassify(node, rules, known)
-        return found
-
-    return sum(classify.apply(unit, decide) for unit in units)
-
-
-def _alias_owners(store: Store, units: Sequence[ImportUnit]) -> dict[str, classify.Identity]:
-    """Alias -> the node that has it: stored nodes first, then declared nodes of this batch."""
-    wanted = {a for u in units for n in u.nodes.values() for a in n.aliases}
-    if not wanted:
-        return {}
-    owners: dict[str, classify.Identity] = {}
-    for unit in units:
-        for node in unit.nodes.values():
-            if not node.classifiable and not node.reference:
-                for alias in node.aliases:
-                    owners.setdefault(alias, (node.id, node.kind, node.namespace, node.name))
-    owners.update(store.alias_owners(wanted))
-    return owners
-
-
 def commit(
     store: Store, prepared: Prepared, *, lenient: bool = False, force: bool = False
 ) -> ImportReport:
@@ -502,14 +456,30 @@ def commit(
     report = prepared.report
     if not worth_writing(prepared, lenient=lenient):
         return report
+    writable = [u for u in prepared.units if not (u.problems and not u.nodes)]
     with store.write():
-        classify_units(store, prepared.units)
+        rules_before = reclassify.rule_list(store)
+        reclassify.keep_as_read(writable)
+        renames = reclassify.classify_units(store, writable, exclude_sources={u.source for u in writable})
+        reclassify.seal(writable, renames)
         finished = utc_now()
+        written, replaced, current = [], [], []
         for unit, unit_report in zip(prepared.units, report.units, strict=True):
             if unit.problems and not unit.nodes:
                 continue  # nothing readable: keep the previous generation of this source
             unit_report.node_count, unit_report.edge_count = len(unit.nodes), len(unit.edges)
-            unit_report.outcome = store.write_unit(unit, finished, force=force)
+            outcome = unit_report.outcome = store.write_unit(unit, finished, force=force)
+            if not outcome.unchanged:
+                written.append(outcome.import_id)
+                replaced += [outcome.replaced] if outcome.replaced else []
+                current += [outcome.import_id] if outcome.current else []
+        rules_changed = reclassify.rule_list(store) != rules_before
+        report.reclassified = [
+            UnitReport(unit.path, unit.importer, len(unit.nodes), len(unit.edges), [], outcome)
+            # The batch was the context it was classified in; an old snapshot in it is not current.
+            for unit, outcome in reclassify.settle(store, written, replaced, rules_changed,
+                                                   recheck=current if current != written else ())  # fmt: skip
+        ]
     report.committed = True
     return report
 

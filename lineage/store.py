@@ -11,6 +11,8 @@ Layout, in brief (docs/store.md has the whole of it):
   Two sources that say the same thing keep a row each.
 * ``nodes`` / ``edges``: the current graph, merged from the facts of current imports.
 * ``nodes_fts``: full-text index over node names, tags and attributes.
+* ``raw_units`` / ``classify_keys``: each import that classification can change, as read, and
+  the names and aliases it looks up, so ``lineage.reclassify`` can classify it again.
 """
 
 from __future__ import annotations
@@ -68,6 +70,17 @@ REACH = {
                     WHERE r.hops < ?
                 ) SELECT DISTINCT id FROM reach"""  # noqa: S608 (column names, not input)
     for direction, here, there in (("down", "source", "target"), ("up", "target", "source"))
+}
+
+# One-column temp tables of values (names, aliases, sources, ids) that queries join against.
+TEMP_VALUES = ("wanted_names", "wanted_aliases", "excluded_sources", "changed_keys", "key_imports")
+TEMP_CREATE = {t: f"CREATE TEMP TABLE IF NOT EXISTS {t} (value TEXT PRIMARY KEY)" for t in TEMP_VALUES}
+TEMP_CLEAR = {t: f"DELETE FROM temp.{t}" for t in TEMP_VALUES}  # noqa: S608 (constant names)
+TEMP_FILL = {t: f"INSERT OR IGNORE INTO temp.{t} VALUES (?)" for t in TEMP_VALUES}  # noqa: S608
+# What an import said, replaced when its classification is derived again.
+DELETE_FACTS = {
+    t: f"DELETE FROM {t} WHERE import_id = ?"  # noqa: S608 (constant names)
+    for t in ("node_facts", "edge_facts", "provenance", "aliases")
 }
 
 
@@ -253,8 +266,32 @@ def _add_tours_v2(db: sqlite_utils.Database) -> None:
     )
 
 
+def _add_derivations_v3(db: sqlite_utils.Database) -> None:
+    """What classification needs to be derived again when rules or declared nodes change:
+    which facts a log only guessed, the units as read, and what each one looks up.
+
+    Facts written before this version count as stated, and keep the classification they were
+    imported with until their source is imported again (``lineage import --force``)."""
+    db.execute("ALTER TABLE node_facts ADD COLUMN classifiable INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX node_facts_authority ON node_facts(name) WHERE classifiable = 0 AND reference = 0")
+    db.execute("ALTER TABLE aliases ADD COLUMN authority INTEGER NOT NULL DEFAULT 1")
+    db.execute(
+        """CREATE TABLE raw_units (
+            import_id INTEGER PRIMARY KEY REFERENCES imports(id),
+            body BLOB NOT NULL, derived TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE classify_keys (
+            import_id INTEGER NOT NULL REFERENCES imports(id), key TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX classify_keys_key ON classify_keys(key)")
+    db.execute("CREATE INDEX classify_keys_import ON classify_keys(import_id)")
+
+
 # MIGRATIONS[i] takes a database from schema version i to i + 1.
-MIGRATIONS = [_create_schema_v1, _add_tours_v2]
+MIGRATIONS = [_create_schema_v1, _add_tours_v2, _add_derivations_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -275,6 +312,17 @@ class ImportUnit:
     edge_locations: dict[tuple[str, str, str], list]
     problems: list[Problem] = field(default_factory=list)
     settings: list[Setting] = field(default_factory=list)
+    derivation: Derivation | None = None
+
+
+@dataclass
+class Derivation:
+    """The unit as read (encoded), a digest of it as classified, and what classifying it looked
+    up (see ``lineage.rawunits``): kept so its classification can be derived again."""
+
+    body: bytes
+    keys: set[str]
+    digest: str = ""
 
 
 @dataclass
@@ -283,6 +331,8 @@ class UnitOutcome:
 
     import_id: int | None
     unchanged: bool
+    replaced: int | None = None  # the generation this one made history
+    current: bool = True  # False for a snapshot older than the current generation (history only)
     nodes_added: int = 0
     nodes_removed: int = 0
     edges_added: int = 0
@@ -468,6 +518,12 @@ class Store:
         )  # fmt: skip
         import_id = cur.lastrowid
         self._insert_facts(import_id, unit)
+        self._insert_settings(import_id, unit)
+        if unit.derivation is not None:
+            conn.execute("INSERT INTO raw_units (import_id, body, derived) VALUES (?, ?, ?)",
+                         (import_id, unit.derivation.body, unit.derivation.digest))  # fmt: skip
+            conn.executemany("INSERT INTO classify_keys (import_id, key) VALUES (?, ?)",
+                             ((import_id, k) for k in sorted(unit.derivation.keys)))  # fmt: skip
         affected_nodes = set(unit.nodes)
         affected_edges = set(unit.edges)
         # The newest generation of this source is current; all others are superseded.
@@ -484,7 +540,8 @@ class Store:
             affected_edges.update(self._fact_edge_keys(current[0]))
         if newest != import_id:  # an older snapshot: history only, the current graph stays
             affected_nodes, affected_edges = set(), set()
-        outcome = UnitOutcome(import_id=import_id, unchanged=False)
+        replaced = current[0] if current and current[0] != newest else None
+        outcome = UnitOutcome(import_id=import_id, unchanged=False, replaced=replaced, current=newest == import_id)
         self._materialize(affected_nodes, affected_edges, outcome)
         return outcome
 
@@ -492,14 +549,14 @@ class Store:
         conn = self.db.conn
         conn.executemany(
             """INSERT INTO node_facts (import_id, node_id, kind, name, namespace, owner, team,
-                tags, status, deprecated_on, deprecation_reason, attributes, reference)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                tags, status, deprecated_on, deprecation_reason, attributes, reference, classifiable)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 (
                     import_id, nid, n.kind, n.name, n.namespace, n.owner, n.team,
                     _json(list(n.tags)) if n.tags else None, n.status, n.deprecated_on,
                     n.deprecation_reason, _json(n.attributes) if n.attributes else None,
-                    int(n.reference),
+                    int(n.reference), int(n.classifiable),
                 )
                 for nid, n in unit.nodes.items()
             ),
@@ -533,10 +590,13 @@ class Store:
             provenance_rows(),
         )
         conn.executemany(
-            "INSERT INTO aliases (import_id, alias, node_id) VALUES (?, ?, ?)",
-            ((import_id, alias, nid) for nid, n in unit.nodes.items() for alias in n.aliases),
-        )
-        conn.executemany(
+            "INSERT INTO aliases (import_id, alias, node_id, authority) VALUES (?, ?, ?, ?)",
+            ((import_id, alias, nid, int(not n.classifiable and not n.reference))
+             for nid, n in unit.nodes.items() for alias in n.aliases),
+        )  # fmt: skip
+
+    def _insert_settings(self, import_id: int, unit: ImportUnit) -> None:
+        self.db.conn.executemany(
             "INSERT INTO settings (import_id, section, value, file, line, pointer)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -824,46 +884,127 @@ class Store:
             for (flag, _), (source, valid_at, targets) in generations.items()
         ]
 
-    def settings(self, section: str) -> list[dict[str, Any]]:
-        """The settings of ``section`` that current imports declare, oldest import first."""
+    def settings(self, section: str, *, exclude_sources: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The settings of ``section`` that current imports declare, by source, then as written
+        (so which of two rules comes first does not depend on which was imported first)."""
         rows = self.db.conn.execute(
-            """SELECT s.value, s.file, s.line FROM settings s JOIN imports i ON i.id = s.import_id
+            """SELECT s.value, s.file, s.line, i.source FROM settings s JOIN imports i ON i.id = s.import_id
                WHERE i.superseded_by IS NULL AND s.section = ?
-               ORDER BY i.valid_at, i.id, s.rowid""",
+               ORDER BY i.source, i.id, s.rowid""",
             (section,),
         )
-        return [{**json.loads(v), "_file": f, "_line": line} for v, f, line in rows]
+        excluded = set(exclude_sources)
+        return [
+            {**json.loads(v), "_file": f, "_line": line, "_source": source}
+            for v, f, line, source in rows
+            if source not in excluded
+        ]
 
-    def identities(self, names: Iterable[str]) -> list[tuple[str, str, str, str]]:
-        """(id, kind, namespace, name) of current declared nodes with one of these names."""
+    def _fill(self, table: str, values: Iterable) -> None:
+        """Fill the one-column temp table ``table`` (a constant name) with ``values``."""
         conn = self.db.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_names (name TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.wanted_names")
-        conn.executemany("INSERT OR IGNORE INTO temp.wanted_names VALUES (?)", ((n,) for n in names))
-        rows = conn.execute(
-            "SELECT id, kind, namespace, name FROM nodes"
-            " WHERE declared AND name IN (SELECT name FROM temp.wanted_names)"
+        conn.execute(TEMP_CREATE[table])
+        conn.execute(TEMP_CLEAR[table])
+        conn.executemany(TEMP_FILL[table], ((v,) for v in values))
+
+    def identities(
+        self, names: Iterable[str], *, exclude_sources: Iterable[str] = ()
+    ) -> list[tuple[str, str, str, str]]:
+        """(id, kind, namespace, name) of the nodes current imports state (not guess from a log)
+        with one of these names, leaving out what the given sources say."""
+        self._fill("wanted_names", names)
+        self._fill("excluded_sources", exclude_sources)
+        rows = self.db.conn.execute(
+            """SELECT DISTINCT f.node_id, f.kind, f.namespace, f.name
+               FROM node_facts f JOIN imports i ON i.id = f.import_id
+               WHERE f.classifiable = 0 AND f.reference = 0
+                 AND f.name IN (SELECT value FROM temp.wanted_names)
+                 AND i.superseded_by IS NULL
+                 AND i.source NOT IN (SELECT value FROM temp.excluded_sources)
+               ORDER BY f.node_id"""
         )
         return [tuple(r) for r in rows]
 
-    def alias_owners(self, aliases: Iterable[str]) -> dict[str, tuple[str, str, str, str]]:
-        """Alias -> (id, kind, namespace, name) of the current node a current import gave it."""
-        conn = self.db.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_aliases (alias TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.wanted_aliases")
-        conn.executemany("INSERT OR IGNORE INTO temp.wanted_aliases VALUES (?)", ((a,) for a in aliases))
-        rows = conn.execute(
-            """SELECT a.alias, n.id, n.kind, n.namespace, n.name
+    def alias_owners(
+        self, aliases: Iterable[str], *, exclude_sources: Iterable[str] = ()
+    ) -> dict[str, tuple[tuple, tuple[str, str, str, str]]]:
+        """Alias -> (rank, (id, kind, namespace, name)) of the node that owns it: of the nodes
+        current imports state with the alias, the one of the lowest rank (manifests first, then
+        by source and id), leaving out what the given sources say."""
+        self._fill("wanted_aliases", aliases)
+        self._fill("excluded_sources", exclude_sources)
+        rows = self.db.conn.execute(
+            """SELECT a.alias, i.importer != 'manifest', i.source, n.id, n.kind, n.namespace, n.name
                FROM aliases a JOIN imports i ON i.id = a.import_id
                JOIN nodes n ON n.id = a.node_id
-               WHERE i.superseded_by IS NULL AND n.declared
-                 AND a.alias IN (SELECT alias FROM temp.wanted_aliases)
-               ORDER BY i.valid_at, i.id"""
+               WHERE i.superseded_by IS NULL AND a.authority
+                 AND a.alias IN (SELECT value FROM temp.wanted_aliases)
+                 AND i.source NOT IN (SELECT value FROM temp.excluded_sources)
+               ORDER BY a.alias, 2, i.source, n.id"""
         )
-        owners: dict[str, tuple[str, str, str, str]] = {}
-        for alias, *identity in rows:
-            owners.setdefault(alias, tuple(identity))
+        owners: dict[str, tuple[tuple, tuple[str, str, str, str]]] = {}
+        for alias, not_manifest, source, *identity in rows:
+            owners.setdefault(alias, ((not_manifest, source, identity[0]), tuple(identity)))
         return owners
+
+    # -- classification derived again (lineage.reclassify) ---------------------------------
+
+    def derivations(self, keys: Iterable[str] | None) -> list[int]:
+        """Current imports kept as read whose classification looks up one of ``keys`` (all of
+        them when ``keys`` is None), oldest first."""
+        if keys is None:
+            rows = self.db.conn.execute(
+                """SELECT r.import_id FROM raw_units r JOIN imports i ON i.id = r.import_id
+                   WHERE i.superseded_by IS NULL ORDER BY r.import_id"""
+            )
+        else:
+            self._fill("changed_keys", keys)
+            rows = self.db.conn.execute(
+                """SELECT DISTINCT k.import_id FROM classify_keys k JOIN imports i ON i.id = k.import_id
+                   WHERE i.superseded_by IS NULL AND k.key IN (SELECT value FROM temp.changed_keys)
+                   ORDER BY k.import_id"""
+            )
+        return [r[0] for r in rows]
+
+    def derivation(self, import_id: int) -> tuple[ImportUnit, bytes, str]:
+        """The unit shell (no records) of an import kept as read, its encoded records and digest."""
+        row = self.db.conn.execute(
+            """SELECT i.importer, i.source, i.path, i.content_hash, i.started_at, i.valid_at,
+                      r.body, r.derived
+               FROM raw_units r JOIN imports i ON i.id = r.import_id WHERE r.import_id = ?""",
+            (import_id,),
+        ).fetchone()
+        shell = ImportUnit(*row[:6], nodes={}, edges={}, edge_evidence={}, node_locations={}, edge_locations={})
+        return shell, row[6], row[7]
+
+    def authority_keys(self, import_ids: Iterable[int]) -> set[str]:
+        """The names (``name:``) and aliases (``alias:``) of the nodes these imports state."""
+        self._fill("key_imports", import_ids)
+        rows = self.db.conn.execute(
+            """SELECT 'name:' || name FROM node_facts
+               WHERE import_id IN (SELECT value FROM temp.key_imports)
+                 AND classifiable = 0 AND reference = 0
+               UNION
+               SELECT 'alias:' || alias FROM aliases
+               WHERE import_id IN (SELECT value FROM temp.key_imports) AND authority"""
+        )
+        return {r[0] for r in rows}
+
+    def rederive(self, import_id: int, unit: ImportUnit, digest: str) -> UnitOutcome:
+        """Replace the facts of a current import with ``unit``, classified again; call inside
+        :meth:`write`. Its settings, content hash and times stay: the file was not read again."""
+        conn = self.db.conn
+        affected_nodes = set(self._fact_node_ids(import_id)) | set(unit.nodes)
+        affected_edges = set(self._fact_edge_keys(import_id)) | set(unit.edges)
+        for table in DELETE_FACTS:
+            conn.execute(DELETE_FACTS[table], (import_id,))
+        self._insert_facts(import_id, unit)
+        conn.execute("UPDATE raw_units SET derived = ? WHERE import_id = ?", (digest, import_id))
+        conn.execute("UPDATE imports SET node_count = ?, edge_count = ? WHERE id = ?",
+                     (len(unit.nodes), len(unit.edges), import_id))  # fmt: skip
+        outcome = UnitOutcome(import_id=import_id, unchanged=False)
+        self._materialize(affected_nodes, affected_edges, outcome)
+        return outcome
 
     def aliases_of(self, node_id: str) -> list[str]:
         rows = self.db.conn.execute(

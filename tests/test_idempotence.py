@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import random
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lineage.canonical import canonical_hash
 from lineage.importing import import_paths
 from lineage.resources import resource_path
 from lineage.store import Store
 from tests.conftest import DATA
+from tests.test_fuzz import EXAMPLES
 
 # Real samples in several formats; they do not contradict each other about any node.
 SAMPLES = [DATA / name for name in ("small.yaml", "kfp", "openlineage", "dbt", "feast", "kedro", "datahub", "mlmd")]
@@ -35,6 +41,21 @@ def demo_inputs() -> list[Path]:
     return sorted(files) + [registry]
 
 
+def shuffled_batches(seed: int) -> list[list[Path]]:
+    """The demo's files shuffled into commands of one to four files. Pipeline configs come last:
+    a file is a pipeline config only by the configs: rule of a manifest imported before it."""
+    rng = random.Random(seed)
+    files = demo_inputs()
+    rng.shuffle(files)
+    files.sort(key=lambda p: "configs" in p.relative_to(DEMO).parts)
+    batches = []
+    while files:
+        size = rng.randint(1, 4)
+        batches.append(files[:size])
+        files = files[size:]
+    return batches
+
+
 ONE_BY_ONE = [[p] for p in SAMPLES]
 ORDERS = [
     # (what, batches in one order, the same in another)
@@ -44,6 +65,9 @@ ORDERS = [
     ("demo, one command, reversed", [demo_inputs()], [demo_inputs()[::-1]]),
     ("demo, one command, twice", [demo_inputs()], [demo_inputs(), demo_inputs()]),
     ("demo folder vs its files", [[DEMO]], [demo_inputs()]),
+    # Logs before the manifests whose rules and declarations classify them, registries last.
+    ("demo, one command each, reversed", [demo_inputs()], [[p] for p in demo_inputs()[::-1]]),
+    *((f"demo, shuffled into commands (seed {seed})", [demo_inputs()], shuffled_batches(seed)) for seed in range(4)),
 ]
 
 
@@ -94,3 +118,29 @@ def test_lineage_hash_prints_the_same_hash_as_the_api(lineage, small):
         assert result.output.strip() == canonical_hash(*store.snapshot())
     nodes = json.loads(lineage("nodes", "--json").output)
     assert len(nodes) == 6  # and the database was only read
+
+
+EVERYTHING = demo_inputs() + SAMPLES  # the demo and the samples together: they overlap and disagree
+
+
+@functools.cache
+def everything_at_once(tmp: Path) -> str:
+    return graph_hash(tmp / "once.db", [EVERYTHING])
+
+
+@settings(max_examples=min(EXAMPLES // 2, 200), deadline=None, derandomize=EXAMPLES <= 25,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(order=st.permutations(range(len(EVERYTHING))), cuts=st.lists(st.integers(1, 5), min_size=len(EVERYTHING)))
+def test_any_order_in_any_commands_gives_the_graph_of_one_command(tmp_path_factory, order, cuts):
+    """Property: the demo and the samples, shuffled and cut into commands, give the graph of one
+    command. Pipeline configs come after the manifests that say where they are."""
+    tmp = tmp_path_factory.getbasetemp()
+    files = [EVERYTHING[i] for i in order]
+    files.sort(key=lambda p: DEMO in p.parents and "configs" in p.relative_to(DEMO).parts)
+    batches = []
+    for size in cuts:
+        if files:
+            batches.append(files[:size])
+            files = files[size:]
+    db = Path(tempfile.mkdtemp(dir=tmp)) / "l.db"
+    assert graph_hash(db, batches) == everything_at_once(tmp)

@@ -1,0 +1,180 @@
+"""Classify import units against the store, and derive the classification of earlier imports
+again when the context they were classified in changes.
+
+A log node's kind and identity depend on the manifests' ``classify:`` rules and on the nodes other
+sources *state* (declare, not guess from a log). So that the same files give the same graph in any
+order and in any number of commands, classification is a function of exactly those, over the
+current imports, and never of what was imported first:
+
+* the rules of all current manifests, ordered by source;
+* the stated nodes of all current imports (a log's guesses never classify another log);
+* the owner of an alias: the stated node with that alias of the lowest rank (manifests first,
+  then by source and id).
+
+Each import that classification can change is kept as read (``lineage.rawunits``) with the names
+and aliases it looks up. When a commit changes the rules, or the stated nodes or aliases under one
+of those names, :func:`settle` classifies the affected imports again from what was kept, without
+reading their files, and rewrites those whose facts changed.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+
+from lineage import classify, rawunits
+from lineage.records import NodeRecord
+from lineage.store import Derivation, ImportUnit, Store, StoreError, UnitOutcome
+
+Identity = classify.Identity
+MAX_ROUNDS = 8  # an alias renamed by an alias renamed by ...: the chains real data has are short
+
+
+def rules(store: Store, units: Sequence[ImportUnit], exclude_sources: Iterable[str]) -> list[classify.Rule]:
+    """The rules of the current manifests and of ``units``, ordered by source, then as written."""
+    stored = store.settings("classify", exclude_sources=exclude_sources)
+    ranked = [(s["_source"], 0, i, s) for i, s in enumerate(stored)]
+    ranked += [(u.source, 1, i, s.value) for u in units for i, s in enumerate(u.settings) if s.section == "classify"]
+    return classify.rules_from(value for *_, value in sorted(ranked, key=lambda r: r[:3]))
+
+
+def classify_units(
+    store: Store, units: Sequence[ImportUnit], exclude_sources: Iterable[str] = ()
+) -> list[dict[str, NodeRecord]]:
+    """Make each node the node it really is: by a shared alias, then, for nodes from logs, by the
+    rules and by the name of a stated node; the nodes renamed in each unit (old id -> new node).
+
+    The context is the current imports (leaving out ``exclude_sources``, which ``units`` replace)
+    together with ``units`` themselves.
+    """
+    exclude = set(exclude_sources)
+    owners = _alias_owners(store, units, exclude)
+
+    def by_alias(node: NodeRecord) -> NodeRecord | None:
+        return classify.by_alias(node, owners.get) if node.aliases else None
+
+    wanted: set[str] = set()
+    in_units: dict[str, list[Identity]] = {}
+    for unit in units:
+        for node in unit.nodes.values():
+            if node.classifiable:
+                wanted |= {node.name, node.name.rstrip("/").rsplit("/", 1)[-1]}
+            elif not node.reference:
+                final = by_alias(node) or node  # a stated node is only ever renamed by an alias
+                in_units.setdefault(final.name, []).append((final.id, final.kind, final.namespace, final.name))
+    stated: dict[str, list[Identity]] = {}
+    for identity in store.identities(wanted, exclude_sources=exclude) if wanted else ():
+        stated.setdefault(identity[3], []).append(identity)
+    known_rules = rules(store, units, exclude)
+
+    def known(name: str) -> list[Identity]:
+        return sorted(set(stated.get(name, []) + in_units.get(name, [])))
+
+    def decide(node: NodeRecord) -> NodeRecord | None:
+        found = by_alias(node)
+        if found is None and node.classifiable:
+            found = classify.reclassify(node, known_rules, known)
+        return found
+
+    return [classify.apply(unit, decide) for unit in units]
+
+
+def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) -> dict[str, Identity]:
+    """Alias -> the node its owner ends up as, among current imports and ``units``.
+
+    The owner is the stated node with the alias of the lowest rank. A stored owner is stored as
+    what it ended up as; an owner in ``units`` may itself be another's by an alias of its own
+    (b's model is a's, so c's model that shares an alias with b's is a's too): that chain is
+    followed here, as classifying again follows it between imports.
+    """
+    wanted = {a for u in units for n in u.nodes.values() for a in n.aliases}
+    if not wanted:
+        return {}
+    ranked = store.alias_owners(wanted, exclude_sources=exclude)
+    stated: dict[str, NodeRecord] = {}  # the stated nodes of units, by id, the lowest rank kept
+    for unit in sorted(units, key=lambda u: (u.importer != "manifest", u.source)):
+        for node in rawunits.iter_authorities(unit):
+            stated.setdefault(node.id, node)
+            for alias in node.aliases:
+                rank = (unit.importer != "manifest", unit.source, node.id)
+                if alias not in ranked or rank < ranked[alias][0]:
+                    ranked[alias] = (rank, (node.id, node.kind, node.namespace, node.name))
+    first = {alias: identity for alias, (_, identity) in ranked.items()}
+
+    def final(identity: Identity) -> Identity:
+        seen: set[str] = set()
+        while identity[0] in stated and identity[0] not in seen:  # a cycle ends where it closes
+            seen.add(identity[0])
+            renamed = classify.by_alias(stated[identity[0]], first.get)
+            if renamed is None:
+                break
+            identity = (renamed.id, renamed.kind, renamed.namespace, renamed.name)
+        return identity
+
+    return {alias: final(identity) for alias, identity in first.items()}
+
+
+def keep_as_read(units: Iterable[ImportUnit]) -> None:
+    """Remember each unit that classification can change as it was read (before classifying)."""
+    for unit in units:
+        if rawunits.depends_on_context(unit):
+            unit.derivation = Derivation(rawunits.encode(unit), rawunits.context_keys(unit))
+
+
+def seal(units: Iterable[ImportUnit], renames: Iterable[dict[str, NodeRecord]]) -> None:
+    """Record how each kept unit was classified (the digest of its renames)."""
+    for unit, renamed in zip(units, renames, strict=True):
+        if unit.derivation is not None:
+            unit.derivation.digest = rawunits.digest(renamed)
+
+
+def rule_list(store: Store) -> list[tuple]:
+    return [(r.kind, r.name, r.namespace, r.applies_to) for r in rules(store, [], ())]
+
+
+def settle(
+    store: Store, written: Sequence[int], replaced: Sequence[int], rules_changed: bool, recheck: Sequence[int] = ()
+) -> list[tuple[ImportUnit, UnitOutcome]]:
+    """Classify again the current imports whose context this commit changed (all of them when the
+    rules changed), rewriting those whose facts change; call inside ``Store.write``.
+
+    ``written`` are the imports of this commit (classified in the new context already, so not
+    looked at again unless a rewrite changes their context) and ``replaced`` the generations they
+    made history; ``recheck`` are imports of this commit to classify again all the same (when the
+    commit held an old snapshot, which is history and so was the wrong context). Returns each
+    import rewritten, as last classified, and what rewriting it changed in the graph.
+    """
+    keys = None if rules_changed else store.authority_keys([*written, *replaced])
+    skip = set(written) - set(recheck)
+    extra = set(recheck) & set(store.derivations(None)) if recheck else set()
+    rewritten: dict[int, tuple[ImportUnit, UnitOutcome]] = {}
+    for _ in range(MAX_ROUNDS):  # a cycle of renames would stop here rather than loop
+        if keys is not None and not keys and not extra:
+            break
+        changed: list[int] = []
+        before: set[str] = set()
+        for import_id in sorted(set(store.derivations(keys)) | extra):
+            if import_id in skip:
+                continue
+            shell, body, digest = store.derivation(import_id)
+            try:
+                unit = rawunits.decode(body, shell)
+            except (zlib.error, ValueError, KeyError, TypeError) as exc:
+                raise StoreError(
+                    f"{store.path}: the copy kept of {shell.path} (import {import_id}) is damaged ({exc});"
+                    " nothing was written; import that file again with --force"
+                ) from exc
+            new_digest = rawunits.digest(classify_units(store, [unit], exclude_sources=[unit.source])[0])
+            if new_digest != digest:
+                before |= store.authority_keys([import_id])
+                outcome = store.rederive(import_id, unit, new_digest)
+                if import_id in rewritten:  # rewritten in an earlier round too: count both
+                    earlier = rewritten.pop(import_id)[1]
+                    for count in ("nodes_added", "nodes_removed", "edges_added", "edges_removed"):
+                        setattr(outcome, count, getattr(outcome, count) + getattr(earlier, count))
+                rewritten[import_id] = (unit, outcome)
+                changed.append(import_id)
+        # What the rewritten imports stated before and after is the context that changed now.
+        keys = before | store.authority_keys(changed) if changed else set()
+        skip, extra = set(), set()
+    return list(rewritten.values())
