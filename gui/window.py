@@ -219,7 +219,8 @@ class MainWindow(QMainWindow):
         self.state.generation += 1
         if self.state.focus not in self.graph:
             self.state.focus = scenes_default_focus(self.graph)
-        self.statusBar().showMessage("Refreshed: " + self.counts.text())
+        self.note_for_next_view = "Refreshed: " + self.counts.text()
+        self.statusBar().showMessage(self.note_for_next_view)
         self.request_scene()
 
     def _importing_here(self) -> bool:
@@ -316,6 +317,7 @@ class MainWindow(QMainWindow):
         self.busy.setMaximumWidth(120)
         self.busy.hide()
         self.counts = QLabel()
+        self.note_for_next_view = ""  # shown in front of the next view's status
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().addPermanentWidget(self.busy)
 
@@ -512,7 +514,10 @@ class MainWindow(QMainWindow):
                 "impact": "further out; the panel counts them"}.get(
             self.state.mode, "not shown: focus a node nearer what you need or lower the depth")  # fmt: skip
         left_out = f" · {scene.left_out} more {hint}" if scene.left_out else ""
+        # What led to this view (an import, a refresh) stays in front of what the view shows.
+        note, self.note_for_next_view = self.note_for_next_view, ""
         self.statusBar().showMessage(
+            f"{note + ' · ' if note else ''}"
             f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed:.0f} ms{left_out}"
         )
         self.panel.set_summary(self.state.mode, scene.summary)
@@ -877,7 +882,10 @@ class MainWindow(QMainWindow):
         self.reload_graph()
         self.state.generation += 1
         written = [u for u in report.units if u.outcome and not u.outcome.unchanged]
-        self.statusBar().showMessage(f"Imported {len(written)} of {len(report.units)} sources")
+        n = len(report.reclassified)
+        again = f"; {n} earlier import{'s' if n != 1 else ''} classified again" if n else ""
+        self.note_for_next_view = f"Imported {len(written)} of {len(report.units)} sources{again}"
+        self.statusBar().showMessage(self.note_for_next_view)
         if self.state.focus not in self.graph:
             self.state.focus = scenes_default_focus(self.graph)
         self.request_scene()

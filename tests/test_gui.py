@@ -20,6 +20,7 @@ from gui.window import MainWindow, inspector_html  # noqa: E402
 from lineage.demo import build_demo  # noqa: E402
 from lineage.importing import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
+from tests.conftest import DATA  # noqa: E402
 
 WAIT = 30_000
 
@@ -380,3 +381,23 @@ def test_presenting_the_demo_tour_walks_the_steps(qtbot, demo_db, tmp_path, monk
     assert win.state.finding.kind == "feedback_loops"
     win.end_presentation()
     win.close()
+
+
+def test_an_import_that_classifies_earlier_logs_again_says_so_and_shows_them(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    db = tmp_path / "l.db"
+    with Store.open(db, create=True) as store:
+        assert import_paths(store, [DATA / "openlineage" / "filetransport_append_events.jsonl"]).ok
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("lineage_manifest: 1\nclassify:\n  - {kind: model, namespace: 's3://features', name: 'churn/*'}\n")
+    win = MainWindow(str(db), remember=False)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.show()
+    assert "dataset:s3://features/churn/user_features" in win.graph
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        assert win.start_import([str(rules)])
+    assert win.statusBar().currentMessage().startswith("Imported 1 of 1 sources; 1 earlier import classified again · ")
+    assert win.graph.nodes["model:s3://features/churn/user_features"]["kind"] == "model"
+    assert "dataset:s3://features/churn/user_features" not in win.graph
+    win.import_flow.wait(WAIT)
