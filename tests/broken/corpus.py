@@ -41,6 +41,7 @@ class Case:
     twin: Path | None = None  # the good part; None: nothing in the input is good
     whole_file: bool = False  # a store that cannot be opened at all: the error is about the file
     partial: bool = False  # some of it is good, but no twin says exactly what (see test_broken_input)
+    seed: Path | None = None  # for a partial case, the intact input: what is kept must be part of it
 
     @property
     def id(self) -> str:
@@ -187,16 +188,19 @@ class Builder:
         return folder
 
     def file(self, fmt: str, name: str, filename: str, content: bytes, twin: bytes | None = None,
-             partial: bool = False) -> None:  # fmt: skip
+             seed: bytes | None = None) -> None:  # fmt: skip
+        """A case of one file; ``seed`` (the intact file) makes it a partial case."""
         folder = self.folder(fmt, name)
         path = folder / filename
         path.write_bytes(content)
-        twin_path = None
-        if twin is not None:
-            twin_path = folder / "twin" / filename
-            twin_path.parent.mkdir()
-            twin_path.write_bytes(twin)
-        self.cases.append(Case(fmt, name, path, path, twin_path, partial=partial))
+        twin_path = seed_path = None
+        for part, content_of_part in (("twin", twin), ("seed", seed)):
+            if content_of_part is not None:
+                where = folder / part / filename
+                where.parent.mkdir()
+                where.write_bytes(content_of_part)
+                twin_path, seed_path = (where, seed_path) if part == "twin" else (twin_path, where)
+        self.cases.append(Case(fmt, name, path, path, twin_path, partial=seed is not None, seed=seed_path))
 
     def text_cases(self, fmt: str, filename: str, seed: bytes, syntax: dict[str, Mutation], prefix: str = "",
                    line_based: bool = False) -> None:  # fmt: skip
@@ -230,7 +234,8 @@ class Builder:
             shutil.copytree(seed, twin)
             spoiled = twin / without
             shutil.rmtree(spoiled) if spoiled.is_dir() else spoiled.unlink()
-        self.cases.append(Case(fmt, name, folder / seed.name, bad, twin, partial=without == PARTIAL))
+        self.cases.append(Case(fmt, name, folder / seed.name, bad, twin, partial=without == PARTIAL,
+                               seed=seed if without == PARTIAL else None))  # fmt: skip
 
     def edited_json(self, fmt: str, name: str, filename: str, seed: bytes, edit: Callable[[object], None],
                     twin_edit: Callable[[object], None] | None = None) -> None:  # fmt: skip
@@ -239,7 +244,7 @@ class Builder:
         edit(data)
         twin = None
         if twin_edit is PARTIAL:
-            self.file(fmt, name, filename, json.dumps(data, indent=1).encode(), partial=True)
+            self.file(fmt, name, filename, json.dumps(data, indent=1).encode(), seed=seed)
             return
         if twin_edit is not None:
             good = json.loads(seed)
@@ -256,7 +261,7 @@ class Builder:
             good = yaml.safe_load(seed)
             twin_edit(good)
             twin = yaml.safe_dump(good, sort_keys=False).encode()
-        self.file(fmt, name, filename, yaml.safe_dump(data, sort_keys=False).encode(), twin, partial)
+        self.file(fmt, name, filename, yaml.safe_dump(data, sort_keys=False).encode(), twin, seed if partial else None)
 
 
 def setter(pointer: str, value: object) -> Callable[[object], None]:
@@ -507,11 +512,18 @@ def config_cases(b: Builder) -> None:
     for name, text in {
         "name-is-a-list": b"model:\n  name: [a, b]\n  features: [x]\nserving: {consumers: [s]}\n",
         "name-missing": b"model:\n  features: [x]\nserving: {consumers: [s]}\n",
-        "features-are-mappings-without-name": b"model:\n  name: m\n  features: [{weight: 1}]\n",
-        "weight-is-text": b"model:\n  name: m\n  features: [{name: f, weight: heavy}]\n",
+    }.items():
+        b.tree("config", name, seed_folder, "configs/ctr.yaml", text, without="configs/ctr.yaml")
+    for name, (text, repaired) in {
+        "features-are-mappings-without-name": (b"model:\n  name: m\n  features: [{weight: 1}]\n",
+                                               b"model:\n  name: m\n  features: [{name: f, weight: 1}]\nserving: {consumers: [s]}\n"),
+        "weight-is-text": (b"model:\n  name: m\n  features: [{name: f, weight: heavy}]\n",
+                           b"model:\n  name: m\n  features: [{name: f, weight: 0.5}]\nserving: {consumers: [s]}\n"),
     }.items():  # a bad entry loses its edge, not the names it holds: no twin says exactly that
-        b.tree("config", name, seed_folder, "configs/ctr.yaml", text,
-               without=PARTIAL if name.startswith(("features", "weight")) else "configs/ctr.yaml")
+        intact = b.root / "_seeds" / f"repo-{name}"
+        shutil.copytree(seed_folder, intact)
+        (intact / "configs" / "ctr.yaml").write_bytes(repaired)
+        b.tree("config", name, intact, "configs/ctr.yaml", text, without=PARTIAL)
 
 
 def mlflow_file_store_cases(b: Builder) -> None:
@@ -612,7 +624,8 @@ def sqlite_cases(b: Builder, fmt: str, seed: Path, filename: str, edits: dict) -
             twin.parent.mkdir()
             shutil.copy(seed, twin)
             undo(twin)
-        b.cases.append(Case(fmt, name, path, path, twin, whole_file=name in SQLITE_FILE, partial=undo is PARTIAL))
+        b.cases.append(Case(fmt, name, path, path, twin, whole_file=name in SQLITE_FILE, partial=undo is PARTIAL,
+                            seed=seed if undo is PARTIAL else None))  # fmt: skip
 
 
 PARTIAL = "partial"
