@@ -29,6 +29,7 @@ from lineage.records import (
     Setting,
     check_edge,
     check_node,
+    check_setting,
     merge_nodes,
 )
 from lineage.registry import Importer, UnknownFormat, detect, importer_named
@@ -228,7 +229,11 @@ def read_input(
             elif isinstance(record, Problem):
                 unit.problems.append(record)
             elif isinstance(record, Setting):
-                unit.settings.append(record)
+                why = check_setting(record)
+                if why:
+                    unit.problems.append(Problem(record.location, why))
+                else:
+                    unit.settings.append(record)
             elif isinstance(record, Progress):
                 if progress:
                     progress(record.done, record.total, str(item.path))

@@ -192,11 +192,22 @@ def check_node(node: NodeRecord) -> str | None:
     if any(not isinstance(a, str) for a in node.aliases):
         return "aliases must be strings"
     if _has_surrogate(node):
-        return "text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not Unicode text"
+        return LONE_SURROGATE
     return None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = "text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not Unicode text"
+
+
+def lone_surrogate(value: Any) -> bool:
+    """Whether any text in ``value`` (JSON-like) holds a lone surrogate, which JSON and YAML
+    escapes can spell but no UTF-8 file or database can hold.
+
+    >>> lone_surrogate({"a": ["x\\ud800"]}), lone_surrogate({"a": "\U0001f4a5"})
+    (True, False)
+    """
+    return bool(_SURROGATE.search(json.dumps(value, ensure_ascii=False, default=str)))
 
 
 def _has_surrogate(node: NodeRecord) -> bool:
@@ -208,8 +219,17 @@ def _has_surrogate(node: NodeRecord) -> bool:
     texts = [node.name, node.namespace, node.owner, node.team, *node.tags, *node.aliases]
     if any(isinstance(t, str) and _SURROGATE.search(t) for t in texts):
         return True
-    attributes = json.dumps(node.attributes, ensure_ascii=False, default=str) if node.attributes else ""
-    return bool(_SURROGATE.search(attributes))
+    return bool(node.attributes) and lone_surrogate(node.attributes)
+
+
+def check_setting(setting: Setting) -> str | None:
+    """Why a setting is invalid, or None: a rule's text must be Unicode text, as a node's.
+
+    >>> rule = Setting("classify", {"kind": "model", "name": "a\\ud800"}, Location("m.yaml", 3))
+    >>> check_setting(rule) == LONE_SURROGATE
+    True
+    """
+    return LONE_SURROGATE if lone_surrogate(setting.value) else None
 
 
 def check_edge(edge: EdgeRecord) -> str | None:
@@ -225,6 +245,6 @@ def check_edge(edge: EdgeRecord) -> str | None:
     w = edge.weight
     if w is not None and (isinstance(w, bool) or not isinstance(w, int | float) or w < 0 or w != w):
         return f"edge weight must be a non-negative number, not {w!r}"
-    if edge.attributes and _SURROGATE.search(json.dumps(edge.attributes, ensure_ascii=False, default=str)):
-        return "text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not Unicode text"
+    if edge.attributes and lone_surrogate(edge.attributes):
+        return LONE_SURROGATE
     return None

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import jinja2
+import jsonschema
 import networkx as nx
 import yaml
 from markupsafe import Markup
@@ -21,7 +22,7 @@ from lineage.export.escape import clip, graphviz_label
 from lineage.export.graphs import render, to_agraph
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
-from lineage.records import InputError, Location
+from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate
 from lineage.refs import resolve
 from lineage.resources import resource_path
 from lineage.store import Store
@@ -86,6 +87,34 @@ def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, finding
     return scene
 
 
+_TEXT = {"type": "string"}
+_TEXTS = {"type": "array", "items": _TEXT}
+# What a tour file may hold, checked where it enters (a wrong type would surface later, unlocated).
+TOUR_SCHEMA = {
+    "type": "object",
+    "required": ["lineage_tour", "name", "steps"],
+    "properties": {
+        "lineage_tour": {"const": 1}, "name": _TEXT, "description": {"type": ["string", "null"]},
+        "steps": {"type": "array", "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "title": _TEXT, "note": _TEXT, "mode": {"enum": list(scenes.MODES)}, "focus": _TEXT,
+                "depth": {"type": "integer", "minimum": 0}, "trace": {"type": ["array", "null"], "items": _TEXT},
+                "upstream": {"type": "boolean"}, "removed": _TEXTS,
+                "removed_edges": {"type": "array", "items": {**_TEXTS, "minItems": 2, "maxItems": 2}},
+                "finding": {"type": ["object", "null"], "properties": {"kind": _TEXT, "nodes": _TEXTS}},
+                "since": {"type": ["string", "null"]},
+                "group_by": {"enum": ["team", "owner", "namespace", None]},
+                "positions": {"type": ["object", "null"], "additionalProperties": {
+                    "type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+            },
+        }},
+    },
+}  # fmt: skip
+TOUR_VALIDATOR = jsonschema.Draft202012Validator(TOUR_SCHEMA)
+
+
 def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]]:
     try:
         data = yaml.safe_load(text)
@@ -96,14 +125,15 @@ def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]
         raise InputError(Location(file, line=1), "not a tour: no top-level 'lineage_tour: 1'")
     if not isinstance(data.get("name"), str) or not isinstance(data.get("steps"), list):
         raise InputError(Location(file, line=1), "a tour needs a 'name' and a list of 'steps'")
+    error = min(TOUR_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)), default=None)
+    if error is not None:
+        where = "".join(f"/{part}" for part in error.absolute_path)
+        message = f"{error.instance!r} is not a mapping" if error.validator_value == "object" else error.message
+        raise InputError(Location(file, pointer=where or "/"), message)
+    if lone_surrogate(data):
+        raise InputError(Location(file, line=1), LONE_SURROGATE)
     steps = []
     for index, raw in enumerate(data["steps"], start=1):
-        if not isinstance(raw, dict):
-            raise InputError(Location(file, pointer=f"/steps/{index - 1}"), "a step must be a mapping")
-        unknown = set(raw) - set(Step.__dataclass_fields__)
-        if unknown:
-            raise InputError(Location(file, pointer=f"/steps/{index - 1}"),
-                             f"unknown key {sorted(unknown)[0]!r} in step {index}")  # fmt: skip
         step = Step.from_json(raw)
         try:
             step.focus = resolve(store, step.focus) if step.focus else step.focus

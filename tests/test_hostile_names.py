@@ -364,3 +364,14 @@ def test_a_lone_surrogate_is_refused_at_its_place(tmp_path, entry):
     run = Run(tmp_path, tmp_path / "l.db")
     result = run("import", str(tmp_path / "m.json"), ok=False)
     assert result.exit_code == 1 and f"{tmp_path / 'm.json'}#/features/0: text with a lone surrogate" in result.output
+
+
+def test_a_lone_surrogate_in_a_rule_is_refused_at_its_place(tmp_path):
+    """A manifest's classify: and configs: rules are stored like names: the same check, located."""
+    (tmp_path / "m.json").write_text(json.dumps({"lineage_manifest": 1, "features": [{"name": "ok"}],
+                                                 "classify": [{"kind": "model", "name": "x\ud800"}]}))  # fmt: skip
+    run = Run(tmp_path, tmp_path / "l.db")
+    result = run("import", str(tmp_path / "m.json"), ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{tmp_path / 'm.json'}#/classify/0: text with a lone surrogate" in result.output
+    assert not (tmp_path / "l.db").exists()

@@ -59,6 +59,11 @@ def test_the_demo_tour_parses_with_every_ref_resolved(store):
         ("lineage_tour: 1\nname: x\nsteps:\n - {mode: explore}\n - {colour: red}\n", "#/steps/1", "'colour'"),
         ("lineage_tour: 1\nname: x\nsteps:\n - {focus: no_such_signal}\n", "#/steps/0", "no_such_signal"),
         ("lineage_tour: 1\nname: x\nsteps:\n - {trace: [query_terms, nowhere]}\n", "#/steps/0", "nowhere"),
+        ("lineage_tour: 1\nname: x\nsteps:\n - {focus: [1]}\n", "#/steps/0/focus", "[1] is not of type 'string'"),
+        ("lineage_tour: 1\nname: x\nsteps:\n - {depth: -1}\n", "#/steps/0/depth", "minimum of 0"),
+        ("lineage_tour: 1\nname: x\nsteps:\n - {mode: sideways}\n", "#/steps/0/mode", "'sideways' is not one of"),
+        ("lineage_tour: 1\nname: x\nsteps:\n - {removed_edges: [[a]]}\n", "#/steps/0/removed_edges/0", "too short"),
+        ('lineage_tour: 1\nname: "x\\ud800"\nsteps: []\n', ":1", "lone surrogate"),
     ],
 )
 def test_a_bad_tour_names_the_file_and_the_place(store, text, where, message):
