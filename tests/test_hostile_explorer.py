@@ -125,6 +125,11 @@ def test_a_ten_thousand_character_name_leaves_the_window_usable(window, qtbot):
     window.facets["owner"].setCurrentIndex(window.facets["owner"].findData(longest))
     assert window.facets["owner"].width() < 400
     assert window.inspector.document().size().width() <= window.inspector.viewport().width() + 1
+    # Clipped with an ellipsis, not wrapped into a page of its own (the tooltip has it whole).
+    shown = window.inspector.toPlainText()
+    assert longest not in shown and longest[:40] in shown and "…" in shown
+    label = next(i for i in window.canvas.scene().items() if isinstance(i, NodeItem) and i.node_id.endswith(longest))
+    assert label.boundingRect().width() < 400
     assert window.width() <= 1400
     OUT.mkdir(exist_ok=True)
     qtbot.wait(50)
