@@ -401,3 +401,23 @@ def test_an_import_that_classifies_earlier_logs_again_says_so_and_shows_them(qtb
     assert win.graph.nodes["model:s3://features/churn/user_features"]["kind"] == "model"
     assert "dataset:s3://features/churn/user_features" not in win.graph
     win.import_flow.wait(WAIT)
+
+
+def test_the_canvas_shows_no_scroll_bars_and_pans_by_dragging(window, qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    canvas = window.canvas
+    assert not canvas.horizontalScrollBar().isVisible() and not canvas.verticalScrollBar().isVisible()
+    empty = QPointF(5, 5)  # a corner of the margin: no node there
+    assert canvas.itemAt(empty.toPoint()) is None
+    before = canvas.mapToScene(canvas.viewport().rect().center())
+    buttons = Qt.MouseButton.LeftButton
+    for kind, at, held in ((QEvent.Type.MouseButtonPress, empty, buttons),
+                           (QEvent.Type.MouseMove, empty + QPointF(60, 40), buttons),
+                           (QEvent.Type.MouseButtonRelease, empty + QPointF(60, 40), Qt.MouseButton.NoButton)):  # fmt: skip
+        event = QMouseEvent(kind, at, canvas.viewport().mapToGlobal(at), Qt.MouseButton.LeftButton, held,
+                            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+        QCoreApplication.sendEvent(canvas.viewport(), event)
+    after = canvas.mapToScene(canvas.viewport().rect().center())
+    assert after.x() < before.x()  # dragged to the right: the view moved left over the scene
