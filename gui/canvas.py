@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
@@ -11,6 +11,7 @@ from gui.style import background_colour, is_dark
 
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
 CLICK_SLOP = 4  # pixels a press may move and still be a click, not a drag
+READABLE_SCALE = 0.6  # below it the 9.5-point labels are too small to read on a first view
 
 
 class GraphView(QGraphicsView):
@@ -56,6 +57,17 @@ class GraphView(QGraphicsView):
             self.scale(1.2, 1.2)
             self.centerOn(rect.center())
         self._fitted = True
+
+    def readable_around(self, point: QPointF) -> bool:
+        """If fitting shrank the labels past reading, zoom to a readable scale centred on
+        ``point`` (the focus) instead; whether it did. F still fits the whole view."""
+        if self.transform().m11() >= READABLE_SCALE:
+            return False
+        self.resetTransform()
+        self.scale(READABLE_SCALE, READABLE_SCALE)
+        self.centerOn(point)
+        self._fitted = False  # a resize keeps this zoom rather than shrinking to fit again
+        return True
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

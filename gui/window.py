@@ -509,6 +509,8 @@ class MainWindow(QMainWindow):
             self.drawn.nodes[node] = item
         canvas_scene.setSceneRect(self.canvas.scene_rect_with_margin())
         self.canvas.fit()
+        focus_item = self.drawn.nodes.get(scene.focus) if scene.focus else None
+        zoomed = focus_item is not None and self.canvas.readable_around(focus_item.sceneBoundingRect().center())
         elapsed = (time.perf_counter() - self.started) * 1000
         hint = {"simulate": "further away; the panel counts them",
                 "impact": "further out; the panel counts them"}.get(
@@ -519,6 +521,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"{note + ' · ' if note else ''}"
             f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed:.0f} ms{left_out}"
+            f"{' · zoomed in on the focus to read it: F shows all' if zoomed else ''}"
         )
         self.panel.set_summary(self.state.mode, scene.summary)
         if scene.focus and scene.focus in self.graph:

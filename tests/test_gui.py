@@ -421,3 +421,22 @@ def test_the_canvas_shows_no_scroll_bars_and_pans_by_dragging(window, qtbot):
         QCoreApplication.sendEvent(canvas.viewport(), event)
     after = canvas.mapToScene(canvas.viewport().rect().center())
     assert after.x() < before.x()  # dragged to the right: the view moved left over the scene
+
+
+def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(window, qtbot):
+    from gui.canvas import READABLE_SCALE
+
+    assert "zoomed in" not in window.statusBar().currentMessage()  # a small view: fitted whole
+    window.resize(1000, 700)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_mode("impact")  # five rings of the demo: fitted whole, the labels are specks
+    canvas = window.canvas
+    assert canvas.transform().m11() == pytest.approx(READABLE_SCALE)
+    focus = window.drawn.nodes["feature:ads/historical_ctr"]
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert visible.contains(focus.sceneBoundingRect())
+    assert "zoomed in on the focus to read it: F shows all" in window.statusBar().currentMessage()
+    canvas.fit()
+    assert canvas.transform().m11() < READABLE_SCALE
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert all(visible.contains(item.sceneBoundingRect()) for item in window.drawn.nodes.values())
