@@ -6,12 +6,12 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
-from gui.items import EdgeItem, NodeItem
+from gui.items import LABELS_BELOW_SCALE, EdgeItem, NodeItem
 from gui.style import background_colour, is_dark
 
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
 CLICK_SLOP = 4  # pixels a press may move and still be a click, not a drag
-READABLE_SCALE = 0.6  # below it the 9.5-point labels are too small to read on a first view
+READABLE_SCALE = 0.6  # where a view too big to fit with labels opens: 9.5-point labels read well
 
 
 class GraphView(QGraphicsView):
@@ -59,13 +59,21 @@ class GraphView(QGraphicsView):
         self._fitted = True
 
     def readable_around(self, point: QPointF) -> bool:
-        """If fitting shrank the labels past reading, zoom to a readable scale centred on
-        ``point`` (the focus) instead; whether it did. F still fits the whole view."""
-        if self.transform().m11() >= READABLE_SCALE:
+        """If fitting shrank the view below the scale where labels are drawn at all, zoom to a
+        readable scale near ``point`` (the focus) instead; whether it did. F still fits all."""
+        if self.transform().m11() >= LABELS_BELOW_SCALE:
             return False
         self.resetTransform()
         self.scale(READABLE_SCALE, READABLE_SCALE)
-        self.centerOn(point)
+        # As near the focus as the drawing allows: no empty margin shown where drawing could be.
+        drawn = self.scene().itemsBoundingRect().adjusted(-30, -30, 30, 30)
+        half_w = self.viewport().width() / READABLE_SCALE / 2
+        half_h = self.viewport().height() / READABLE_SCALE / 2
+        x = min(max(point.x(), drawn.left() + half_w), drawn.right() - half_w) if 2 * half_w < drawn.width() \
+            else drawn.center().x()
+        y = min(max(point.y(), drawn.top() + half_h), drawn.bottom() - half_h) if 2 * half_h < drawn.height() \
+            else drawn.center().y()
+        self.centerOn(QPointF(x, y))
         self._fitted = False  # a resize keeps this zoom rather than shrinking to fit again
         return True
 

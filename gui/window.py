@@ -521,7 +521,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"{note + ' · ' if note else ''}"
             f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed:.0f} ms{left_out}"
-            f"{' · zoomed in on the focus to read it: F shows all' if zoomed else ''}"
+            f"{' · zoomed in on the focus, too big to read whole: F shows all' if zoomed else ''}"
         )
         self.panel.set_summary(self.state.mode, scene.summary)
         if scene.focus and scene.focus in self.graph:

@@ -425,6 +425,7 @@ def test_the_canvas_shows_no_scroll_bars_and_pans_by_dragging(window, qtbot):
 
 def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(window, qtbot):
     from gui.canvas import READABLE_SCALE
+    from gui.items import LABELS_BELOW_SCALE
 
     assert "zoomed in" not in window.statusBar().currentMessage()  # a small view: fitted whole
     window.resize(1000, 700)
@@ -435,8 +436,8 @@ def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(win
     focus = window.drawn.nodes["feature:ads/historical_ctr"]
     visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
     assert visible.contains(focus.sceneBoundingRect())
-    assert "zoomed in on the focus to read it: F shows all" in window.statusBar().currentMessage()
+    assert "zoomed in on the focus, too big to read whole: F shows all" in window.statusBar().currentMessage()
     canvas.fit()
-    assert canvas.transform().m11() < READABLE_SCALE
+    assert canvas.transform().m11() < LABELS_BELOW_SCALE
     visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
     assert all(visible.contains(item.sceneBoundingRect()) for item in window.drawn.nodes.values())
