@@ -117,7 +117,9 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
     for nid, node in unit.nodes.items():
         new = renames.get(nid, node)
         if new.id in nodes:
-            stated = not (nodes[new.id].classifiable and new.classifiable)
+            # Stated if either was stated (declared, not guessed, not only named): a log's guess
+            # merged into a mere reference stays a guess, and classifies nothing.
+            stated = _stated(nodes[new.id]) or _stated(new)
             merge_nodes(nodes[new.id], new)
             nodes[new.id].classifiable = not stated
         else:
@@ -136,6 +138,10 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
     unit.edges, unit.edge_evidence, unit.edge_locations = edges, evidence, edge_locations
     _features_from_column_lineage(unit, renames)
     return renames
+
+
+def _stated(node: NodeRecord) -> bool:
+    return not node.classifiable and not node.reference
 
 
 def _features_from_column_lineage(unit, renames: Mapping[str, NodeRecord]) -> None:

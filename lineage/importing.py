@@ -464,7 +464,7 @@ def commit(
     writable = [u for u in prepared.units if not (u.problems and not u.nodes)]
     with store.write():
         rules_before = reclassify.rule_list(store)
-        reclassify.keep_as_read(writable)
+        reclassify.keep_as_read([u for u in writable if force or not store.is_current(u)])  # the rest stay as they are
         renames = reclassify.classify_units(store, writable, exclude_sources={u.source for u in writable})
         reclassify.seal(writable, renames)
         finished = utc_now()

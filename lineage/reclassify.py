@@ -27,7 +27,6 @@ from lineage.records import NodeRecord
 from lineage.store import Derivation, ImportUnit, Store, StoreError, UnitOutcome
 
 Identity = classify.Identity
-MAX_ROUNDS = 8  # an alias renamed by an alias renamed by ...: the chains real data has are short
 
 
 def rules(store: Store, units: Sequence[ImportUnit], exclude_sources: Iterable[str]) -> list[classify.Rule]:
@@ -49,6 +48,7 @@ def classify_units(
     """
     exclude = set(exclude_sources)
     owners = _alias_owners(store, units, exclude)
+    owned_as_read = [_owned_aliases(unit) for unit in units]
 
     def by_alias(node: NodeRecord) -> NodeRecord | None:
         return classify.by_alias(node, owners.get) if node.aliases else None
@@ -76,42 +76,62 @@ def classify_units(
             found = classify.reclassify(node, known_rules, known)
         return found
 
-    return [classify.apply(unit, decide) for unit in units]
+    renames = [classify.apply(unit, decide) for unit in units]
+    for unit, owned, renamed in zip(units, owned_as_read, renames, strict=True):
+        unit.owned_aliases = {a: (raw, renamed[raw].id if raw in renamed else raw) for a, raw in owned.items()}
+    return renames
+
+
+def _owned_aliases(unit: ImportUnit) -> dict[str, str]:
+    """Alias -> the lowest id, as read, of the unit's stated nodes that have it (its owner here)."""
+    owned: dict[str, str] = {}
+    for node in rawunits.iter_authorities(unit):
+        for alias in node.aliases:
+            if alias not in owned or node.id < owned[alias]:
+                owned[alias] = node.id
+    return owned
 
 
 def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) -> dict[str, Identity]:
     """Alias -> the node its owner ends up as, among current imports and ``units``.
 
-    The owner is the stated node with the alias of the lowest rank. A stored owner is stored as
-    what it ended up as; an owner in ``units`` may itself be another's by an alias of its own
-    (b's model is a's, so c's model that shares an alias with b's is a's too): that chain is
-    followed here, as classifying again follows it between imports.
+    The owner is the stated node with the alias of the lowest rank (manifests first, then by
+    source and id as read). A stored owner is stored as classified; an owner in ``units`` may
+    itself be another's by an alias of its own (b's model is a's, so c's model that shares an
+    alias with b's is a's too): that chain is followed here, as classifying again follows it
+    between imports, so one command and several agree.
     """
     wanted = {a for u in units for n in u.nodes.values() for a in n.aliases}
     if not wanted:
         return {}
-    ranked = store.alias_owners(wanted, exclude_sources=exclude)
-    stated: dict[str, NodeRecord] = {}  # the stated nodes of units, by id, the lowest rank kept
-    for unit in sorted(units, key=lambda u: (u.importer != "manifest", u.source)):
+    stored = store.alias_owners(wanted, exclude_sources=exclude)
+    ranked: dict[str, tuple[tuple, Identity, NodeRecord | None]] = {
+        alias: (rank, identity, None) for alias, (rank, identity) in stored.items()
+    }
+    for unit in units:
         for node in rawunits.iter_authorities(unit):
-            stated.setdefault(node.id, node)
             for alias in node.aliases:
                 rank = (unit.importer != "manifest", unit.source, node.id)
                 if alias not in ranked or rank < ranked[alias][0]:
-                    ranked[alias] = (rank, (node.id, node.kind, node.namespace, node.name))
-    first = {alias: identity for alias, (_, identity) in ranked.items()}
+                    ranked[alias] = (rank, (node.id, node.kind, node.namespace, node.name), node)
+    final: dict[str, Identity] = {}
 
-    def final(identity: Identity) -> Identity:
-        seen: set[str] = set()
-        while identity[0] in stated and identity[0] not in seen:  # a cycle ends where it closes
-            seen.add(identity[0])
-            renamed = classify.by_alias(stated[identity[0]], first.get)
-            if renamed is None:
-                break
-            identity = (renamed.id, renamed.kind, renamed.namespace, renamed.name)
-        return identity
+    def owner(alias: str, following: frozenset[str]) -> Identity:
+        """What the owner of ``alias`` ends up as: a stored one as it is; one in ``units`` as its
+        own first alias owned by another node of its kind makes it (a cycle stops where it closes)."""
+        _, identity, node = ranked[alias]
+        if node is None or alias in following:
+            return identity
+        if alias not in final:
+            final[alias] = identity
+            for other in node.aliases:
+                found = owner(other, following | {alias})
+                if found[0] != node.id and found[1] == node.kind:
+                    final[alias] = found
+                    break
+        return final[alias]
 
-    return {alias: final(identity) for alias, identity in first.items()}
+    return {alias: owner(alias, frozenset()) for alias in ranked}
 
 
 def keep_as_read(units: Iterable[ImportUnit]) -> None:
@@ -146,11 +166,14 @@ def settle(
     """
     keys = None if rules_changed else store.authority_keys([*written, *replaced])
     skip = set(written) - set(recheck)
-    extra = set(recheck) & set(store.derivations(None)) if recheck else set()
+    kept = store.derivations(None)
+    extra = set(recheck) & set(kept)
     rewritten: dict[int, tuple[ImportUnit, UnitOutcome]] = {}
-    for _ in range(MAX_ROUNDS):  # a cycle of renames would stop here rather than loop
+    # Each round moves a change one import further along a chain of aliases: a chain visits
+    # each kept import at most once, so more rounds than that means renames that go round.
+    for _ in range(len(kept) + 2):
         if keys is not None and not keys and not extra:
-            break
+            return list(rewritten.values())
         changed: list[int] = []
         before: set[str] = set()
         for import_id in sorted(set(store.derivations(keys)) | extra):
@@ -177,4 +200,7 @@ def settle(
         # What the rewritten imports stated before and after is the context that changed now.
         keys = before | store.authority_keys(changed) if changed else set()
         skip, extra = set(), set()
-    return list(rewritten.values())
+    raise StoreError(
+        f"{store.path}: classification does not settle: aliases rename nodes in a cycle through"
+        f" {', '.join(sorted(str(u.path) for u, _ in rewritten.values())[:5])}; nothing was written"
+    )

@@ -275,6 +275,7 @@ def _add_derivations_v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE node_facts ADD COLUMN classifiable INTEGER NOT NULL DEFAULT 0")
     db.execute("CREATE INDEX node_facts_authority ON node_facts(name) WHERE classifiable = 0 AND reference = 0")
     db.execute("ALTER TABLE aliases ADD COLUMN authority INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE aliases ADD COLUMN raw_node_id TEXT")
     db.execute(
         """CREATE TABLE raw_units (
             import_id INTEGER PRIMARY KEY REFERENCES imports(id),
@@ -313,6 +314,9 @@ class ImportUnit:
     problems: list[Problem] = field(default_factory=list)
     settings: list[Setting] = field(default_factory=list)
     derivation: Derivation | None = None
+    # Alias -> (id as read, id as classified) of the stated node of this unit that owns it (the
+    # lowest id as read); set by classification. None: every stated node's aliases, as they are.
+    owned_aliases: dict[str, tuple[str, str]] | None = None
 
 
 @dataclass
@@ -495,6 +499,14 @@ class Store:
         """One write transaction (BEGIN IMMEDIATE, so a second writer waits its turn)."""
         return Store._Transaction(self)
 
+    def is_current(self, unit: ImportUnit) -> bool:
+        """Whether the current generation of the unit's source is this very content (so
+        :meth:`write_unit` would leave it as it is, unless forced)."""
+        return self.db.conn.execute(
+            "SELECT 1 FROM imports WHERE source = ? AND superseded_by IS NULL AND content_hash = ? AND importer = ?",
+            (unit.source, unit.content_hash, unit.importer),
+        ).fetchone() is not None
+
     def write_unit(self, unit: ImportUnit, finished_at: str, *, force: bool = False) -> UnitOutcome:
         """Record one source's import; call inside :meth:`write`."""
         conn = self.db.conn
@@ -534,6 +546,9 @@ class Store:
         newest = rows[0][0]
         for (other,) in rows[1:]:
             conn.execute("UPDATE imports SET superseded_by = ? WHERE id = ?", (newest, other))
+            # History is never classified again (docs/store.md): its kept copy can go.
+            conn.execute("DELETE FROM raw_units WHERE import_id = ?", (other,))
+            conn.execute("DELETE FROM classify_keys WHERE import_id = ?", (other,))
         conn.execute("UPDATE imports SET superseded_by = NULL WHERE id = ?", (newest,))
         if current and current[0] != newest:
             affected_nodes.update(self._fact_node_ids(current[0]))
@@ -589,11 +604,23 @@ class Store:
                 pointer, tbl, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             provenance_rows(),
         )
+        owned = unit.owned_aliases
+        if owned is None:
+            owned = {}
+            for nid, n in sorted(unit.nodes.items()):
+                for alias in n.aliases if not n.classifiable and not n.reference else ():
+                    owned.setdefault(alias, (nid, nid))
+
+        def alias_rows() -> Iterator[tuple]:
+            for nid, n in unit.nodes.items():
+                for alias in n.aliases:
+                    raw, final = owned.get(alias, (None, None))
+                    yield (import_id, alias, nid, int(final == nid), raw if final == nid else None)
+
         conn.executemany(
-            "INSERT INTO aliases (import_id, alias, node_id, authority) VALUES (?, ?, ?, ?)",
-            ((import_id, alias, nid, int(not n.classifiable and not n.reference))
-             for nid, n in unit.nodes.items() for alias in n.aliases),
-        )  # fmt: skip
+            "INSERT INTO aliases (import_id, alias, node_id, authority, raw_node_id) VALUES (?, ?, ?, ?, ?)",
+            alias_rows(),
+        )
 
     def _insert_settings(self, import_id: int, unit: ImportUnit) -> None:
         self.db.conn.executemany(
@@ -930,21 +957,23 @@ class Store:
     ) -> dict[str, tuple[tuple, tuple[str, str, str, str]]]:
         """Alias -> (rank, (id, kind, namespace, name)) of the node that owns it: of the nodes
         current imports state with the alias, the one of the lowest rank (manifests first, then
-        by source and id), leaving out what the given sources say."""
+        by source and id as read), as classified; leaving out what the given sources say."""
         self._fill("wanted_aliases", aliases)
         self._fill("excluded_sources", exclude_sources)
+        # Ranked by the owner's id as read; its identity is its own fact's, as classified.
         rows = self.db.conn.execute(
-            """SELECT a.alias, i.importer != 'manifest', i.source, n.id, n.kind, n.namespace, n.name
+            """SELECT a.alias, i.importer != 'manifest', i.source, coalesce(a.raw_node_id, a.node_id),
+                      f.node_id, f.kind, f.namespace, f.name
                FROM aliases a JOIN imports i ON i.id = a.import_id
-               JOIN nodes n ON n.id = a.node_id
+               JOIN node_facts f ON f.import_id = a.import_id AND f.node_id = a.node_id
                WHERE i.superseded_by IS NULL AND a.authority
                  AND a.alias IN (SELECT value FROM temp.wanted_aliases)
                  AND i.source NOT IN (SELECT value FROM temp.excluded_sources)
-               ORDER BY a.alias, 2, i.source, n.id"""
+               ORDER BY a.alias, 2, 3, 4"""
         )
         owners: dict[str, tuple[tuple, tuple[str, str, str, str]]] = {}
-        for alias, not_manifest, source, *identity in rows:
-            owners.setdefault(alias, ((not_manifest, source, identity[0]), tuple(identity)))
+        for alias, not_manifest, source, raw, *identity in rows:
+            owners.setdefault(alias, ((not_manifest, source, raw), tuple(identity)))
         return owners
 
     # -- classification derived again (lineage.reclassify) ---------------------------------

@@ -120,7 +120,8 @@ def test_lineage_hash_prints_the_same_hash_as_the_api(lineage, small):
     assert len(nodes) == 6  # and the database was only read
 
 
-EVERYTHING = demo_inputs() + SAMPLES  # the demo and the samples together: they overlap and disagree
+MLFLOW = [DATA / "mlflow" / name for name in ("mlflow2_filestore", "mlflow3_filestore", "mlflow3_default.db")]
+EVERYTHING = demo_inputs() + SAMPLES + MLFLOW  # the demo and the samples together: they overlap and disagree
 
 
 @functools.cache

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
@@ -215,3 +216,77 @@ def test_a_feature_guessed_from_column_lineage_classifies_no_other_log(tmp_path)
     assert "feature:postgres://db:5432/public.users.age" in kinds(tmp_path / "a.db")
     assert kinds(tmp_path / "a.db")["dataset:elsewhere/public.users.age"] == "dataset"
     assert forward == imported(tmp_path / "b.db", [other], [rules], [events])
+
+
+def ol_event(path: Path, job: str, outputs: list[dict]) -> Path:
+    path.write_text(json.dumps({
+        "eventTime": "2025-01-01T00:00:00Z", "eventType": "COMPLETE", "producer": "tests",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": "00000000-0000-0000-0000-000000000001"}, "job": {"namespace": "j", "name": job},
+        "inputs": [], "outputs": outputs,
+    }) + "\n")  # fmt: skip
+    return path
+
+
+def ten_chained_manifests(folder: Path) -> list[Path]:
+    """m01's model owns a1; m(k) has a(k-1) and a(k): each model is the one before it, so all are m1."""
+    paths = []
+    for k in range(1, 11):
+        aliases = f"a{k - 1}, a{k}" if k > 1 else "a1"
+        paths.append(write(folder / f"m{k:02d}.yaml", f"models:\n  - {{name: m{k}, aliases: [{aliases}]}}\n"
+                                                       f"consumers:\n  - {{name: c{k}, reads: [model:m{k}]}}\n"))
+    return paths
+
+
+def dbt_manifest(folder: Path, nodes: dict, exposures: dict) -> Path:
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"metadata": {
+        "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json", "adapter_type": "duckdb"},
+        "nodes": nodes, "exposures": exposures}))  # fmt: skip
+    return folder / "manifest.json"
+
+
+def guessed_and_merged(d: Path) -> list[Path]:
+    """A rule re-kinds a dbt exposure into the dataset its model states: the exposure's alias,
+    a guess's, must not become the dataset's to own when another manifest shares it."""
+    return [
+        write(d / "rules.yaml", "classify:\n  - {kind: dataset, name: db.s.orders}\n"),
+        dbt_manifest(d / "one", {"model.pkg.orders": {"resource_type": "model", "name": "orders", "schema": "s",
+                                                      "database": "db"}},
+                     {"exposure.pkg.dash": {"name": "db.s.orders", "package_name": "duckdb", "type": "dashboard"}}),
+        dbt_manifest(d / "two", {}, {"exposure.pkg.dash": {"name": "dash2", "package_name": "other",
+                                                           "type": "dashboard"}}),
+    ]  # fmt: skip
+
+
+# (what, the files, the commands to compare with one command) -- cases an adversarial review found
+ALIAS_CASES = [
+    ("two manifests state one id; only one gives it aliases",
+     lambda d: [write(d / "a.yaml", "datasets:\n  - {name: d}\n"),
+                write(d / "b.yaml", "datasets:\n  - {name: d, aliases: ['s3://b/u', K]}\n  - {name: c, aliases: [K]}\n"),
+                ol_event(d / "events.jsonl", "load", [{"namespace": "s3://b", "name": "u"}])],
+     [[[0, 1], [2]], [[2], [0, 1]]]),
+    ("a source's nodes sharing an alias rank by their id as read",
+     lambda d: [write(d / "a_t.yaml", "models:\n  - {name: a0, aliases: [y]}\n"),
+                write(d / "b_s.yaml", "models:\n  - {name: b, aliases: [x]}\n  - {name: c, aliases: [y, x]}\n"),
+                write(d / "c_u.yaml", "models:\n  - {name: u, aliases: [x]}\n")],
+     [[[0, 1], [2]], [[0], [1], [2]], [[2], [1], [0]]]),
+    ("a chain of ten aliases, its head imported last",
+     ten_chained_manifests, [[list(range(1, 10)), [0]], [[k] for k in range(9, -1, -1)]]),
+    ("an owner's name and namespace are its own, not another id-twin's",
+     lambda d: [write(d / "m.yaml", "datasets:\n  - {name: c, namespace: a/b, aliases: [K]}\n"),
+                ol_event(d / "l1.jsonl", "l1", [{"namespace": "a", "name": "b/c"}]),
+                ol_event(d / "k0.jsonl", "k0", [{"namespace": "s3://x", "name": "t", "facets": {"symlinks": {
+                    "identifiers": [{"namespace": "", "name": "K", "type": "TABLE"}]}}}])],
+     [[[0, 1], [2]], [[2], [1], [0]]]),
+    ("a log's guess merged into a stated node owns none of its aliases",
+     guessed_and_merged, [[[0, 1], [2]], [[2], [0, 1]]]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "files", "orders"), ALIAS_CASES, ids=[c[0] for c in ALIAS_CASES])
+def test_aliases_give_the_graph_of_one_command_in_any_order(tmp_path, what, files, orders):
+    paths = files(tmp_path)
+    together = imported(tmp_path / "one.db", paths)
+    for n, order in enumerate(orders):
+        assert imported(tmp_path / f"{n}.db", *[[paths[i] for i in batch] for batch in order]) == together, order
