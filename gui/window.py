@@ -479,6 +479,7 @@ class MainWindow(QMainWindow):
 
     def request_scene(self) -> None:
         if not self.state.focus:
+            self.note_for_next_view = ""  # no view follows: the note stays where it was shown
             return
         self.started = time.perf_counter()
         self.busy.show()
@@ -530,6 +531,7 @@ class MainWindow(QMainWindow):
 
     def layout_failed(self, message: str) -> None:
         self.busy.hide()
+        self.note_for_next_view = ""  # it belonged to this view, not to a later one
         self.statusBar().showMessage(f"Layout failed: {message}")
 
     # -- interactions -------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 OpenLineage knows only datasets and jobs. A manifest may declare rules (``classify:``) that say
 which names are features, models or consumers; and a dataset that has the name of a model some
-config or registry declares *is* that model. Both are applied when logs are imported.
+config or registry declares *is* that model. These are the pure decisions over records;
+``lineage.reclassify`` applies them against the store, and again when rules or declarations change.
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
     if not renames:
         return renames
     nodes, locations = {}, {}
-    for nid, node in unit.nodes.items():
+    # By id as read, not as listed: where several become one, which says a single value last
+    # (its seen_as, say) must not depend on the order of entries in a file.
+    for nid, node in sorted(unit.nodes.items()):
         new = renames.get(nid, node)
         if new.id in nodes:
             # Stated if either was stated (declared, not guessed, not only named): a log's guess

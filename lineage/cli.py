@@ -213,8 +213,10 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
             rows.append((unit.importer, unit.path, what))
         if rows:
             emit(present.table(rows, ("FORMAT", "PATH", "READ")))
-        for unit in report.reclassified:
+        for unit in report.reclassified[:MAX_PROBLEMS_SHOWN]:
             emit(f"classified again (new rules or declarations): {present.printable(unit.path)}")
+        if len(report.reclassified) > MAX_PROBLEMS_SHOWN:
+            emit(f"... and {len(report.reclassified) - MAX_PROBLEMS_SHOWN} more imports classified again")
         written = [u.outcome for u in report.units if u.outcome and not u.outcome.unchanged]
         written += [u.outcome for u in report.reclassified]
         changes = [

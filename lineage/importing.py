@@ -447,7 +447,12 @@ def worth_writing(prepared: Prepared, *, lenient: bool = False) -> bool:
     """Whether :func:`commit` would write anything (atomic: only a spotless import)."""
     if prepared.report.problems and not lenient:
         return False
-    return any(not (u.problems and not u.nodes) for u in prepared.units)
+    return any(not _unreadable(u) for u in prepared.units)
+
+
+def _unreadable(unit: ImportUnit) -> bool:
+    """Nothing in it could be read: the source keeps its previous generation."""
+    return bool(unit.problems) and not unit.nodes
 
 
 def commit(
@@ -455,23 +460,25 @@ def commit(
 ) -> ImportReport:
     """Write prepared units in one transaction (nothing at all if any problem, unless lenient).
 
-    ``force`` writes a new generation even of a source whose content has not changed (to apply
-    classification rules that changed since).
+    ``force`` writes a new generation even of a source whose content has not changed. Earlier
+    imports whose classification this commit changes are classified again in the same
+    transaction (``lineage.reclassify.settle``).
     """
     report = prepared.report
     if not worth_writing(prepared, lenient=lenient):
         return report
-    writable = [u for u in prepared.units if not (u.problems and not u.nodes)]
+    writable = [u for u in prepared.units if not _unreadable(u)]
     with store.write():
         rules_before = reclassify.rule_list(store)
-        reclassify.keep_as_read([u for u in writable if force or not store.is_current(u)])  # the rest stay as they are
+        # Only what will be written is kept as read: an unchanged input's copy is stored already.
+        reclassify.keep_as_read([u for u in writable if force or not store.is_current(u)])
         renames = reclassify.classify_units(store, writable, exclude_sources={u.source for u in writable})
         reclassify.seal(writable, renames)
         finished = utc_now()
         written, replaced, current = [], [], []
         for unit, unit_report in zip(prepared.units, report.units, strict=True):
-            if unit.problems and not unit.nodes:
-                continue  # nothing readable: keep the previous generation of this source
+            if _unreadable(unit):
+                continue
             unit_report.node_count, unit_report.edge_count = len(unit.nodes), len(unit.edges)
             outcome = unit_report.outcome = store.write_unit(unit, finished, force=force)
             if not outcome.unchanged:

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 
 from lineage import classify, rawunits
-from lineage.records import NodeRecord
+from lineage.records import NodeRecord, owners_as_read
 from lineage.store import Derivation, ImportUnit, Store, StoreError, UnitOutcome
 
 Identity = classify.Identity
@@ -48,7 +48,7 @@ def classify_units(
     """
     exclude = set(exclude_sources)
     owners = _alias_owners(store, units, exclude)
-    owned_as_read = [_owned_aliases(unit) for unit in units]
+    owned_as_read = [owners_as_read(unit.nodes.values()) for unit in units]
 
     def by_alias(node: NodeRecord) -> NodeRecord | None:
         return classify.by_alias(node, owners.get) if node.aliases else None
@@ -82,16 +82,6 @@ def classify_units(
     return renames
 
 
-def _owned_aliases(unit: ImportUnit) -> dict[str, str]:
-    """Alias -> the lowest id, as read, of the unit's stated nodes that have it (its owner here)."""
-    owned: dict[str, str] = {}
-    for node in rawunits.iter_authorities(unit):
-        for alias in node.aliases:
-            if alias not in owned or node.id < owned[alias]:
-                owned[alias] = node.id
-    return owned
-
-
 def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) -> dict[str, Identity]:
     """Alias -> the node its owner ends up as, among current imports and ``units``.
 
@@ -114,24 +104,48 @@ def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) 
                 rank = (unit.importer != "manifest", unit.source, node.id)
                 if alias not in ranked or rank < ranked[alias][0]:
                     ranked[alias] = (rank, (node.id, node.kind, node.namespace, node.name), node)
+    return _follow_chains(ranked)
+
+
+def _follow_chains(ranked: dict[str, tuple[tuple, Identity, NodeRecord | None]]) -> dict[str, Identity]:
+    """Alias -> what its owner ends up as: a stored owner as it is; an owner read now as the
+    owner of its own first alias that is another node of its kind ends up as (a cycle stops
+    where it closes). A loop with its own stack, not recursion: a file may hold a chain of
+    thousands of aliases."""
     final: dict[str, Identity] = {}
-
-    def owner(alias: str, following: frozenset[str]) -> Identity:
-        """What the owner of ``alias`` ends up as: a stored one as it is; one in ``units`` as its
-        own first alias owned by another node of its kind makes it (a cycle stops where it closes)."""
-        _, identity, node = ranked[alias]
-        if node is None or alias in following:
-            return identity
-        if alias not in final:
-            final[alias] = identity
-            for other in node.aliases:
-                found = owner(other, following | {alias})
-                if found[0] != node.id and found[1] == node.kind:
-                    final[alias] = found
+    for start in ranked:
+        stack, on_path = [[start, 0]], {start}  # [alias, next of its owner's aliases to try]
+        while stack:
+            frame = stack[-1]
+            alias, index = frame
+            _, identity, node = ranked[alias]
+            if alias in final or node is None:
+                final.setdefault(alias, identity)
+                stack.pop()
+                on_path.discard(alias)
+                continue
+            result, deeper = None, None
+            for index in range(index, len(node.aliases)):  # noqa: B020 (resumes where it left off)
+                other = node.aliases[index]
+                if other in on_path or ranked[other][2] is None:
+                    found = ranked[other][1]
+                elif other in final:
+                    found = final[other]
+                else:
+                    deeper = other
                     break
-        return final[alias]
-
-    return {alias: owner(alias, frozenset()) for alias in ranked}
+                if found[0] != node.id and found[1] == node.kind:
+                    result = found
+                    break
+            if deeper is not None:
+                frame[1] = index
+                stack.append([deeper, 0])
+                on_path.add(deeper)
+                continue
+            final[alias] = result or identity
+            stack.pop()
+            on_path.discard(alias)
+    return final
 
 
 def keep_as_read(units: Iterable[ImportUnit]) -> None:
@@ -149,6 +163,7 @@ def seal(units: Iterable[ImportUnit], renames: Iterable[dict[str, NodeRecord]]) 
 
 
 def rule_list(store: Store) -> list[tuple]:
+    """The current rules as plain tuples, to tell whether a commit changed them."""
     return [(r.kind, r.name, r.namespace, r.applies_to) for r in rules(store, [], ())]
 
 

@@ -6,8 +6,8 @@ validates them and hands them to :mod:`lineage.store` in one transaction.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -96,6 +96,22 @@ class NodeRecord:
     @property
     def id(self) -> str:
         return node_id(self.kind, self.name, self.namespace)
+
+
+def owners_as_read(nodes: Iterable[NodeRecord]) -> dict[str, str]:
+    """Alias -> the lowest id of the stated nodes (declared: not guessed, not only named) that
+    have it: the node that owns the alias within one import.
+
+    >>> owners_as_read([NodeRecord("model", "b", aliases=("x",)), NodeRecord("model", "a", aliases=("x",))])
+    {'x': 'model:a'}
+    """
+    owned: dict[str, str] = {}
+    for node in nodes:
+        if not node.classifiable and not node.reference:
+            for alias in node.aliases:
+                if alias not in owned or node.id < owned[alias]:
+                    owned[alias] = node.id
+    return owned
 
 
 def merge_nodes(into: NodeRecord, other: NodeRecord) -> None:
@@ -201,13 +217,37 @@ LONE_SURROGATE = "text with a lone surrogate (an unpaired \\ud800-\\udfff escape
 
 
 def lone_surrogate(value: Any) -> bool:
-    """Whether any text in ``value`` (JSON-like) holds a lone surrogate, which JSON and YAML
-    escapes can spell but no UTF-8 file or database can hold.
+    """Whether any text in ``value`` (JSON-like, keys included) holds a lone surrogate, which
+    JSON and YAML escapes can spell but no UTF-8 file or database can hold.
 
-    >>> lone_surrogate({"a": ["x\\ud800"]}), lone_surrogate({"a": "\U0001f4a5"})
+    >>> lone_surrogate({"a": ["x\\ud800"]}), lone_surrogate({"a": "\U0001f4a5", 3: None})
     (True, False)
     """
-    return bool(_SURROGATE.search(json.dumps(value, ensure_ascii=False, default=str)))
+    return lone_surrogate_at(value) is not None
+
+
+def lone_surrogate_at(value: Any) -> str | None:
+    """The JSON pointer of the first text in ``value`` that holds a lone surrogate, or None.
+    A loop with its own stack: YAML nests as deep as it likes.
+
+    >>> lone_surrogate_at({"steps": [{"title": "ok"}, {"note": "x\\udc00"}]})
+    '/steps/1/note'
+    """
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        pointer, item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return pointer
+        elif isinstance(item, dict):
+            for key, inner in reversed(item.items()):
+                step = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return step
+                stack.append((step, inner))
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{pointer}/{i}", inner) for i, inner in reversed(list(enumerate(item))))
+    return None
 
 
 def _has_surrogate(node: NodeRecord) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlite_utils
 
-from lineage.records import EdgeRecord, NodeRecord, Problem, Setting
+from lineage.records import EdgeRecord, NodeRecord, Problem, Setting, owners_as_read
 
 APPLICATION_ID = 0x4C494E45  # "LINE": marks a SQLite file as ours
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -499,23 +499,23 @@ class Store:
         """One write transaction (BEGIN IMMEDIATE, so a second writer waits its turn)."""
         return Store._Transaction(self)
 
+    def _current_generation(self, source: str) -> tuple[int, str, str] | None:
+        """(import id, content hash, importer) of the current generation of ``source``."""
+        return self.db.conn.execute(
+            "SELECT id, content_hash, importer FROM imports WHERE source = ? AND superseded_by IS NULL", (source,)
+        ).fetchone()
+
     def is_current(self, unit: ImportUnit) -> bool:
         """Whether the current generation of the unit's source is this very content (so
         :meth:`write_unit` would leave it as it is, unless forced)."""
-        return self.db.conn.execute(
-            "SELECT 1 FROM imports WHERE source = ? AND superseded_by IS NULL AND content_hash = ? AND importer = ?",
-            (unit.source, unit.content_hash, unit.importer),
-        ).fetchone() is not None
+        current = self._current_generation(unit.source)
+        return current is not None and current[1:] == (unit.content_hash, unit.importer)
 
     def write_unit(self, unit: ImportUnit, finished_at: str, *, force: bool = False) -> UnitOutcome:
         """Record one source's import; call inside :meth:`write`."""
         conn = self.db.conn
-        current = conn.execute(
-            "SELECT id, content_hash, importer FROM imports"
-            " WHERE source = ? AND superseded_by IS NULL",
-            (unit.source,),
-        ).fetchone()
-        if current and current[1] == unit.content_hash and current[2] == unit.importer and not force:
+        current = self._current_generation(unit.source)
+        if current and current[1:] == (unit.content_hash, unit.importer) and not force:
             return UnitOutcome(import_id=current[0], unchanged=True)
         errors = [str(p) for p in unit.problems[:100]]
         cur = conn.execute(
@@ -605,11 +605,8 @@ class Store:
             provenance_rows(),
         )
         owned = unit.owned_aliases
-        if owned is None:
-            owned = {}
-            for nid, n in sorted(unit.nodes.items()):
-                for alias in n.aliases if not n.classifiable and not n.reference else ():
-                    owned.setdefault(alias, (nid, nid))
+        if owned is None:  # not classified (written through this API directly): as they are
+            owned = {alias: (nid, nid) for alias, nid in owners_as_read(unit.nodes.values()).items()}
 
         def alias_rows() -> Iterator[tuple]:
             for nid, n in unit.nodes.items():

@@ -22,7 +22,7 @@ from lineage.export.escape import clip, graphviz_label
 from lineage.export.graphs import render, to_agraph
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
-from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate
+from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate_at
 from lineage.refs import resolve
 from lineage.resources import resource_path
 from lineage.store import Store
@@ -53,7 +53,8 @@ class Step:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        # A blank (null) value is the default: "note:" with nothing after it is no note.
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and v is not None}
         return cls(**known)
 
 
@@ -89,17 +90,20 @@ def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, finding
 
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
+_BLANK_OR_TEXT = {"type": ["string", "null"]}  # a hand-written "note:" with nothing after it
 # What a tour file may hold, checked where it enters (a wrong type would surface later, unlocated).
 TOUR_SCHEMA = {
     "type": "object",
     "required": ["lineage_tour", "name", "steps"],
+    "additionalProperties": False,
     "properties": {
-        "lineage_tour": {"const": 1}, "name": _TEXT, "description": {"type": ["string", "null"]},
+        "lineage_tour": {"const": 1}, "name": _TEXT, "description": _BLANK_OR_TEXT,
         "steps": {"type": "array", "items": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "title": _TEXT, "note": _TEXT, "mode": {"enum": list(scenes.MODES)}, "focus": _TEXT,
+                "title": _BLANK_OR_TEXT, "note": _BLANK_OR_TEXT, "mode": {"enum": list(scenes.MODES)},
+                "focus": _BLANK_OR_TEXT,
                 "depth": {"type": "integer", "minimum": 0}, "trace": {"type": ["array", "null"], "items": _TEXT},
                 "upstream": {"type": "boolean"}, "removed": _TEXTS,
                 "removed_edges": {"type": "array", "items": {**_TEXTS, "minItems": 2, "maxItems": 2}},
@@ -125,13 +129,14 @@ def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]
         raise InputError(Location(file, line=1), "not a tour: no top-level 'lineage_tour: 1'")
     if not isinstance(data.get("name"), str) or not isinstance(data.get("steps"), list):
         raise InputError(Location(file, line=1), "a tour needs a 'name' and a list of 'steps'")
+    where = lone_surrogate_at(data)  # first: a key the schema reports would print it
+    if where is not None:
+        raise InputError(Location(file, pointer=where or "/"), LONE_SURROGATE)
     error = min(TOUR_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)), default=None)
     if error is not None:
         where = "".join(f"/{part}" for part in error.absolute_path)
         message = f"{error.instance!r} is not a mapping" if error.validator_value == "object" else error.message
         raise InputError(Location(file, pointer=where or "/"), message)
-    if lone_surrogate(data):
-        raise InputError(Location(file, line=1), LONE_SURROGATE)
     steps = []
     for index, raw in enumerate(data["steps"], start=1):
         step = Step.from_json(raw)

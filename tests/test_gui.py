@@ -441,3 +441,12 @@ def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(win
     assert canvas.transform().m11() < LABELS_BELOW_SCALE
     visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
     assert all(visible.contains(item.sceneBoundingRect()) for item in window.drawn.nodes.values())
+
+
+def test_a_note_for_a_view_that_failed_does_not_reach_a_later_view(window, qtbot):
+    window.note_for_next_view = "Imported 1 of 1 sources"
+    window.layout_failed("dot crashed")
+    assert window.statusBar().currentMessage() == "Layout failed: dot crashed"
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.request_scene()
+    assert "Imported" not in window.statusBar().currentMessage()

@@ -16,7 +16,7 @@ from lineage.canonical import canonical_hash
 from lineage.cli import cli
 from lineage.importing import import_paths
 from lineage.store import APPLICATION_ID, MIGRATIONS, Store
-from tests.conftest import DATA
+from tests.conftest import DATA, file_digest
 
 EVENTS = DATA / "openlineage" / "filetransport_append_events.jsonl"
 OUTPUT = "dataset:s3://features/churn/user_features"  # the job's output in EVENTS
@@ -175,13 +175,13 @@ def test_a_damaged_copy_of_a_log_is_named_and_nothing_is_written(tmp_path):
     assert runner.invoke(cli, ["--db", str(db), "import", str(events)]).exit_code == 0
     with Store.open(db) as store, store.write():
         store.db.conn.execute("UPDATE raw_units SET body = x'789c00'")
-    before = db.read_bytes()
+    before = file_digest(db)
     rules = write(tmp_path / "rules.yaml", RULE)
     result = runner.invoke(cli, ["--db", str(db), "import", str(rules)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"the copy kept of {events} (import 1) is damaged" in result.output
     assert "import that file again with --force" in result.output
-    assert db.read_bytes() == before
+    assert file_digest(db) == before
     assert runner.invoke(cli, ["--db", str(db), "import", "--force", str(events)]).exit_code == 0
     assert runner.invoke(cli, ["--db", str(db), "import", str(rules)]).exit_code == 0
     with Store.open(db) as store:
@@ -290,3 +290,31 @@ def test_aliases_give_the_graph_of_one_command_in_any_order(tmp_path, what, file
     together = imported(tmp_path / "one.db", paths)
     for n, order in enumerate(orders):
         assert imported(tmp_path / f"{n}.db", *[[paths[i] for i in batch] for batch in order]) == together, order
+
+
+def test_a_chain_of_three_thousand_aliases_in_one_file_imports_in_either_order(tmp_path):
+    """Model k has aliases a(k-1) and a(k): followed with a stack of its own, not recursion."""
+    models = [{"name": f"m{k:05d}", "aliases": ([f"a{k - 1:05d}"] if k > 1 else []) + [f"a{k:05d}"]}
+              for k in range(1, 3001)]  # fmt: skip
+    forward, backward = tmp_path / "forward.json", tmp_path / "backward.json"
+    forward.write_text(json.dumps({"lineage_manifest": 1, "models": models}))
+    backward.write_text(json.dumps({"lineage_manifest": 1, "models": models[::-1]}))
+    assert imported(tmp_path / "f.db", [forward]) == imported(tmp_path / "b.db", [backward])
+    assert kinds(tmp_path / "b.db") == {"model:m00001": "model"}  # every model is the first one
+
+
+def test_logs_in_a_database_from_before_version_3_follow_new_rules_once_imported_again(tmp_path):
+    """Such a database kept no copy of its logs and counted all their facts as stated: a new rule
+    leaves them as they are, until the log is imported again with --force (docs/store.md)."""
+    events = tmp_path / "events.jsonl"
+    shutil.copy(EVENTS, events)
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [events]).ok
+        with store.write():  # what migrating a version 2 database leaves
+            for statement in ("UPDATE node_facts SET classifiable = 0", "UPDATE aliases SET authority = 1",
+                              "DELETE FROM raw_units", "DELETE FROM classify_keys"):  # fmt: skip
+                store.db.conn.execute(statement)
+        report = import_paths(store, [write(tmp_path / "rules.yaml", RULE)])
+        assert report.ok and report.reclassified == [] and store.node(OUTPUT) is not None
+        assert import_paths(store, [events], force=True).ok
+        assert store.node(OUTPUT) is None and store.node("model:s3://features/churn/user_features")

@@ -49,6 +49,12 @@ def test_the_demo_tour_parses_with_every_ref_resolved(store):
     assert all(":" in ref for ref in undeclared.finding["nodes"])
 
 
+def test_blank_values_in_a_tour_are_the_defaults(store):
+    name, description, steps = parse_tour("lineage_tour: 1\nname: x\ndescription:\nsteps:\n - title:\n   note:\n",
+                                          "t.yaml", store)  # fmt: skip
+    assert (name, description, steps[0].title, steps[0].note, steps[0].focus) == ("x", "", "", "", "")
+
+
 @pytest.mark.parametrize(
     ("text", "where", "message"),
     [
@@ -63,7 +69,9 @@ def test_the_demo_tour_parses_with_every_ref_resolved(store):
         ("lineage_tour: 1\nname: x\nsteps:\n - {depth: -1}\n", "#/steps/0/depth", "minimum of 0"),
         ("lineage_tour: 1\nname: x\nsteps:\n - {mode: sideways}\n", "#/steps/0/mode", "'sideways' is not one of"),
         ("lineage_tour: 1\nname: x\nsteps:\n - {removed_edges: [[a]]}\n", "#/steps/0/removed_edges/0", "too short"),
-        ('lineage_tour: 1\nname: "x\\ud800"\nsteps: []\n', ":1", "lone surrogate"),
+        ('lineage_tour: 1\nname: "x\\ud800"\nsteps: []\n', "#/name", "lone surrogate"),
+        ('lineage_tour: 1\nname: x\nsteps:\n - {}\n - {}\n - {title: "a\\udc00"}\n', "#/steps/2/title", "lone surrogate"),
+        ("lineage_tour: 1\nname: x\nsteps: []\n2025-01-02: when\n", "#/", "datetime.date(2025, 1, 2) was unexpected"),
     ],
 )
 def test_a_bad_tour_names_the_file_and_the_place(store, text, where, message):
