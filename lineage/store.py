@@ -73,7 +73,7 @@ REACH = {
 }
 
 # One-column temp tables of values (names, aliases, sources, ids) that queries join against.
-TEMP_VALUES = ("wanted_names", "wanted_aliases", "excluded_sources", "changed_keys", "key_imports")
+TEMP_VALUES = ("wanted_names", "wanted_aliases", "excluded_sources", "changed_keys", "key_imports", "changed_nodes")
 TEMP_CREATE = {t: f"CREATE TEMP TABLE IF NOT EXISTS {t} (value TEXT PRIMARY KEY)" for t in TEMP_VALUES}
 TEMP_CLEAR = {t: f"DELETE FROM temp.{t}" for t in TEMP_VALUES}  # noqa: S608 (constant names)
 TEMP_FILL = {t: f"INSERT OR IGNORE INTO temp.{t} VALUES (?)" for t in TEMP_VALUES}  # noqa: S608
@@ -560,50 +560,30 @@ class Store:
         self._materialize(affected_nodes, affected_edges, outcome)
         return outcome
 
-    def _insert_facts(self, import_id: int, unit: ImportUnit) -> None:
+    def _insert_facts(
+        self, import_id: int, unit: ImportUnit, *, only: tuple[set, set] | None = None
+    ) -> None:
+        """Write what ``unit`` says; with ``only`` (node ids, edge keys), just those nodes and
+        edges and their provenance (the aliases are written whole either way)."""
         conn = self.db.conn
+        nodes, edges = only if only is not None else (None, None)
         conn.executemany(
             """INSERT INTO node_facts (import_id, node_id, kind, name, namespace, owner, team,
                 tags, status, deprecated_on, deprecation_reason, attributes, reference, classifiable)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                (
-                    import_id, nid, n.kind, n.name, n.namespace, n.owner, n.team,
-                    _json(list(n.tags)) if n.tags else None, n.status, n.deprecated_on,
-                    n.deprecation_reason, _json(n.attributes) if n.attributes else None,
-                    int(n.reference), int(n.classifiable),
-                )
-                for nid, n in unit.nodes.items()
-            ),
-        )  # fmt: skip
+            ((import_id, *row) for row in _node_fact_rows(unit) if nodes is None or row[0] in nodes),
+        )
         conn.executemany(
             """INSERT INTO edge_facts (import_id, source, target, kind, weight, declared,
                 observed, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                (
-                    import_id, s, t, k, e.weight, int("declared" in unit.edge_evidence[s, t, k]),
-                    int("observed" in unit.edge_evidence[s, t, k]),
-                    _json(e.attributes) if e.attributes else None,
-                )
-                for (s, t, k), e in unit.edges.items()
-            ),
-        )  # fmt: skip
-
-        def provenance_rows() -> Iterator[tuple]:
-            for nid, locs in unit.node_locations.items():
-                for loc in locs:
-                    yield (import_id, nid, None, None, None, loc.file, loc.line, loc.pointer,
-                           loc.table, loc.row)  # fmt: skip
-            for (s, t, k), locs in unit.edge_locations.items():
-                for loc in locs:
-                    yield (import_id, None, s, t, k, loc.file, loc.line, loc.pointer,
-                           loc.table, loc.row)  # fmt: skip
-
+            ((import_id, *row) for row in _edge_fact_rows(unit) if edges is None or row[:3] in edges),
+        )
         conn.executemany(
             """INSERT INTO provenance (import_id, node_id, source, target, edge_kind, file, line,
                 pointer, tbl, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            provenance_rows(),
-        )
+            ((import_id, *row) for row in _provenance_rows(unit)
+             if nodes is None or (row[0] in nodes if row[0] is not None else row[1:4] in edges)),
+        )  # fmt: skip
         owned = unit.owned_aliases
         if owned is None:  # not classified (written through this API directly): as they are
             owned = {alias: (nid, nid) for alias, nid in owners_as_read(unit.nodes.values()).items()}
@@ -1017,19 +997,50 @@ class Store:
         return {r[0] for r in rows}
 
     def rederive(self, import_id: int, unit: ImportUnit, digest: str) -> UnitOutcome:
-        """Replace the facts of a current import with ``unit``, classified again; call inside
-        :meth:`write`. Its settings, content hash and times stay: the file was not read again."""
+        """Make the facts of a current import those of ``unit``, classified again; call inside
+        :meth:`write`. Only the nodes and edges whose facts or places changed are rewritten and
+        rebuilt (a rule that re-kinds a few nodes of a large log touches those). Its settings,
+        content hash and times stay: the file was not read again."""
         conn = self.db.conn
-        affected_nodes = set(self._fact_node_ids(import_id)) | set(unit.nodes)
-        affected_edges = set(self._fact_edge_keys(import_id)) | set(unit.edges)
-        for table in DELETE_FACTS:
-            conn.execute(DELETE_FACTS[table], (import_id,))
-        self._insert_facts(import_id, unit)
+        old_places = conn.execute(
+            "SELECT node_id, source, target, edge_kind, file, line, pointer, tbl, row FROM provenance"
+            " WHERE import_id = ?", (import_id,)
+        ).fetchall()
+        new_places = list(_provenance_rows(unit))
+        nodes = _changed(conn.execute(
+            """SELECT node_id, kind, name, namespace, owner, team, tags, status, deprecated_on,
+                      deprecation_reason, attributes, reference, classifiable
+               FROM node_facts WHERE import_id = ?""", (import_id,)), _node_fact_rows(unit), 1)
+        nodes |= _changed((r for r in old_places if r[0] is not None), (r for r in new_places if r[0] is not None), 1)
+        edges = _changed(conn.execute(
+            "SELECT source, target, kind, weight, declared, observed, attributes FROM edge_facts WHERE import_id = ?",
+            (import_id,)), _edge_fact_rows(unit), 3)
+        edges |= _changed((r[1:] for r in old_places if r[0] is None), (r[1:] for r in new_places if r[0] is None), 3)
+        self._fill("changed_nodes", nodes)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed_edges (source TEXT, target TEXT, kind TEXT,"
+                     " PRIMARY KEY (source, target, kind))")  # fmt: skip
+        conn.execute("DELETE FROM temp.changed_edges")
+        conn.executemany("INSERT INTO temp.changed_edges VALUES (?, ?, ?)", edges)
+        conn.execute("DELETE FROM node_facts WHERE import_id = ? AND node_id IN (SELECT value FROM temp.changed_nodes)",
+                     (import_id,))  # fmt: skip
+        conn.execute(
+            """DELETE FROM edge_facts WHERE import_id = ? AND EXISTS (SELECT 1 FROM temp.changed_edges c
+               WHERE c.source = edge_facts.source AND c.target = edge_facts.target AND c.kind = edge_facts.kind)""",
+            (import_id,),
+        )
+        conn.execute(
+            """DELETE FROM provenance WHERE import_id = ? AND (node_id IN (SELECT value FROM temp.changed_nodes)
+               OR EXISTS (SELECT 1 FROM temp.changed_edges c WHERE c.source = provenance.source
+                          AND c.target = provenance.target AND c.kind = provenance.edge_kind))""",
+            (import_id,),
+        )
+        conn.execute(DELETE_FACTS["aliases"], (import_id,))
+        self._insert_facts(import_id, unit, only=(nodes, edges))
         conn.execute("UPDATE raw_units SET derived = ? WHERE import_id = ?", (digest, import_id))
         conn.execute("UPDATE imports SET node_count = ?, edge_count = ? WHERE id = ?",
                      (len(unit.nodes), len(unit.edges), import_id))  # fmt: skip
         outcome = UnitOutcome(import_id=import_id, unchanged=False)
-        self._materialize(affected_nodes, affected_edges, outcome)
+        self._materialize(nodes, edges, outcome)
         return outcome
 
     def aliases_of(self, node_id: str) -> list[str]:
@@ -1171,6 +1182,45 @@ def _edge_dict(row: Sequence) -> dict[str, Any]:
     d["observed"] = bool(d["observed"])
     d["attributes"] = json.loads(d["attributes"]) if d["attributes"] else {}
     return d
+
+
+def _node_fact_rows(unit: ImportUnit) -> Iterator[tuple]:
+    """node_facts rows of ``unit`` (without the import id), as SQLite gives them back."""
+    for nid, n in unit.nodes.items():
+        yield (nid, n.kind, n.name, n.namespace, n.owner, n.team, _json(list(n.tags)) if n.tags else None,
+               n.status, n.deprecated_on, n.deprecation_reason, _json(n.attributes) if n.attributes else None,
+               int(n.reference), int(n.classifiable))  # fmt: skip
+
+
+def _edge_fact_rows(unit: ImportUnit) -> Iterator[tuple]:
+    for key, e in unit.edges.items():
+        seen = unit.edge_evidence[key]
+        yield (*key, e.weight, int("declared" in seen), int("observed" in seen),
+               _json(e.attributes) if e.attributes else None)  # fmt: skip
+
+
+def _provenance_rows(unit: ImportUnit) -> Iterator[tuple]:
+    """(node id, source, target, edge kind, file, line, pointer, table, row) of each place."""
+    for nid, locs in unit.node_locations.items():
+        for loc in locs:
+            yield (nid, None, None, None, loc.file, loc.line, loc.pointer, loc.table, loc.row)
+    for (s, t, k), locs in unit.edge_locations.items():
+        for loc in locs:
+            yield (None, s, t, k, loc.file, loc.line, loc.pointer, loc.table, loc.row)
+
+
+def _changed(old: Iterable[tuple], new: Iterable[tuple], width: int) -> set:
+    """The keys (the first ``width`` columns; one column: the value) whose rows differ between
+    ``old`` and ``new``, as multisets of rows per key."""
+    def grouped(rows: Iterable[tuple]) -> dict:
+        out: dict = {}
+        for row in rows:
+            key = row[0] if width == 1 else tuple(row[:width])
+            out.setdefault(key, []).append(tuple(row))
+        return {k: sorted(v, key=repr) for k, v in out.items()}
+
+    before, after = grouped(old), grouped(new)
+    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
 
 
 def merge_node_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
