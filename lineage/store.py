@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1211,16 +1212,26 @@ def _provenance_rows(unit: ImportUnit) -> Iterator[tuple]:
 
 def _changed(old: Iterable[tuple], new: Iterable[tuple], width: int) -> set:
     """The keys (the first ``width`` columns; one column: the value) whose rows differ between
-    ``old`` and ``new``, as multisets of rows per key."""
+    ``old`` and ``new``, taken as multisets of rows per key.
+
+    >>> sorted(_changed([("a", 1), ("b", 2), ("b", 3)], [("a", 1), ("b", 3), ("b", 2), ("c", 0)], 1))
+    ['c']
+    """
+
     def grouped(rows: Iterable[tuple]) -> dict:
         out: dict = {}
         for row in rows:
-            key = row[0] if width == 1 else tuple(row[:width])
-            out.setdefault(key, []).append(tuple(row))
-        return {k: sorted(v, key=repr) for k, v in out.items()}
+            row = tuple(row)
+            out.setdefault(row[0] if width == 1 else row[:width], []).append(row)
+        return out
 
     before, after = grouped(old), grouped(new)
-    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    changed = set(before.keys() ^ after.keys())
+    for key in before.keys() & after.keys():
+        a, b = before[key], after[key]
+        if a != b and (len(a) != len(b) or Counter(a) != Counter(b)):
+            changed.add(key)
+    return changed
 
 
 def merge_node_facts(rows: Sequence[Sequence]) -> Iterator[tuple]:
