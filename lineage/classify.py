@@ -122,7 +122,7 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
         if new.id in nodes:
             # Stated if either was stated (declared, not guessed, not only named): a log's guess
             # merged into a mere reference stays a guess, and classifies nothing.
-            stated = _stated(nodes[new.id]) or _stated(new)
+            stated = nodes[new.id].stated or new.stated
             merge_nodes(nodes[new.id], new)
             nodes[new.id].classifiable = not stated
         else:
@@ -141,10 +141,6 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
     unit.edges, unit.edge_evidence, unit.edge_locations = edges, evidence, edge_locations
     _features_from_column_lineage(unit, renames)
     return renames
-
-
-def _stated(node: NodeRecord) -> bool:
-    return not node.classifiable and not node.reference
 
 
 def _features_from_column_lineage(unit, renames: Mapping[str, NodeRecord]) -> None:

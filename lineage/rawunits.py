@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -116,8 +116,3 @@ def _fields(names: tuple[str, ...], values: list) -> dict[str, Any]:
             out[name] = tuple(out[name])
     out["location"] = _location(out["location"])
     return out
-
-
-def iter_authorities(unit: ImportUnit) -> Iterator[NodeRecord]:
-    """The nodes of ``unit`` that other nodes are classified by: stated, not guessed from a log."""
-    return (n for n in unit.nodes.values() if not n.classifiable and not n.reference)

@@ -59,7 +59,7 @@ def classify_units(
         for node in unit.nodes.values():
             if node.classifiable:
                 wanted |= {node.name, node.name.rstrip("/").rsplit("/", 1)[-1]}
-            elif not node.reference:
+            elif node.stated:
                 final = by_alias(node) or node  # a stated node is only ever renamed by an alias
                 in_units.setdefault(final.name, []).append((final.id, final.kind, final.namespace, final.name))
     stated: dict[str, list[Identity]] = {}
@@ -99,7 +99,7 @@ def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) 
         alias: (rank, identity, None) for alias, (rank, identity) in stored.items()
     }
     for unit in units:
-        for node in rawunits.iter_authorities(unit):
+        for node in (n for n in unit.nodes.values() if n.stated):
             for alias in node.aliases:
                 rank = (unit.importer != "manifest", unit.source, node.id)
                 if alias not in ranked or rank < ranked[alias][0]:

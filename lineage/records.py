@@ -97,6 +97,12 @@ class NodeRecord:
     def id(self) -> str:
         return node_id(self.kind, self.name, self.namespace)
 
+    @property
+    def stated(self) -> bool:
+        """Declared by its source: neither guessed from a log nor only named. Only stated
+        nodes classify the nodes of other imports and own aliases."""
+        return not self.classifiable and not self.reference
+
 
 def owners_as_read(nodes: Iterable[NodeRecord]) -> dict[str, str]:
     """Alias -> the lowest id of the stated nodes (declared: not guessed, not only named) that
@@ -107,7 +113,7 @@ def owners_as_read(nodes: Iterable[NodeRecord]) -> dict[str, str]:
     """
     owned: dict[str, str] = {}
     for node in nodes:
-        if not node.classifiable and not node.reference:
+        if node.stated:
             for alias in node.aliases:
                 if alias not in owned or node.id < owned[alias]:
                     owned[alias] = node.id
@@ -256,10 +262,7 @@ def _has_surrogate(node: NodeRecord) -> bool:
     >>> _has_surrogate(NodeRecord("feature", "a\\ud800")), _has_surrogate(NodeRecord("feature", "\U0001f4a5"))
     (True, False)
     """
-    texts = [node.name, node.namespace, node.owner, node.team, *node.tags, *node.aliases]
-    if any(isinstance(t, str) and _SURROGATE.search(t) for t in texts):
-        return True
-    return bool(node.attributes) and lone_surrogate(node.attributes)
+    return lone_surrogate([node.name, node.namespace, node.owner, node.team, node.tags, node.aliases, node.attributes])
 
 
 def check_setting(setting: Setting) -> str | None:

@@ -225,12 +225,18 @@ def mlflow_store(tmp_path: Path, outside: Path) -> Path:
     return root
 
 
-def mlflow_sql_store(tmp_path: Path, outside: Path) -> Path:
-    """An MLflow SQL store whose run and version URIs name a folder outside."""
+def sample_in_given(tmp_path: Path, sample: Path, name: str) -> Path:
+    """A copy of ``sample``, named ``name``, in the folder the user gives (tmp_path/given)."""
     given = tmp_path / "given"
     given.mkdir()
-    db = given / "mlflow.db"
-    shutil.copy(DATA / "mlflow" / "mlflow3_default.db", db)
+    shutil.copy(sample, given / name)
+    return given / name
+
+
+def mlflow_sql_store(tmp_path: Path, outside: Path) -> Path:
+    """An MLflow SQL store whose run and version URIs name a folder outside."""
+    db = sample_in_given(tmp_path, DATA / "mlflow" / "mlflow3_default.db", "mlflow.db")
+    given = db.parent
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("UPDATE runs SET artifact_uri = ?", (outside.as_uri(),))
@@ -242,19 +248,17 @@ def mlflow_sql_store(tmp_path: Path, outside: Path) -> Path:
 
 def dbt_project(tmp_path: Path, outside: Path) -> Path:
     """A dbt manifest whose run_results.json beside it is a symlink out."""
-    given = tmp_path / "given"
-    given.mkdir()
-    manifest = given / "manifest.json"
-    shutil.copy(DATA / "dbt" / "integration__common__tests__dbt__duckdb__target__manifest.json", manifest)
+    manifest = sample_in_given(tmp_path, DATA / "dbt" / "integration__common__tests__dbt__duckdb__target__manifest.json",
+                               "manifest.json")  # fmt: skip
+    given = manifest.parent
     (given / "run_results.json").symlink_to(outside / "run_results.json")
     return manifest
 
 
 def event_folder(tmp_path: Path, outside: Path) -> Path:
     """A folder of OpenLineage events, and a manifest, one of each a symlink out."""
-    given = tmp_path / "given"
-    given.mkdir()
-    shutil.copy(DATA / "openlineage" / "client__python__tests__example_full_event.json", given / "a.json")
+    given = sample_in_given(tmp_path, DATA / "openlineage" / "client__python__tests__example_full_event.json",
+                            "a.json").parent  # fmt: skip
     (given / "b.json").symlink_to(outside / "event.json")
     (given / "c.yaml").symlink_to(outside / "small.yaml")
     (given / "sub").symlink_to(outside, target_is_directory=True)
