@@ -6,17 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+from lineage_gui.display import check_display, has_display
+
 SCREENSHOT_TIMEOUT_MS = 120_000
-
-
-def has_display() -> bool:
-    """Whether a window opened now would be on a screen someone can see."""
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform.split(":")[0] in ("offscreen", "minimal"):
-        return False
-    if sys.platform != "linux" or platform:
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _quiet_offscreen(mode, context, message: str) -> None:
@@ -30,10 +22,10 @@ def run(db_path: str, *, focus: str | None = None, depth: int = 2, mode: str = "
     """Open the explorer on ``db_path``; with ``screenshot``, save a PNG once laid out and exit."""
     if screenshot and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # render without a screen
+    check_display()  # Qt would abort the process with no word of what to install
+    from lineage_gui.window import MainWindow
     from PySide6.QtCore import QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
-
-    from gui.window import MainWindow
 
     qInstallMessageHandler(_quiet_offscreen)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from lineage_gui.items import LABELS_BELOW_SCALE, EdgeItem, NodeItem
+from lineage_gui.style import background_colour, is_dark
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
-
-from gui.items import LABELS_BELOW_SCALE, EdgeItem, NodeItem
-from gui.style import background_colour, is_dark
 
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
 CLICK_SLOP = 4  # pixels a press may move and still be a click, not a drag

@@ -8,7 +8,7 @@ import sys
 import click
 
 from lineage.analyses import FINDING_KINDS, find_all
-from lineage.cli import Failure, friendly, open_store
+from lineage.cli import Failure, NoDisplay, friendly, open_store
 from lineage.graph import load_flag_history
 from lineage.importing import parse_when
 from lineage.refs import resolve
@@ -31,7 +31,8 @@ from lineage.scenes import MODES
 @friendly
 def gui_command(focus, depth, mode, trace_to, removals, finding, since, screenshot):
     """Open the explorer on the database (modes: explore, trace, impact, simulate, findings, diff)."""
-    from gui.app import has_display, run
+    from lineage_gui.app import run
+    from lineage_gui.display import DisplayError, check_display, has_display
 
     store = open_store()
     focus_id = resolve(store, focus) if focus else None
@@ -43,10 +44,16 @@ def gui_command(focus, depth, mode, trace_to, removals, finding, since, screensh
     db_path = store.path
     store.close()
     if not screenshot and not has_display():
-        raise Failure(
+        raise NoDisplay(
             "no display to open the explorer on; set LINEAGE_SCREENSHOT=out.png (or pass "
             "--screenshot out.png) to render it to a file instead"
         )
+    if not screenshot or has_display():
+        try:
+            check_display()
+        except DisplayError as exc:
+            raise Failure(str(exc)) from None
+
     def setup(window) -> None:
         """Put the window in the state the options ask for (before it is shown)."""
         if target:

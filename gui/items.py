@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lineage_gui.plain import tooltip
+from lineage_gui.style import KindStyle, edge_colour, edge_state_style, state_style, text_colour
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -16,8 +18,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from gui.plain import tooltip
-from gui.style import KindStyle, edge_colour, edge_state_style, state_style, text_colour
 from lineage.layout import EdgePath
 from lineage.present import printable
 

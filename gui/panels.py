@@ -3,6 +3,7 @@ findings tree, the generation to compare with. They only hold widgets and say wh
 
 from __future__ import annotations
 
+from lineage_gui.plain import tooltip
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.plain import tooltip
 from lineage.analyses import FINDING_KINDS, Finding
 
 HINTS = {

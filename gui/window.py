@@ -10,6 +10,14 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import networkx as nx
+from lineage_gui.canvas import GraphView
+from lineage_gui.items import EdgeItem, NodeItem, display_label
+from lineage_gui.panels import ModePanel
+from lineage_gui.plain import message, tooltip
+from lineage_gui.refresh import NewDataWatcher, RefreshBar
+from lineage_gui.style import is_dark, kind_style
+from lineage_gui.tours import NotesView, TourPanel
+from lineage_gui.worker import LayoutRunner, render_elsewhere, warm_up
 from PySide6.QtCore import QObject, QRunnable, QSettings, QStringListModel, Qt, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QTextOption, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -33,14 +41,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.canvas import GraphView
-from gui.items import EdgeItem, NodeItem, display_label
-from gui.panels import ModePanel
-from gui.plain import message, tooltip
-from gui.refresh import NewDataWatcher, RefreshBar
-from gui.style import is_dark, kind_style
-from gui.tours import NotesView, TourPanel
-from gui.worker import LayoutRunner, warm_up
 from lineage import scenes
 from lineage.analyses import find_all
 from lineage.export.escape import clip
@@ -844,8 +844,10 @@ class MainWindow(QMainWindow):
         if suffix in ("dot", "graphml", "json") and self.drawn.scene is not None:
             from lineage.export.graphs import render
 
+            # DOT comes from Graphviz, which only ever runs in the layout process (lineage/graphviz.py)
+            data = render_elsewhere(self.drawn.scene, suffix) if suffix == "dot" else render(self.drawn.scene, suffix)
             with open(path, "wb") as fh:  # exactly the nodes and edges on screen, with their states
-                fh.write(render(self.drawn.scene, suffix))
+                fh.write(data)
             self.statusBar().showMessage(f"Exported the view to {path}")
             return
         if suffix == "svg":
@@ -876,7 +878,7 @@ class MainWindow(QMainWindow):
             self.start_import(paths)
 
     def start_import(self, paths: list[str]) -> bool:
-        from gui.import_flow import ImportFlow
+        from lineage_gui.import_flow import ImportFlow
 
         if getattr(self, "import_flow", None) is None:
             self.import_flow = ImportFlow(self, self.db_path)
@@ -900,7 +902,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        from gui.import_flow import paths_from_mime
+        from lineage_gui.import_flow import paths_from_mime
 
         paths = paths_from_mime(event.mimeData())
         if paths:

@@ -1,8 +1,11 @@
 """Scenes are computed on a worker thread and laid out in a worker process, never on the UI
 thread; finished layouts are cached.
 
-Graphviz runs in a process of its own because pygraphviz holds Python's global interpreter lock
-for as long as Graphviz computes: in a thread it would still freeze the window.
+Graphviz runs in a process of its own for two reasons: pygraphviz holds Python's global
+interpreter lock for as long as Graphviz computes (in a thread it would still freeze the window),
+and loading pygraphviz into the explorer's process crashes Qt on a real X11 display
+(lineage/graphviz.py says why). So nothing here, nor anything the window calls, runs Graphviz
+in this process.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
+from lineage_gui.items import node_size
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from gui.items import node_size
 from lineage.layout import Layout, layout, rings
 from lineage.scenes import Scene
 
@@ -29,6 +32,13 @@ def layout_process() -> ProcessPoolExecutor:
     executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     atexit.register(executor.shutdown, wait=False, cancel_futures=True)
     return executor
+
+
+def render_elsewhere(scene: Scene, fmt: str) -> bytes:
+    """``lineage.export.graphs.render`` run in the layout process (for formats Graphviz writes)."""
+    from lineage.export.graphs import render
+
+    return layout_process().submit(render, scene, fmt).result()
 
 
 def warm_up() -> None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.logfiles import head as first_bytes
-from importers.shapes import Shape, optional
-from importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers.logfiles import head as first_bytes
+from lineage_importers.shapes import Shape, optional
+from lineage_importers.structured import decode_text, load_json, location, pointer_join
+
 from lineage import identity
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 

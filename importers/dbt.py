@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from importers.logfiles import head as first_bytes
-from importers.shapes import Shape, optional
-from importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers.logfiles import head as first_bytes
+from lineage_importers.shapes import Shape, optional
+from lineage_importers.structured import decode_text, load_json, location, pointer_join
+
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers.structured import decode_text, load_json, location, pointer_join
+
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, node_id
 
 SUFFIXES = (".json",)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.structured import decode_text, load_json, load_yaml, location, pointer_join
+from lineage_importers.structured import decode_text, load_json, load_yaml, location, pointer_join
+
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".yaml", ".yml", ".json")

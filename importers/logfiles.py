@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from importers.structured import Rejected, strict_loads
+from lineage_importers.structured import Rejected, strict_loads
+
 from lineage.records import InputError, Location, Problem, Progress
 
 GZIP_MAGIC = b"\x1f\x8b"

@@ -16,8 +16,8 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
+from lineage_importers.structured import load_structured, location, pointer_join
 
-from importers.structured import load_structured, location, pointer_join
 from lineage.records import (
     NODE_KINDS,
     EdgeRecord,

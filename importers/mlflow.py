@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from importers.mlflow_store import (
+from lineage_importers.mlflow_store import (
     Version,
     Workspace,
     is_file_store,
@@ -25,6 +24,7 @@ from importers.mlflow_store import (
     read_sql_store,
     real_file,
 )
+
 from lineage import identity
 from lineage.records import EdgeRecord, Location, NodeRecord, Problem
 

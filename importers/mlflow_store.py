@@ -1,7 +1,7 @@
 """Read an MLflow tracking store and model registry into plain objects, without MLflow.
 
 Two layouts: the folder store (``mlruns/``, MLflow 2 and 3) and the SQL store (``mlflow.db``,
-the MLflow 3 default). Both become a :class:`Workspace`; :mod:`importers.mlflow` turns that
+the MLflow 3 default). Both become a :class:`Workspace`; :mod:`lineage_importers.mlflow` turns that
 into lineage records. Paths and URIs in the store are opaque strings: a file is only opened
 when it lies inside the folder the user gave (see :func:`local_artifact`).
 """
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from importers.shapes import Shape, optional
-from importers.sqlrows import decode_row
-from importers.structured import decode_text, load_structured, location
+from lineage_importers.shapes import Shape, optional
+from lineage_importers.sqlrows import decode_row
+from lineage_importers.structured import decode_text, load_structured, location
+
 from lineage.records import InputError, Location, Problem
 
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from importers.sqlrows import decode_row
+from lineage_importers.sqlrows import decode_row
+
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, Progress
 
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -21,11 +21,11 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
+from lineage_importers.logfiles import head, json_lines, logical_suffix, read_text
+from lineage_importers.shapes import Shape, describe, optional
+from lineage_importers.structured import Rejected, line_of, location, strict_loads
+from lineage_importers.structured import json_lines as json_line_map
 
-from importers.logfiles import head, json_lines, logical_suffix, read_text
-from importers.shapes import Shape, describe, optional
-from importers.structured import Rejected, line_of, location, strict_loads
-from importers.structured import json_lines as json_line_map
 from lineage.records import (
     EdgeRecord,
     InputError,

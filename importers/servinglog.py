@@ -17,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from importers.logfiles import head, json_lines, logical_suffix, text_lines
+from lineage_importers.logfiles import head, json_lines, logical_suffix, text_lines
+
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".jsonl", ".ndjson", ".csv")

@@ -173,7 +173,7 @@ def strict_loads(text: str) -> Any:
 
     >>> strict_loads('{"a": 1, "a": 2}')
     Traceback (most recent call last):
-    importers.structured.Rejected: duplicate key 'a'
+    lineage_importers.structured.Rejected: duplicate key 'a'
     """
     return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
 

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from importers.structured import load_structured, location, pointer_join
+from lineage_importers.structured import load_structured, location, pointer_join
+
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")

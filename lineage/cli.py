@@ -47,6 +47,11 @@ class Failure(click.ClickException):
         self.exit_code = code
 
 
+class NoDisplay(Failure):
+    """No screen to open a window on (the demo prints its result as text instead); a screen
+    the explorer cannot use (missing system libraries) is a plain :class:`Failure`."""
+
+
 def friendly(func: Callable) -> Callable:
     """Turn expected errors into messages; ``--debug`` lets the traceback through."""
 
@@ -702,7 +707,7 @@ def demo_command(no_open):
         try:
             ctx.invoke(gui)
             return
-        except Failure as exc:  # no screen here: say so and show the impact instead
+        except NoDisplay as exc:  # no screen here: say so and show the impact instead
             click.echo(f"not opening the explorer: {exc.message}", err=True)
     with Store.open(db_path) as store:
         graph = load_graph(store)

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
-import pygraphviz
 
 POINTS_PER_INCH = 72.0
 SFDP_ABOVE = 400  # nodes; dot's rank layout gets slow and tall beyond this
@@ -64,7 +63,9 @@ def layout(
     engine = engine or ("dot" if len(order) <= SFDP_ABOVE else "sfdp")
     edge_list = [(u, v) for u, v in graph.subgraph(order).edges if u in internal]
     sparse = len(edge_list) <= SPLINES_UP_TO_EDGES_PER_NODE * max(len(order), 1)
-    agraph = pygraphviz.AGraph(directed=True, strict=False)
+    from lineage.graphviz import AGraph  # here, not at the top: see lineage/graphviz.py
+
+    agraph = AGraph(directed=True, strict=False)
     agraph.graph_attr.update(
         rankdir=rankdir, nodesep="0.25", ranksep="0.9", splines="true" if sparse else "line",
         outputorder="edgesfirst", mclimit="0.5",

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from lineage_importers.datahub import DataHubImporter, split_urn
 
-from importers.datahub import DataHubImporter, split_urn
 from lineage.graph import load_graph
 from lineage.importing import import_paths
 from lineage.records import EdgeRecord, NodeRecord, Problem

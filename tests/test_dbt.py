@@ -9,8 +9,8 @@ import sys
 import textwrap
 
 import pytest
+from lineage_importers.dbt import DbtImporter
 
-from importers.dbt import DbtImporter
 from lineage.analyses import simulate
 from lineage.graph import load_graph
 from lineage.importing import import_paths

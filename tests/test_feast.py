@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from lineage_importers.feast import FeastImporter
 
-from importers.feast import FeastImporter
 from lineage.graph import load_graph
 from lineage.importing import import_paths
 from lineage.store import Store

@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from lineage_gui.items import EdgeItem, NodeItem  # noqa: E402
+from lineage_gui.window import MainWindow, inspector_html  # noqa: E402
 from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl  # noqa: E402
 
-from gui.items import EdgeItem, NodeItem  # noqa: E402
-from gui.window import MainWindow, inspector_html  # noqa: E402
 from lineage.demo import build_demo  # noqa: E402
 from lineage.importing import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
@@ -203,16 +203,16 @@ def test_export_the_picture(window, tmp_path, suffix):
 
 
 def test_layout_runs_off_the_ui_thread(window, qtbot, monkeypatch):
-    import gui.worker
+    import lineage_gui.worker
 
     threads = []
-    real = gui.worker.layout
+    real = lineage_gui.worker.layout
 
     def spy(*args, **kwargs):
         threads.append(threading.current_thread() is threading.main_thread())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gui.worker, "layout_process", lambda: _Inline(spy))
+    monkeypatch.setattr(lineage_gui.worker, "layout_process", lambda: _Inline(spy))
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.relayout()
     assert threads == [False]
@@ -246,7 +246,7 @@ def test_import_by_drop_refreshes_the_graph(qtbot, demo_db, tmp_path, monkeypatc
     extra.write_text("lineage_manifest: 1\nnamespace: ads\nfeatures: [{name: brand_new_signal}]\n")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(extra))])
-    from gui.import_flow import paths_from_mime
+    from lineage_gui.import_flow import paths_from_mime
 
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         assert window.start_import(paths_from_mime(mime))
@@ -424,8 +424,8 @@ def test_the_canvas_shows_no_scroll_bars_and_pans_by_dragging(window, qtbot):
 
 
 def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(window, qtbot):
-    from gui.canvas import READABLE_SCALE
-    from gui.items import LABELS_BELOW_SCALE
+    from lineage_gui.canvas import READABLE_SCALE
+    from lineage_gui.items import LABELS_BELOW_SCALE
 
     assert "zoomed in" not in window.statusBar().currentMessage()  # a small view: fitted whole
     window.resize(1000, 700)

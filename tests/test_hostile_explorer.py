@@ -12,12 +12,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from lineage_gui.items import MAX_LABEL_CHARS, NodeItem  # noqa: E402
+from lineage_gui.window import MainWindow, inspector_html  # noqa: E402
 from PySide6.QtCore import Qt, QUrl  # noqa: E402
 from PySide6.QtGui import Qt as QtGui  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QGraphicsItem, QLabel, QListWidget, QTreeWidget  # noqa: E402
 
-from gui.items import MAX_LABEL_CHARS, NodeItem  # noqa: E402
-from gui.window import MainWindow, inspector_html  # noqa: E402
 from lineage.importing import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from tests.hostile import hostile_names, write_hostile_manifest  # noqa: E402
@@ -25,7 +25,7 @@ from tests.test_hostile_names import Markup  # noqa: E402
 
 WAIT = 30_000
 OUT = Path(__file__).parent.parent / "out"
-TOOLTIP_TAGS = {"qt", "br"}  # all gui.plain.tooltip ever writes
+TOOLTIP_TAGS = {"qt", "br"}  # all lineage_gui.plain.tooltip ever writes
 INSPECTOR_TAGS = {"h3", "h4", "p", "code", "table", "tr", "td", "b", "ul", "li", "a", "small"}
 
 

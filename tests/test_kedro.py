@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from lineage_importers.kedro import KedroImporter
+from lineage_importers.kfp import KfpImporter
 
-from importers.kedro import KedroImporter
-from importers.kfp import KfpImporter
 from lineage.graph import load_graph
 from lineage.importing import import_paths
 from lineage.store import Store

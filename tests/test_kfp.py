@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from lineage_importers.kedro import KedroImporter
+from lineage_importers.kfp import KfpImporter
 
-from importers.kedro import KedroImporter
-from importers.kfp import KfpImporter
 from lineage.analyses import dead_flags
 from lineage.graph import load_graph
 from lineage.importing import import_paths

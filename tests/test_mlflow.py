@@ -11,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from lineage_importers.mlflow import MLflowImporter
 
-from importers.mlflow import MLflowImporter
 from lineage.analyses import legacy_features
 from lineage.graph import load_graph
 from lineage.importing import import_paths

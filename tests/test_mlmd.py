@@ -10,8 +10,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from lineage_importers.mlmd import MLMDImporter
 
-from importers.mlmd import MLMDImporter
 from lineage.graph import load_graph
 from lineage.importing import import_paths
 from lineage.records import InputError

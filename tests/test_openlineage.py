@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from lineage_importers.openlineage import OpenLineageImporter
 
-from importers.openlineage import OpenLineageImporter
 from lineage.analyses import feedback_loops
 from lineage.graph import load_graph
 from lineage.importing import import_paths

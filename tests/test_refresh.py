@@ -9,11 +9,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+import lineage_gui.refresh  # noqa: E402
+from lineage_gui.items import NodeItem  # noqa: E402
+from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-import gui.refresh  # noqa: E402
-from gui.items import NodeItem  # noqa: E402
-from gui.window import MainWindow  # noqa: E402
 from lineage.demo import build_demo  # noqa: E402
 from lineage.importing import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
@@ -26,7 +26,7 @@ NEW_MODEL = "model:ads/fresh_ctr_model"
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setattr(gui.refresh, "POLL_MS", 50)
+    monkeypatch.setattr(lineage_gui.refresh, "POLL_MS", 50)
     db = tmp_path / "demo.db"
     build_demo(db)
     win = MainWindow(str(db), focus=FOCUS, depth=1, remember=False)
@@ -79,7 +79,7 @@ def test_an_import_elsewhere_is_offered_and_refresh_keeps_the_focus(window, qtbo
 def test_an_offer_dismissed_stays_away_until_the_next_import(window, qtbot, tmp_path):
     import_elsewhere(window.db_path, tmp_path)
     qtbot.waitUntil(window.refresh_bar.isVisible, timeout=WAIT)
-    window.refresh_bar.findChild(gui.refresh.QToolButton).click()
+    window.refresh_bar.findChild(lineage_gui.refresh.QToolButton).click()
     window.new_data.poll()
     assert not window.refresh_bar.isVisible()
     (tmp_path / "again").mkdir()

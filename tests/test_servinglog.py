@@ -6,8 +6,8 @@ import gzip
 import json
 
 import pytest
+from lineage_importers.servinglog import ServingLogImporter
 
-from importers.servinglog import ServingLogImporter
 from lineage.analyses import undeclared_consumers
 from lineage.graph import load_graph
 from lineage.importing import import_paths

@@ -24,7 +24,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_large_manifest_is_still_recognised_as_one(tmp_path):
-    from importers.manifest import ManifestImporter
+    from lineage_importers.manifest import ManifestImporter
 
     write_synthetic(tmp_path, nodes=20_000, seed=1)
     assert (tmp_path / "manifest.json").stat().st_size > 100_000  # far beyond what sniffing reads

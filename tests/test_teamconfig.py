@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from lineage_importers.teamconfig import SelectorError, select
 
-from importers.teamconfig import SelectorError, select
 from lineage.analyses import FlagGeneration, dead_flags
 from lineage.graph import load_graph
 from lineage.importing import import_paths, parse_when

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import pygraphviz
 
 from lineage.export.escape import graphviz_label, xml_safe
 from lineage.scenes import Scene
+
+if TYPE_CHECKING:
+    from lineage.graphviz import AGraph
 
 KIND_COLOURS = {
     "dataset": ("#dbe7f5", "#3b73b9", "cylinder"), "feature": ("#dcf0dc", "#3c9a4a", "box"),
@@ -30,10 +32,12 @@ EDGE_STATE_COLOURS = {"path": "#1a73e8", "removed": "#c5221f", "hidden": "#9334e
 GRAPH_FORMATS = ("svg", "png", "pdf", "dot", "graphml", "json")
 
 
-def to_agraph(scene: Scene) -> pygraphviz.AGraph:
+def to_agraph(scene: Scene) -> AGraph:
     """The scene as a Graphviz graph: kinds as shapes and colours, states as colours, declared
     edges solid and observed-only ones dashed, weights as pen widths."""
-    agraph = pygraphviz.AGraph(directed=True, strict=False)
+    from lineage.graphviz import AGraph  # here, not at the top: see lineage/graphviz.py
+
+    agraph = AGraph(directed=True, strict=False)
     agraph.graph_attr.update(rankdir="LR", nodesep="0.25", ranksep="0.7", fontname="Helvetica",
                              label=graphviz_label(scene.title, 120), labelloc="t", fontsize="12")  # fmt: skip
     agraph.node_attr.update(fontname="Helvetica", fontsize="10", style="filled", penwidth="1.2")
