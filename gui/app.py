@@ -17,6 +17,33 @@ def _quiet_offscreen(mode, context, message: str) -> None:
         print(message, file=sys.stderr)
 
 
+def close_on_signals(app) -> None:
+    """SIGTERM (a session ending, ``kill``) and SIGINT (Ctrl-C in the terminal) close the window
+    as the user would: settings saved, the layout process and multiprocessing's resource tracker
+    ended. Python runs a signal handler only between bytecodes, and Qt's event loop runs none,
+    so the signal's wake-up byte is watched by a socket notifier, which runs Python (and so the
+    handler) at once."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: reader.recv(64))
+
+    def close(signum, frame) -> None:
+        app.closeAllWindows()
+        app.quit()
+
+    signal.signal(signal.SIGTERM, close)
+    signal.signal(signal.SIGINT, close)
+    app._signal_ends = (reader, writer, notifier)  # kept alive as long as the application
+
+
 def run(db_path: str, *, focus: str | None = None, depth: int = 2, mode: str = "explore",
         screenshot: str | None = None, setup=None) -> int:  # fmt: skip
     """Open the explorer on ``db_path``; with ``screenshot``, save a PNG once laid out and exit."""
@@ -40,6 +67,7 @@ def run(db_path: str, *, focus: str | None = None, depth: int = 2, mode: str = "
         setup(window)
     window.show()
     if not screenshot:
+        close_on_signals(app)
         return app.exec()
 
     outcome = {"code": 1}

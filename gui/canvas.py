@@ -37,6 +37,28 @@ class GraphView(QGraphicsView):
         self._pressed_at: QPoint | None = None
         self._fitted = False  # fitted and not zoomed or panned since: refit when resized
 
+    def show_message(self, title: str, body: str) -> None:
+        """Clear the picture and put a short message in its place (plain text, never HTML)."""
+        from PySide6.QtGui import QFont
+        from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+        scene = self.scene()
+        scene.clear()
+        heading = QGraphicsSimpleTextItem(title)
+        font = QFont(heading.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        heading.setFont(font)
+        text = QGraphicsSimpleTextItem(body)
+        colour = self.palette().text().color() if not is_dark() else Qt.GlobalColor.white
+        for item in (heading, text):
+            item.setBrush(colour)
+            scene.addItem(item)
+        text.setPos(0, heading.boundingRect().height() + 16)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+        self.resetTransform()
+        self.centerOn(scene.sceneRect().center())
+
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
         self.zoom_by(1.0015 ** event.angleDelta().y())
 

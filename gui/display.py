@@ -182,7 +182,9 @@ def check_display() -> None:
     if missing:
         raise DisplayError(
             "the explorer cannot start: Qt's X11 plugin needs system libraries that are not installed ("
-            + ", ".join(missing) + ").\nInstall them, then try again:\n" + install_advice(missing)
+            + ", ".join(missing)
+            + ").\nInstall them, then try again:\n"
+            + install_advice(missing)
         )
     problem = connection_problem()
     if problem:

@@ -18,7 +18,17 @@ from lineage_gui.refresh import NewDataWatcher, RefreshBar
 from lineage_gui.style import is_dark, kind_style
 from lineage_gui.tours import NotesView, TourPanel
 from lineage_gui.worker import LayoutRunner, render_elsewhere, warm_up
-from PySide6.QtCore import QObject, QRunnable, QSettings, QStringListModel, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import (
+    QObject,
+    QRunnable,
+    QSettings,
+    QStringListModel,
+    Qt,
+    QThreadPool,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QTextOption, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -263,7 +273,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.results)
         dock = QDockWidget("Search", self)
         dock.setObjectName("search")
-        dock.setWidget(panel)
+        dock.setWidget(scrolling(panel))
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.search_dock = dock
 
@@ -289,7 +299,7 @@ class MainWindow(QMainWindow):
         self.panel.redo_button.clicked.connect(self.undo_stack.redo)
         self.mode_dock = QDockWidget("Mode", self)
         self.mode_dock.setObjectName("mode")
-        self.mode_dock.setWidget(self.panel)
+        self.mode_dock.setWidget(scrolling(self.panel))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.mode_dock)
         self.tour_panel = TourPanel(self)
         self.tour_panel.recordRequested.connect(self.record_step)
@@ -297,7 +307,7 @@ class MainWindow(QMainWindow):
         self.tour_panel.presentRequested.connect(self.present)
         self.tour_dock = QDockWidget("Tour", self)
         self.tour_dock.setObjectName("tour")
-        self.tour_dock.setWidget(self.tour_panel)
+        self.tour_dock.setWidget(scrolling(self.tour_panel))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tour_dock)
         self.tabifyDockWidget(self.mode_dock, self.tour_dock)
         self.mode_dock.raise_()
@@ -411,11 +421,33 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    def fit_to_screen(self) -> None:
+        """Keep the window inside its screen's free area at any scale (QT_SCALE_FACTOR=2 on a
+        1600×1000 screen leaves 800×500 logical pixels), whatever was asked or remembered."""
+        from PySide6.QtGui import QGuiApplication
+
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None or QGuiApplication.platformName() in ("offscreen", "minimal"):
+            return  # no real screen: keep the asked size (screenshots are 1600×1000 everywhere)
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.size()  # title bar and borders
+        width = min(self.width(), free.width() - frame.width())
+        height = min(self.height(), free.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, 320), max(height, 240))
+        geometry = self.frameGeometry()
+        x = min(max(geometry.x(), free.x()), free.right() - geometry.width() + 1)
+        y = min(max(geometry.y(), free.y()), free.bottom() - geometry.height() + 1)
+        if (x, y) != (geometry.x(), geometry.y()):
+            self.move(max(x, free.x()), max(y, free.y()))
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self._sized:
+            self.fit_to_screen()
         super().showEvent(event)
         if not self._sized and not (self.remember and QSettings().value("window/state")):
             # The canvas gets the room: side panels start narrow (the user can widen them).
-            self.resizeDocks([self.search_dock, self.inspector_dock], [240, 380], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.search_dock, self.inspector_dock], [260, 380], Qt.Orientation.Horizontal)
             self.resizeDocks([self.inspector_dock, self.mode_dock], [380, 480], Qt.Orientation.Vertical)
         self._sized = True
 
@@ -478,6 +510,9 @@ class MainWindow(QMainWindow):
         return make
 
     def request_scene(self) -> None:
+        if not self.graph.number_of_nodes():
+            self.show_empty()
+            return
         if not self.state.focus:
             self.note_for_next_view = ""  # no view follows: the note stays where it was shown
             return
@@ -528,6 +563,21 @@ class MainWindow(QMainWindow):
         if scene.focus and scene.focus in self.graph:
             self.show_inspector(scene.focus)
         self.viewShown.emit()
+
+    def show_empty(self) -> None:
+        """An empty database is a view too: say so, and how to fill it."""
+        self.busy.hide()
+        self.drawn = Drawn()
+        self.canvas.show_message(
+            "This database holds no lineage yet",
+            "Import lineage files: File ▸ Import… (Ctrl+I), or drop files or a folder here.\n"
+            "From a shell: lineage import PATH … (OpenLineage events, manifests, dbt, MLflow, DataHub, …),\n"
+            "or build the demo: lineage demo.",
+        )
+        self.statusBar().showMessage(f"{self.db_path}: empty, nothing imported yet")
+        # From the event loop, as a laid-out view would be: this may run inside __init__, before
+        # anyone could connect to viewShown.
+        QTimer.singleShot(0, self.viewShown.emit)
 
     def layout_failed(self, message: str) -> None:
         self.busy.hide()
@@ -912,6 +962,19 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(self, "Lineage Explorer",
                           "Lineage Explorer: what depends on what in your ML system.")  # fmt: skip
+
+
+def scrolling(panel: QWidget) -> QWidget:
+    """``panel`` in a scroll area: a dock may then be narrower than its widest row, so the
+    window fits a small (or scaled) screen; the panel scrolls instead of pushing the window."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
 
 
 def scenes_default_focus(graph: nx.DiGraph) -> str:

@@ -27,9 +27,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from lineage.records import EdgeRecord, NodeRecord, Problem, Setting, owners_as_read
+
+
+def _import_sqlite_utils():
+    """sqlite-utils imports pandas and numpy whenever they are installed (0.3 s, 60 MB, for
+    inserting DataFrames, which we never do); hide them while it loads, so opening a database
+    (the explorer's start, every CLI command) does not pay for them."""
+    import sys
+
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail fast
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            if sys.modules.get(name) is None:
+                del sys.modules[name]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()
 
 APPLICATION_ID = 0x4C494E45  # "LINE": marks a SQLite file as ours
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -8,10 +8,9 @@ import base64
 import hashlib
 import io
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
 
-import jinja2
-import jsonschema
 import networkx as nx
 import yaml
 from markupsafe import Markup
@@ -116,7 +115,15 @@ TOUR_SCHEMA = {
         }},
     },
 }  # fmt: skip
-TOUR_VALIDATOR = jsonschema.Draft202012Validator(TOUR_SCHEMA)
+
+
+@cache
+def tour_validator():
+    """Built on first use: jsonschema takes a tenth of a second to import, and the explorer
+    imports this module at start."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(TOUR_SCHEMA)
 
 
 def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]]:
@@ -132,7 +139,7 @@ def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]
     where = lone_surrogate_at(data)  # first: a key the schema reports would print it
     if where is not None:
         raise InputError(Location(file, pointer=where or "/"), LONE_SURROGATE)
-    error = min(TOUR_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)), default=None)
+    error = min(tour_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)), default=None)
     if error is not None:
         where = "".join(f"/{part}" for part in error.absolute_path)
         message = f"{error.instance!r} is not a mapping" if error.validator_value == "object" else error.message
@@ -169,6 +176,8 @@ def tour_html(name: str, description: str, steps: list[Step], graph: nx.DiGraph,
         svg = render(scene, "svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]
         slides.append({"svg": Markup(svg), "title": step.title or scene.title, "note": Markup(_markdown(step.note))})
+    import jinja2
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(resource_path("templates")), autoescape=True)
     env.filters["clip"] = clip
     # Our keyboard script is allowed by its hash, so no other inline script could ever run.
