@@ -170,10 +170,6 @@ def check_display() -> None:
     """Raise :class:`DisplayError` when Qt could not open a window here; a no-op off X11."""
     if platform_name() != "xcb":
         return
-    if bundled_xcb_loaded():
-        raise DisplayError("pygraphviz was loaded into this process before the explorer started; its bundled "
-                           "libxcb would crash Qt on X11 (see lineage/graphviz.py). Start the explorer with "
-                           "`lineage gui` in a process of its own.")  # fmt: skip
     plugin = xcb_plugin()
     if plugin is None:
         raise DisplayError("Qt's xcb platform plugin (libqxcb.so) is missing from the PySide6 install; "
@@ -189,3 +185,7 @@ def check_display() -> None:
     problem = connection_problem()
     if problem:
         raise DisplayError(problem)
+    if bundled_xcb_loaded():
+        raise DisplayError("pygraphviz was loaded into this process before the explorer started; its bundled "
+                           "libxcb would crash Qt on X11 (see lineage/graphviz.py). Start the explorer with "
+                           "`lineage gui` in a process of its own.")  # fmt: skip
