@@ -182,10 +182,11 @@ def check_display() -> None:
             + ").\nInstall them, then try again:\n"
             + install_advice(missing)
         )
-    problem = connection_problem()
-    if problem:
-        raise DisplayError(problem)
+    # Before connecting: with that libxcb loaded, even our own xcb_connect may crash.
     if bundled_xcb_loaded():
         raise DisplayError("pygraphviz was loaded into this process before the explorer started; its bundled "
                            "libxcb would crash Qt on X11 (see lineage/graphviz.py). Start the explorer with "
                            "`lineage gui` in a process of its own.")  # fmt: skip
+    problem = connection_problem()
+    if problem:
+        raise DisplayError(problem)
