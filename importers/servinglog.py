@@ -19,7 +19,7 @@ from typing import Any
 
 from lineage_importers.logfiles import head, json_lines, logical_suffix, text_lines
 
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".jsonl", ".ndjson", ".csv")
 COLUMNS = ("consumer", "model", "model_version", "features", "time", "namespace", "requests")
@@ -34,8 +34,11 @@ class _Seen:
     first: str | None = None
     last: str | None = None
     versions: set[str] = field(default_factory=set)
+    places: list[Location] = field(default_factory=list)  # after the first, up to MAX_PLACES in all
 
-    def add(self, requests: int, when: str | None, version: str | None) -> None:
+    def add(self, requests: int, when: str | None, version: str | None, where: Location | None = None) -> None:
+        if where is not None and where != self.location and len(self.places) < MAX_PLACES - 1:
+            self.places.append(where)
         self.requests += requests
         if when:
             self.first = min(self.first or when, when)
@@ -100,20 +103,20 @@ class ServingLogImporter:
             m = ("model", namespace, model)
             c = ("consumer", namespace, consumer)
             for key in (m, c):
-                nodes.setdefault(key, _Seen(where)).add(requests, when, None)
+                nodes.setdefault(key, _Seen(where)).add(requests, when, None, where)
             nodes[m].add(0, None, version)
-            edges.setdefault((m, c), _Seen(where)).add(requests, when, version)
+            edges.setdefault((m, c), _Seen(where)).add(requests, when, version, where)
             for feature in features:
                 f = ("feature", namespace, feature)
-                nodes.setdefault(f, _Seen(where)).add(requests, when, None)
-                edges.setdefault((f, m), _Seen(where)).add(requests, when, version)
+                nodes.setdefault(f, _Seen(where)).add(requests, when, None, where)
+                edges.setdefault((f, m), _Seen(where)).add(requests, when, version, where)
         for (kind, namespace, name), seen in nodes.items():
             yield NodeRecord(kind, name, namespace, location=seen.location, classifiable=True,
-                             attributes={"seen_in_logs": seen.attributes()})  # fmt: skip
+                             attributes={"seen_in_logs": seen.attributes()}, places=tuple(seen.places))  # fmt: skip
         for (source, target), seen in edges.items():
             yield EdgeRecord(_id(source), _id(target), "reads", evidence="observed",
                              attributes={"serving": seen.attributes()},
-                             location=seen.location)  # fmt: skip
+                             location=seen.location, places=tuple(seen.places))  # fmt: skip
 
     def _json_rows(self, path: Path):
         for number, row, progress in json_lines(path):

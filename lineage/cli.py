@@ -240,6 +240,10 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
         shown = ", ".join(present.printable(str(p)) for p in report.skipped[:5]) + (", ..." if count > 5 else "")
         click.echo(f"skipped {count} file{'s' if count != 1 else ''} no importer recognises: {shown}"
                    " (to read one anyway: --format NAME; see lineage formats)", err=True)  # fmt: skip
+    for notice in report.notices[:MAX_PROBLEMS_SHOWN]:
+        click.echo(present.printable(str(notice)), err=True)
+    if len(report.notices) > MAX_PROBLEMS_SHOWN:
+        click.echo(f"... and {len(report.notices) - MAX_PROBLEMS_SHOWN} more warnings", err=True)
     if report.problems:
         for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
             click.echo(present.printable(str(problem)), err=True)

@@ -22,8 +22,10 @@ from lineage import reclassify
 from lineage.records import (
     EdgeRecord,
     InputError,
+    MAX_PLACES,
     Location,
     NodeRecord,
+    Notice,
     Problem,
     Progress,
     Setting,
@@ -36,7 +38,7 @@ from lineage.registry import Importer, UnknownFormat, detect, importer_named
 from lineage.store import ImportUnit, Store, UnitOutcome
 
 BLANK_CHECK_BYTES = 1 << 16  # larger files are not blank in practice; never read them twice
-MAX_LOCATIONS_PER_SUBJECT = 50  # provenance kept per node or edge per import (logs repeat a lot)
+MAX_LOCATIONS_PER_SUBJECT = MAX_PLACES
 
 
 def utc_now() -> str:
@@ -87,6 +89,7 @@ class UnitReport:
     edge_count: int
     problems: list[Problem]
     outcome: UnitOutcome | None = None
+    notices: list[Notice] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +98,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     committed: bool = False
+    notices: list[Notice] = field(default_factory=list)  # warnings: reported, never a failure
     # Earlier imports whose classification this import changed, rewritten without reading them.
     reclassified: list[UnitReport] = field(default_factory=list)
 
@@ -228,6 +232,8 @@ def read_input(
                 _add_edge(unit, record)
             elif isinstance(record, Problem):
                 unit.problems.append(record)
+            elif isinstance(record, Notice):
+                unit.notices.append(record)
             elif isinstance(record, Setting):
                 why = check_setting(record)
                 if why:
@@ -299,6 +305,8 @@ def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
     elif not node.reference:
         merge_nodes(known, node)
     _add_location(unit.node_locations, nid, node.location)
+    for place in node.places:
+        _add_location(unit.node_locations, nid, place)
 
 
 def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
@@ -317,6 +325,8 @@ def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
             known.attributes = {**known.attributes, **edge.attributes}
     unit.edge_evidence.setdefault(key, set()).add(edge.evidence)
     _add_location(unit.edge_locations, key, edge.location)
+    for place in edge.places:
+        _add_location(unit.edge_locations, key, place)
 
 
 def _check_endpoints(unit: ImportUnit) -> None:
@@ -417,9 +427,10 @@ def prepare(
         )
         units.append(unit)
         report.problems.extend(unit.problems)
+        report.notices.extend(unit.notices)
         report.units.append(
             UnitReport(str(item.path), unit.importer, len(unit.nodes), len(unit.edges),
-                       unit.problems)  # fmt: skip
+                       unit.problems, notices=unit.notices)  # fmt: skip
         )
     return Prepared(report, units)
 

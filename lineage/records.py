@@ -66,6 +66,9 @@ class Location:
         return self.file
 
 
+MAX_PLACES = 50  # provenance kept per node or edge per import (logs repeat a lot)
+
+
 @dataclass(slots=True)
 class NodeRecord:
     """A node as one source describes it.
@@ -92,6 +95,9 @@ class NodeRecord:
     # Other names of the same thing (a DataHub URN, a dataset's URI, a models:/ URI): a node
     # that shares an alias with a node of another source becomes that node.
     aliases: tuple[str, ...] = ()
+    # Further places the source said the same (a log repeats itself): kept as provenance, up
+    # to MAX_PLACES per node or edge per import, so an importer that merges mentions keeps them.
+    places: tuple[Location, ...] = ()
 
     @property
     def id(self) -> str:
@@ -145,6 +151,7 @@ class EdgeRecord:
     evidence: Literal["declared", "observed"] = "declared"
     attributes: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
+    places: tuple[Location, ...] = ()  # as NodeRecord.places
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -160,6 +167,19 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the import accepted but the user should know (a field a producer left out, a
+    facet dropped because it broke its own schema): reported as ``location: warning: message``,
+    never a reason to refuse the import."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: warning: {self.message}"
 
 
 class InputError(Exception):

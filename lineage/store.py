@@ -332,6 +332,7 @@ class ImportUnit:
     node_locations: dict[str, list]
     edge_locations: dict[tuple[str, str, str], list]
     problems: list[Problem] = field(default_factory=list)
+    notices: list = field(default_factory=list)  # lineage.records.Notice: warnings, never a failure
     settings: list[Setting] = field(default_factory=list)
     derivation: Derivation | None = None
     # Alias -> (id as read, id as classified) of the stated node of this unit that owns it (the

@@ -77,7 +77,7 @@ def test_findings_text(lineage, small):
     lineage("import", "small.yaml")
     text = lineage("findings", "--only", "legacy_features", "--only", "unused_features").stdout
     assert text == out("""
-        unused features (0): a feature no model reads
+        unused features (0): a feature no model or consumer reads
         legacy features (1): a feature only old model versions read, or a deprecated one still read
           - feature:shop/price -> model:shop/ranker
             deprecated since 2025-01-01 but still read by ranker

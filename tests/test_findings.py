@@ -228,3 +228,21 @@ def test_demo_reports_the_debt_patterns_of_the_talk(demo):
     assert in_use["feature:ads/query_terms_v1"] == ["partnerships"]
     assert len(demo["cace_hotspots"]) == 10
     assert all(demo[kind] for kind in FINDING_KINDS), [k for k in FINDING_KINDS if not demo[k]]
+
+
+def test_features_a_feast_feature_service_serves_are_in_use(lineage):
+    """A real `feast registry-dump` (feast init demo): the three feature services project every
+    feature of driver_hourly_stats, driver_hourly_stats_fresh and both transformed_conv_rate views
+    (read off the file's featureServices); only the label view's four fields are served by none."""
+    from pathlib import Path
+
+    sample = Path(__file__).parents[2] / "shared" / "samples" / "feast-generated" / "feast_registry_dump.json"
+    if not sample.exists():
+        pytest.skip("../shared/samples is not beside the checkout")
+    assert lineage("import", str(sample)).exit_code == 0
+    with Store.open(lineage.db) as store:
+        found = find_all(load_graph(store))["unused_features"]
+    assert sorted(f.nodes[0] for f in found) == [
+        "feature:demo/driver_quality_labels.is_reliable", "feature:demo/driver_quality_labels.labeler",
+        "feature:demo/driver_quality_labels.quality_score", "feature:demo/driver_quality_labels.reviewer_notes",
+    ]  # fmt: skip

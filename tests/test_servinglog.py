@@ -124,3 +124,15 @@ def test_a_consumer_seen_only_in_the_log_is_undeclared(tmp_path):
     ]
     edge = graph.edges["model:ads/ctr", "consumer:ads/ad_server"]
     assert edge["declared"] and edge["observed"]
+
+
+@pytest.mark.parametrize(("lines", "kept"), [(3, [1, 2, 3]), (60, list(range(1, 51)))])
+def test_every_line_that_names_a_node_is_kept_as_its_provenance_up_to_50(lineage, tmp_path, lines, kept):
+    log = tmp_path / "requests.jsonl"
+    row = '{"consumer": "ads", "model": "ctr", "namespace": "n", "features": ["f"], "requests": 1}\n'
+    log.write_text(row * lines)
+    assert lineage("import", str(log)).exit_code == 0
+    shown = json.loads(lineage("show", "feature:n/f", "--json").output)
+    assert [p["line"] for p in shown["provenance"]] == kept
+    with Store.open(lineage.db) as store:
+        assert [p["line"] for p in store.edge_provenance("feature:n/f", "model:n/ctr", "reads")] == kept

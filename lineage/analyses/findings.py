@@ -24,7 +24,7 @@ from lineage.analyses.signals import (
 FINDING_KINDS: dict[str, str] = {
     "feedback_loops": "a model's output flows back into its own inputs",
     "undeclared_consumers": "a consumer reads a model in the logs that no config declares",
-    "unused_features": "a feature no model reads",
+    "unused_features": "a feature no model or consumer reads",
     "legacy_features": "a feature only old model versions read, or a deprecated one still read",
     "epsilon_features": "a feature carrying almost none of any model's weight",
     "bundled_features": "weak features that came along with a bundle from one source",

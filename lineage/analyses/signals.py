@@ -21,27 +21,29 @@ def _model_readers(graph: nx.DiGraph, node: str) -> list[str]:
 
 
 def unused_features(graph: nx.DiGraph) -> list[Finding]:
-    """Features with no path to any model.
+    """Features with no path to any model or consumer: what a feature service, a serving
+    endpoint or a dashboard reads is in use even where no model of ours is named.
 
-    >>> g = nx.DiGraph([("f", "m"), ("g", "log")])
-    >>> nx.set_node_attributes(g, {"f": "feature", "g": "feature", "m": "model", "log": "dataset"}, "kind")
+    >>> g = nx.DiGraph([("f", "m"), ("g", "log"), ("h", "svc")])
+    >>> kinds = {"f": "feature", "g": "feature", "h": "feature", "m": "model", "log": "dataset", "svc": "consumer"}
+    >>> nx.set_node_attributes(g, kinds, "kind")
     >>> [f.nodes for f in unused_features(g)]
     [('g',)]
     """
-    models = _of_kind(graph, "model")
-    reaches_a_model: set[str] = set(models)
-    stack = list(models)
+    readers = _of_kind(graph, "model") + _of_kind(graph, "consumer")
+    reaches_a_reader: set[str] = set(readers)
+    stack = list(readers)
     while stack:
         node = stack.pop()
         for pred in graph._pred[node]:
-            if pred not in reaches_a_model:
-                reaches_a_model.add(pred)
+            if pred not in reaches_a_reader:
+                reaches_a_reader.add(pred)
                 stack.append(pred)
     return [
-        Finding("unused_features", (f,), "no model reads it, directly or through other nodes",
+        Finding("unused_features", (f,), "no model or consumer reads it, directly or through other nodes",
                 {"readers": sorted(graph._succ[f])})  # fmt: skip
         for f in _of_kind(graph, "feature")
-        if f not in reaches_a_model
+        if f not in reaches_a_reader
     ]
 
 
