@@ -56,7 +56,7 @@ from lineage.analyses import find_all
 from lineage.export.escape import clip
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
-from lineage.present import where
+from lineage.present import printable, where
 from lineage.refs import RefError, resolve
 from lineage.store import Store
 from lineage.tours import Step
@@ -941,7 +941,10 @@ class MainWindow(QMainWindow):
         written = [u for u in report.units if u.outcome and not u.outcome.unchanged]
         n = len(report.reclassified)
         again = f"; {n} earlier import{'s' if n != 1 else ''} classified again" if n else ""
-        self.note_for_next_view = f"Imported {len(written)} of {len(report.units)} sources{again}"
+        warned = len(report.notices)
+        first = printable(str(report.notices[0]))[:200] if warned else ""
+        warnings = f"; {warned} warning{'s' if warned != 1 else ''}: {first}" if warned else ""
+        self.note_for_next_view = f"Imported {len(written)} of {len(report.units)} sources{again}{warnings}"
         self.statusBar().showMessage(self.note_for_next_view)
         if self.state.focus not in self.graph:
             self.state.focus = scenes_default_focus(self.graph)

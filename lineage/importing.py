@@ -20,9 +20,9 @@ from pathlib import Path, PurePath
 
 from lineage import reclassify
 from lineage.records import (
+    MAX_PLACES,
     EdgeRecord,
     InputError,
-    MAX_PLACES,
     Location,
     NodeRecord,
     Notice,
