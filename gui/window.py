@@ -57,7 +57,7 @@ from lineage.export.escape import clip
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import just_before
 from lineage.present import printable, where
-from lineage.refs import RefError, resolve
+from lineage.refs import RefError, candidates, resolve
 from lineage.store import Store
 from lineage.tours import Step
 
@@ -651,7 +651,7 @@ class MainWindow(QMainWindow):
         try:
             source, target = resolve(self.store, source_ref), resolve(self.store, target_ref)
         except RefError as exc:
-            self.statusBar().showMessage(str(exc))
+            self.statusBar().showMessage(str(exc).splitlines()[0])
             return
         self.state.trace = (source, target)
         self.panel.trace_from.setText(source)
@@ -808,7 +808,10 @@ class MainWindow(QMainWindow):
         chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
         if not text and not chosen:
             return
-        ids = self.store.search(text, limit=SEARCH_RESULTS) if text else sorted(self.graph)
+        # What the text names as a REF (the CLI's resolution: id, alias, short name) comes first.
+        named = [m.id for m in candidates(self.store, text)] if text else []
+        found = self.store.search(text, limit=SEARCH_RESULTS) if text else sorted(self.graph)
+        ids = list(dict.fromkeys(named + found))
         tags = self.store.tags_of(ids) if "tag" in chosen else {}
         for node_id in ids:
             if node_id not in self.graph:
@@ -836,7 +839,10 @@ class MainWindow(QMainWindow):
         try:
             self.set_focus(resolve(self.store, text))
         except RefError as exc:
-            if self.results.count():
+            if exc.matches:  # ambiguous: the matches head the results; the user picks one
+                self.run_search()
+                self.statusBar().showMessage(f"{len(exc.matches)} nodes match {text!r}: pick one")
+            elif self.results.count():
                 self.set_focus(self.results.item(0).data(Qt.ItemDataRole.UserRole))
             else:
                 self.statusBar().showMessage(str(exc))

@@ -3,6 +3,10 @@
 Sources, models, seeds and snapshots are datasets (a dbt model is a table or a view); their
 ``depends_on`` are ``derives`` edges; exposures are consumers (type ``ml``, ``dashboard``,
 ``application`` ...) that read what they depend on. Everything is declared.
+
+Each dataset keeps the names other producers give the same thing, as aliases (see
+:func:`warehouse_aliases`), so that DataHub's and OpenLineage's views of a dbt model's table
+become the dbt node.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json"
 SUPPORTED = range(7, 13)  # manifest schema versions v7 .. v12
 DATASET_TYPES = ("model", "seed", "snapshot")
 DESCRIBED = ("model.", "seed.", "snapshot.", "source.")  # unique ids of nodes that are datasets
+DATAHUB_ENV = "PROD"  # the environment DataHub's sources put in a URN unless told otherwise
+# Adapters whose OpenLineage dataset namespace dbt-ol derives from nothing but the adapter (the
+# others name a host, an account or a file from profiles.yml, which the manifest does not hold).
+OPENLINEAGE_NAMESPACES = {"bigquery": "bigquery"}
 
 _TEXT = optional("string")
 _DEPENDS = {"type": ["object", "null"], "properties": {"nodes": optional("array") | {"items": {"type": "string"}}}}
@@ -60,6 +68,65 @@ EXPOSURE = Shape({
 })  # fmt: skip
 
 
+def datahub_dataset_urn(platform: str, name: str) -> str:
+    """The URN DataHub gives a dataset of ``platform`` named ``name``, in the default environment.
+
+    >>> datahub_dataset_urn("duckdb", "jaffle_shop.main.customers")
+    'urn:li:dataset:(urn:li:dataPlatform:duckdb,jaffle_shop.main.customers,PROD)'
+    """
+    return f"urn:li:dataset:(urn:li:dataPlatform:{platform},{name},{DATAHUB_ENV})"
+
+
+def warehouse_aliases(node: dict, adapter: str, openlineage_namespace: str | None = None) -> list[str]:
+    """The names other producers give a dbt source, model, seed or snapshot, beyond dbt's own.
+
+    * its quoted ``relation_name``, as dbt writes it in SQL;
+    * its warehouse table as DataHub names it (``urn:li:dataset:(urn:li:dataPlatform:ADAPTER,
+      db.schema.table,PROD)``, the name in lower case, as DataHub's dbt source and warehouse
+      sources write it). Not the dbt entity DataHub's dbt source makes beside the table
+      (platform ``dbt``): the dbt node would then become that entity or the table, by which
+      source sorts first, and leave the other apart;
+    * with the warehouse's OpenLineage namespace (``duckdb:///path/db.duckdb``,
+      ``postgres://host:5432``: what ``dbt-ol`` and other OpenLineage producers put in their
+      events; known without being told only for BigQuery), the table as OpenLineage names it:
+      ``NAMESPACE/db.schema.table``.
+
+    An ephemeral model has no table, so none of the table's names.
+
+    >>> model = {"resource_type": "model", "name": "customers", "database": "jaffle_shop",
+    ...          "schema": "main", "alias": "customers", "config": {"materialized": "table"},
+    ...          "relation_name": '"jaffle_shop"."main"."customers"'}
+    >>> for alias in warehouse_aliases(model, "duckdb", "duckdb:///database/jaffle_shop.duckdb"):
+    ...     print(alias)
+    "jaffle_shop"."main"."customers"
+    urn:li:dataset:(urn:li:dataPlatform:duckdb,jaffle_shop.main.customers,PROD)
+    duckdb:///database/jaffle_shop.duckdb/jaffle_shop.main.customers
+    """
+    table = relation(node)
+    materialized = (node.get("config") or {}).get("materialized")
+    aliases = [node["relation_name"]] if node.get("relation_name") else []
+    if materialized != "ephemeral":
+        aliases.append(datahub_dataset_urn(adapter, table.lower()))
+    namespace = openlineage_namespace or OPENLINEAGE_NAMESPACES.get(adapter)
+    if namespace and materialized != "ephemeral":
+        aliases.append(f"{namespace.rstrip('/')}/{table.lstrip('/')}")
+    return aliases
+
+
+def dbt_name(unique_id: str, node: dict) -> str:
+    """What dbt calls a node in a selector: a model's, seed's or snapshot's name, a source's
+    ``source_name.name``.
+
+    >>> dbt_name("source.test.my_source.my_table", {"source_name": "my_source", "name": "my_table"})
+    'my_source.my_table'
+    >>> dbt_name("model.jaffle_shop.customers", {"name": "customers"})
+    'customers'
+    """
+    if unique_id.startswith("source.") and isinstance(node.get("source_name"), str) and node["source_name"]:
+        return f"{node['source_name']}.{node['name']}"
+    return node["name"]
+
+
 def relation(node: dict) -> str:
     """``database.schema.identifier`` of a dbt relation (its name in the warehouse).
 
@@ -77,6 +144,10 @@ class DbtImporter:
     description = "dbt manifests (v7-v12): sources, models, seeds, snapshots, exposures, run results"
     reads = "target/manifest.json of dbt (run_results.json beside it is read too)"
     priority = 30
+    options = {
+        "openlineage_namespace": "the warehouse's dataset namespace in OpenLineage events (duckdb:///PATH, "
+                                 "postgres://HOST:PORT ...): its tables get the OpenLineage names as aliases",
+    }
 
     def sniff(self, path: Path) -> bool:
         if not path.is_file() or path.suffix.lower() != ".json":
@@ -84,7 +155,8 @@ class DbtImporter:
         head = first_bytes(path)
         return b"schemas.getdbt.com/dbt/manifest/" in head
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path, options: dict[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+        namespace = (options or {}).get("openlineage_namespace") or None
         file = str(path)
         data, lines = load_json(decode_text(path.read_bytes(), file), file)
         if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
@@ -115,7 +187,7 @@ class DbtImporter:
                 if wrong := DATASET.error(node, pointer):
                     yield Problem(location(file, lines, wrong[0]), f"{unique_id}: {wrong[1]}")
                     continue
-                made = _dataset(unique_id, node, adapter, results, location(file, lines, pointer))
+                made = _dataset(unique_id, node, adapter, results, location(file, lines, pointer), namespace)
                 if isinstance(made, Problem):
                     yield made
                 else:
@@ -146,14 +218,14 @@ class DbtImporter:
 
 
 def _dataset(
-    unique_id: str, node: dict, adapter: str, results: dict, where: Location
+    unique_id: str, node: dict, adapter: str, results: dict, where: Location, namespace: str | None = None
 ) -> NodeRecord | Problem:
     if not node.get("name") or not node.get("schema"):
         return Problem(where, f"{unique_id} needs a 'name' and a 'schema'")
     config = node.get("config") or {}
     meta = {**(config.get("meta") or {}), **(node.get("meta") or {})}
-    attributes: dict[str, Any] = {"dbt_id": unique_id, "resource_type": node["resource_type"],
-                                  "relation": relation(node)}  # fmt: skip
+    attributes: dict[str, Any] = {"dbt_id": unique_id, "dbt_name": dbt_name(unique_id, node),
+                                  "resource_type": node["resource_type"], "relation": relation(node)}  # fmt: skip
     for key in ("description", "original_file_path", "package_name"):
         if node.get(key):
             attributes[key] = node[key]
@@ -176,7 +248,7 @@ def _dataset(
     return NodeRecord(
         "dataset", relation(node), adapter, owner=meta.get("owner"), team=meta.get("team"),
         tags=tuple(t for t in tags if isinstance(t, str)), attributes=attributes, location=where,
-        aliases=(f"dbt:{unique_id}", *([node["relation_name"]] if node.get("relation_name") else [])),
+        aliases=(f"dbt:{unique_id}", *warehouse_aliases(node, adapter, namespace)),
     )  # fmt: skip
 
 

@@ -5,6 +5,10 @@ services consumers; all in the namespace of the Feast project and all *declared*
 file and line that said so. Entities are not nodes: the join keys a feature is looked up by are
 kept in its attributes. Nothing in the dump is run or opened: UDF bodies and the paths of the
 ``infra`` section are ignored, data source URIs are kept as plain strings.
+
+Each feature keeps, as an alias, the URN DataHub's Feast source gives it
+(``urn:li:mlFeature:(PROJECT.VIEW,FEATURE)``), so DataHub's view of the registry becomes these
+nodes.
 """
 
 from __future__ import annotations
@@ -39,6 +43,16 @@ SOURCE_KEYS = ("streamSource", "batchSource", "source")
 
 _FIRST_KEY = re.compile(rb'^\s*\{\s*"(dataSources|entities)"\s*:\s*\[')
 _FEAST_MARKERS = (b'"timestampField"', b'"joinKey"', b'"dataSourceClassType"', b'Options"')
+
+
+def datahub_feature_urn(project: str, view: str, feature: str) -> str:
+    """The URN DataHub's Feast source gives a feature of a view (its feature table is
+    ``PROJECT.VIEW``).
+
+    >>> datahub_feature_urn("demo", "driver_hourly_stats", "conv_rate")
+    'urn:li:mlFeature:(demo.driver_hourly_stats,conv_rate)'
+    """
+    return f"urn:li:mlFeature:({project}.{view},{feature})"
 
 
 def _looks_like_dump(sample: bytes) -> bool:
@@ -402,6 +416,8 @@ class _Reader:
                 "feature", f"{view.name}.{fname}", view.namespace, owner=_str(spec.get("owner")),
                 team=team or view_team, tags=tuple(dict.fromkeys((*view_tags, *tags))),
                 attributes=attributes, location=self.loc(f_pointer),
+                # Without a project (an old dump that names none), DataHub's URN is not known.
+                aliases=(datahub_feature_urn(view.namespace, view.name, fname),) if view.namespace else (),
             )  # fmt: skip
             yield node
             for source_id, s_pointer, _ in upstream:

@@ -74,7 +74,8 @@ def friendly(func: Callable) -> Callable:
             lines = [str(exc)]
             if exc.candidates:
                 lines.append("closest: " + ", ".join(exc.candidates))
-            raise Failure("\n".join(lines), code=2) from None
+            # Unknown: a usage error (2). Ambiguous: the data names several things so (1).
+            raise Failure("\n".join(lines), code=1 if exc.matches else 2) from None
 
     return wrapper
 

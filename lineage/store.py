@@ -772,6 +772,65 @@ class Store:
     def names_and_ids(self) -> list[tuple[str, str]]:
         return [tuple(r) for r in self.db.conn.execute("SELECT name, id FROM nodes")]
 
+    # -- what a REF names (lineage.refs) ---------------------------------------------------
+
+    def ids_with_alias(self, alias: str, kind: str | None = None) -> list[str]:
+        """The ids of the nodes that current imports give the alias ``alias`` (of ``kind``)."""
+        rows = self.db.conn.execute(
+            """SELECT DISTINCT n.id FROM aliases a JOIN imports i ON i.id = a.import_id
+               JOIN nodes n ON n.id = a.node_id
+               WHERE i.superseded_by IS NULL AND a.alias = :alias AND (:kind IS NULL OR n.kind = :kind)
+               ORDER BY n.id""",
+            {"alias": alias, "kind": kind},
+        )
+        return [r[0] for r in rows]
+
+    def ids_short_named(self, text: str, kind: str | None = None) -> list[str]:
+        """The ids of the nodes (of ``kind``) that ``text`` names short of their whole name: the
+        last segments of the name (``customers`` or ``main.customers`` of
+        ``jaffle_shop.main.customers``; ``v1`` of ``churn_model/v1``), the id without its kind
+        (``shop/price``), the dbt name (``dbt_name``: a model's, or a source's
+        ``source.table``, and its table), or the feature view of a Feast feature (``view``).
+
+        A scan of the node table (the text may end any name), with the attributes parsed only
+        where their text holds ``text``.
+        """
+        if not text:
+            return []
+        needle = json.dumps(text, ensure_ascii=False)[1:-1]  # as the attributes' JSON spells it
+        rows = self.db.conn.execute(
+            """SELECT id FROM nodes
+               WHERE (:kind IS NULL OR kind = :kind) AND (
+                 (length(name) > length(:t) AND substr(name, -length(:t) - 1) IN ('.' || :t, '/' || :t))
+                 OR substr(id, -length(:t) - 1) = ':' || :t
+                 OR (instr(attributes, :needle) > 0 AND (
+                   json_extract(attributes, '$.dbt_name') = :t
+                   OR substr(json_extract(attributes, '$.dbt_name'), -length(:t) - 1) = '.' || :t
+                   OR (kind = 'feature' AND json_extract(attributes, '$.view') = :t))))
+               ORDER BY id""",
+            {"t": text, "kind": kind, "needle": needle},
+        )
+        return [r[0] for r in rows]
+
+    def node_sources(self, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """Node id -> (importer, path) of each current import that says something of it, the
+        imports that describe it before those that only name it, then by path."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, list[tuple[str, str]]] = {nid: [] for nid in wanted}
+        for start in range(0, len(wanted), 500):  # well under SQLite's limit of bound values
+            chunk = wanted[start:start + 500]
+            rows = self.db.conn.execute(
+                f"""SELECT f.node_id, i.importer, i.path, min(f.reference) FROM node_facts f
+                    JOIN imports i ON i.id = f.import_id
+                    WHERE i.superseded_by IS NULL AND f.node_id IN ({", ".join("?" * len(chunk))})
+                    GROUP BY f.node_id, i.importer, i.path
+                    ORDER BY f.node_id, 4, i.path, i.importer""",  # noqa: S608 (placeholders only)
+                chunk,
+            )
+            for node_id, importer, path, _ in rows:
+                out[node_id].append((importer, path))
+        return out
+
     def edges_of(self, node_id: str) -> tuple[list[dict], list[dict]]:
         """The (incoming, outgoing) edges of a node."""
         incoming = self.db.conn.execute(

@@ -161,15 +161,15 @@ def test_unknown_ref_exits_2_with_candidates(lineage, small):
     assert result.stderr == "Error: no node matches 'rankr'\nclosest: model:shop/ranker\n"
 
 
-def test_ambiguous_ref_exits_2_and_lists_the_matches(lineage, tmp_path):
+def test_ambiguous_ref_exits_1_and_lists_the_matches(lineage, tmp_path):
     (tmp_path / "m.yaml").write_text(
         "lineage_manifest: 1\nfeatures: [{name: x}]\nmodels: [{name: x, features: [feature:x]}]\n"
     )
     lineage("import", "m.yaml")
     result = lineage("impact", "x")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.stderr == (
-        "Error: 'x' is ambiguous: 2 nodes have that name\nclosest: feature:x, model:x\n"
+        "Error: 'x' is ambiguous: 2 nodes have that name\n  feature:x  (feature; manifest m.yaml)\n  model:x  (model; manifest m.yaml)\nname one by its id, or as kind:name\n"
     )
     assert lineage("impact", "model:x").exit_code == 0
 

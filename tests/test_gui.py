@@ -171,6 +171,18 @@ def test_search_facets_and_enter(window, qtbot):
     assert window.state.focus == "feature:ads/font_size"
 
 
+def test_search_resolves_names_as_the_cli_does(window, qtbot):
+    """An alias (a dbt unique id, an MLflow run URI) names its node: first in the results, and
+    Enter focuses it, as `lineage show ALIAS` would."""
+    for alias, node in [("dbt:model.ads_warehouse.training_examples", "dataset:ads/training_examples"),
+                        ("runs:/b939985d03bd46ce9cd96fe43a6ff6f7", "job:mlflow/ctr/train_ctr_model@b939985d")]:  # fmt: skip
+        window.search.setText(alias)
+        assert window.results.item(0).data(Qt.ItemDataRole.UserRole) == node
+        with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+            qtbot.keyClick(window.search, Qt.Key.Key_Return)
+        assert window.state.focus == node
+
+
 def test_group_by_team_and_open_a_group(window, qtbot):
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.depth.setValue(2)
