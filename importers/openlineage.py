@@ -1,40 +1,45 @@
-"""OpenLineage events: a JSON file (one event or a list), JSON Lines (what openlineage-python's
-FileTransport writes with ``append=True``), a folder of per-event files (its default), gzip too.
+"""OpenLineage events: a JSON file (one event or a list, as Marquez's seed data), JSON Lines (what
+openlineage-python's FileTransport writes with ``append=True``), a folder of per-event files (its
+default), gzip too. RunEvents, and the static DatasetEvents and JobEvents (no run).
+
+Every event is checked against the official schemas (:mod:`lineage_importers.olschema`): one that
+breaks the core schema of the version it names is a problem; a facet that breaks its own schema
+is dropped with a warning (:class:`lineage.records.Notice`); an event without ``schemaURL`` is
+read as one of the newest spec, with a warning.
 
 Events of a run are merged by ``run.runId``; datasets are keyed by (namespace, name), jobs by
-(namespace, name). Edges are *observed*: input dataset -> job (``reads``), job -> output dataset
-(``writes``), input dataset -> output dataset (``derives``) where column lineage says so. Jobs and
-datasets are *classifiable*: the manifests' ``classify:`` rules and known nodes give them their
-real kind when they are imported (a dataset named like a registered model is that model).
+(namespace, name), and a dataset's symlinks (other names of it) are the same dataset. Edges are
+*observed*: input dataset -> job (``reads``), job -> output dataset (``writes``), input dataset ->
+output dataset (``derives``) where column lineage says so, whether or not the run lists that
+input; a JobEvent's edges are *declared*. Jobs and datasets are *classifiable*: the manifests'
+``classify:`` rules and known nodes give them their real kind when they are imported (a dataset
+named like a registered model is that model).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
-import jsonschema
+from lineage_importers import olschema
 from lineage_importers.logfiles import head, json_lines, logical_suffix, read_text
-from lineage_importers.shapes import Shape, describe, optional
+from lineage_importers.shapes import Shape
 from lineage_importers.structured import Rejected, line_of, location, strict_loads
 from lineage_importers.structured import json_lines as json_line_map
 
 from lineage.records import (
+    MAX_PLACES,
     EdgeRecord,
     InputError,
     Location,
     NodeRecord,
+    Notice,
     Problem,
     Progress,
 )
-from lineage.resources import resource_path
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 STANDARD_DATASET_FACETS = ("schema", "columnLineage", "symlinks")
@@ -42,68 +47,25 @@ FOLDER_SNIFF_FILES = 50
 TERMINAL = ("COMPLETE", "FAIL", "ABORT")
 
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
-_DATASET_FACETS = {"type": "object", "properties": {"facets": {"type": "object", "properties": {
-    "schema": {"type": "object", "properties": {"fields": _OBJECTS}},
-    "symlinks": {"type": "object", "properties": {"identifiers": _OBJECTS}},
-    "columnLineage": {"type": "object", "properties": {"fields": {"type": "object", "additionalProperties": {
-        "type": ["object", "null"], "properties": {"inputFields": {"type": "array", "items": {
-            "type": "object", "properties": {k: {"type": "string"} for k in ("namespace", "name", "field")}}}}}}}},
-}, "additionalProperties": optional("object")}}}
-# The core schema leaves facet bodies open; these are the facets this importer reads.
-STANDARD_FACETS = Shape({
-    "type": "object",
-    "properties": {
-        "run": {"properties": {"facets": {"properties": {"parent": {"type": "object", "properties": {
-            "run": {"type": "object"}, "job": {"type": "object"}}}}}}},
-        "inputs": {"type": "array", "items": _DATASET_FACETS},
-        "outputs": {"type": "array", "items": _DATASET_FACETS},
-        "dataset": _DATASET_FACETS,
-    },
-})  # fmt: skip
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        return not isinstance(value, str) or bool(uuid.UUID(value))
-    except ValueError:
-        return False
-
-
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        return "T" in value and bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return False
-
-
-@cache
-def _schema() -> dict:
-    return json.loads(resource_path("schema", "openlineage-2-0-2-core.schema.json").read_text())
-
-
-@cache
-def _validator() -> jsonschema.Draft202012Validator:
-    """The reference validator: slow, but says exactly what is wrong."""
-    checker = jsonschema.FormatChecker([])
-    checker.checks("uuid")(_is_uuid)
-    checker.checks("date-time")(_is_date_time)
-    return jsonschema.Draft202012Validator(_schema(), format_checker=checker)
-
-
-@cache
-def _fast_check():
-    """The same schema compiled to Python (about 50 times faster): the gate every event passes.
-
-    The schema only uses keywords draft 7 already had, so fastjsonschema compiles it as such.
-    """
-    schema = {**_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
-    return fastjsonschema.compile(schema, formats={"uuid": _is_uuid, "date-time": _is_date_time})
+_STRINGS = {k: {"type": "string"} for k in ("namespace", "name", "field", "type")}
+# What this importer reads of the facets it reads, whatever schema they name: the standard ones
+# are checked by their own schemas already, a custom one with a standard name is not.
+READ_FACETS = {name: (standard, Shape(schema).error) for name, (standard, schema) in {
+    "schema": ("SchemaDatasetFacet", {"type": "object", "properties": {"fields": _OBJECTS}}),
+    "symlinks": ("SymlinksDatasetFacet", {"type": "object", "properties": {"identifiers": {"type": "array", "items": {
+        "type": "object", "properties": _STRINGS, "required": ["namespace", "name"]}}}}),
+    "columnLineage": ("ColumnLineageDatasetFacet", {"type": "object", "properties": {"fields": {
+        "type": "object", "additionalProperties": {"type": ["object", "null"], "properties": {"inputFields": {
+            "type": "array", "items": {"type": "object", "properties": _STRINGS}}}}}}}),
+    "parent": ("ParentRunFacet", {"type": "object", "properties": {"run": {"type": "object"},
+                                                                   "job": {"type": "object"}}}),
+}.items()}  # fmt: skip
 
 
 def _looks_like_events(sample: bytes) -> bool:
-    return b'"job"' in sample and b'"namespace"' in sample and (
+    """A RunEvent or JobEvent names a job, a DatasetEvent a dataset; all have namespaces and an
+    eventTime (a RunEvent an eventType and a runId too)."""
+    return (b'"job"' in sample or b'"dataset"' in sample) and b'"namespace"' in sample and (
         b'"eventType"' in sample or b'"eventTime"' in sample or b'"runId"' in sample
     )
 
@@ -124,6 +86,7 @@ class _Dataset:
     facets: dict[str, Any] = field(default_factory=dict)
     aliases: list[dict] = field(default_factory=list)
     column_lineage: dict[str, list[list[str]]] = field(default_factory=dict)
+    places: list[Location] = field(default_factory=list)  # other events naming it (provenance)
 
     def column_lineage_inputs(self) -> list[tuple[str, str]]:
         """The datasets the column lineage says this one's fields come from."""
@@ -142,11 +105,12 @@ class _Job:
     producers: set[str] = field(default_factory=set)
     parent: dict | None = None
     static: bool = False
+    places: list[Location] = field(default_factory=list)  # other events naming it (provenance)
 
 
 class OpenLineageImporter:
     name = "openlineage"
-    description = "OpenLineage run events: datasets, jobs, runs, schema and column lineage"
+    description = "OpenLineage events (run, job and dataset events): datasets, jobs, runs, schema and column lineage"
     reads = (
         "*.json (one event or a list), *.jsonl / *.ndjson (one event a line), .gz of either, "
         "or a folder of event files"
@@ -162,11 +126,12 @@ class OpenLineageImporter:
     def _sniff_file(self, path: Path) -> bool:
         return logical_suffix(path) in SUFFIXES and _looks_like_events(head(path))
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Progress]:
+    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Notice | Progress]:
         state = _State()
         files = _event_files(path) if path.is_dir() else [path]
         for file in files:
             yield from state.read_file(file)
+        yield from state.notice_summaries(path)
         yield from state.records()
 
 
@@ -174,13 +139,17 @@ class _State:
     def __init__(self) -> None:
         self.datasets: dict[tuple[str, str], _Dataset] = {}
         self.jobs: dict[tuple[str, str], _Job] = {}
-        self.edges: dict[tuple, Location] = {}
+        self.edges: dict[tuple, list[Location]] = {}  # key -> the events that say it, first first
         self.seen_events: set[tuple[str, str, str]] = set()
         self.duplicates = 0
+        # Kind of warning -> [how many, where the first was, its message]: each kind is
+        # reported once where it first happened, then counted (a log of a million events
+        # without schemaURL is one warning, not a million).
+        self.notices: dict[str, list] = {}
 
     # -- reading --------------------------------------------------------------------------
 
-    def read_file(self, path: Path) -> Iterator[Problem | Progress]:
+    def read_file(self, path: Path) -> Iterator[Problem | Notice | Progress]:
         file = str(path)
         if logical_suffix(path) in (".jsonl", ".ndjson"):
             for number, event, progress in json_lines(path):
@@ -213,38 +182,41 @@ class _State:
             base = f"{prefix}{index}" if prefix else ""
             yield from self.add(
                 event, location(file, line_map, base),
-                lambda p, b=base: line_of(line_map, b + p),
-            )
+                lambda p, b=base: line_of(line_map, b + p), base=base,
+            )  # fmt: skip
 
-    def add(self, event: Any, where: Location, line_at) -> Iterator[Problem]:
+    def add(self, event: Any, where: Location, line_at, base: str | None = None) -> Iterator[Problem | Notice]:
+        """Read one event. ``base`` is the event's JSON pointer in its file (None: a line of
+        JSON Lines): a warning about a facet names the facet's pointer."""
         if not isinstance(event, dict):
             yield Problem(where, "an OpenLineage event must be a JSON object")
             return
         try:
-            _fast_check()(event)
-        except fastjsonschema.JsonSchemaException:
-            errors = list(_validator().iter_errors(event))
-            if errors:
-                yield Problem(_at(where, line_at, _best(errors)), _message(_best(errors), event))
-                return
+            checked = olschema.check(event, READ_FACETS)
         except RecursionError:
             yield Problem(where, "nested too deeply")
             return
-        if wrong := STANDARD_FACETS.error(event):
-            yield Problem(Location(where.file, line=line_at(wrong[0])) if line_at(wrong[0]) else where, wrong[1])
+        if checked.problem is not None:
+            pointer, message = checked.problem
+            line = line_at(pointer)
+            yield Problem(Location(where.file, line=line) if line is not None else where, message)
             return
+        event = checked.event
         run_id = (event.get("run") or {}).get("runId")
         key = (run_id or "", event.get("eventType") or "", event["eventTime"])
         if run_id and key in self.seen_events:
             self.duplicates += 1
             return
         self.seen_events.add(key)
-        if "dataset" in event and "job" not in event:
-            self._dataset(event["dataset"], where)
+        for pointer, message, kind in checked.notices:
+            yield from self._notice(where, base, pointer, message, kind)
+        if "dataset" in event and "job" not in event:  # a DatasetEvent: static metadata
+            ds = self._dataset(event["dataset"], where)
+            self._column_lineage_edges(ds, where, static=True)
             return
         job = self._job(event["job"], where)
         job.producers.add(event["producer"])
-        if run_id is None:
+        if run_id is None:  # a JobEvent: static lineage
             job.static = True
         else:
             run = job.runs.setdefault(run_id, {"events": []})
@@ -256,36 +228,73 @@ class _State:
                               "runId": (parent.get("run") or {}).get("runId")}  # fmt: skip
         for dataset in event.get("inputs") or []:
             ds = self._dataset(dataset, where)
-            self.edges.setdefault(("dataset", ds.namespace, ds.name, "job", job.namespace,
+            _seen_at(self.edges, ("dataset", ds.namespace, ds.name, "job", job.namespace,
                                    job.name, "reads", job.static), where)  # fmt: skip
         for dataset in event.get("outputs") or []:
             ds = self._dataset(dataset, where)
-            self.edges.setdefault(("job", job.namespace, job.name, "dataset", ds.namespace,
+            _seen_at(self.edges, ("job", job.namespace, job.name, "dataset", ds.namespace,
                                    ds.name, "writes", job.static), where)  # fmt: skip
-            for upstream in ds.column_lineage_inputs():
-                self.edges.setdefault(("dataset", *upstream, "dataset", ds.namespace, ds.name,
-                                       "derives", job.static), where)  # fmt: skip
+            self._column_lineage_edges(ds, where, static=job.static)
+
+    def _column_lineage_edges(self, ds: _Dataset, where: Location, static: bool) -> None:
+        """Input dataset -> ``ds``, ``derives``, for each dataset its column lineage names. The
+        spec lets column lineage name datasets the run does not list as inputs (Marquez's seed
+        data does): each is a dataset as much as an input is."""
+        for upstream in ds.column_lineage_inputs():
+            self._dataset_named(*upstream, where)
+            _seen_at(self.edges, ("dataset", *upstream, "dataset", ds.namespace, ds.name,
+                                   "derives", static), where)  # fmt: skip
+
+    def _notice(self, where: Location, base: str | None, pointer: str, message: str, kind: str) -> Iterator[Notice]:
+        seen = self.notices.get(kind)
+        if seen is not None:
+            seen[0] += 1
+            return
+        if not pointer:  # about the event: at its line
+            at = where
+        elif base is None:  # in a line of JSON Lines: the line, and the pointer in it
+            at, message = where, f"{pointer}: {message}"
+        else:
+            at = Location(where.file, pointer=base + pointer)
+        self.notices[kind] = [1, at, message, bool(pointer)]
+        yield Notice(at, message)
+
+    def notice_summaries(self, path: Path) -> Iterator[Notice]:
+        for count, first, message, about_facet in self.notices.values():
+            if count > 1:
+                what = "facets" if about_facet else "events"
+                yield Notice(Location(str(path)), f"{count - 1} more {what} like {first}: {message}")
 
     def _job(self, raw: dict, where: Location) -> _Job:
         key = (raw["namespace"], raw["name"])
         job = self.jobs.get(key)
         if job is None:
             job = self.jobs[key] = _Job(*key, where)
+        else:
+            _also(job.places, job.location, where)
         job.facets.update(_plain_facets(raw.get("facets") or {}))
         return job
 
-    def _dataset(self, raw: dict, where: Location) -> _Dataset:
-        key = (raw["namespace"], raw["name"])
+    def _dataset_named(self, namespace: str, name: str, where: Location) -> _Dataset:
+        key = (namespace, name)
         ds = self.datasets.get(key)
         if ds is None:
             ds = self.datasets[key] = _Dataset(*key, where)
+        else:
+            _also(ds.places, ds.location, where)
+        return ds
+
+    def _dataset(self, raw: dict, where: Location) -> _Dataset:
+        key = (raw["namespace"], raw["name"])
+        ds = self._dataset_named(*key, where)
         facets = raw.get("facets") or {}
         for f in (facets.get("schema") or {}).get("fields") or []:
             if isinstance(f, dict) and isinstance(f.get("name"), str):
                 ds.fields[f["name"]] = {k: f[k] for k in ("name", "type", "description") if k in f}
         for alias in (facets.get("symlinks") or {}).get("identifiers") or []:
-            if isinstance(alias, dict) and alias not in ds.aliases:
-                ds.aliases.append({k: alias.get(k) for k in ("namespace", "name", "type")})
+            entry = {k: alias.get(k) for k in ("namespace", "name", "type")}
+            if (entry["namespace"], entry["name"]) != key and entry not in ds.aliases:
+                ds.aliases.append(entry)
         for out_field, spec in ((facets.get("columnLineage") or {}).get("fields") or {}).items():
             for source in (spec or {}).get("inputFields") or []:
                 if isinstance(source, dict) and {"namespace", "name", "field"} <= source.keys():
@@ -301,7 +310,52 @@ class _State:
 
     # -- records --------------------------------------------------------------------------
 
+    def same_datasets(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """Dataset -> the dataset it is, for each one a symlinks facet names under another name
+        (say, the Hive table of a path). A dataset and its symlinks are one; of several that
+        name each other, the lowest (namespace, name) of those with a symlinks facet stands for
+        them all, whichever event came first."""
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def find(key: tuple[str, str]) -> tuple[str, str]:
+            root = key
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while key != root:
+                parent[key], key = root, parent[key]
+            return root
+
+        for key, ds in self.datasets.items():
+            for alias in ds.aliases:
+                other = (alias["namespace"], alias["name"])
+                a, b = find(key), find(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for key in self.datasets:
+            groups.setdefault(find(key), []).append(key)
+        same = {}
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            named = [k for k in members if self.datasets[k].aliases] or members
+            keeper = min(named)
+            same.update({k: keeper for k in members if k != keeper})
+        return same
+
     def records(self) -> Iterator[NodeRecord | EdgeRecord]:
+        same = self.same_datasets()
+        for key, other in same.items():
+            _merge(self.datasets[other], self.datasets.pop(key))
+        if same:  # column lineage names datasets as the events did: name them as they are now
+            for ds in self.datasets.values():
+                for out, entries in ds.column_lineage.items():
+                    renamed: list[list[str]] = []
+                    for ns, name, column in entries:
+                        entry = [*same.get((ns, name), (ns, name)), column]
+                        if entry not in renamed:
+                            renamed.append(entry)
+                    ds.column_lineage[out] = renamed
         for ds in self.datasets.values():
             attributes: dict[str, Any] = {}
             if ds.fields:
@@ -312,20 +366,56 @@ class _State:
                 attributes["column_lineage"] = ds.column_lineage
             if ds.facets:
                 attributes["facets"] = ds.facets
-            aliases = (_uri(ds.namespace, ds.name),
-                       *(_uri(a["namespace"] or "", a["name"] or "") for a in ds.aliases))
-            yield NodeRecord("dataset", ds.name, ds.namespace, attributes=attributes,
-                             location=ds.location, classifiable=True, aliases=aliases)  # fmt: skip
+            names = [(ds.namespace, ds.name), *((a["namespace"], a["name"]) for a in ds.aliases)]
+            aliases = dict.fromkeys(_uri(*n) for n in names)
+            yield NodeRecord("dataset", ds.name, ds.namespace, attributes=attributes, location=ds.location,
+                             classifiable=True, aliases=tuple(aliases), places=tuple(ds.places))  # fmt: skip
         for job in self.jobs.values():
             yield NodeRecord("job", job.name, job.namespace, attributes=_job_attributes(job),
-                             location=job.location, classifiable=True)  # fmt: skip
-        for (skind, sns, sname, tkind, tns, tname, kind, static), where in self.edges.items():
+                             location=job.location, classifiable=True, places=tuple(job.places))  # fmt: skip
+        edges: dict[tuple, list[Location]] = {}
+        for (skind, sns, sname, tkind, tns, tname, kind, static), places in self.edges.items():
+            if skind == "dataset":
+                sns, sname = same.get((sns, sname), (sns, sname))
+            if tkind == "dataset":
+                tns, tname = same.get((tns, tname), (tns, tname))
+            for where in places:
+                _seen_at(edges, (skind, sns, sname, tkind, tns, tname, kind, static), where)
+        for (skind, sns, sname, tkind, tns, tname, kind, static), places in edges.items():
             yield EdgeRecord(
                 f"{skind}:{sns}/{sname}" if sns else f"{skind}:{sname}",
                 f"{tkind}:{tns}/{tname}" if tns else f"{tkind}:{tname}",
-                kind, evidence="declared" if static else "observed", location=where,
+                kind, evidence="declared" if static else "observed", location=places[0],
+                places=tuple(places[1:]),
             )  # fmt: skip
 
+
+def _also(places: list[Location], first: Location, where: Location) -> None:
+    """Keep ``where`` as one more place that names a node, up to MAX_PLACES in all."""
+    if where != first and len(places) < MAX_PLACES - 1 and where not in places:
+        places.append(where)
+
+
+def _seen_at(edges: dict[tuple, list[Location]], key: tuple, where: Location) -> None:
+    places = edges.setdefault(key, [])
+    if len(places) < MAX_PLACES and where not in places:
+        places.append(where)
+
+
+def _merge(into: _Dataset, other: _Dataset) -> None:
+    """Fold a dataset named by another's symlinks into that one: its other name is an alias."""
+    for where in [other.location, *other.places]:
+        _also(into.places, into.location, where)
+    for name, f in other.fields.items():
+        into.fields.setdefault(name, f)
+    for alias in [{"namespace": other.namespace, "name": other.name, "type": None}, *other.aliases]:
+        known = {(a["namespace"], a["name"]) for a in into.aliases}
+        if (alias["namespace"], alias["name"]) not in known | {(into.namespace, into.name)}:
+            into.aliases.append(alias)
+    for out, entries in other.column_lineage.items():
+        mine = into.column_lineage.setdefault(out, [])
+        mine.extend(e for e in entries if e not in mine)
+    into.facets = {**other.facets, **into.facets}
 
 def _uri(namespace: str, name: str) -> str:
     """A dataset's OpenLineage identity as one string: ``namespace/name``."""
@@ -367,22 +457,3 @@ def _plain_facets(facets: dict) -> dict:
     }
 
 
-def _best(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
-    return jsonschema.exceptions.best_match(errors)
-
-
-def _at(where: Location, line_at, error: jsonschema.ValidationError) -> Location:
-    pointer = "".join(f"/{p}" for p in error.absolute_path)
-    line = line_at(pointer)
-    return Location(where.file, line=line) if line is not None else where
-
-
-def _message(error: jsonschema.ValidationError, event: dict) -> str:
-    label = ".".join(map(str, error.absolute_path)) or "the event"
-    value = error.instance
-    if isinstance(value, str) and "{{" in value:
-        return f"{label} is a template ({value!r}), not a value: a test expectation, not an event"
-    if error.validator == "format":
-        what = {"uuid": "a UUID", "date-time": "an ISO 8601 date-time"}[error.validator_value]
-        return f"{label} must be {what}, not {value!r}"
-    return describe(error, whole="the event")

@@ -14,6 +14,7 @@ from lineage_importers.openlineage import OpenLineageImporter
 from lineage.analyses import feedback_loops
 from lineage.graph import load_graph
 from lineage.importing import import_paths
+from lineage.records import Notice, Problem
 from lineage.store import Store
 from tests.conftest import DATA, read_records
 
@@ -206,6 +207,38 @@ def test_bad_lines_name_file_and_line_and_nothing_is_written(tmp_path, name, mak
         assert lenient.committed and store.counts()["nodes"] == 3
 
 
+BROKEN_FACETS = [
+    ("schema fields is a number", "inputs", "schema", lambda e: e["inputs"][0]["facets"]["schema"].update(fields=3),
+     "fields must be a list, not an integer (its schema: https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet)"),
+    ("parent run is a string", "run", "parent", lambda e: e["run"].setdefault("facets", {}).update(
+        parent={"run": "r", "job": {"namespace": "n", "name": "j"}}),
+     "missing '_producer' (as OpenLineage 2-0-2 defines a facet here)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "where", "facet", "breaks", "why"), BROKEN_FACETS, ids=[b[0] for b in BROKEN_FACETS])
+def test_a_broken_facet_is_dropped_with_a_warning_and_the_event_is_read(tmp_path, name, where, facet, breaks, why):
+    good = (SAMPLES / "filetransport_append_events.jsonl").read_text().splitlines()
+    broken = json.loads(good[0])
+    breaks(broken)
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([good[1], json.dumps(broken)]) + "\n")
+    out = list(IMPORTER.read(path))
+    assert [r for r in out if isinstance(r, Problem)] == []
+    pointer = "/inputs/0/facets/schema" if where == "inputs" else "/run/facets/parent"
+    assert [str(r) for r in out if isinstance(r, Notice)] == [f"{path}:2: warning: {pointer}: facet {facet!r} dropped: {why}"]
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        report = import_paths(store, [path])  # not lenient: a dropped facet fails nothing
+        assert report.committed and store.counts()["nodes"] == 3
+    nodes, _, _ = records(path)
+    if facet == "schema":  # the fields are the good event's
+        fields = json.loads(good[1])["inputs"][0]["facets"]["schema"]["fields"]
+        users = nodes["dataset:postgres://db:5432/public.users"].attributes
+        assert [f["name"] for f in users["fields"]] == [f["name"] for f in fields]
+    else:
+        assert "parent_job" not in nodes["job:feature-pipelines/build_user_features"].attributes
+
+
 def test_a_truncated_gzip_is_an_error_at_its_line(tmp_path):
     data = gzip.compress((SAMPLES / "filetransport_append_events.jsonl").read_bytes())
     path = tmp_path / "events.jsonl.gz"
@@ -272,3 +305,29 @@ def test_a_hidden_feedback_loop_through_a_log(tmp_path):
     assert len(loops) == 1 and loops[0].details["hidden"]
     assert set(loops[0].nodes) == {"model:ctr", "consumer:ad_server", "dataset:click_log",
                                    "job:aggregate_clicks", "feature:ctr_history"}  # fmt: skip
+
+
+def test_every_event_that_names_a_dataset_or_edge_is_kept_as_provenance(lineage, tmp_path):
+    """A folder is one input: each file and line that names click_log is one of its places."""
+    demo = Path(__file__).parent.parent / "resources" / "demo" / "current" / "logs" / "openlineage"
+    lines = (demo / "airflow-events.jsonl").read_text().splitlines()
+    mentions = [i for i, line in enumerate(lines[:3], 1) if '"click_log"' in line]
+    assert mentions == [1, 2, 3]  # read off the demo log: its first run reads click_log thrice
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "a.jsonl").write_text("\n".join(lines[:3]) + "\n")
+    again = [json.loads(line) for line in lines[:3]]
+    for event in again:  # the same job run again: another run id, the same lineage
+        event["run"]["runId"] = str(uuid.uuid4())
+    (events / "b.jsonl").write_text("".join(json.dumps(e) + "\n" for e in again))
+    assert lineage("import", str(events)).exit_code == 0
+    shown = json.loads(lineage("show", "dataset:ads/click_log", "--json").output)
+    places = [(Path(p["file"]).name, p["line"]) for p in shown["provenance"]]
+    assert places == [("a.jsonl", 1), ("a.jsonl", 2), ("a.jsonl", 3), ("b.jsonl", 1), ("b.jsonl", 2), ("b.jsonl", 3)]
+    job = next(e["target"] for e in shown["outputs"] if e["kind"] == "reads")
+    with Store.open(lineage.db) as store:
+        edge = [(Path(p["file"]).name, p["line"]) for p in store.edge_provenance("dataset:ads/click_log", job, "reads")]
+    reads = [i for i, event in enumerate(again, 1)  # the events of that job whose run reads click_log
+             if job.endswith("/" + event["job"]["name"])
+             and any(d["name"] == "click_log" for d in event.get("inputs") or [])]  # fmt: skip
+    assert edge == [(name, i) for name in ("a.jsonl", "b.jsonl") for i in reads]

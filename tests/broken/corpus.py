@@ -338,8 +338,8 @@ def openlineage_cases(b: Builder) -> None:
         "runId-not-a-uuid": setter("/run/runId", "not-a-uuid"),
         "job-without-name": setter("/job/name", ...),
         "inputs-is-an-object": setter("/inputs", {"name": "x"}),
-        "schema-fields-is-a-number": setter("/inputs/0/facets/schema/fields", 3),
-        "parent-run-is-a-string": setter("/run/facets", {"parent": {"run": "r", "job": {"namespace": "n", "name": "j"}}}),
+        "inputs-item-is-a-string": setter("/inputs/0", "public.users"),
+        "run-facets-is-a-list": setter("/run/facets", [{"parent": {}}]),
         "eventType-unknown": setter("/eventType", "EXPLODE"),
     }
     for name, edit in edits.items():
