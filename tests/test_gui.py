@@ -265,6 +265,25 @@ def test_import_by_drop_refreshes_the_graph(qtbot, demo_db, tmp_path, monkeypatc
     assert "feature:ads/brand_new_signal" in window.graph
 
 
+def test_an_imports_warnings_reach_the_status_bar(qtbot, demo_db, tmp_path, monkeypatch):
+    """Marquez's own test event without a schemaURL: imported, with a warning shown."""
+    import shutil
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    copy = tmp_path / "copy.db"
+    shutil.copy(demo_db, copy)
+    window = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.show()
+    event = DATA / "real" / "openlineage" / "marquez" / "api__src__test__resources__open_lineage__event_without_schema_url.json"
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        assert window.start_import([str(event)])
+    message = window.statusBar().currentMessage()
+    assert "Imported 1 of 1 sources; 1 warning: " in message
+    assert "schemaURL" in message
+
+
 def test_the_event_loop_keeps_running_while_2000_nodes_are_laid_out(qtbot, tmp_path, monkeypatch):
     # Not a timing target (those live in make bench): the layout must run off the UI thread, so
     # the event loop serves a 10 ms timer many times before the new view arrives.
