@@ -3,12 +3,21 @@ MCE snapshots and MCPs, mixed).
 
 URNs give identity: a DataHub dataset, model group, model or training run becomes the node the
 other importers make of the same thing (see :mod:`lineage.identity`), and keeps its URN as an
-alias. Everything a catalog says is *declared*.
+alias. A dbt entity (platform ``dbt``) and its warehouse table, which DataHub links as siblings
+or by an upstream of type ``COPY``, are one node, named by the table; its ``dbt_unique_id`` is
+the dbt importer's alias ``dbt:UNIQUE_ID``. Everything a catalog says is *declared*, except what
+a run (``dataProcessInstance``) read and wrote: that is *observed*, an edge of the job the run
+belongs to.
+
+``changeType: PATCH`` MCPs hold JSON Patch operations (RFC 6902) which apply, in file order, to
+what the file said before for the same entity and aspect, the way DataHub's patch templates do:
+see :func:`apply_patch`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +28,7 @@ from lineage_importers.shapes import Shape, optional
 from lineage_importers.structured import decode_text, load_json, location, pointer_join
 
 from lineage import identity
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem, merge_nodes
 
 _PROPERTIES = {"type": "object", "properties": {"customProperties": optional("object"), "name": optional("string")}}
 _URNS = {"type": ["array", "null"], "items": {"type": "string"}}
@@ -51,6 +60,10 @@ ASPECT_SHAPES = {name: Shape(schema) for name, schema in {
     )},
     "upstreamLineage": {"type": "object", "properties": {"upstreams": {
         "type": ["array", "null"], "items": {"type": "object", "properties": {"dataset": optional("string")}}}}},
+    "glossaryTerms": {"type": "object", "properties": {"terms": optional("array")}},
+    "siblings": {"type": "object", "properties": {"siblings": _URNS, "primary": optional("boolean")}},
+    "dataProcessInstanceRelationships": {"type": "object", "properties": {
+        "parentTemplate": optional("string"), "parentInstance": optional("string")}},
 }.items()}  # fmt: skip
 SNIFF_MARKERS = (b'"proposedSnapshot"', b'"entityUrn"', b'"aspectName"')
 ENTITY_KINDS = {
@@ -58,6 +71,243 @@ ENTITY_KINDS = {
     "mlModelGroup": "model", "mlModelDeployment": "consumer", "dataProcessInstance": "job",
     "dataJob": "job", "dashboard": "consumer", "chart": "consumer",
 }  # fmt: skip
+
+
+# -- JSON Patch (changeType PATCH) ------------------------------------------------------------
+
+# The fields of each aspect this importer reads, from DataHub's schemas (acryl-datahub 1.7,
+# metadata/schemas/*.avsc): a patch may set these, and no other field.
+FIELDS = {name: tuple(fields.split()) for name, fields in {
+    "datasetProperties": "customProperties externalUrl name qualifiedName description uri created lastModified tags",
+    "editableDatasetProperties": "created lastModified deleted description name",
+    "containerProperties": "customProperties externalUrl name qualifiedName description env created lastModified",
+    "mlFeatureProperties": "customProperties description dataType version sources",
+    "mlPrimaryKeyProperties": "customProperties description dataType version sources",
+    "mlFeatureTableProperties": "customProperties description mlFeatures mlPrimaryKeys",
+    "mlModelProperties": "customProperties externalUrl trainingJobs downstreamJobs name description date created "
+                         "lastModified version type hyperParameters hyperParams trainingMetrics onlineMetrics "
+                         "mlFeatures tags deployments groups",
+    "mlModelGroupProperties": "customProperties trainingJobs downstreamJobs externalUrl name description createdAt "
+                              "created lastModified version",
+    "mlModelDeploymentProperties": "customProperties externalUrl description createdAt version status",
+    "mlTrainingRunProperties": "customProperties externalUrl id outputUrls hyperParams trainingMetrics",
+    "dataProcessInstanceProperties": "customProperties externalUrl name type created",
+    "dataProcessInstanceRelationships": "parentTemplate parentInstance upstreamInstances",
+    "dataProcessInstanceInput": "inputs inputEdges",
+    "dataProcessInstanceOutput": "outputs outputEdges",
+    "dataProcessInstanceRunEvent": "timestampMillis eventGranularity partitionSpec messageId externalUrl status "
+                                   "attempt result durationMillis",
+    "dataJobInfo": "customProperties externalUrl name description type flowUrn created lastModified status env",
+    "dataJobInputOutput": "inputDatasets inputDatasetEdges outputDatasets outputDatasetEdges inputDatajobs "
+                          "inputDatajobEdges inputDatasetFields outputDatasetFields fineGrainedLineages",
+    "dashboardInfo": "customProperties externalUrl title description charts chartEdges datasets datasetEdges "
+                     "dashboards lastModified dashboardUrl access lastRefreshed",
+    "chartInfo": "customProperties externalUrl title description lastModified chartUrl inputs inputEdges type "
+                 "access lastRefreshed",
+    "upstreamLineage": "upstreams fineGrainedLineages",
+    "ownership": "owners ownerTypes lastModified",
+    "globalTags": "tags",
+    "glossaryTerms": "terms auditStamp",
+    "siblings": "siblings primary",
+    "status": "removed lifecycleStage lifecycleLastUpdated",
+    "deprecation": "deprecated decommissionTime note actor replacement",
+    "container": "container",
+    "versionProperties": "versionSet version aliases comment sortId versioningScheme sourceCreatedTimestamp "
+                         "metadataCreatedTimestamp isLatest",
+    "schemaMetadata": "schemaName platform version created lastModified deleted dataset cluster hash platformSchema "
+                      "fields primaryKeys foreignKeysSpecs foreignKeys",
+}.items()}  # fmt: skip
+ATTRIBUTION = "attribution\u241fsource"  # a key field inside a record: attribution.source
+_EDGE = ("destinationUrn",)
+_FINE = ("transformOperation", "downstreams", "query", "upstreams")  # /fineGrainedLineages/OP/DOWN/QUERY/UP
+_URN_LIST: tuple[str, ...] = ()  # an array of URNs: each is its own key
+# The arrays DataHub's patch templates address by keys rather than by index, with the fields of an
+# item the path names after the array, in order (a patch may change the order with arrayPrimaryKeys).
+KEYED = {
+    "upstreamLineage": {"upstreams": ("dataset",), "fineGrainedLineages": _FINE},
+    "ownership": {"owners": ("owner", "type")},
+    "globalTags": {"tags": ("tag",)},
+    "glossaryTerms": {"terms": ("urn",)},
+    "siblings": {"siblings": _URN_LIST},
+    "dataJobInputOutput": {"inputDatasets": _URN_LIST, "outputDatasets": _URN_LIST, "inputDatajobs": _URN_LIST,
+                           "inputDatasetEdges": _EDGE, "outputDatasetEdges": _EDGE, "inputDatajobEdges": _EDGE,
+                           "fineGrainedLineages": _FINE},
+    "dataProcessInstanceInput": {"inputs": _URN_LIST, "inputEdges": _EDGE},
+    "dataProcessInstanceOutput": {"outputs": _URN_LIST, "outputEdges": _EDGE},
+    "dataProcessInstanceRelationships": {"upstreamInstances": _URN_LIST},
+    "chartInfo": {"inputs": _URN_LIST, "inputEdges": _EDGE},
+    "dashboardInfo": {"charts": _URN_LIST, "datasets": _URN_LIST, "chartEdges": _EDGE, "datasetEdges": _EDGE,
+                      "dashboards": _EDGE},
+    "mlModelProperties": {k: _URN_LIST for k in ("groups", "mlFeatures", "trainingJobs", "deployments")},
+    "mlFeatureProperties": {"sources": _URN_LIST},
+    "mlPrimaryKeyProperties": {"sources": _URN_LIST},
+    "mlFeatureTableProperties": {"mlFeatures": _URN_LIST, "mlPrimaryKeys": _URN_LIST},
+}  # fmt: skip
+_LIST_KEYS = ("downstreams", "upstreams")  # key fields that hold a list of URNs (fine-grained lineage)
+_BAD_ESCAPE = re.compile(r"~(?![01])")
+
+
+class PatchError(ValueError):
+    """Why a patch operation cannot apply, and where in the operation (``/path``, ``/value``)."""
+
+    def __init__(self, message: str, where: str = ""):
+        super().__init__(message)
+        self.where = where
+
+
+def patch_path(path: Any) -> list[str]:
+    """The reference tokens of a JSON Patch path (RFC 6901: ``~1`` is ``/``, ``~0`` is ``~``).
+
+    >>> patch_path("/upstreams/urn:li:dataset:(urn:li:dataPlatform:s3,my-bucket~1a.txt,PROD)")
+    ['upstreams', 'urn:li:dataset:(urn:li:dataPlatform:s3,my-bucket/a.txt,PROD)']
+    >>> patch_path("/owners/urn:li:corpuser:jdoe/TECHNICAL_OWNER//")
+    ['owners', 'urn:li:corpuser:jdoe', 'TECHNICAL_OWNER', '', '']
+    """
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise PatchError("a patch path must be text that starts with '/'", "/path")
+    if _BAD_ESCAPE.search(path):
+        raise PatchError(f"the patch path {path!r} has a '~' that is not '~0' or '~1'", "/path")
+    return [token.replace("~1", "/").replace("~0", "~") for token in path[1:].split("/")]
+
+
+def apply_patch(aspect: dict, name: str, op: Any, keys: dict[str, tuple[str, ...]] | None = None) -> dict:
+    """``aspect`` after one JSON Patch operation (``add``, ``remove`` or ``replace``), as DataHub's
+    patch templates apply it; ``aspect`` itself is left as it was. The arrays of :data:`KEYED`
+    (or of ``keys``, a patch's ``arrayPrimaryKeys``) are addressed by the keys of their items:
+    ``add`` puts the value in place of the items with those keys, ``remove`` takes away every
+    item whose first keys are those of the path (``*`` matches any). Anything else is a JSON
+    pointer into objects (a ``customProperties`` map is made when the path adds to it) or into
+    other arrays by index. Removing what is not there changes nothing; replacing it is an error.
+
+    >>> up = "urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)"
+    >>> apply_patch({}, "upstreamLineage", {"op": "add", "path": f"/upstreams/{up}", "value": {"type": "COPY"}})
+    {'upstreams': [{'type': 'COPY', 'dataset': 'urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)'}]}
+    >>> apply_patch({"customProperties": {"a": "1"}}, "datasetProperties",
+    ...             {"op": "remove", "path": "/customProperties/a"})
+    {'customProperties': {}}
+    """
+    if not isinstance(op, dict):
+        raise PatchError("a patch operation must be an object")
+    kind = op.get("op")
+    if kind not in ("add", "remove", "replace"):
+        raise PatchError(f"unsupported patch operation {kind!r} (DataHub applies add, remove and replace)", "/op")
+    tokens = patch_path(op.get("path"))
+    if kind != "remove" and "value" not in op:
+        raise PatchError(f"{'an' if kind == 'add' else 'a'} {kind} operation needs a 'value'")
+    value = op.get("value")
+    field_name = tokens[0]
+    if field_name not in FIELDS.get(name, ()):
+        raise PatchError(f"unknown path {op['path']!r}: {name} has no field {field_name!r}", "/path")
+    keyed = {**KEYED.get(name, {}), **(keys or {})}
+    if field_name in keyed and len(tokens) > 1:
+        return _patch_keyed(aspect, kind, field_name, tokens[1:], keyed[field_name], value, op["path"])
+    return _patch_pointer(aspect, kind, tokens, value, op["path"], top=True)
+
+
+def _patch_keyed(aspect, kind, field_name, tokens, key_fields, value, path) -> dict:
+    items = aspect.get(field_name)
+    items = [] if items is None else items
+    if not isinstance(items, list):
+        raise PatchError(f"{field_name!r} is not a list", "/path")
+    if not key_fields:  # an array of URNs
+        if len(tokens) != 1:
+            raise PatchError(f"unknown path {path!r}: {field_name} holds URNs, one token after it", "/path")
+        kept = [item for item in items if item != tokens[0]]
+        if kind == "remove":
+            return {**aspect, field_name: kept}
+        if not isinstance(value, str):
+            raise PatchError(f"{field_name} holds URNs: the value must be text, not {type(value).__name__}", "/value")
+        if kind == "replace" and len(kept) == len(items):
+            raise PatchError(f"nothing to replace at {path!r}", "/path")
+        return {**aspect, field_name: [*kept, value]}
+    if len(tokens) > len(key_fields):
+        raise PatchError(f"unknown path {path!r}: {field_name} items are keyed by {', '.join(key_fields)}", "/path")
+    pairs = list(zip(key_fields, tokens, strict=False))
+    kept = [item for item in items if not all(_key_matches(item, f, token) for f, token in pairs)]
+    if kind == "remove":
+        return {**aspect, field_name: kept}
+    if not isinstance(value, dict):
+        raise PatchError(f"an item of {field_name} must be an object, not {type(value).__name__}", "/value")
+    if kind == "replace" and len(kept) == len(items):
+        raise PatchError(f"nothing to replace at {path!r}", "/path")
+    item = dict(value)
+    for key_field, token in pairs:  # the keys the path names are the item's, as DataHub rebuilds it
+        if token not in ("", "NONE", "*"):
+            _set_key(item, key_field, token)
+    return {**aspect, field_name: [*kept, item]}
+
+
+def _key_value(item: dict, key_field: str) -> Any:
+    value: Any = item
+    for part in key_field.split("\u241f"):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _key_matches(item: Any, key_field: str, token: str) -> bool:
+    if not isinstance(item, dict):
+        return False
+    if token == "*":
+        return True
+    value = _key_value(item, key_field)
+    if isinstance(value, list):
+        return token in value
+    if value is None or value == "":
+        return token in ("", "NONE")
+    return str(value) == token
+
+
+def _set_key(item: dict, key_field: str, token: str) -> None:
+    *outer, last = key_field.split("\u241f")
+    target = item
+    for part in outer:
+        inner = target.get(part)
+        if not isinstance(inner, dict):
+            inner = {}
+        target[part] = inner = dict(inner)
+        target = inner
+    if target.get(last) in (None, "", []):
+        target[last] = [token] if last in _LIST_KEYS else token
+
+
+def _patch_pointer(container: Any, kind: str, tokens: list[str], value: Any, path: str, top: bool = False) -> Any:
+    token, rest = tokens[0], tokens[1:]
+    if isinstance(container, dict):
+        if not rest:
+            if kind == "remove":
+                return {k: v for k, v in container.items() if k != token}
+            if kind == "replace" and token not in container:
+                raise PatchError(f"nothing to replace at {path!r}", "/path")
+            return {**container, token: value}
+        child = container.get(token)
+        if child is None and top and token == "customProperties" and kind == "add":
+            child = {}
+        if child is None and kind == "remove":
+            return container
+        if not isinstance(child, dict | list):
+            raise PatchError(f"unknown path {path!r}: nothing at {token!r} to go into", "/path")
+        return {**container, token: _patch_pointer(child, kind, rest, value, path)}
+    if isinstance(container, list):
+        if token == "-" and not rest and kind == "add":
+            return [*container, value]
+        if not token.isdigit() or (token != "0" and token.startswith("0")):
+            raise PatchError(f"unknown path {path!r}: {token!r} is not an index of a list", "/path")
+        index = int(token)
+        if index > len(container) or (index == len(container) and (rest or kind != "add")):
+            if kind == "remove":
+                return container
+            raise PatchError(f"unknown path {path!r}: the list has no item {index}", "/path")
+        copy = list(container)
+        if rest:
+            copy[index] = _patch_pointer(copy[index], kind, rest, value, path)
+        elif kind == "add":
+            copy.insert(index, value)
+        elif kind == "remove":
+            del copy[index]
+        else:
+            copy[index] = value
+        return copy
+    raise PatchError(f"unknown path {path!r}", "/path")
 
 
 def split_urn(urn: str) -> tuple[str, list[str]]:
@@ -98,6 +348,7 @@ class _Entity:
     type: str
     location: Location
     aspects: dict[str, Any] = field(default_factory=dict)
+    places: list[Location] = field(default_factory=list)  # the other records about it (provenance)
 
 
 class DataHubImporter:
@@ -179,23 +430,71 @@ def _collect(record, index, where, entities, loc) -> Iterator[Problem]:
     else:
         yield Problem(where, "an MCP needs an 'aspect' with 'json' or a JSON 'value'")
         return
+    put = _patch_aspect if record.get("changeType") == "PATCH" else _set_aspect
     if "json" in aspect:
-        yield from _set_aspect(entity, aspect_name, value, loc, f"/{index}/aspect/json")
+        yield from put(entity, aspect_name, value, loc, f"/{index}/aspect/json")
     else:  # JSON inside a string: lines inside it are not the file's, so point at the string
-        yield from _set_aspect(entity, aspect_name, value, lambda _: loc(f"/{index}/aspect/value"), "")
+        yield from put(entity, aspect_name, value, lambda _: loc(f"/{index}/aspect/value"), "")
 
 
 def _set_aspect(entity: _Entity, name: str, value: Any, loc, pointer: str) -> Iterator[Problem]:
     """Keep an aspect if it has the shape this importer reads, else say where it is wrong."""
     shape = ASPECT_SHAPES.get(name)
     if not isinstance(value, dict):  # every DataHub aspect is a record
-        wrong: tuple[str, str] | None = (pointer, f"an aspect must be an object, not {type(value).__name__}")
+        patch = " (JSON Patch operations need changeType PATCH)" if isinstance(value, list) else ""
+        wrong: tuple[str, str] | None = (pointer, f"an aspect must be an object, not {type(value).__name__}{patch}")
     else:
         wrong = shape.error(value, pointer) if shape else None
     if wrong:
         yield Problem(loc(wrong[0]), f"{name} aspect: {wrong[1]}")
     else:
         entity.aspects[name] = value
+
+
+def _patch_aspect(entity: _Entity, name: str, value: Any, loc, pointer: str) -> Iterator[Problem]:
+    """Apply a PATCH MCP's operations, in order, to what the file said before of the aspect (an
+    empty aspect if nothing). A bad operation is a problem at its pointer; the others apply.
+    The operations are a list, or DataHub's GenericJsonPatch ``{"arrayPrimaryKeys", "patch"}``."""
+    shape = ASPECT_SHAPES.get(name)
+    if shape is None or name not in FIELDS:
+        return  # an aspect this importer does not read, patched or not
+    keys, ops, ops_pointer = None, value, pointer
+    if isinstance(value, dict) and "patch" in value:
+        keys, ops, ops_pointer = value.get("arrayPrimaryKeys") or {}, value["patch"], pointer_join(pointer, "patch")
+        if not isinstance(keys, dict) or not all(
+            isinstance(v, list) and v and all(isinstance(f, str) for f in v) for v in keys.values()
+        ):
+            yield Problem(loc(pointer_join(pointer, "arrayPrimaryKeys")),
+                          f"{name} patch: arrayPrimaryKeys must map fields to lists of key fields")  # fmt: skip
+            return
+        keys = {field_name: tuple(fields) for field_name, fields in keys.items()}
+    if not isinstance(ops, list):
+        yield Problem(loc(ops_pointer),
+                      f"{name} patch: a PATCH aspect must be a list of JSON Patch operations, not {type(ops).__name__}")
+        return
+    base = entity.aspects.get(name)
+    base = base if isinstance(base, dict) else {}
+
+    def run(check_each: bool) -> tuple[dict, list[Problem]]:
+        current, problems = base, []
+        for position, op in enumerate(ops):
+            op_pointer = pointer_join(ops_pointer, position)
+            try:
+                patched = apply_patch(current, name, op, keys)
+            except PatchError as exc:
+                problems.append(Problem(loc(op_pointer + exc.where), f"{name} patch: {exc}"))
+                continue
+            if check_each and (wrong := shape.error(patched)):
+                problems.append(Problem(loc(op_pointer), f"{name} patch: after this operation {wrong[1]}"))
+                continue
+            current = patched
+        return current, problems
+
+    result, problems = run(check_each=False)
+    if shape.error(result):  # find the operations that made it wrong, and leave them out
+        result, problems = run(check_each=True)
+    yield from problems
+    entity.aspects[name] = result
 
 
 # Key parts a URN of each kind has at least (dataset: platform, name, env).
@@ -226,12 +525,25 @@ def _entity(urn: str, entities: dict[str, _Entity], where: Location) -> _Entity 
     kind, _ = split_urn(urn)
     if urn not in entities:
         entities[urn] = _Entity(urn, kind, where)
+    else:
+        entity = entities[urn]
+        if where != entity.location and where not in entity.places and len(entity.places) < MAX_PLACES - 1:
+            entity.places.append(where)
     return entities[urn]
 
 
 def _named_urn_problem(urn: Any) -> str | None:
     """Why a URN an aspect names cannot be read (a name that is not a string is one too)."""
     return urn_problem(urn) if isinstance(urn, str) else f"a URN must be text, not {urn!r}"
+
+
+def _is_dbt(urn: str) -> bool:
+    """Whether ``urn`` is a dataset of DataHub's dbt platform (the dbt entity beside a table)."""
+    kind, parts = split_urn(urn)
+    return kind == "dataset" and _platform(parts[0]) == "dbt"
+
+
+_RUN_NAME = re.compile(r"^[^_]+_(urn:li:.+)$")  # dbt's run name: INVOCATION-ID_URN-OF-THE-MODEL
 
 
 class _Builder:
@@ -245,6 +557,52 @@ class _Builder:
                 props = entity.aspects.get("mlFeatureTableProperties") or {}
                 for urn in (props.get("mlFeatures") or []) + (props.get("mlPrimaryKeys") or []):
                     self.feature_table_of[urn] = split_urn(entity.urn)[1][-1]
+        self.same_as, self.members = self.siblings()
+
+    def siblings(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """Datasets that are one thing: siblings (``siblings`` aspect), and a dbt entity and the
+        table upstream or downstream of it by ``COPY``, which is how DataHub's dbt source links
+        them (with or without siblings). Each group is named by one of them: not a dbt entity
+        when a table is in the group (the table is the name every other source knows), else
+        the one DataHub says is primary, else the lowest URN. Returns URN -> that URN, and
+        that URN -> the group (it first)."""
+        parent: dict[str, str] = {}
+
+        def find(urn: str) -> str:
+            while parent.setdefault(urn, urn) != urn:
+                parent[urn] = parent.setdefault(parent[urn], parent[urn])
+                urn = parent[urn]
+            return urn
+
+        def link(a: str, b: Any) -> None:
+            if isinstance(b, str) and b != a and not urn_problem(b) and split_urn(b)[0] == "dataset" and (
+                b not in self.removed
+            ):
+                parent[find(a)] = find(b)
+
+        primary = set()
+        for urn, entity in self.entities.items():
+            if entity.type != "dataset" or urn in self.removed:
+                continue
+            siblings = entity.aspects.get("siblings") or {}
+            for other in siblings.get("siblings") or []:
+                link(urn, other)
+            if siblings.get("primary") is True:
+                primary.add(urn)
+            for upstream in (entity.aspects.get("upstreamLineage") or {}).get("upstreams") or []:
+                other = upstream.get("dataset") if isinstance(upstream, dict) else None
+                copy = isinstance(other, str) and upstream.get("type") == "COPY" and not urn_problem(other)
+                if copy and _is_dbt(urn) != _is_dbt(other):
+                    link(urn, other)
+        groups: dict[str, list[str]] = {}
+        for urn in list(parent):
+            groups.setdefault(find(urn), []).append(urn)
+        same_as, members = {}, {}
+        for group in groups.values():
+            first = min(group, key=lambda u: (_is_dbt(u), u not in primary, u))
+            members[first] = [first, *sorted(u for u in group if u != first)]
+            same_as.update(dict.fromkeys(group, first))
+        return same_as, members
 
     def node_for(self, urn: str, where: Location) -> NodeRecord | None:
         """The node a URN stands for (declared when its entity is in the file, else named)."""
@@ -253,18 +611,80 @@ class _Builder:
         kind, parts = split_urn(urn)
         if kind not in ENTITY_KINDS or urn in self.removed:
             return None
-        entity = self.entities.get(urn)
-        namespace, name = self.identity(kind, parts, entity)
-        node = NodeRecord(ENTITY_KINDS[kind], name, namespace, location=entity.location if entity else where,
-                          reference=entity is None, aliases=(urn,))  # fmt: skip
-        if entity is not None:
+        if kind == "dataProcessInstance":
+            return self.run_job(urn, where, ())
+        group = self.members.get(self.same_as.get(urn, urn), [urn])
+        first = group[0]
+        kind, parts = split_urn(first)
+        present = [self.entities[u] for u in group if u in self.entities]
+        namespace, name = self.identity(kind, parts, self.entities.get(first))
+        node = NodeRecord(ENTITY_KINDS[kind], name, namespace, reference=not present, aliases=tuple(group),
+                          location=(self.entities[first] if first in self.entities else present[0]).location
+                          if present else where)  # fmt: skip
+        for entity in sorted(present, key=lambda e: e.urn == first):  # the naming one last: it wins
             self.describe(node, entity)
+        return node
+
+    def training_run(self, entity: _Entity | None) -> tuple[str, str] | None:
+        """(namespace, name) of an MLflow training run in an experiment, as the MLflow importer names it."""
+        aspects = entity.aspects if entity else {}
+        run_id = (aspects.get("mlTrainingRunProperties") or {}).get("id")
+        container = (aspects.get("container") or {}).get("container")
+        experiment = ((self.entities.get(container).aspects.get("containerProperties") or {}).get("name")
+                      if container in self.entities else None)  # fmt: skip
+        if run_id and experiment:
+            name = (aspects.get("dataProcessInstanceProperties") or {}).get("name")
+            return identity.training_run(experiment, name, run_id)
+        return None
+
+    def run_job(self, urn: str, where: Location, seen: tuple[str, ...]) -> NodeRecord | None:
+        """The job a run (``dataProcessInstance``) belongs to: its ``parentTemplate`` (a dataJob;
+        a dataFlow; a dbt model's entity, whose job is named by the run's ``dbt_name``), else the
+        job of its ``parentInstance``, else the template its name ends with (dbt names a run
+        ``INVOCATION_URN``), else a job of its own name. An MLflow training run is a job of its
+        own, as the MLflow importer makes it."""
+        entity = self.entities.get(urn)
+        aspects = entity.aspects if entity else {}
+        at = entity.location if entity else where
+        if named := self.training_run(entity):
+            node = NodeRecord("job", named[1], named[0], location=at, aliases=(urn,))
+            self.describe(node, entity)
+            return node
+        props = aspects.get("dataProcessInstanceProperties") or {}
+        relations = aspects.get("dataProcessInstanceRelationships") or {}
+        template, parent = relations.get("parentTemplate"), relations.get("parentInstance")
+        if isinstance(template, str) and not urn_problem(template):
+            return self.template_job(template, props, at)
+        if isinstance(parent, str) and parent in self.entities and parent not in seen and not urn_problem(parent):
+            return self.run_job(parent, at, (*seen, urn))
+        name = props.get("name") or split_urn(urn)[1][0]
+        if (match := _RUN_NAME.match(name)) and not urn_problem(match.group(1)):
+            return self.template_job(match.group(1), props, at)
+        return NodeRecord("job", name, "datahub", location=at, aliases=(urn,))
+
+    def template_job(self, template: str, props: dict, where: Location) -> NodeRecord | None:
+        kind, parts = split_urn(template)
+        if kind == "dataJob":
+            node = self.node_for(template, where)
+        elif kind == "dataFlow" and len(parts) > 1:
+            node = NodeRecord("job", parts[1], _platform(parts[0]), location=where, aliases=(template,))
+        else:
+            dbt_name = (props.get("customProperties") or {}).get("dbt_name")
+            name = dbt_name if isinstance(dbt_name, str) and dbt_name else parts[1 if len(parts) > 1 else 0]
+            namespace = _platform(parts[0]) if kind == "dataset" and len(parts) > 1 else kind
+            node = NodeRecord("job", name, namespace, location=where)
+        if node is not None:
+            node.reference = False
         return node
 
     def identity(self, kind: str, parts: list[str], entity: _Entity | None) -> tuple[str, str]:
         aspects = entity.aspects if entity else {}
         if kind == "dataset":
-            return identity.dataset_from_platform(_platform(parts[0]), parts[1])
+            platform = _platform(parts[0])
+            adapter = ((aspects.get("datasetProperties") or {}).get("customProperties") or {}).get("manifest_adapter")
+            if platform == "dbt" and isinstance(adapter, str) and adapter:
+                platform = adapter  # a dbt entity with no table in the file: named as the dbt importer does
+            return identity.dataset_from_platform(platform, parts[1])
         if kind in ("mlFeature", "mlPrimaryKey"):
             return (parts[0], parts[1]) if len(parts) > 1 else ("", parts[0])
         if kind == "mlModelGroup":
@@ -278,15 +698,6 @@ class _Builder:
                 group = split_urn(groups[0])[1][1]
                 return identity.MLFLOW, f"{group}/v{version}"
             return platform, name
-        if kind == "dataProcessInstance":
-            props = aspects.get("dataProcessInstanceProperties") or {}
-            run_id = (aspects.get("mlTrainingRunProperties") or {}).get("id")
-            container = (aspects.get("container") or {}).get("container")
-            experiment = ((self.entities.get(container).aspects.get("containerProperties") or {}).get("name")
-                          if container in self.entities else None)  # fmt: skip
-            if run_id and experiment:
-                return identity.training_run(experiment, props.get("name"), run_id)
-            return "datahub", props.get("name") or parts[0]
         if kind == "dataJob":
             flow = split_urn(parts[0])[1] if parts[0].startswith("urn:li:") else [parts[0]]
             return "/".join(flow[:2]), parts[1]
@@ -295,6 +706,7 @@ class _Builder:
         return kind, ",".join(parts)
 
     def describe(self, node: NodeRecord, entity: _Entity) -> None:
+        """Add what ``entity`` says to ``node`` (several entities may describe one node)."""
         a = entity.aspects
         props = {}
         for name in ("datasetProperties", "mlFeatureProperties", "mlPrimaryKeyProperties",
@@ -308,11 +720,20 @@ class _Builder:
         for key in ("description", "dataType", "title", "name", "externalUrl"):
             if key in props and key != "name":
                 node.attributes[key] = props[key]
+        unique_id = ((a.get("datasetProperties") or {}).get("customProperties") or {}).get("dbt_unique_id")
+        if isinstance(unique_id, str) and unique_id:  # the dbt importer's alias of the same model
+            node.aliases = tuple(dict.fromkeys((*node.aliases, f"dbt:{unique_id}")))
         owners = (a.get("ownership") or {}).get("owners") or []
         if owners and isinstance(owners[0], dict):
-            node.owner = str(owners[0].get("owner", "")).rsplit(":", 1)[-1] or None
-        node.tags = tuple(str(t.get("tag", "")).rsplit(":", 1)[-1] for t in
-                          (a.get("globalTags") or {}).get("tags") or [] if isinstance(t, dict))  # fmt: skip
+            node.owner = str(owners[0].get("owner", "")).rsplit(":", 1)[-1] or node.owner
+        tags = [str(t.get("tag", "")).rsplit(":", 1)[-1] for t in
+                (a.get("globalTags") or {}).get("tags") or [] if isinstance(t, dict)]  # fmt: skip
+        node.tags = tuple(dict.fromkeys((*node.tags, *tags)))
+        terms = [str(t.get("urn", "")).rsplit(":", 1)[-1] for t in
+                 (a.get("glossaryTerms") or {}).get("terms") or [] if isinstance(t, dict)]  # fmt: skip
+        if terms:
+            known = node.attributes.get("glossary_terms") or []
+            node.attributes["glossary_terms"] = list(dict.fromkeys((*known, *terms)))
         fields = (a.get("schemaMetadata") or {}).get("fields") or []
         if fields:
             node.attributes["fields"] = [f.get("fieldPath") for f in fields if isinstance(f, dict)]
@@ -320,84 +741,105 @@ class _Builder:
         if deprecation.get("deprecated"):
             node.status = "deprecated"
             node.deprecation_reason = deprecation.get("note") or None
-        if entity.type == "mlPrimaryKey":
+        if entity.type == "mlPrimaryKey" and "primary-key" not in node.tags:
             node.tags = (*node.tags, "primary-key")
-        run = a.get("dataProcessInstanceRunEvent") or {}
-        if run:
-            result = (run.get("result") or {}).get("type")
-            node.attributes["run"] = {"status": run.get("status"), "result": result}
         training = a.get("mlTrainingRunProperties") or {}
         if training.get("id"):
             node.attributes["run_id"] = training["id"]
-            node.aliases = (*node.aliases, f"runs:/{training['id']}")
+            node.aliases = tuple(dict.fromkeys((*node.aliases, f"runs:/{training['id']}")))
         table = self.feature_table_of.get(entity.urn)
         if table:
             node.attributes["feature_table"] = table
 
+    @staticmethod
+    def add_run(job: NodeRecord, entity: _Entity) -> None:
+        """Keep the latest run of a job: its status and result (``dataProcessInstanceRunEvent``)."""
+        run = entity.aspects.get("dataProcessInstanceRunEvent") or {}
+        if not run:
+            return
+        when = run.get("timestampMillis")
+        latest = job.attributes.get("run") or {}
+        if isinstance(latest.get("time"), int | float) and isinstance(when, int | float) and when < latest["time"]:
+            return
+        job.attributes["run"] = {"status": run.get("status"), "result": (run.get("result") or {}).get("type"),
+                                 "time": when, "instance": entity.urn}  # fmt: skip
+
     def records(self) -> Iterator[NodeRecord | EdgeRecord]:
-        emitted: dict[str, NodeRecord] = {}
+        by_id: dict[str, NodeRecord] = {}
+        emitted: dict[str, NodeRecord | None] = {}
 
         def node(urn: str, where: Location) -> NodeRecord | None:
             if urn not in emitted:
                 made = self.node_for(urn, where)
-                if made is None:
-                    return None
+                if made is not None and made.id in by_id:  # another URN of the same node
+                    merge_nodes(by_id[made.id], made)
+                    made = by_id[made.id]
+                elif made is not None:
+                    by_id[made.id] = made
                 emitted[urn] = made
             return emitted[urn]
 
-        edges: list[tuple[str, str, str, Location]] = []
+        edges: list[tuple[str, str, str, str, Location]] = []
         for urn, entity in self.entities.items():
             if entity.type not in ENTITY_KINDS or urn in self.removed:
                 continue
-            node(urn, entity.location)
-            for source, target, kind in self.relations(entity):
-                edges.append((source, target, kind, entity.location))
+            made = node(urn, entity.location)
+            if made is not None and entity.type != "dataProcessInstance":
+                places = [p for p in (entity.location, *entity.places) if p != made.location]
+                made.places = tuple(dict.fromkeys((*made.places, *places)))[: MAX_PLACES - 1]
+            if made is not None and entity.type == "dataProcessInstance":
+                self.add_run(made, entity)
+            for source, target, kind, evidence in self.relations(entity):
+                edges.append((source, target, kind, evidence, entity.location))
         kept: list[EdgeRecord | Problem] = []
-        for source, target, kind, where in edges:
+        for source, target, kind, evidence, where in edges:
             if why := next(filter(None, (_named_urn_problem(source), _named_urn_problem(target))), None):
                 kept.append(Problem(where, why))
                 continue
             s, t = node(source, where), node(target, where)
-            if s is not None and t is not None:
-                kept.append(EdgeRecord(s.id, t.id, kind, location=where))
-        yield from emitted.values()
+            if s is None or t is None or (s.id == t.id and source != target):  # siblings: one node
+                continue
+            kept.append(EdgeRecord(s.id, t.id, kind, evidence=evidence, location=where))
+        yield from by_id.values()
         yield from kept
 
-    def relations(self, entity: _Entity) -> Iterator[tuple[str, str, str]]:
+    def relations(self, entity: _Entity) -> Iterator[tuple[str, str, str, str]]:
         a, urn = entity.aspects, entity.urn
+        declared, observed = "declared", "observed"
         for upstream in (a.get("upstreamLineage") or {}).get("upstreams") or []:
             if isinstance(upstream, dict) and upstream.get("dataset"):
-                yield upstream["dataset"], urn, "derives"
+                yield upstream["dataset"], urn, "derives", declared
         for name in ("mlFeatureProperties", "mlPrimaryKeyProperties"):
             for source in (a.get(name) or {}).get("sources") or []:
-                yield source, urn, "derives"
+                yield source, urn, "derives", declared
         model = a.get("mlModelProperties") or {}
         for feature in model.get("mlFeatures") or []:
-            yield feature, urn, "reads"
+            yield feature, urn, "reads", declared
         for job in model.get("trainingJobs") or []:
-            yield job, urn, "writes"
+            yield job, urn, "writes", declared
         for deployment in model.get("deployments") or []:
-            yield urn, deployment, "reads"
+            yield urn, deployment, "reads", declared
         for group in model.get("groups") or []:
-            yield urn, group, "version_of"
+            yield urn, group, "version_of", declared
+        # What a run read and wrote is observed: edges of the job it belongs to.
         io = {**(a.get("dataProcessInstanceInput") or {}), **(a.get("dataProcessInstanceOutput") or {})}
         for key, direction in (("inputs", "in"), ("inputEdges", "in"), ("outputs", "out"),
                                ("outputEdges", "out")):  # fmt: skip
             for item in io.get(key) or []:
                 other = item.get("destinationUrn") if isinstance(item, dict) else item
                 if isinstance(other, str):
-                    yield (other, urn, "reads") if direction == "in" else (urn, other, "writes")
+                    yield (other, urn, "reads", observed) if direction == "in" else (urn, other, "writes", observed)
         job_io = a.get("dataJobInputOutput") or {}
         for key in ("inputDatasets", "inputDatasetEdges"):
             for item in job_io.get(key) or []:
                 other = item.get("destinationUrn") if isinstance(item, dict) else item
                 if isinstance(other, str):
-                    yield other, urn, "reads"
+                    yield other, urn, "reads", declared
         for key in ("outputDatasets", "outputDatasetEdges"):
             for item in job_io.get(key) or []:
                 other = item.get("destinationUrn") if isinstance(item, dict) else item
                 if isinstance(other, str):
-                    yield urn, other, "writes"
+                    yield urn, other, "writes", declared
         consumed = (("chartInfo", ("inputs", "inputEdges")),
                     ("dashboardInfo", ("charts", "chartEdges", "datasets", "datasetEdges")))
         for info, keys in consumed:
@@ -405,5 +847,4 @@ class _Builder:
                 for item in (a.get(info) or {}).get(key) or []:
                     other = item.get("destinationUrn") if isinstance(item, dict) else item
                     if isinstance(other, str):
-                        yield other, urn, "reads"
-
+                        yield other, urn, "reads", declared
