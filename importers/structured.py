@@ -2,9 +2,9 @@
 
 Each loader returns ``(data, lines)``: plain Python data (dicts, lists, str, int, float,
 bool, None; dates become ISO strings) and a map from JSON pointer to the 1-based line where
-that key or item starts. Syntax errors, duplicate keys and runaway documents raise
-:class:`lineage.records.InputError` naming the file and line. YAML is only ever composed
-with PyYAML's safe loader: no tags are constructed into objects.
+that key or item starts. Syntax errors, duplicate keys, integers of more than 4,300 digits
+and runaway documents raise :class:`lineage.records.InputError` naming the file and line. YAML is loaded by
+:mod:`lineage.safeyaml` (re-exported here), the one YAML loader of the tool.
 """
 
 from __future__ import annotations
@@ -15,151 +15,21 @@ import re
 import tomllib
 from typing import Any
 
-import yaml
-
 from lineage.records import InputError, Location
 
-MAX_DEPTH = 100
-MAX_NODES = 1_000_000  # YAML aliases can make a small file expand without bound
-
-
-def pointer_join(base: str, token: str | int) -> str:
-    """Append one reference token to a JSON pointer (RFC 6901 escaping).
-
-    >>> pointer_join("/models", 0)
-    '/models/0'
-    >>> pointer_join("", "a/b~c")
-    '/a~1b~0c'
-    """
-    return f"{base}/{str(token).replace('~', '~0').replace('/', '~1')}"
-
-
-def line_of(lines: dict[str, int], pointer: str) -> int | None:
-    """The line of ``pointer``, or of its nearest ancestor that has one.
-
-    >>> line_of({"": 1, "/a": 2}, "/a/b/0")
-    2
-    """
-    while True:
-        if pointer in lines:
-            return lines[pointer]
-        if not pointer:
-            return None
-        pointer = pointer.rsplit("/", 1)[0]
-
-
-def location(file: str, lines: dict[str, int], pointer: str) -> Location:
-    line = line_of(lines, pointer)
-    return Location(file, line=line) if line is not None else Location(file, pointer=pointer)
-
-
-def decode_text(raw: bytes, file: str) -> str:
-    """Decode UTF-8 (a byte-order mark allowed), or say where the bad byte is."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError(Location(file, line=1), "UTF-16 text is not supported; save it as UTF-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(Location(file, line=line), "not valid UTF-8 text") from None
-
-
-# -- YAML -------------------------------------------------------------------------------------
-
-
-def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
-    try:  # the reader checks every character when it is made
-        loader = yaml.SafeLoader(text)
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-        message = f"invalid YAML: the character U+{code:04X} is not allowed in YAML text"
-        raise InputError(Location(file, line=line), message) from None
-    try:
-        root = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError(Location(file, line=line), f"invalid YAML: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(Location(file, line=1), f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise InputError(Location(file, line=1), "invalid YAML: nested too deeply") from None
-    finally:
-        loader.dispose()
-    lines: dict[str, int] = {"": 1}
-    if root is None:
-        return None, lines
-    budget = [MAX_NODES]
-    data = _yaml_value(loader, root, "", lines, file, 0, budget)
-    return data, lines
-
-
-_PLAIN_TAGS = {
-    f"tag:yaml.org,2002:{name}"
-    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
-}
-
-
-def _yaml_value(loader, node, pointer, lines, file, depth, budget) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise InputError(Location(file, line=node.start_mark.line + 1),
-                         "document expands to too many values (YAML aliases?)")  # fmt: skip
-    if depth > MAX_DEPTH:
-        raise InputError(Location(file, line=node.start_mark.line + 1),
-                         f"nested deeper than {MAX_DEPTH} levels")  # fmt: skip
-    if node.tag not in _PLAIN_TAGS:
-        raise InputError(Location(file, line=node.start_mark.line + 1),
-                         f"YAML tag {node.tag!r} is not allowed (plain data only)")  # fmt: skip
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise InputError(Location(file, line=key_line), "a key must be a plain value")
-            key = _yaml_scalar(loader, key_node, file)
-            key = key if isinstance(key, str) else str(key)
-            if key in out:
-                raise InputError(
-                    Location(file, line=key_line),
-                    f"duplicate key {key!r} (first at line {first_line[key]})",
-                )
-            first_line[key] = key_line
-            child = pointer_join(pointer, key)
-            lines[child] = key_line
-            out[key] = _yaml_value(loader, value_node, child, lines, file, depth + 1, budget)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            child = pointer_join(pointer, index)
-            lines[child] = item.start_mark.line + 1
-            items.append(_yaml_value(loader, item, child, lines, file, depth + 1, budget))
-        return items
-    return _yaml_scalar(loader, node, file)
-
-
-def _yaml_scalar(loader, node, file) -> Any:
-    try:
-        value = loader.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
-        line = node.start_mark.line + 1
-        raise InputError(Location(file, line=line), f"invalid value: {exc}") from None
-    except (ValueError, OverflowError) as exc:  # a timestamp like 2025-13-01 that is no date
-        line = node.start_mark.line + 1
-        raise InputError(Location(file, line=line), f"invalid value {node.value!r}: {exc}") from None
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        raise InputError(Location(file, line=node.start_mark.line + 1), "binary values are not allowed")
-    if isinstance(value, float) and value != value:
-        raise InputError(Location(file, line=node.start_mark.line + 1), "NaN is not allowed")
-    return value
-
+# The YAML loader and its limits live in the core, so tour files (lineage.tours) get the same.
+from lineage.safeyaml import (  # noqa: E402,F401  (re-exported: importers use them from here)
+    MAX_DEPTH,
+    MAX_EXPANDED_BYTES,
+    MAX_INT_DIGITS,
+    MAX_NODES,
+    clip_value,
+    decode_text,
+    line_of,
+    load_yaml,
+    location,
+    pointer_join,
+)
 
 # -- JSON -------------------------------------------------------------------------------------
 
@@ -174,8 +44,22 @@ def strict_loads(text: str) -> Any:
     >>> strict_loads('{"a": 1, "a": 2}')
     Traceback (most recent call last):
     lineage_importers.structured.Rejected: duplicate key 'a'
+    >>> strict_loads("[" + "9" * 5000 + "]")
+    Traceback (most recent call last):
+    lineage_importers.structured.Rejected: an integer of 5000 digits (more than 4300) is not allowed
     """
-    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_int=_int)
+
+
+def _int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # past Python's limit: a located problem, not a crash of the importer
+        raise Rejected(_too_long(digits)) from None
+
+
+def _too_long(digits: str) -> str:
+    return f"an integer of {len(digits.lstrip('-'))} digits (more than {MAX_INT_DIGITS}) is not allowed"
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -199,7 +83,7 @@ def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
     except (Rejected, RecursionError):
         data = None  # located by the scan below, which knows lines
     if data is None:
-        json_lines(text, file)  # raises at the line of a duplicate key or deep nesting
+        json_lines(text, file)  # raises at the line of a duplicate key, deep nesting, a huge integer
         raise InputError(Location(file, line=1), "invalid JSON")
     if "\n" not in text.strip():
         return data, {}  # minified JSON is all line 1: JSON pointers say more than lines
@@ -207,10 +91,12 @@ def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
 
 
 _SCALAR_END = re.compile(r"[\s,\]\}]")
+_LONG_INT = re.compile(r"-?\d+")
 
 
 def json_lines(text: str, file: str) -> dict[str, int]:
-    """Map each JSON pointer of a JSON text to its line; raise on duplicate keys and depth.
+    """Map each JSON pointer of a JSON text to its line; raise on duplicate keys, depth and
+    integers of more than :data:`MAX_INT_DIGITS` digits.
 
     >>> json_lines('{"a": [1,\\n 2], "b": {"c": null}}', "x.json")
     {'': 1, '/a': 1, '/a/0': 1, '/a/1': 2, '/b': 2, '/b/c': 2}
@@ -271,7 +157,10 @@ def json_lines(text: str, file: str) -> dict[str, int]:
         else:
             value_at()
             m = _SCALAR_END.search(text, i)
-            i = m.start() if m else n
+            end = m.start() if m else n
+            if end - i > MAX_INT_DIGITS and _LONG_INT.fullmatch(text, i, end):
+                raise InputError(Location(file, line=line), f"invalid JSON: {_too_long(text[i:end])}")
+            i = end
     return lines
 
 

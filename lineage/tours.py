@@ -12,7 +12,6 @@ from functools import cache
 from typing import Any
 
 import networkx as nx
-import yaml
 from markupsafe import Markup
 
 from lineage import scenes
@@ -24,9 +23,11 @@ from lineage.importing import just_before
 from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate_at
 from lineage.refs import resolve
 from lineage.resources import resource_path
+from lineage.safeyaml import decode_text, load_yaml
 from lineage.store import Store
 
 TOUR_FORMATS = ("html", "pdf")
+MAX_TOUR_DEPTH = 12  # as `lineage view --depth`: a step's neighbourhood is at most this many hops
 
 
 @dataclass
@@ -58,7 +59,16 @@ class Step:
 
 
 def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, findings=None) -> scenes.Scene:
-    """The scene a step shows, from the graph as it is now."""
+    """The scene a step shows, from the graph as it is now (a focus it no longer holds, or a
+    finding that is gone from a step with no focus, shows an empty view that says so)."""
+    unfocused_finding = step.mode == "findings" and step.finding and not step.focus
+    if (needs_focus(step) and step.focus not in graph) or (
+        unfocused_finding and not _finding_exists(step, graph, findings)
+    ):
+        gone = f"{step.focus} is not in the graph now" if step.focus else "nothing to show: the step has no focus"
+        scene = scenes.Scene(step.mode, gone, nx.DiGraph(), summary=[gone])
+        scene.title = step.title or scene.title
+        return scene
     if step.mode == "trace" and step.trace:
         scene = scenes.trace_scene(graph, *step.trace)
     elif step.mode == "impact":
@@ -80,11 +90,16 @@ def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, finding
         scene = scenes.diff_scene(load_graph(store, as_of=before_when), graph, before_nodes, after_nodes,
                                   before_edges, after_edges, label=step.since[:19])  # fmt: skip
     else:
-        scene = scenes.explore_scene(graph, step.focus, depth=step.depth)
+        scene = scenes.explore_scene(graph, step.focus, depth=max(0, min(step.depth, MAX_TOUR_DEPTH)))
     if step.group_by:
         scene = scenes.group_scene(scene, step.group_by)
     scene.title = step.title or scene.title
     return scene
+
+
+def _finding_exists(step: Step, graph: nx.DiGraph, findings) -> bool:
+    found = findings if findings is not None else find_all(graph)
+    return bool(found.get(step.finding.get("kind"), []))
 
 
 _TEXT = {"type": "string"}
@@ -103,7 +118,8 @@ TOUR_SCHEMA = {
             "properties": {
                 "title": _BLANK_OR_TEXT, "note": _BLANK_OR_TEXT, "mode": {"enum": list(scenes.MODES)},
                 "focus": _BLANK_OR_TEXT,
-                "depth": {"type": "integer", "minimum": 0}, "trace": {"type": ["array", "null"], "items": _TEXT},
+                "depth": {"type": "integer", "minimum": 0, "maximum": MAX_TOUR_DEPTH},
+                "trace": {"type": ["array", "null"], "items": _TEXT},
                 "upstream": {"type": "boolean"}, "removed": _TEXTS,
                 "removed_edges": {"type": "array", "items": {**_TEXTS, "minItems": 2, "maxItems": 2}},
                 "finding": {"type": ["object", "null"], "properties": {"kind": _TEXT, "nodes": _TEXTS}},
@@ -126,12 +142,22 @@ def tour_validator():
     return jsonschema.Draft202012Validator(TOUR_SCHEMA)
 
 
-def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise InputError(Location(file, line=line), f"invalid YAML: {exc.problem}") from None
+def needs_focus(step: Step) -> bool:
+    """Whether the step's view is drawn around its focus (see :func:`scene_for`): impact, and
+    every view that falls back to exploring (explore; trace with no trace; ...)."""
+    if step.mode == "impact":
+        return True
+    shown = {"trace": step.trace, "simulate": step.removed or step.removed_edges,
+             "findings": step.finding, "diff": step.since}  # fmt: skip
+    return not shown.get(step.mode)
+
+
+def parse_tour(text: str | bytes, file: str, store: Store) -> tuple[str, str, list[Step]]:
+    """A tour file's name, description and steps, every reference resolved. The file gets the
+    manifest's checks (:mod:`lineage.safeyaml`): bad input raises InputError at its place."""
+    if isinstance(text, bytes):
+        text = decode_text(text, file)
+    data, _ = load_yaml(text, file)
     if not isinstance(data, dict) or data.get("lineage_tour") != 1:
         raise InputError(Location(file, line=1), "not a tour: no top-level 'lineage_tour: 1'")
     if not isinstance(data.get("name"), str) or not isinstance(data.get("steps"), list):
@@ -155,15 +181,37 @@ def parse_tour(text: str, file: str, store: Store) -> tuple[str, str, list[Step]
                 step.finding["nodes"] = [resolve(store, r) for r in step.finding["nodes"]]
         except LookupError as exc:
             raise InputError(Location(file, pointer=f"/steps/{index - 1}"), f"step {index}: {exc}") from None
+        if not step.focus and needs_focus(step):
+            raise InputError(Location(file, pointer=f"/steps/{index - 1}"),
+                             f"step {index}: mode {step.mode!r} needs a focus")  # fmt: skip
         steps.append(step)
     return data["name"], str(data.get("description") or ""), steps
 
 
 def _markdown(text: str) -> str:
-    """Markdown to HTML with raw HTML escaped and only safe link schemes kept."""
-    from markdown_it import MarkdownIt
+    """Markdown to HTML with raw HTML escaped and only safe link schemes kept. An image is
+    never shown, so nothing is fetched: ``![alt](https://...)`` becomes a link to it, any other
+    image its alt text."""
+    return _markdown_renderer().render(text or "")
 
-    return MarkdownIt("commonmark", {"html": False}).render(text or "")
+
+@cache
+def _markdown_renderer():
+    from markdown_it import MarkdownIt
+    from markdown_it.common.utils import escapeHtml
+
+    md = MarkdownIt("commonmark", {"html": False})
+
+    def image(renderer, tokens, idx, options, env):
+        token = tokens[idx]
+        alt = escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
+        src = str(token.attrGet("src") or "")
+        if src.lower().startswith(("https://", "http://")):
+            return f'<a href="{escapeHtml(src)}">{alt or escapeHtml(src)}</a>'
+        return alt
+
+    md.add_render_rule("image", image)
+    return md
 
 
 def tour_html(name: str, description: str, steps: list[Step], graph: nx.DiGraph, store: Store | None) -> str:

@@ -50,8 +50,8 @@ def test_the_demo_tour_parses_with_every_ref_resolved(store):
 
 
 def test_blank_values_in_a_tour_are_the_defaults(store):
-    name, description, steps = parse_tour("lineage_tour: 1\nname: x\ndescription:\nsteps:\n - title:\n   note:\n",
-                                          "t.yaml", store)  # fmt: skip
+    text = "lineage_tour: 1\nname: x\ndescription:\nsteps:\n - title:\n   note:\n   mode: findings\n   finding: {kind: x}\n"
+    name, description, steps = parse_tour(text, "t.yaml", store)
     assert (name, description, steps[0].title, steps[0].note, steps[0].focus) == ("x", "", "", "", "")
 
 
@@ -71,7 +71,7 @@ def test_blank_values_in_a_tour_are_the_defaults(store):
         ("lineage_tour: 1\nname: x\nsteps:\n - {removed_edges: [[a]]}\n", "#/steps/0/removed_edges/0", "too short"),
         ('lineage_tour: 1\nname: "x\\ud800"\nsteps: []\n', "#/name", "lone surrogate"),
         ('lineage_tour: 1\nname: x\nsteps:\n - {}\n - {}\n - {title: "a\\udc00"}\n', "#/steps/2/title", "lone surrogate"),
-        ("lineage_tour: 1\nname: x\nsteps: []\n2025-01-02: when\n", "#/", "datetime.date(2025, 1, 2) was unexpected"),
+        ("lineage_tour: 1\nname: x\nsteps: []\n2025-01-02: when\n", "#/", "'2025-01-02' was unexpected"),
     ],
 )
 def test_a_bad_tour_names_the_file_and_the_place(store, text, where, message):
@@ -191,3 +191,100 @@ def test_the_slide_show_renders_in_a_real_browser(store, tmp_path):
     data = chromium_screenshot(tour_html("debt-patterns", description, steps, graph, store), "tour.png", tmp_path,
                                size="1400,900")  # fmt: skip
     assert data[:4] == b"\x89PNG" and len(data) > 20_000
+
+
+# -- tour files get the manifest's checks (lineage.safeyaml) ---------------------------------
+
+HEAD = "lineage_tour: 1\nname: x\nsteps:\n"
+TRACEBACK = re.compile(r"Traceback|File \".*\", line \d+")
+
+
+def _deep(levels: int) -> str:
+    return HEAD + " - {mode: explore, focus: font_size, title: " + "[" * levels + "]" * levels + "}\n"
+
+
+def _bomb() -> str:
+    rows = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 7)]
+    return "\n".join(rows) + "\n" + HEAD + " - {focus: font_size, title: *a6}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where", "message"),
+    [
+        ("bomb", _bomb(), r":\d+", "too many values"),
+        ("control", HEAD + ' - {focus: font_size, title: "a\x07"}\n', ":4", "U+0007"),
+        ("deep", _deep(20_000), ":1", "nested too deeply"),
+        ("deep-ish", _deep(150), ":4", "nested deeper than 100"),
+        ("huge-int", HEAD + " - {focus: font_size, depth: " + "9" * 5_000 + "}\n", ":4", "4300 digits"),
+        ("duplicate", HEAD + " - focus: font_size\n   focus: ctr_model\n", ":5", "duplicate key 'focus'"),
+        ("tag", HEAD + " - {focus: !!python/object:os.system x}\n", ":4", "not allowed"),
+        ("no-focus", HEAD + " - {mode: explore, focus: font_size}\n - {mode: impact}\n", "#/steps/1", "needs a focus"),
+        ("no-focus-explore", HEAD + " - {title: t}\n", "#/steps/0", "needs a focus"),
+        ("deep-view", HEAD + " - {focus: font_size, depth: 1000000000}\n", "#/steps/0/depth", "maximum of 12"),
+    ],
+)
+def test_a_hostile_tour_file_fails_at_its_place(lineage, demo_db, tmp_path, name, content, where, message):
+    shutil.copy(demo_db, lineage.db)
+    before = file_digest(lineage.db)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(content, "utf-8")
+    result = lineage("tour", "import", str(path))
+    assert result.exit_code == 1, result.output
+    assert re.search(re.escape(str(path)) + where + r"\b", result.output), result.output
+    assert message in result.output and not TRACEBACK.search(result.output), result.output
+    assert "9" * 100 not in result.output
+    assert file_digest(lineage.db) == before
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "message"),
+    [
+        ("\ufeff".encode("utf-16-le") + (HEAD + " - {focus: font_size}\n").encode("utf-16-le"), ":1", "UTF-16"),
+        (HEAD.encode() + b' - {focus: font_size, title: "\xff"}\n', ":4", "not valid UTF-8"),
+    ],
+)
+def test_a_tour_file_that_is_not_utf8_is_located(store, raw, where, message):
+    with pytest.raises(InputError) as caught:
+        parse_tour(raw, "t.yaml", store)
+    assert str(caught.value).startswith(f"t.yaml{where}: ") and message in str(caught.value)
+
+
+@pytest.mark.xfail(strict=True, reason="lineage/cli.py tour_import must pass path.read_bytes() to parse_tour")
+def test_a_utf16_tour_file_is_located_through_the_cli(lineage, demo_db, tmp_path):
+    shutil.copy(demo_db, lineage.db)
+    path = tmp_path / "t.yaml"
+    path.write_bytes("\ufeff".encode("utf-16-le") + (HEAD + " - {focus: font_size}\n").encode("utf-16-le"))
+    result = lineage("tour", "import", str(path))
+    assert result.exit_code == 1 and f"{path}:1: UTF-16" in result.output, result.output
+
+
+def test_a_stored_step_with_a_huge_depth_is_bounded_at_export(store):
+    from lineage.tours import MAX_TOUR_DEPTH, scene_for
+
+    graph = load_graph(store)
+    focus = next(iter(graph))
+    wide = scene_for(Step(focus=focus, depth=1_000_000_000), graph, store)
+    assert set(wide.graph) == set(scene_for(Step(focus=focus, depth=MAX_TOUR_DEPTH), graph, store).graph)
+
+
+def test_a_notes_image_is_never_fetched(store):
+    graph = load_graph(store)
+    note = "look: ![the chart](https://example.com/chart.png) and ![x](data:image/png;base64,AAAA) ![y](/local.png)"
+    page = tour_html("t", "", [Step(focus=next(iter(graph)), note=note)], graph, store)
+    body = page.split("<body>", 1)[1]
+    assert "<img" not in body
+    assert '<a href="https://example.com/chart.png">the chart</a>' in body
+    assert "data:image" not in body and "local.png" not in body  # not remote: plain alt text
+    assert " x " in body.replace("<", " <") or "x\n" in body
+
+
+@pytest.mark.parametrize(
+    "step",
+    [Step(mode="findings", finding={"kind": "no_such_kind"}), Step(mode="impact", focus="model:gone"), Step()],
+)
+def test_a_stored_step_whose_focus_is_gone_still_exports(store, step):
+    graph = load_graph(store)
+    page = tour_html("t", "", [step, Step(focus=next(iter(graph)))], graph, store)
+    assert page.count('<section class="slide"') == 2
+    assert tour_pdf("t", [step], graph, store)[:5] == b"%PDF-"
