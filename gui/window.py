@@ -889,10 +889,15 @@ class MainWindow(QMainWindow):
             self.export_picture(path)
 
     def export_picture(self, path: str) -> None:
-        """Save exactly what the canvas shows (the whole picture, not only the visible part)."""
-        from PySide6.QtCore import QMarginsF, QSize
-        from PySide6.QtGui import QImage, QPageSize, QPainter, QPdfWriter
+        """Save exactly what the canvas shows (the whole picture, not only the visible part).
+
+        Every format is made in memory and written with :func:`lineage.atomic.write_atomic`:
+        the file appears whole or not at all, and an old one survives a full disk untouched."""
+        from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSize
+        from PySide6.QtGui import QImage, QImageWriter, QPageSize, QPainter, QPdfWriter
         from PySide6.QtSvg import QSvgGenerator
+
+        from lineage.atomic import write_atomic
 
         scene = self.canvas.scene()
         rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
@@ -902,18 +907,25 @@ class MainWindow(QMainWindow):
 
             # DOT comes from Graphviz, which only ever runs in the layout process (lineage/graphviz.py)
             data = render_elsewhere(self.drawn.scene, suffix) if suffix == "dot" else render(self.drawn.scene, suffix)
-            with open(path, "wb") as fh:  # exactly the nodes and edges on screen, with their states
-                fh.write(data)
-            self.statusBar().showMessage(f"Exported the view to {path}")
+            # exactly the nodes and edges on screen, with their states
+            if self._write_export(path, data, write_atomic):
+                self.statusBar().showMessage(f"Exported the view to {path}")
             return
+        image_formats = {bytes(f).decode().lower() for f in QImageWriter.supportedImageFormats()}
+        if suffix not in ("svg", "pdf") and suffix not in image_formats:
+            QMessageBox.warning(self, "Export failed", message(f"{path}: could not write the image"))
+            return
+        content = QByteArray()
+        buffer = QBuffer(content)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         if suffix == "svg":
             device = QSvgGenerator()
-            device.setFileName(path)
+            device.setOutputDevice(buffer)
             device.setSize(QSize(int(rect.width()), int(rect.height())))
             device.setViewBox(rect)
             device.setTitle(self.drawn.scene.title if self.drawn.scene else "lineage")
         elif suffix == "pdf":
-            device = QPdfWriter(path)
+            device = QPdfWriter(buffer)
             device.setPageSize(QPageSize(rect.size(), QPageSize.Unit.Point))
             device.setPageMargins(QMarginsF(0, 0, 0, 0))
         else:
@@ -923,10 +935,21 @@ class MainWindow(QMainWindow):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         scene.render(painter, source=rect)
         painter.end()
-        if isinstance(device, QImage) and not device.save(path):
+        if isinstance(device, QImage) and not device.save(buffer, suffix.upper()):
             QMessageBox.warning(self, "Export failed", message(f"{path}: could not write the image"))
             return
-        self.statusBar().showMessage(f"Exported the picture to {path}")
+        del device  # a PDF writer finishes its file when it goes
+        buffer.close()
+        if self._write_export(path, bytes(content.data()), write_atomic):
+            self.statusBar().showMessage(f"Exported the picture to {path}")
+
+    def _write_export(self, path: str, data: bytes, write_atomic) -> bool:
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", message(f"{path}: cannot write: {exc.strerror or exc}"))
+            return False
+        return True
 
     def choose_import(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import lineage files")

@@ -192,7 +192,7 @@ def _meta(path: Path, problems: list[Problem], kind: str) -> dict | None:
         problems.append(exc.problem)
         return None
     except OSError as exc:
-        problems.append(Problem(Location(file), f"cannot read: {exc.strerror or exc}"))
+        problems.append(Problem(Location(file), f"cannot read: {_reason(exc)}"))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(Location(file, line=1), "expected a mapping of keys to values"))
@@ -211,7 +211,22 @@ def _require(data: dict, keys: tuple[str, ...], path: Path, problems: list[Probl
 
 
 def real_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink()
+    """A regular file, not a link (nor a FIFO or device, which could block a read forever), whose
+    name is UTF-8 text (others are reported by the import, by their escaped names)."""
+    return path.is_file() and not path.is_symlink() and _utf8_name(path)
+
+
+def _utf8_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _reason(exc: OSError) -> str:
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -219,7 +234,7 @@ def _subfolders(folder: Path) -> list[Path]:
     link, so no file outside the folder the user gave is ever opened."""
     if folder.is_symlink() or not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and _utf8_name(p))
 
 
 def _metas(folder: Path, prefix: str = "") -> list[Path]:
@@ -232,11 +247,13 @@ def _small_files(folder: Path, problems: list[Problem]) -> dict[str, str]:
     out = {}
     if folder.is_dir() and not folder.is_symlink():  # rglob does not follow links further down
         for file in sorted(folder.rglob("*")):
-            if file.is_file() and not file.is_symlink():
+            if real_file(file):
                 try:
                     out[str(file.relative_to(folder))] = decode_text(file.read_bytes(), str(file)).strip()
                 except InputError as exc:
                     problems.append(exc.problem)
+                except OSError as exc:
+                    problems.append(Problem(Location(str(file)), f"cannot read: {_reason(exc)}"))
     return out
 
 
@@ -246,6 +263,9 @@ def _latest_metric(path: Path, problems: list[Problem]) -> float | None:
         text = decode_text(path.read_bytes(), str(path))
     except InputError as exc:
         problems.append(exc.problem)
+        return None
+    except OSError as exc:
+        problems.append(Problem(Location(str(path)), f"cannot read: {_reason(exc)}"))
         return None
     best = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -325,7 +345,7 @@ def _read_file_run(ws: Workspace, exp_id: str, run_dir: Path) -> None:
     run.tags = _small_files(run_dir / "tags", ws.problems)
     metrics = run_dir / "metrics"
     for file in sorted(metrics.rglob("*")) if metrics.is_dir() and not metrics.is_symlink() else []:
-        if file.is_file() and not file.is_symlink():
+        if real_file(file):
             value = _latest_metric(file, ws.problems)
             if value is not None:
                 run.metrics[str(file.relative_to(metrics))] = value

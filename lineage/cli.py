@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import sys
 import time
@@ -17,6 +18,7 @@ import networkx as nx
 from lineage import __version__, present, report
 from lineage.analyses import FINDING_KINDS, diff, find_all, impact, simulate, trace
 from lineage.analyses.signals import EPSILON
+from lineage.atomic import atomic_folder, atomic_path, write_atomic
 from lineage.check import FAIL_ON, check_change
 from lineage.graph import load_flag_history, load_graph
 from lineage.importing import (
@@ -43,7 +45,8 @@ class Failure(click.ClickException):
     """An error the user can act on: printed as ``Error: message``, exit status ``code``."""
 
     def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
+        # The message names what the user and the data named: never a raw control to the terminal.
+        super().__init__(present.printable_lines(message))
         self.exit_code = code
 
 
@@ -59,7 +62,7 @@ def friendly(func: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         try:
-            return func(*args, **kwargs)
+            return _unless_out_of_memory(func, args, kwargs, ctx)
         except (StoreError, ValueError, nx.NetworkXException) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -78,6 +81,53 @@ def friendly(func: Callable) -> Callable:
             raise Failure("\n".join(lines), code=1 if exc.matches else 2) from None
 
     return wrapper
+
+
+DOING = {"import": "importing", "check": "checking the change", "findings": "looking for findings",
+         "impact": "working out the impact", "export": "exporting", "report": "writing the report",
+         "trace": "tracing", "simulate": "simulating", "diff": "comparing", "nodes": "listing nodes",
+         "show": "reading the node", "hash": "hashing the graph"}  # fmt: skip
+
+
+def out_of_memory(ctx: click.Context) -> str:
+    """The one line for a MemoryError: nothing is written when memory runs out (an import is
+    one transaction; every output file is written whole or not at all)."""
+    doing = DOING.get(ctx.info_name or "", f"running {ctx.info_name}")
+    return f"out of memory while {doing}; nothing was written (free some memory, or ask for less)"
+
+
+def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number between 0 and 1")
+    return value
+
+
+def known_format(fmt: str | None) -> None:
+    """An unknown --format is bad usage (exit 2), like any other bad option value."""
+    from lineage.registry import UnknownFormat, importer_named
+
+    if fmt is not None:
+        try:
+            importer_named(fmt)
+        except UnknownFormat as exc:
+            raise Failure(str(exc), code=2) from None
+
+
+def _unless_out_of_memory(func: Callable, args, kwargs, ctx: click.Context):
+    """Run the command; a MemoryError becomes one line. The message is made only after the
+    frames that held the memory are gone (inside the ``except`` they are still alive)."""
+    failed = False
+    try:
+        return func(*args, **kwargs)
+    except MemoryError:
+        if ctx.obj and ctx.obj.get("debug"):
+            raise
+        failed = True
+    if failed:
+        import gc
+
+        gc.collect()
+        raise Failure(out_of_memory(ctx))
 
 
 class LineageGroup(click.Group):
@@ -127,7 +177,15 @@ def open_store(create: bool = False) -> Store:
 
 
 def emit(text: str) -> None:
-    click.echo(text)
+    click.echo(present.printable_lines(text) if _to_terminal() else text)
+
+
+def _to_terminal() -> bool:
+    """Standard output is a terminal: then no raw control character may reach it."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -150,6 +208,7 @@ def import_command(paths, fmt, lenient, source, at, options, force):
     transaction: on any error nothing is written, unless --lenient is given. Importing an
     unchanged file again adds nothing.
     """
+    known_format(fmt)
     valid_at = parse_when(at) if at else None
     obj = click.get_current_context().obj
     pairs = {}
@@ -413,14 +472,15 @@ def impact_command(ref, depth, upstream, as_of, as_json, fmt, output):
 
 def write_or_print(text: str | bytes, output: str | None) -> None:
     if output is None:
-        emit(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+        text = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        emit(text)  # on a terminal, through the escaper
         return
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        Path(output).write_bytes(data)
+        write_atomic(output, data)  # complete or absent: an old file survives a failure whole
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"wrote {output}", err=True)
+    click.echo(f"wrote {present.printable(str(output))}", err=True)
 
 
 @cli.command("report")
@@ -451,13 +511,13 @@ def report_command(refs, output):
     target = Path(output)
     try:
         if target.suffix.lower() == ".zip":
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
+            with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as bundle:
                 for name, data in files.items():
                     bundle.writestr(name, data)
         else:
-            target.mkdir(parents=True, exist_ok=True)
-            for name, data in files.items():
-                (target / name).write_bytes(data)
+            with atomic_folder(target) as folder:  # the whole bundle appears, or none of it
+                for name, data in files.items():
+                    write_atomic(folder / name, data)
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror or exc}") from None
     emit(present.table([(name, len(data)) for name, data in files.items()], ("FILE", "BYTES")))
@@ -527,7 +587,7 @@ def simulate_command(refs, edges, as_of, as_json):
 @click.option("--only", multiple=True, type=click.Choice(list(FINDING_KINDS)),
               help="Only this kind of finding (repeatable).")  # fmt: skip
 @click.option("--epsilon", default=EPSILON, show_default=True, type=click.FloatRange(0, 1),
-              help="Share of a model's weight under which a feature is negligible.")  # fmt: skip
+              callback=finite, help="Share of a model's weight under which a feature is negligible.")  # fmt: skip
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
               help="How many CACE hotspots.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see docs/cli.md).")
@@ -597,6 +657,7 @@ def check_command(paths, removals, edges, fail_on, fmt, source, as_json):
     """
     if not paths and not removals and not edges:
         raise Failure("give the changed files, or --remove REF, or --edge FROM TO", code=2)
+    known_format(fmt)
     store = open_store()
     nodes = [resolve(store, r) for r in removals]
     cut = [(resolve(store, a), resolve(store, b)) for a, b in edges]
@@ -638,7 +699,7 @@ def tour_import(path):
 
     store = open_store()
     try:
-        name, description, steps = parse_tour(path.read_text("utf-8"), str(path), store)
+        name, description, steps = parse_tour(path.read_bytes(), str(path), store)
     except InputError as exc:
         raise Failure(str(exc)) from None
     store.save_tour(name, [s.to_json() for s in steps], description)
@@ -744,8 +805,16 @@ def synth_command(nodes, seed, output):
 
 
 def main() -> None:
+    failed = False
     try:
         cli(prog_name="lineage")
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except MemoryError:  # outside a command (the commands say what they were doing)
+        if "--debug" in sys.argv[1:]:
+            raise
+        failed = True
+    if failed:
+        sys.stderr.write("Error: out of memory; nothing was written\n")
+        sys.exit(1)

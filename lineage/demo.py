@@ -66,7 +66,7 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
                             + "\n".join(str(p) for p in report.problems)
                         )
             for tour_file in sorted((root / "tours").glob("*.yaml")):
-                name, description, steps = parse_tour(tour_file.read_text("utf-8"), str(tour_file), store)
+                name, description, steps = parse_tour(tour_file.read_bytes(), str(tour_file), store)
                 store.save_tour(name, [s.to_json() for s in steps], description)
             counts = store.counts()
         for suffix in ("-wal", "-shm"):

@@ -12,9 +12,10 @@ import gzip
 import hashlib
 import json
 import os
+import stat
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
@@ -135,28 +136,40 @@ def discover(
         try:
             entries = sorted(folder.iterdir(), key=lambda e: e.name)
         except OSError as exc:
-            problems.append(Problem(Location(str(folder)), f"cannot list folder: {exc.strerror}"))
+            problems.append(Problem(Location(str(folder)), f"cannot list folder: {_reason(exc)}"))
             return
         for entry in entries:
-            if entry.name.startswith(".") or entry.is_symlink():
+            if not _is_utf8(entry.name):  # the folder's own name was checked before
+                problems.append(bad_name(entry))
+            elif entry.name.startswith(".") or entry.is_symlink():
                 skipped.append(str(entry))
             elif entry.is_dir():
                 walk(entry)
-            elif entry.is_file():
+            elif (odd := not_regular(entry)) is not None:
+                problems.append(odd)
+            else:
                 imp = claim(entry)
-                if imp is None:
+                if imp is None and (locked := unreadable(entry)) is not None:
+                    problems.append(locked)
+                elif imp is None:
                     skipped.append(str(entry))
                 else:
                     inputs.append(Input(entry, imp))
 
     for path in paths:
-        if not path.exists():
+        if (why := bad_name(path)) is not None:
+            problems.append(why)
+        elif not path.exists():
             problems.append(Problem(Location(str(path)), "no such file or folder"))
         elif path.is_dir():
             walk(path)
+        elif (odd := not_regular(path, follow=True)) is not None:
+            problems.append(odd)
         else:
             imp = forced or detect(path)
-            if imp is None and unread is not None:
+            if imp is None and (locked := unreadable(path)) is not None:
+                problems.append(locked)
+            elif imp is None and unread is not None:
                 unread.append(path)
             elif imp is None:
                 problems.append(
@@ -171,6 +184,72 @@ def discover(
     return inputs, problems, skipped
 
 
+def shown_name(name: str | os.PathLike) -> str:
+    """A file name as text any UTF-8 output can hold: bytes that are not UTF-8 as ``\\xff``.
+
+    >>> shown_name(os.fsdecode(b"bad\\xff.jsonl"))
+    'bad\\\\xff.jsonl'
+    """
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def bad_name(path: Path) -> Problem | None:
+    """A problem if the name of ``path`` (or of the folder it resolves to) is not UTF-8 text:
+    a database holds only UTF-8, so such a file is reported by its escaped name and left out."""
+    text = str(path)
+    if _is_utf8(text):
+        try:
+            text = str(path.resolve())  # the source key is the resolved path
+        except (OSError, RuntimeError):
+            return None
+        if _is_utf8(text):
+            return None
+    return Problem(Location(shown_name(text)), "the file name is not UTF-8 text; left out (rename it to read it)")
+
+
+KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+         (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))  # fmt: skip
+
+
+def not_regular(path: Path, *, follow: bool = False) -> Problem | None:
+    """A problem if ``path`` is not a regular file (a FIFO or a device would block or never end:
+    it is never opened). A symbolic link counts as what it names only with ``follow``."""
+    try:
+        mode = (os.stat if follow else os.lstat)(path).st_mode
+    except OSError:
+        return None  # gone: reading it says so
+    if stat.S_ISREG(mode) or (stat.S_ISLNK(mode) and not follow):
+        return None
+    kind = next((k for test, k in KINDS if test(mode)), "not a file")
+    return Problem(Location(str(path)), f"not a regular file ({kind}); not read")
+
+
+def unreadable(path: Path) -> Problem | None:
+    """A problem if the regular file at ``path`` cannot be opened for reading."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # non-blocking: even a FIFO could not stall it
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return Problem(Location(str(path)), f"cannot read: {_reason(exc)}")
+    os.close(fd)
+    return None
+
+
+def _reason(exc: OSError) -> str:
+    """``permission denied``: the system's words for an error, as the rest of a message."""
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
 def _sniffs(imp: Importer, path: Path) -> bool:
     try:
         return bool(imp.sniff(path))
@@ -178,21 +257,46 @@ def _sniffs(imp: Importer, path: Path) -> bool:
         return False
 
 
-def content_hash(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's files (relative names and contents)."""
+def content_hash(path: Path, problems: list[Problem] | None = None) -> str:
+    """SHA-256 of a file, or of a folder's files (relative names and contents).
+
+    Inside a folder, a file that is not regular (a FIFO, a device) is never opened, and one that
+    cannot be read, or whose name is not UTF-8, is hashed by its name alone: each is a problem
+    added to ``problems`` (raised as :class:`InputError` without it), so the rest still reads.
+    """
     digest = hashlib.sha256()
+    found: list[Problem] = []
     if path.is_dir():
         for root, dirs, files in os.walk(path):
             dirs.sort()
+            for name in list(dirs):
+                if not _is_utf8(name):
+                    found.append(bad_name(Path(root, name)))
+                    dirs.remove(name)
             for name in sorted(files):
                 full = Path(root, name)
                 if full.is_symlink():
                     continue
                 digest.update(str(full.relative_to(path)).encode("utf-8", "surrogateescape"))
                 digest.update(b"\0")
-                _hash_file(full, digest)
+                why = bad_name(full) if not _is_utf8(name) else None
+                why = why or not_regular(full)
+                if why is None:
+                    try:
+                        _hash_file(full, digest)
+                    except FileNotFoundError:
+                        raise
+                    except OSError as exc:
+                        why = Problem(Location(str(full)), f"cannot read: {_reason(exc)}")
+                if why is not None:
+                    found.append(why)
+                    digest.update(b"\0unread\0")
     else:
         _hash_file(path, digest)
+    if found and problems is None:
+        raise InputError(found[0])
+    if problems is not None:
+        problems.extend(found)
     return digest.hexdigest()
 
 
@@ -223,9 +327,12 @@ def read_input(
         edge_locations={},
     )
     try:
-        unit.content_hash = content_hash(item.path)
+        unit.content_hash = content_hash(item.path, unit.problems)
         reader = item.importer.read(item.path, options) if options else item.importer.read(item.path)
         for record in reader:
+            record = _renamed(record, unit)
+            if record is None:
+                continue
             if isinstance(record, NodeRecord):
                 _add_node(unit, record)
             elif isinstance(record, EdgeRecord):
@@ -251,7 +358,14 @@ def read_input(
         gone = Location(str(exc.filename or item.path))
         unit.problems.append(Problem(gone, "vanished during the import (deleted or moved?)"))
     except OSError as exc:
-        unit.problems.append(Problem(Location(str(item.path)), f"cannot read: {exc.strerror or exc}"))
+        where = exc.filename if isinstance(exc.filename, str) and _is_utf8(exc.filename) else str(item.path)
+        unit.problems.append(Problem(Location(where), f"cannot read: {_reason(exc)}"))
+    except RecursionError:
+        if debug:
+            raise
+        unit.problems.append(Problem(Location(str(item.path)), "nested too deeply to read"))
+    except MemoryError:
+        raise  # the CLI says "out of memory while importing" in one line; nothing is written
     except Exception as exc:
         if debug:
             raise
@@ -265,7 +379,27 @@ def read_input(
     if not (unit.nodes or unit.edges or unit.settings or unit.problems) and _is_blank(item.path):
         unit.problems.append(Problem(Location(str(item.path), line=1), "the file is empty"))
     _check_endpoints(unit)
+    unit.problems[:] = list(dict.fromkeys(unit.problems))  # a file the hash and the reader both name
     return unit
+
+
+def _renamed(record, unit: ImportUnit):
+    """``record``, kept clear of file names that are not UTF-8 text (the database holds only
+    UTF-8): such a file is reported by its escaped name, and what only it said is left out
+    (None). A problem or warning at such a file is kept, at its escaped name."""
+    location = getattr(record, "location", None)
+    places = [location, *getattr(record, "places", ())]
+    bad = [p for p in places if p is not None and not _is_utf8(p.file)]
+    if not bad:
+        return record
+    if isinstance(record, Problem | Notice):
+        return type(record)(replace(location, file=shown_name(location.file)), record.message)
+    unit.problems += [bad_name(Path(place.file)) for place in bad]
+    good = [p for p in places if p is not None and _is_utf8(p.file)]
+    if not good or not isinstance(record, NodeRecord | EdgeRecord):
+        return None
+    record.location, record.places = good[0], tuple(good[1:])
+    return record
 
 
 def _is_blank(path: Path) -> bool:

@@ -76,6 +76,16 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
+def printable_lines(text: str) -> str:
+    r"""Lines of text for a terminal: each line through :func:`printable` (a CRLF line end is a
+    line end), so nothing but the line breaks themselves is left of any control character.
+
+    >>> printable_lines("a\x1b]52;c;eA==\x07\r\nb\x9b2J")
+    'a\\x1b]52;c;eA==\\x07\nb\\x9b2J'
+    """
+    return "\n".join(printable(line.removesuffix("\r")) for line in text.split("\n"))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"

@@ -180,6 +180,15 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+CHECK_ROWS = 50  # rows of each table in a pull-request comment (GitHub takes 65,536 characters)
+
+
+def _left_out(total: int, noun: str) -> list[str]:
+    if total <= CHECK_ROWS:
+        return []
+    return ["", f"… {total - CHECK_ROWS:,} more {noun} (`lineage check --json` has every one)."]
+
+
 def check_markdown(result: CheckResult, fail_on: str) -> str:
     failed = result.fails(fail_on)
     broken = [v for v in result.users if v.impact == "broken"]
@@ -188,7 +197,8 @@ def check_markdown(result: CheckResult, fail_on: str) -> str:
     out = [f"## Lineage check {verdict} (fail on: {fail_on})", ""]
     if result.problems:
         out += ["The change does not import cleanly:", ""]
-        out += [f"- {code(p)}" for p in result.problems]
+        out += [f"- {code(p)}" for p in result.problems[:CHECK_ROWS]]
+        out += _left_out(len(result.problems), "problems")
         out.append("")
     out.append(
         f"The change removes {_n(len(result.removed), 'node')} and "
@@ -197,23 +207,27 @@ def check_markdown(result: CheckResult, fail_on: str) -> str:
         f"{len(degraded)} of the live models and consumers."
     )
     if result.removed:
-        out += ["", "Removed: " + ", ".join(code(n) for n in result.removed)]
+        shown = ", ".join(code(n) for n in result.removed[:CHECK_ROWS])
+        more = len(result.removed) - CHECK_ROWS
+        out += ["", "Removed: " + shown + (f" and {more:,} more" if more > 0 else "")]
     if result.users:
         out += ["", "| impact | node | kind | owner | why |", "|---|---|---|---|---|"]
-        for v in result.users:
+        for v in result.users[:CHECK_ROWS]:
             data = result.before.nodes[v.node] if v.node in result.before else {}
             owner = data.get("owner") or data.get("team") or "—"
             out.append(f"| {v.impact} | {code(v.node)} | {md(data.get('kind', '?'))} | {md(owner)} |"
                        f" {md(v.why)} |")  # fmt: skip
+        out += _left_out(len(result.users), "models and consumers")
     sim = result.simulation
     if sim.broken or sim.degraded:
         out += ["", f"<details><summary>Everything downstream: {len(sim.broken)} broken, "
                     f"{len(sim.degraded)} degraded</summary>", "",
                 "| impact | hop | node | kind |", "|---|---|---|---|"]  # fmt: skip
-        for label, items in (("broken", sim.broken), ("degraded", sim.degraded)):
-            for a in items:
-                kind = result.before.nodes[a.node].get("kind", "?")
-                out.append(f"| {label} | {a.distance} | {code(a.node)} | {md(kind)} |")
+        affected = [("broken", a) for a in sim.broken] + [("degraded", a) for a in sim.degraded]
+        for label, a in affected[:CHECK_ROWS]:
+            kind = result.before.nodes[a.node].get("kind", "?")
+            out.append(f"| {label} | {a.distance} | {code(a.node)} | {md(kind)} |")
+        out += _left_out(len(affected), "nodes downstream")
         out += ["", "</details>"]
     return "\n".join(out)
 

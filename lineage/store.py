@@ -18,6 +18,7 @@ Layout, in brief (docs/store.md has the whole of it):
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -75,20 +76,19 @@ GRAPH_NODE_SELECT = (
 )
 EDGE_SELECT = "SELECT source, target, kind, weight, declared, observed, attributes FROM edges"
 NEARBY_NODES = GRAPH_NODE_SELECT + " WHERE id IN (SELECT id FROM temp.nearby)"  # noqa: S608 (constants)
+# From each nearby id by the edges' primary key (source first): `source IN (...) AND target IN
+# (...)` let SQLite probe every pair, quadratic in the ids (minutes at 20k).
 NEARBY_EDGES = (
-    "SELECT source, target, kind, weight, declared, observed FROM edges"
-    " WHERE source IN (SELECT id FROM temp.nearby) AND target IN (SELECT id FROM temp.nearby)"
+    "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
+    " FROM temp.nearby n CROSS JOIN edges e ON e.source = n.id"
+    " WHERE +e.target IN (SELECT id FROM temp.nearby)"  # `+`: no (source, target IN ...) probes
 )
 # Which provenance rows belong to a node or an edge; the values are bound parameters.
 PROVENANCE_OF = {"node": "p.node_id = ?", "edge": "p.source = ? AND p.target = ? AND p.edge_kind = ?"}
-# The ids within ``?`` hops of ``?``, downstream and upstream.
-REACH = {
-    direction: f"""WITH RECURSIVE reach(id, hops) AS (
-                    SELECT ?, 0
-                    UNION
-                    SELECT e.{there}, r.hops + 1 FROM edges e JOIN reach r ON e.{here} = r.id
-                    WHERE r.hops < ?
-                ) SELECT DISTINCT id FROM reach"""  # noqa: S608 (column names, not input)
+# The next hop from the ids in temp.frontier, downstream and upstream: one query a hop, so a walk
+# keeps a visited set (a recursive CTE walks a cycle once per hop asked: depth 10^9 never ends).
+NEXT_HOP = {
+    direction: f"SELECT DISTINCT e.{there} FROM temp.frontier f CROSS JOIN edges e ON e.{here} = f.id"  # noqa: S608
     for direction, here, there in (("down", "source", "target"), ("up", "target", "source"))
 }
 
@@ -370,6 +370,37 @@ class UnitOutcome:
 # queries spell it out: ORDER BY <key>, i.importer = 'manifest', i.source, i.id
 
 
+def _trigger_text(sql: str | None) -> str:
+    """A trigger's SQL without quoting and spacing, which sqlite-utils versions spell differently."""
+    return " ".join((sql or "").translate(str.maketrans("", "", '[]"`')).split())
+
+
+@functools.cache
+def our_triggers() -> dict[str, str]:
+    """The triggers this version's schema has (the full-text index's), by name: any other trigger
+    in a database would run inside every import, so a database with one is refused."""
+    db = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    try:
+        for migrate in MIGRATIONS:
+            migrate(db)
+        rows = db.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    finally:
+        db.close()
+    return {name: _trigger_text(sql) for name, sql in rows}
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 query that matches ``text`` as plain words: each word a string literal, so no
+    character or word (``"``, ``*``, ``:``, ``NEAR(``, ``OR``, ``-x``) is query syntax.
+
+    >>> print(fts_query('orders OR x* NEAR( -y'))
+    "orders" "OR" "x*" "NEAR(" "-y"
+    >>> print(fts_query('a"b'))
+    "a""b"
+    """
+    return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -442,6 +473,13 @@ class Store:
                 f"{self.path}: written by a newer Lineage Explorer (schema version {version}; "
                 f"this one reads up to {SCHEMA_VERSION}); upgrade lineage-explorer to open it"
             )
+        if has_tables:  # before any write: a foreign trigger would fire on the migration too
+            for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"):
+                if _trigger_text(sql) != our_triggers().get(name):
+                    raise StoreError(
+                        f"{self.path}: not a Lineage Explorer database as this version writes it"
+                        f" (unknown trigger {name!r}); refusing to touch it"
+                    )
         if version < SCHEMA_VERSION:
             if self.read_only:
                 raise StoreError(f"{self.path}: an older database that is read-only: cannot upgrade it")
@@ -877,7 +915,8 @@ class Store:
         """Node ids whose name, namespace, owner, tags or attributes match ``text``, best first."""
         if not text.strip():
             return []
-        rows = self.db["nodes"].search(text, limit=limit, columns=["id"], quote=True)
+        query = fts_query(text.replace("\x00", " "))
+        rows = self.db["nodes"].search(query, limit=limit, columns=["id"])
         return [r["id"] for r in rows]
 
     def graph_rows(
@@ -918,12 +957,12 @@ class Store:
         these rows build answer exactly as they would on the whole graph.
         """
         conn = self.db.conn
+        # The ids go through temporary tables (SQLite's json_each would cut a name at NUL);
+        # their rows open a transaction on this connection only, closed again below.
+        idle = not conn.in_transaction
         ids = {start}
         for direction in ("down", "up") if upstream else ("down",):
-            ids.update(r[0] for r in conn.execute(REACH[direction], (start, depth)))
-        # The ids go through a temporary table (SQLite's json_each would cut a name at NUL);
-        # its rows open a transaction on this connection only, closed again below.
-        idle = not conn.in_transaction
+            ids |= self._reach(start, depth, direction)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS nearby(id TEXT PRIMARY KEY)")
         conn.execute("DELETE FROM temp.nearby")
         conn.executemany("INSERT INTO temp.nearby VALUES (?)", ((i,) for i in ids))
@@ -932,6 +971,21 @@ class Store:
         if idle:
             conn.commit()
         return nodes, edges
+
+    def _reach(self, start: str, depth: int, direction: str) -> set[str]:
+        """The ids within ``depth`` hops of ``start``: breadth first, each node visited once,
+        so the cost is what is reached, whatever ``depth`` asks."""
+        conn = self.db.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS frontier(id TEXT PRIMARY KEY)")
+        seen, frontier = {start}, [start]
+        for _ in range(depth):
+            conn.execute("DELETE FROM temp.frontier")
+            conn.executemany("INSERT INTO temp.frontier VALUES (?)", ((i,) for i in frontier))
+            frontier = [r[0] for r in conn.execute(NEXT_HOP[direction]) if r[0] not in seen]
+            if not frontier:
+                break
+            seen.update(frontier)
+        return seen
 
     def snapshot(
         self, as_of: str | None = None

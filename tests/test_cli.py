@@ -233,7 +233,7 @@ def test_missing_path_and_missing_database(lineage):
 
 def test_format_option(lineage, tmp_path):
     (tmp_path / "m.yaml").write_text("lineage_manifest: 1\nfeatures: [{name: a}]\n")
-    assert lineage("import", "--format", "nope", "m.yaml").exit_code == 1
+    assert lineage("import", "--format", "nope", "m.yaml").exit_code == 2  # bad usage
     assert "unknown format 'nope'" in lineage("import", "--format", "nope", "m.yaml").stderr
     assert lineage("import", "--format", "manifest", "m.yaml").exit_code == 0
 

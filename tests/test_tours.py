@@ -250,7 +250,6 @@ def test_a_tour_file_that_is_not_utf8_is_located(store, raw, where, message):
     assert str(caught.value).startswith(f"t.yaml{where}: ") and message in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="lineage/cli.py tour_import must pass path.read_bytes() to parse_tour")
 def test_a_utf16_tour_file_is_located_through_the_cli(lineage, demo_db, tmp_path):
     shutil.copy(demo_db, lineage.db)
     path = tmp_path / "t.yaml"

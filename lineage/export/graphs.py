@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from lineage.export.escape import graphviz_label, xml_safe
+from lineage.export.escape import graphviz_label, xml_id, xml_safe
 from lineage.scenes import Scene
 
 if TYPE_CHECKING:
@@ -101,13 +101,15 @@ def _xml_scalar(value: Any) -> Any:
 
 def graphml(graph: nx.DiGraph) -> bytes:
     """GraphML that networkx reads back, with kinds and attributes (Gephi, yEd and Cytoscape
-    open it): every attribute a scalar; lists joined with commas, None as empty text. Names are
-    exact except for what XML 1.0 cannot hold (see :func:`xml_safe`; JSON keeps everything)."""
+    open it): every attribute a scalar; lists joined with commas, None as empty text. Attribute
+    values are exact except for what XML 1.0 cannot hold (see :func:`xml_safe`; JSON keeps
+    everything). Node ids stay distinct: each is :func:`xml_id` of the name (a backslash as
+    ``\\\\``, a character XML cannot hold as ``\\uXXXX``), which :func:`xml_id_unescape` reverses."""
     clean = nx.DiGraph()
     for node, data in graph.nodes(data=True):
-        clean.add_node(xml_safe(node), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
+        clean.add_node(xml_id(node), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
     for u, v, data in graph.edges(data=True):
-        clean.add_edge(xml_safe(u), xml_safe(v), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
+        clean.add_edge(xml_id(u), xml_id(v), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
     out = io.BytesIO()
     nx.write_graphml(clean, out, encoding="utf-8")
     # ElementTree writes a CR in element text as is, and every XML parser reads it back as LF;

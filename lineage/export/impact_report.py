@@ -97,7 +97,21 @@ def to_csv(report: ImpactReport) -> str:
     return out.getvalue()
 
 
+FULL_DATA = "the CSV, JSON and HTML reports have every row: `lineage impact REF --format csv` or `lineage report`"
+
+
+def _capped(rows: list[str], noun: str, total: int | None = None) -> list[str]:
+    """At most MARKDOWN_ROWS table rows (of ``total``), then a line saying how many were left out."""
+    total = len(rows) if total is None else total
+    if total <= MARKDOWN_ROWS:
+        return rows
+    left = total - MARKDOWN_ROWS
+    return rows[:MARKDOWN_ROWS] + ["", f"… {left:,} more {noun} ({FULL_DATA})."]
+
+
 def to_markdown(report: ImpactReport) -> str:
+    """The report for a pull-request comment: every table capped at MARKDOWN_ROWS rows with a
+    count of what was left out, so it stays well under GitHub's 65,536 characters."""
     data = report.graph.nodes[report.node]
     down = report.impact.downstream
     sim = report.simulation
@@ -106,21 +120,24 @@ def to_markdown(report: ImpactReport) -> str:
              f"a change reaches **{len(down.nodes)}** nodes downstream. Removing it breaks "
              f"**{len(sim.broken)}** and degrades **{len(sim.degraded)}**.", "",
              "| hop | nodes |", "|---|---|"]  # fmt: skip
-    lines += [f"| {d} | {n} |" for d, n in down.by_distance.items()]
-    lines += ["", "| kind | nodes |", "|---|---|"] + [f"| {md(k)} | {v} |" for k, v in down.by_kind.items()]
-    lines += ["", "| owner | nodes |", "|---|---|"] + [f"| {md(clip(k))} | {v} |" for k, v in down.by_owner.items()]
+    lines += _capped([f"| {d} | {n} |" for d, n in down.by_distance.items()], "hops")
+    lines += ["", "| kind | nodes |", "|---|---|"]
+    lines += _capped([f"| {md(k)} | {v} |" for k, v in down.by_kind.items()], "kinds")
+    lines += ["", "| owner | nodes |", "|---|---|"]
+    lines += _capped([f"| {md(clip(k))} | {v} |" for k, v in down.by_owner.items()], "owners")
     affected = [("broken", a) for a in sim.broken] + [("degraded", a) for a in sim.degraded]
     if affected:
         lines += ["", "| if removed | hop | node | weight lost |", "|---|---|---|---|"]
-        for label, a in affected[:MARKDOWN_ROWS]:
+        rows = []
+        for label, a in affected[: MARKDOWN_ROWS + 1]:
             lost = f"{a.weight_lost:.0%}" if a.weight_lost is not None else "—"
-            lines.append(f"| {label} | {a.distance} | {code(clip(a.node))} | {lost} |")
-        if len(affected) > MARKDOWN_ROWS:
-            lines.append(f"\n… and {len(affected) - MARKDOWN_ROWS} more (the CSV has every row).")
+            rows.append(f"| {label} | {a.distance} | {code(clip(a.node))} | {lost} |")
+        lines += _capped(rows, "nodes broken or degraded", len(affected))
     if report.findings:
         lines += ["", "Findings that touch it:", ""]
-        lines += [f"- **{k.replace('_', ' ')}**: {md(clip(f.reason, 400))}"
-                  for k, v in report.findings.items() for f in v]  # fmt: skip
+        found = [(k, f) for k, v in report.findings.items() for f in v]
+        items = [f"- **{k.replace('_', ' ')}**: {md(clip(f.reason, 400))}" for k, f in found[: MARKDOWN_ROWS + 1]]
+        lines += _capped(items, "findings", len(found))
     return "\n".join(lines) + "\n"
 
 

@@ -138,9 +138,7 @@ def test_a_yaml_manifest_with_a_big_alias_fails_at_its_line(lineage, tmp_path):
 
 
 SCANNED = ("lineage", "importers", "gui")
-# importers/mlflow.py reads MLmodel with yaml.safe_load: its owner switches it to
-# lineage.safeyaml.load_yaml; remove it from here then (this test then fails if it is back).
-PENDING = {"importers/mlflow.py"}
+PENDING: set[str] = set()  # modules still reading YAML their own way (none)
 
 
 def test_every_yaml_is_read_through_the_one_safe_loader():
