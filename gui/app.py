@@ -73,11 +73,26 @@ def run(db_path: str, *, focus: str | None = None, depth: int = 2, mode: str = "
     outcome = {"code": 1}
 
     def save() -> None:
-        Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(screenshot)
+        from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+        from lineage.atomic import write_atomic
+
+        content = QByteArray()
+        buffer = QBuffer(content)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        ok = window.grab().save(buffer, "PNG")
+        buffer.close()
+        try:
+            if ok:  # complete or absent, as every output (lineage/atomic.py)
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(screenshot, bytes(content.data()))
+        except OSError as exc:
+            print(f"{screenshot}: could not save the screenshot: {exc.strerror or exc}", file=sys.stderr)
+            ok = False
+        else:
+            if not ok:
+                print(f"{screenshot}: could not save the screenshot", file=sys.stderr)
         outcome["code"] = 0 if ok else 1
-        if not ok:
-            print(f"{screenshot}: could not save the screenshot", file=sys.stderr)
         window.close()
         app.quit()
 

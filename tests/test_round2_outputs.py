@@ -399,3 +399,29 @@ def test_the_check_markdown_of_a_wide_change_fits_a_pull_request_comment(lineage
     assert result.exit_code == 1, result.output
     assert len(result.stdout) < 65_536, len(result.stdout)
     assert "more models and consumers" in result.stdout and "more nodes downstream" in result.stdout
+
+
+def test_the_explorers_screenshot_is_complete_or_absent_and_a_failure_is_one_line(tmp_path):
+    """`gui --screenshot` writes through lineage/atomic.py too; where it cannot write, it says so."""
+    import os
+    import subprocess
+    import sys
+
+    from lineage.demo import build_demo
+
+    db = tmp_path / "demo.db"
+    build_demo(db)
+    code = "import sys; from lineage.cli import main; sys.argv[0] = 'lineage'; main()"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    (tmp_path / "a-file").write_text("not a folder")
+    bad = subprocess.run([sys.executable, "-c", code, "--db", str(db), "gui", "--screenshot",
+                          str(tmp_path / "a-file" / "x.png")], capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert bad.returncode == 1
+    assert "could not save the screenshot" in bad.stderr and "Traceback" not in bad.stderr
+    good = tmp_path / "shot.png"
+    good.write_bytes(b"old")
+    ok = subprocess.run([sys.executable, "-c", code, "--db", str(db), "gui", "--screenshot", str(good)],
+                        capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert good.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
