@@ -65,20 +65,6 @@ def test_a_full_disk_is_said_and_nothing_is_written(filled, monkeypatch):
     assert lineage("import", str(other)).exit_code == 0  # with room again, it works
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 16 MB filesystem of its own (tmpfs), where one can be root and allowed to mount."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip("cannot mount a small filesystem here (needs root and CAP_SYS_ADMIN)")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
 def test_a_really_full_disk_is_said_and_nothing_is_written(lineage, small, tiny_disk):
     db = tiny_disk / "lineage.db"
     assert lineage.runner.invoke(lineage_cli, ["--db", str(db), "import", str(small)]).exit_code == 0

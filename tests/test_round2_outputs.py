@@ -107,20 +107,6 @@ def test_on_a_full_disk_a_report_folder_is_absent_or_untouched(small_db, monkeyp
     assert len(list((lineage.folder / "new-folder").iterdir())) == 6
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 16 MB filesystem of its own (tmpfs), as in tests/test_faults.py."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip("cannot mount a small filesystem here (needs root and CAP_SYS_ADMIN)")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
 def fill(disk: Path, leave: int) -> None:
     free = shutil.disk_usage(disk).free
     (disk / "filler").write_bytes(b"\0" * max(free - leave, 0))
