@@ -42,6 +42,20 @@ def window(qtbot, demo_db, tmp_path, monkeypatch):
     return win
 
 
+def window_on_a_copy(qtbot, demo_db, tmp_path, monkeypatch) -> MainWindow:
+    """A shown window on a copy of the demo (tests that write leave the shared one as it is)."""
+    import shutil
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    copy = tmp_path / "copy.db"
+    shutil.copy(demo_db, copy)
+    window = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.show()
+    return window
+
+
 def shown(win, kind=NodeItem):
     return [i for i in win.canvas.scene().items() if isinstance(i, kind)]
 
@@ -245,15 +259,7 @@ class _Inline:
 
 
 def test_import_by_drop_refreshes_the_graph(qtbot, demo_db, tmp_path, monkeypatch):
-    import shutil
-
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    copy = tmp_path / "copy.db"
-    shutil.copy(demo_db, copy)  # the shared demo database stays as it is
-    window = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.show()
+    window = window_on_a_copy(qtbot, demo_db, tmp_path, monkeypatch)
     extra = tmp_path / "extra.yaml"
     extra.write_text("lineage_manifest: 1\nnamespace: ads\nfeatures: [{name: brand_new_signal}]\n")
     mime = QMimeData()
@@ -267,15 +273,7 @@ def test_import_by_drop_refreshes_the_graph(qtbot, demo_db, tmp_path, monkeypatc
 
 def test_an_imports_warnings_reach_the_status_bar(qtbot, demo_db, tmp_path, monkeypatch):
     """Marquez's own test event without a schemaURL: imported, with a warning shown."""
-    import shutil
-
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    copy = tmp_path / "copy.db"
-    shutil.copy(demo_db, copy)
-    window = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.show()
+    window = window_on_a_copy(qtbot, demo_db, tmp_path, monkeypatch)
     event = DATA / "real" / "openlineage" / "marquez" / "api__src__test__resources__open_lineage__event_without_schema_url.json"
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         assert window.start_import([str(event)])
@@ -352,15 +350,7 @@ def test_screenshot_of_each_mode(demo_db, tmp_path, mode, options):
 
 
 def test_tours_record_reorder_note_save_and_present(qtbot, demo_db, tmp_path, monkeypatch):
-    import shutil
-
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    copy = tmp_path / "copy.db"
-    shutil.copy(demo_db, copy)
-    win = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = window_on_a_copy(qtbot, demo_db, tmp_path, monkeypatch)
     panel = win.tour_panel
     assert panel.tours.currentText() == "debt-patterns" and panel.steps.count() == 5  # the demo's
     panel.tours.addItem("review")
