@@ -153,9 +153,11 @@ def header_problem(path: Path) -> str | None:
     Cheap (one read of 100 bytes): it catches text files, files cut short and headers without
     pages, not damage inside the pages (SQLite reports that when it reads them).
     """
-    size = path.stat().st_size
     with open(path, "rb") as fh:
         header = fh.read(HEADER_SIZE)
+        # The size after the header: another process's checkpoint may grow the file and its
+        # page count between a stat and the read (seen in tests/test_concurrency.py).
+        size = os.fstat(fh.fileno()).st_size
     if not header.startswith(SQLITE_HEADER):
         return "not a Lineage Explorer database (not an SQLite file)"
     if len(header) < HEADER_SIZE:
