@@ -105,9 +105,10 @@ def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
     try:
         yield temp
-        for item in temp.iterdir():
-            _fsync_file(item)
-        _fsync_folder(temp)
+        for folder, _, files in os.walk(temp):
+            for name in files:
+                _fsync_file(Path(folder, name))
+            _fsync_folder(Path(folder))
         if target.is_dir() and any(target.iterdir()):
             for item in sorted(temp.iterdir()):
                 os.replace(item, target / item.name)

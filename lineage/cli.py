@@ -798,13 +798,25 @@ def synth_command(nodes, seed, output):
 
     if output.exists() and any(output.iterdir()):
         raise Failure(f"{output}: not empty; give a new or empty folder", code=2)
-    counts = write_synthetic(output, nodes=nodes, seed=seed)
+    try:
+        with atomic_folder(output) as folder:  # a benchmark never imports half a graph
+            counts = write_synthetic(folder, nodes=nodes, seed=seed)
+    except OSError as exc:
+        raise Failure(f"{output}: cannot write: {exc.strerror or exc}") from None
     emit(f"wrote {counts.nodes} nodes ({counts.features} features, {counts.models} models, "
          f"{counts.consumers} consumers) in {counts.events} OpenLineage events, a manifest and "
          f"serving logs to {output}; import with: lineage import {output}")  # fmt: skip
 
 
+def _quiet_about_memory(unraisable) -> None:
+    """A finalizer that runs out of memory (a generator closed while memory is short) is part
+    of the one shortage the command reports in one line: no "Exception ignored" traceback."""
+    if not issubclass(unraisable.exc_type, MemoryError):
+        sys.__unraisablehook__(unraisable)
+
+
 def main() -> None:
+    sys.unraisablehook = _quiet_about_memory
     failed = False
     try:
         cli(prog_name="lineage")

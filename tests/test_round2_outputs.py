@@ -121,10 +121,11 @@ def test_a_really_full_disk_keeps_the_old_outputs_whole(small_db, tiny_disk):
     fill(tiny_disk, 4096)  # one page: less than any of these outputs
     for args in (("impact", "ctr", "--format", "html", "-o", str(html)),
                  ("export", "ctr", "--format", "svg", "-o", str(picture)),
-                 ("report", "ctr", "-o", str(folder))):  # fmt: skip
+                 ("report", "ctr", "-o", str(folder)),
+                 ("synth", "--nodes", "2000", "-o", str(tiny_disk / "synth"))):  # fmt: skip
         one_line_failure(lineage(*args), "No space left on device")
     assert html.read_bytes() == OLD and picture.read_bytes() == OLD
-    assert not folder.exists()
+    assert not folder.exists() and not (tiny_disk / "synth").exists()
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler", "impact.html", "view.svg"]
     assert file_digest(lineage.db) == before
     (tiny_disk / "filler").unlink()
@@ -150,12 +151,14 @@ def test_a_kill_while_writing_leaves_no_cut_off_output(small_db):
     lineage = small_db
     html = lineage.folder / "impact.html"
     html.write_bytes(OLD)
-    for args in (("impact", "ctr", "--format", "html", "-o", str(html)), ("report", "ctr", "-o", "bundle")):
+    for args in (("impact", "ctr", "--format", "html", "-o", str(html)), ("report", "ctr", "-o", "bundle"),
+                 ("synth", "--nodes", "500", "-o", "synth")):  # fmt: skip
         run = subprocess.run([PYTHON, "-c", KILLED_IN_THE_RENAME, "--db", str(lineage.db), *args],
                              cwd=lineage.folder, capture_output=True)  # fmt: skip
         assert run.returncode == -9, run.stderr
     assert html.read_bytes() == OLD
     assert not (lineage.folder / "bundle").exists()
+    assert not (lineage.folder / "synth").exists()  # a half-written benchmark is never imported
 
 
 @pytest.fixture
@@ -312,6 +315,7 @@ LIMITS = [mb << 20 for mb in (120, 160, 200, 250)]
     (("impact", "--format", "md", "{focus}"), "working out the impact"),
     (("export", "--format", "json"), "exporting"),
     (("report", "{focus}", "-o", "bundle"), "writing the report"),
+    (("import", "--force", "synth"), "importing"),
 ])  # fmt: skip
 def test_low_memory_is_one_line_and_writes_nothing(big_db, args, doing):
     focus = json.loads(subprocess.run([PYTHON, "-m", "lineage", "--db", str(big_db), "nodes", "--kind", "feature",
@@ -337,6 +341,36 @@ def test_low_memory_is_one_line_and_writes_nothing(big_db, args, doing):
     assert file_digest(big_db) == before
     assert not (big_db.parent / "bundle").exists()
     assert leftovers(big_db.parent) == []
+
+
+FINALIZER_SHORT_OF_MEMORY = textwrap.dedent("""
+    import sys
+    from lineage.cli import cli, friendly, main
+
+    @cli.command("findings")  # in place of the real one: a reader closed while memory is short
+    @friendly
+    def short_of_memory():
+        def reader():
+            try:
+                yield 1
+            finally:
+                raise MemoryError
+        started = reader()
+        next(started)
+        del started  # finalized here: "Exception ignored in: <generator object reader ...>"
+        raise MemoryError
+
+    sys.argv = ["lineage", "findings"]
+    main()
+""")
+
+
+def test_a_finalizer_short_of_memory_adds_no_traceback():
+    run = subprocess.run([PYTHON, "-c", FINALIZER_SHORT_OF_MEMORY], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        "Error: out of memory while looking for findings; nothing was written (free some memory, or ask for less)"
+    ]
 
 
 # -- the Markdown report -------------------------------------------------------------------------
