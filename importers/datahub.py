@@ -28,6 +28,7 @@ from lineage_importers.shapes import Shape, optional
 from lineage_importers.structured import decode_text, load_json, location, pointer_join
 
 from lineage import identity
+from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem, merge_nodes
 
 _PROPERTIES = {"type": "object", "properties": {"customProperties": optional("object"), "name": optional("string")}}
@@ -351,7 +352,7 @@ class _Entity:
     places: list[Location] = field(default_factory=list)  # the other records about it (provenance)
 
 
-class DataHubImporter:
+class DataHubImporter(Importer):
     name = "datahub"
     description = "DataHub metadata files (datahub ingest file sink): MCEs and MCPs"
     reads = "*.json files of MCE snapshots and MCPs as DataHub's file sink writes them"

@@ -21,6 +21,7 @@ from lineage_importers.logfiles import head as first_bytes
 from lineage_importers.shapes import Shape, optional
 from lineage_importers.structured import decode_text, load_json, location, pointer_join
 
+from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")
@@ -139,7 +140,7 @@ def relation(node: dict) -> str:
     return ".".join(p for p in (node.get("database"), node.get("schema"), table) if p)
 
 
-class DbtImporter:
+class DbtImporter(Importer):
     name = "dbt"
     description = "dbt manifests (v7-v12): sources, models, seeds, snapshots, exposures, run results"
     reads = "target/manifest.json of dbt (run_results.json beside it is read too)"

@@ -21,6 +21,7 @@ from typing import Any
 
 from lineage_importers.structured import decode_text, load_json, location, pointer_join
 
+from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, node_id
 
 SUFFIXES = (".json",)
@@ -65,7 +66,7 @@ def _looks_like_dump(sample: bytes) -> bool:
     return bool(_FIRST_KEY.match(sample)) and any(m in sample for m in _FEAST_MARKERS)
 
 
-class FeastImporter:
+class FeastImporter(Importer):
     name = "feast"
     description = "Feast feature registry (feast registry-dump): data sources, feature views, services"
     reads = "*.json printed by `feast registry-dump`"

@@ -19,6 +19,7 @@ from typing import Any
 
 from lineage_importers.structured import decode_text, load_json, location, pointer_join
 
+from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".json",)
@@ -50,7 +51,7 @@ def _looks_like_pipeline(sample: bytes) -> bool:
     return bool(_FIRST_KEY.match(sample)) and all(key in sample for key in _NODE_KEYS)
 
 
-class KedroImporter:
+class KedroImporter(Importer):
     name = "kedro"
     description = "Kedro pipelines as Kedro-Viz exports them: tasks, datasets, parameters"
     reads = "api/main of `kedro viz build` or `kedro viz run --save-file`, or the same JSON as *.json"

@@ -25,6 +25,7 @@ from typing import Any
 
 from lineage_importers.structured import decode_text, load_json, load_yaml, location, pointer_join
 
+from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -56,7 +57,7 @@ def _looks_like_pipeline(sample: bytes) -> bool:
     )
 
 
-class KfpImporter:
+class KfpImporter(Importer):
     name = "kfp"
     description = "Kubeflow Pipelines: compiled pipelines (IR YAML): tasks, artifacts, parameters"
     reads = "*.yaml / *.yml written by kfp.compiler (PipelineSpec), or the same as *.json, or a PipelineJob"

@@ -18,6 +18,7 @@ import fastjsonschema
 import jsonschema
 from lineage_importers.structured import load_structured, location, pointer_join
 
+from lineage.ingest.protocol import DECLARED, Importer
 from lineage.records import (
     NODE_KINDS,
     EdgeRecord,
@@ -87,11 +88,12 @@ def _is_valid(data: Any) -> bool:
     return True
 
 
-class ManifestImporter:
+class ManifestImporter(Importer):
     name = "manifest"
     description = "Lineage Explorer's native manifest: signals, models, consumers, flags"
     reads = "*.yaml, *.yml, *.json or *.toml files with a top-level `lineage_manifest: 1` key"
     priority = 10
+    rank = DECLARED  # what the teams declared wins where sources disagree
 
     def sniff(self, path: Path) -> bool:
         if not path.is_file() or path.suffix.lower() not in SUFFIXES:

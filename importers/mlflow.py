@@ -26,6 +26,7 @@ from lineage_importers.mlflow_store import (
 from lineage_importers.structured import Rejected, load_structured, location, strict_loads
 
 from lineage import identity
+from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 CURRENT_ALIASES = ("production", "prod", "champion", "live", "current")
@@ -34,7 +35,7 @@ IMPORTANCE_FILES = ("feature_importance.json", "feature_importances.json")
 RUN_TAGS_KEPT = ("team", "owner", "mlflow.user", "mlflow.source.name", "mlflow.source.type")
 
 
-class MLflowImporter:
+class MLflowImporter(Importer):
     name = "mlflow"
     description = "MLflow tracking and registry: runs, datasets, models, versions, signatures"
     reads = "an mlruns/ folder (MLflow 2 or 3 file store) or an mlflow.db SQLite store"

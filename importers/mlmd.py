@@ -24,6 +24,7 @@ from typing import Any
 
 from lineage_importers.sqlrows import decode_row
 
+from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, Progress
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -90,7 +91,7 @@ def _tables(db: sqlite3.Connection) -> set[str]:
     return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-class MLMDImporter:
+class MLMDImporter(Importer):
     name = "mlmd"
     description = "ML Metadata stores (TFX, Kubeflow Pipelines): artifacts, executions, events, contexts"
     reads = "an ML Metadata SQLite store (metadata.sqlite), opened read-only"

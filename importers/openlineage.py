@@ -30,6 +30,7 @@ from lineage_importers.shapes import Shape
 from lineage_importers.structured import Rejected, line_of, location, strict_loads
 from lineage_importers.structured import json_lines as json_line_map
 
+from lineage.ingest.protocol import Importer
 from lineage.records import (
     MAX_PLACES,
     EdgeRecord,
@@ -108,7 +109,7 @@ class _Job:
     places: list[Location] = field(default_factory=list)  # other events naming it (provenance)
 
 
-class OpenLineageImporter:
+class OpenLineageImporter(Importer):
     name = "openlineage"
     description = "OpenLineage events (run, job and dataset events): datasets, jobs, runs, schema and column lineage"
     reads = (

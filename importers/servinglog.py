@@ -19,6 +19,7 @@ from typing import Any
 
 from lineage_importers.logfiles import head, json_lines, logical_suffix, text_lines
 
+from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".jsonl", ".ndjson", ".csv")
@@ -55,7 +56,7 @@ class _Seen:
         return out
 
 
-class ServingLogImporter:
+class ServingLogImporter(Importer):
     name = "servinglog"
     description = "Serving and feature-access logs: observed consumer -> model -> feature reads"
     reads = (

@@ -23,6 +23,7 @@ from typing import Any
 
 from lineage_importers.structured import load_structured, location, pointer_join
 
+from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -78,7 +79,7 @@ def select(data: Any, selector: str) -> list[tuple[Any, str]]:
     return current
 
 
-class TeamConfigImporter:
+class TeamConfigImporter(Importer):
     name = "config"
     description = "teams' own YAML/JSON/TOML configs, read by the manifests' configs: rules"
     reads = "files matching the paths of a configs: rule in a native manifest (docs/manifest.md)"
