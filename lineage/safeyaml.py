@@ -101,8 +101,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError(Location(file, line=line), f"invalid YAML: {exc.problem}") from None
+        raise InputError(Location(file, line=mark.line + 1 if mark else None), f"invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(Location(file, line=1), f"invalid YAML: {exc}") from None
     except RecursionError:

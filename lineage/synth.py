@@ -123,7 +123,9 @@ def write_synthetic(folder: Path, *, nodes: int, seed: int = 0) -> SynthCounts:
         events.append(_event(f"job_{n_jobs + k // 3}", tables.pick(_fan_in(rng, 6)), chunk, n_jobs + k))
         edges += len(events[-1]["inputs"]) + len(chunk)
 
-    models, manifest_consumers, serving = [], [], []
+    models: list[dict] = []
+    manifest_consumers: list[dict] = []
+    serving: list[dict] = []
     model_names = [f"model_{i}" for i in range(n_models)]
     for i, model in enumerate(model_names):
         team = teams[i % len(teams)]
@@ -158,9 +160,9 @@ def write_synthetic(folder: Path, *, nodes: int, seed: int = 0) -> SynthCounts:
         if not _undeclared(consumer):
             manifest_consumers.append(entry)
     for consumer, log in loop_logs.items():  # close each loop: the consumer's log trains a model it reads
-        model = models[rng.randrange(len(models))]
-        events.append(_event(f"train_{model['name']}_from_{consumer}", [log], [f"model:{model['name']}"], len(events)))
-        serving.append({"time": "2026-03-01T11:00:00Z", "consumer": consumer, "model": model["name"],
+        trained = models[rng.randrange(len(models))]["name"]
+        events.append(_event(f"train_{trained}_from_{consumer}", [log], [f"model:{trained}"], len(events)))
+        serving.append({"time": "2026-03-01T11:00:00Z", "consumer": consumer, "model": trained,
                         "namespace": NAMESPACE, "requests": 1})  # fmt: skip
         edges += 3
 
@@ -177,9 +179,9 @@ def write_synthetic(folder: Path, *, nodes: int, seed: int = 0) -> SynthCounts:
     # The marker key first: importers sniff a file's first bytes (so no sort_keys at the top).
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     for start in range(0, len(events), EVENTS_PER_FILE):
-        chunk = events[start : start + EVENTS_PER_FILE]
+        batch = events[start : start + EVENTS_PER_FILE]
         path = folder / "openlineage" / f"events-{start // EVENTS_PER_FILE:03d}.jsonl"
-        path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in chunk))
+        path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in batch))
     (folder / "serving" / "requests.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in serving))
     total_nodes = n_raw + len(loop_logs) + n_features + n_tables + len(events) + n_models + n_consumers
     return SynthCounts(total_nodes, edges, len(events), n_models, n_consumers, n_features)

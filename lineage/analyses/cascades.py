@@ -57,7 +57,7 @@ def correction_cascades(graph: nx.DiGraph, max_chains: int = MAX_CHAINS) -> list
     chains: list[tuple[str, ...]] = []
     truncated = False
     for start in starts:
-        stack = [(start, (start,))]
+        stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
         while stack:
             node, path = stack.pop()
             nxt = [s for s in sorted(deps._succ[node], reverse=True) if s not in path]

@@ -97,9 +97,10 @@ def epsilon_features(graph: nx.DiGraph, threshold: float = EPSILON) -> list[Find
     found = []
     for feature in _of_kind(graph, "feature"):
         readers = _model_readers(graph, feature)
-        if not readers or any(shares[m] is None or feature not in shares[m] for m in readers):
+        known = {m: s for m in readers if (s := shares[m]) is not None and feature in s}
+        if not readers or len(known) < len(readers):
             continue
-        by_model = {m: round(shares[m][feature], 6) for m in readers}
+        by_model = {m: round(s[feature], 6) for m, s in known.items()}
         if all(share < threshold for share in by_model.values()):
             found.append(Finding(
                 "epsilon_features", (feature, *readers),
