@@ -325,6 +325,7 @@ def read_input(
         edge_evidence={},
         node_locations={},
         edge_locations={},
+        rank=item.importer.rank,
     )
     try:
         unit.content_hash = content_hash(item.path, unit.problems)
