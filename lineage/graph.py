@@ -11,10 +11,12 @@ is no longer served, else None or True). Edge attributes:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import networkx as nx
 
 from lineage.analyses.flags import FlagGeneration
-from lineage.store import Store
+from lineage.store import EdgeRow, NodeRow, Store
 
 
 def load_graph(store: Store, *, as_of: str | None = None) -> nx.DiGraph:
@@ -28,8 +30,9 @@ def load_flag_history(store: Store, *, as_of: str | None = None) -> list[FlagGen
     return [FlagGeneration(*row) for row in store.flag_history(as_of)]
 
 
-def build_graph(node_rows, edge_rows) -> nx.DiGraph:
-    """Build the graph from store rows (see :meth:`lineage.store.Store.graph_rows`).
+def build_graph(node_rows: Iterable[NodeRow], edge_rows: Iterable[EdgeRow]) -> nx.DiGraph:
+    """Build the graph from store rows (see :meth:`lineage.store.Store.graph_rows`; plain tuples
+    in the same order do as well).
 
     >>> g = build_graph(
     ...     [("feature:f", "feature", "f", "", None, None, "active", None, 1, None),

@@ -325,6 +325,7 @@ def read_input(
         edge_evidence={},
         node_locations={},
         edge_locations={},
+        rank=getattr(item.importer, "rank", ImportUnit.rank),  # one that does not say: observed
     )
     try:
         unit.content_hash = content_hash(item.path, unit.problems)

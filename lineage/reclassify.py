@@ -101,7 +101,7 @@ def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) 
     for unit in units:
         for node in (n for n in unit.nodes.values() if n.stated):
             for alias in node.aliases:
-                rank = (unit.importer != "manifest", unit.source, node.id)
+                rank = (unit.rank, unit.source, node.id)
                 if alias not in ranked or rank < ranked[alias][0]:
                     ranked[alias] = (rank, (node.id, node.kind, node.namespace, node.name), node)
     return _follow_chains(ranked)

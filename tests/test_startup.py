@@ -23,7 +23,7 @@ def test_starting_the_explorer_imports_no_heavy_module():
 
 def test_sqlite_utils_still_works_and_pandas_stays_importable():
     code = (
-        "from lineage.store import sqlite_utils\n"
+        "from lineage.store.driver import sqlite_utils\n"
         "db = sqlite_utils.Database(memory=True); db['t'].insert({'a': 1}); assert db['t'].count == 1\n"
         "import pandas, numpy\n"
         "print('ok')\n"

@@ -178,3 +178,35 @@ def test_bounded_impact_from_sql_equals_impact_on_the_whole_graph(tmp_path, upst
                 assert all(near.nodes[n] == graph.nodes[n] for n in near)
         # and the store can still write afterwards (no transaction left open)
         store.save_tour("t", [])
+
+
+def test_imports_carry_their_importers_rank_and_a_version_3_database_gains_it(tmp_path):
+    """Precedence is the import's rank (the manifests declare, the others observe), stored with
+    each import: the manifest's owner wins over dbt's though its source sorts first. A version 3
+    database gets the rank from the importer's name, and merges the same."""
+    import shutil
+
+    from lineage.canonical import canonical_hash
+    from lineage.ingest.protocol import DECLARED, OBSERVED
+
+    shutil.copytree(DATA / "dbt", tmp_path / "z_dbt")
+    declared = manifest(tmp_path / "a.yaml", "namespace: duckdb\n"
+                        "datasets: [{name: jaffle_shop.main.customers, owner: manifest-team}]\n")  # fmt: skip
+    customers = "dataset:duckdb/jaffle_shop.main.customers"
+    path = tmp_path / "l.db"
+    with Store.open(path, create=True) as store:
+        assert import_paths(store, [tmp_path / "z_dbt", declared], lenient=True).committed
+        ranks = set(store.db.conn.execute("SELECT importer = 'manifest', rank FROM imports"))
+        assert ranks == {(1, DECLARED), (0, OBSERVED)}
+        assert store.node(customers)["owner"] == "manifest-team"
+        now = canonical_hash(*store.snapshot())
+        assert canonical_hash(*store.snapshot("9999")) == now  # merged again from the facts
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE imports DROP COLUMN rank")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert set(store.db.conn.execute("SELECT importer = 'manifest', rank FROM imports")) == ranks
+        assert store.snapshot("9999")[0][customers]["owner"] == "manifest-team"
+        assert canonical_hash(*store.snapshot("9999")) == now

@@ -1,0 +1,59 @@
+"""What the write path takes and gives back: :class:`ImportUnit`, :class:`Derivation`, :class:`UnitOutcome`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lineage.records import EdgeRecord, Location, NodeRecord, Notice, Problem, Setting
+
+EdgeKey = tuple[str, str, str]  # (source, target, kind)
+
+
+@dataclass
+class ImportUnit:
+    """The validated, merged records of one source, ready to be written."""
+
+    importer: str
+    source: str
+    path: str
+    content_hash: str
+    started_at: str
+    valid_at: str
+    nodes: dict[str, NodeRecord]
+    edges: dict[EdgeKey, EdgeRecord]
+    edge_evidence: dict[EdgeKey, set[str]]
+    node_locations: dict[str, list[Location]]
+    edge_locations: dict[EdgeKey, list[Location]]
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # warnings, never a failure
+    settings: list[Setting] = field(default_factory=list)
+    derivation: Derivation | None = None
+    # Alias -> (id as read, id as classified) of the stated node of this unit that owns it (the
+    # lowest id as read); set by classification. None: every stated node's aliases, as they are.
+    owned_aliases: dict[str, tuple[str, str]] | None = None
+    # Merge precedence (lineage.ingest.protocol: DECLARED 0, OBSERVED 1): the lower rank wins.
+    rank: int = 1
+
+
+@dataclass
+class Derivation:
+    """The unit as read (encoded), a digest of it as classified, and what classifying it looked
+    up (see ``lineage.rawunits``): kept so its classification can be derived again."""
+
+    body: bytes
+    keys: set[str]
+    digest: str = ""
+
+
+@dataclass
+class UnitOutcome:
+    """What writing one unit changed."""
+
+    import_id: int | None
+    unchanged: bool
+    replaced: int | None = None  # the generation this one made history
+    current: bool = True  # False for a snapshot older than the current generation (history only)
+    nodes_added: int = 0
+    nodes_removed: int = 0
+    edges_added: int = 0
+    edges_removed: int = 0
