@@ -11,7 +11,7 @@ current imports, and never of what was imported first:
 * the owner of an alias: the stated node with that alias of the lowest rank (manifests first,
   then by source and id).
 
-Each import that classification can change is kept as read (``lineage.rawunits``) with the names
+Each import that classification can change is kept as read (``lineage.ingest.rawunits``) with the names
 and aliases it looks up. When a commit changes the rules, or the stated nodes or aliases under one
 of those names, :func:`settle` classifies the affected imports again from what was kept, without
 reading their files, and rewrites those whose facts changed.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Sequence
 
-from lineage import classify, rawunits
+from lineage.ingest import classify, rawunits
 from lineage.records import NodeRecord, owners_as_read
 from lineage.store import Derivation, ImportUnit, Store, StoreError, UnitOutcome
 

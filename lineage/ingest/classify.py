@@ -3,7 +3,7 @@
 OpenLineage knows only datasets and jobs. A manifest may declare rules (``classify:``) that say
 which names are features, models or consumers; and a dataset that has the name of a model some
 config or registry declares *is* that model. These are the pure decisions over records;
-``lineage.reclassify`` applies them against the store, and again when rules or declarations change.
+``lineage.ingest.reclassify`` applies them against the store, and again when rules or declarations change.
 """
 
 from __future__ import annotations
