@@ -83,7 +83,7 @@ def content_hash(path: Path, problems: list[Problem] | None = None) -> str:
     else:
         _hash_file(path, digest)
     if found and problems is None:
-        raise InputError(found[0])
+        raise InputError(found[0].location, found[0].message)
     if problems is not None:
         problems.extend(found)
     return digest.hexdigest()
@@ -180,7 +180,7 @@ def _renamed(record: Any, unit: ImportUnit) -> object | None:
     places = [location, *getattr(record, "places", ())]
     bad = [p for p in places if p is not None and not is_utf8(p.file)]
     if not bad:
-        return record
+        return record  # type: ignore[no-any-return]
     if isinstance(record, Problem | Notice):
         assert location is not None
         return type(record)(replace(location, file=shown_name(location.file)), record.message)

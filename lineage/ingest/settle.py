@@ -128,7 +128,7 @@ def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = Fals
                 continue
             unit_report.node_count, unit_report.edge_count = len(unit.nodes), len(unit.edges)
             outcome = unit_report.outcome = store.write_unit(unit, finished, force=force)
-            if not outcome.unchanged:
+            if not outcome.unchanged and outcome.import_id is not None:
                 written.append(outcome.import_id)
                 replaced += [outcome.replaced] if outcome.replaced else []
                 current += [outcome.import_id] if outcome.current else []
