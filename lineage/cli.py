@@ -212,12 +212,13 @@ def import_command(paths, fmt, lenient, source, at, options, force):
         pairs[key.strip()] = value
     # A database is created only when there is something to write into it.
     existing = open_store() if Path(obj["db"]).exists() else None
-    session = ImportSession(existing or obj["db"], paths, fmt=fmt, source=source, valid_at=valid_at,
-                            options=pairs, lenient=lenient, force=force, debug=obj["debug"])  # fmt: skip
+    target = obj["db"] if existing is None else existing
+    session = ImportSession(target, paths, fmt=fmt, source=source, valid_at=valid_at, options=pairs,
+                            lenient=lenient, force=force, debug=obj["debug"])  # fmt: skip
     with progress_bar() as progress:
         session.plan(progress)
     report = session.commit()
-    store = existing or (open_store() if report.committed else None)
+    store = open_store() if existing is None and report.committed else existing
     print_import_report(report, store, lenient)
 
 
