@@ -129,7 +129,7 @@ def measure_one(size: int, db: Path) -> dict:
 
     from lineage.analyses import FlagGeneration, find_all, impact, simulate
     from lineage.graph import load_graph
-    from lineage.importing import import_paths
+    from lineage.ingest import import_paths
     from lineage.layout import layout
     from lineage.store import Store
 
@@ -173,7 +173,7 @@ def measure_one(size: int, db: Path) -> dict:
         nodes = neighbourhood(graph, central, count)
         _, out[f"layout{count}_s"] = timed(layout, graph, nodes, {n: (90.0, 26.0) for n in nodes})
     store.close()
-    from lineage.importing import ImportReport
+    from lineage.ingest import ImportReport
 
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # After the peak is read: revisions before it (--base) do not run it, so it must not count.
@@ -185,7 +185,7 @@ def measure_one(size: int, db: Path) -> dict:
 def late_manifest(folder: Path, db: Path, expected: tuple[int, int]) -> float:
     """Seconds to import the manifest into a database that holds the logs already; the graph
     must come out as the one-command import's."""
-    from lineage.importing import import_paths
+    from lineage.ingest import import_paths
     from lineage.store import Store
 
     late = db.with_name(f"{db.stem}-late{db.suffix}")

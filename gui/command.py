@@ -10,9 +10,9 @@ import click
 from lineage.analyses import FINDING_KINDS, find_all
 from lineage.cli import Failure, NoDisplay, friendly, open_store
 from lineage.graph import load_flag_history
-from lineage.importing import parse_when
 from lineage.refs import resolve
 from lineage.scenes import MODES
+from lineage.when import parse_when
 
 
 @click.command("gui")

@@ -1,9 +1,9 @@
 """Import files and folders from the explorer: read on a worker thread, write in one transaction.
 
-:class:`ImportFlow` runs :func:`lineage.importing.prepare` and then :func:`~lineage.importing.commit`
-on a worker thread (which opens its own :class:`~lineage.store.Store`: a connection belongs to the
-thread that opened it) and never touches a widget from there: progress and results come back to
-the UI thread as signals. While files are read, a progress dialog offers Cancel; a cancelled
+:class:`ImportFlow` runs an :class:`~lineage.ingest.ImportSession` on a worker thread (which
+opens its own :class:`~lineage.store.Store`: a connection belongs to the thread that opened it)
+and never touches a widget from there: progress and results come back to the UI thread as
+signals. While files are read, a progress dialog offers Cancel; a cancelled
 import writes nothing. Problems are listed in a dialog that can import the valid records instead.
 """
 
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lineage.importing import ImportReport, commit, prepare, stored_config_rules, worth_writing
-from lineage.store import Store, StoreError
+from lineage.ingest import Cancelled, ImportReport, ImportSession
+from lineage.store import StoreError
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent to the UI thread
 PROGRESS_STEPS = 1000  # the bar's range: totals may be byte counts beyond a C int
@@ -59,14 +59,6 @@ def paths_from_mime(mime_data: QMimeData | None) -> list[str]:
     return paths
 
 
-class _Cancelled(BaseException):
-    """Raised from the progress callback to stop :func:`prepare`.
-
-    A BaseException, not an Exception: :func:`lineage.importing.read_input` turns an importer's
-    exceptions into problems, and a cancel must go through that rather than become one.
-    """
-
-
 class _Control:
     """Cancel, shared by the UI thread and the worker: honoured until the commit starts."""
 
@@ -89,16 +81,18 @@ class _Control:
             return self._cancelled
 
     def check(self) -> None:
+        """Stop the import (raise :class:`~lineage.ingest.Cancelled`) if it was cancelled."""
         with self._lock:
             if self._cancelled:
-                raise _Cancelled
+                raise Cancelled
 
-    def begin_commit(self) -> None:
-        """From here on the import is not interrupted (one quick transaction)."""
+    def begin_commit(self) -> bool:
+        """Whether the import was cancelled; if not, from here on it is not interrupted (one
+        quick transaction)."""
         with self._lock:
-            if self._cancelled:
-                raise _Cancelled
-            self._committing = True
+            if not self._cancelled:
+                self._committing = True
+            return self._cancelled
 
 
 @dataclass
@@ -114,11 +108,6 @@ class _Signals(QObject):
     done = Signal(object)  # _Outcome
 
 
-def _has_database(path: Path) -> bool:
-    """Whether there is something at ``path`` to open (an empty file is no database yet)."""
-    return path.exists() and not (path.is_file() and path.stat().st_size == 0)
-
-
 class _ImportJob(QRunnable):
     def __init__(self, db_path: str, paths: list[str], lenient: bool, control: _Control,
                  signals: _Signals):  # fmt: skip
@@ -130,7 +119,7 @@ class _ImportJob(QRunnable):
     def run(self) -> None:
         try:
             outcome = self.work()
-        except _Cancelled:
+        except Cancelled:
             outcome = _Outcome("cancelled")
         except StoreError as exc:
             outcome = _Outcome("failed", message=str(exc))
@@ -139,18 +128,10 @@ class _ImportJob(QRunnable):
         self.signals.done.emit(outcome)
 
     def work(self) -> _Outcome:
-        rules: list[dict] = []
-        if _has_database(self.db_path):
-            with Store.open(self.db_path) as store:
-                rules = stored_config_rules(store)
-        self.control.check()
-        prepared = prepare(self.paths, config_rules=rules, progress=self.progress)
-        salvageable = worth_writing(prepared, lenient=True)
-        self.control.begin_commit()
-        if not worth_writing(prepared, lenient=self.lenient):
-            return _Outcome("report", prepared.report, salvageable)  # nothing to write: no database
-        with Store.open(self.db_path, create=True) as store:
-            report = commit(store, prepared, lenient=self.lenient)
+        # The session opens the database only to read its rules, and creates it only to write.
+        session = ImportSession(self.db_path, self.paths, lenient=self.lenient)
+        salvageable = session.plan(self.progress).writes(lenient=True)
+        report = session.commit(cancel=self.control.begin_commit)
         return _Outcome("report", report, salvageable)
 
     def progress(self, done: int, total: int, label: str) -> None:

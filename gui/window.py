@@ -55,11 +55,11 @@ from lineage import scenes
 from lineage.analyses import find_all
 from lineage.export.escape import clip
 from lineage.graph import load_flag_history, load_graph
-from lineage.importing import just_before
 from lineage.present import printable, where
 from lineage.refs import RefError, candidates, resolve
 from lineage.store import Store
 from lineage.tours import Step
+from lineage.when import just_before
 
 SEARCH_RESULTS = 500
 ANY = "(any)"

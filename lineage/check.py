@@ -15,7 +15,7 @@ import networkx as nx
 from lineage.analyses import Simulation, simulate
 from lineage.analyses.finding import is_live
 from lineage.graph import load_graph
-from lineage.importing import commit, prepare, stored_config_rules
+from lineage.ingest import ImportSession
 from lineage.records import Problem
 from lineage.store import Store
 
@@ -65,11 +65,10 @@ def check_change(
     before = load_graph(store)
     problems: tuple[Problem, ...] = ()
     if paths:
-        prepared = prepare(paths, fmt=fmt, source=source, config_rules=stored_config_rules(store))
-        problems = tuple(prepared.report.problems)
+        # Imported into a copy, which holds the same configs: rules as the store.
         copy = store.copy_in_memory()
         try:
-            commit(copy, prepared)
+            problems = tuple(ImportSession(copy, paths, fmt=fmt, source=source).commit().problems)
             after = load_graph(copy)
         finally:
             copy.close()

@@ -21,21 +21,14 @@ from lineage.analyses.signals import EPSILON
 from lineage.atomic import atomic_folder, atomic_path, write_atomic
 from lineage.check import FAIL_ON, check_change
 from lineage.graph import load_flag_history, load_graph
-from lineage.importing import (
-    ImportReport,
-    commit,
-    just_before,
-    parse_when,
-    prepare,
-    stored_config_rules,
-    worth_writing,
-)
+from lineage.ingest import ImportReport, ImportSession
+from lineage.ingest.registry import importers
 from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
-from lineage.registry import importers
 from lineage.report import diff_json
 from lineage.store import DatabaseError, Store, StoreError, explain
 from lineage.view import default_focus
+from lineage.when import just_before, parse_when
 
 MAX_PROBLEMS_SHOWN = 20
 COMMANDS_GROUP = "lineage.commands"  # plug-in commands (the explorer registers `gui` here)
@@ -104,7 +97,7 @@ def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
 
 def known_format(fmt: str | None) -> None:
     """An unknown --format is bad usage (exit 2), like any other bad option value."""
-    from lineage.registry import UnknownFormat, importer_named
+    from lineage.ingest.registry import UnknownFormat, importer_named
 
     if fmt is not None:
         try:
@@ -217,17 +210,15 @@ def import_command(paths, fmt, lenient, source, at, options, force):
         if not sep or not key:
             raise Failure(f"--option takes KEY=VALUE, not {option!r}", code=2)
         pairs[key.strip()] = value
-    rules = []
-    if Path(obj["db"]).exists():
-        with Store.open(obj["db"]) as existing:
-            rules = stored_config_rules(existing)
-    with progress_bar() as progress:
-        prepared = prepare(paths, fmt=fmt, source=source, valid_at=valid_at, debug=obj["debug"],
-                           options=pairs, config_rules=rules, progress=progress)  # fmt: skip
     # A database is created only when there is something to write into it.
-    writes = worth_writing(prepared, lenient=lenient)
-    store = open_store(create=True) if writes or Path(obj["db"]).exists() else None
-    report = commit(store, prepared, lenient=lenient, force=force) if store else prepared.report
+    existing = open_store() if Path(obj["db"]).exists() else None
+    target = obj["db"] if existing is None else existing
+    session = ImportSession(target, paths, fmt=fmt, source=source, valid_at=valid_at, options=pairs,
+                            lenient=lenient, force=force, debug=obj["debug"])  # fmt: skip
+    with progress_bar() as progress:
+        session.plan(progress)
+    report = session.commit()
+    store = open_store() if existing is None and report.committed else existing
     print_import_report(report, store, lenient)
 
 
@@ -339,13 +330,13 @@ def formats_command(as_json):
     if as_json:
         emit(present.to_json([
             {"name": i.name, "description": i.description, "reads": i.reads,
-             "options": dict(getattr(i, "options", {}))} for i in found
+             "options": dict(i.options)} for i in found
         ]))  # fmt: skip
         return
     emit(present.table([(i.name, i.description, i.reads) for i in found],
                        ("NAME", "DESCRIPTION", "READS")))  # fmt: skip
     for imp in found:
-        for key, meaning in getattr(imp, "options", {}).items():
+        for key, meaning in imp.options.items():
             emit(f"  {imp.name} option {key}: {meaning}")
 
 

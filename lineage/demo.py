@@ -12,10 +12,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from lineage.importing import discover, import_paths, parse_when
+from lineage.ingest import ImportSession
 from lineage.resources import resource_path
 from lineage.store import Store
 from lineage.tours import parse_tour
+from lineage.when import parse_when
 
 DEMO = resource_path("demo")
 CURRENT_AS_OF = "2026-03-01"  # the date the "current" snapshot is recorded as
@@ -46,20 +47,19 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
     try:
         with Store.open(tmp, create=True) as store:
             for date, folder in snapshots(root):
-                inputs, problems, skipped = discover([folder])
-                if problems:
-                    raise DemoError("\n".join(map(str, problems)))
-                # Configs and registries first, logs last (importer priority): the logs' nodes
-                # are classified by what the others declare. Files no importer recognises are
-                # teams' configs, read by the manifests' rules, last.
-                inputs.sort(key=lambda i: (getattr(i.importer, "priority", 100), i.path))
-                todo = [(i.path, i.importer.name) for i in inputs]
-                todo += [(Path(s), None) for s in sorted(skipped)]
+                found = ImportSession(store, [folder]).found()
+                if found.problems:
+                    raise DemoError("\n".join(map(str, found.problems)))
+                # In import order (configs and registries first, logs last: the logs' nodes are
+                # classified by what the others declare), one import a file. Files no importer
+                # recognises are teams' configs, read by the manifests' rules, last.
+                todo = [(i.path, i.importer.name) for i in found.inputs]
+                todo += [(Path(s), None) for s in sorted(found.skipped)]
                 for path, fmt in todo:
                     source = "demo/" + path.relative_to(folder).as_posix()
-                    report = import_paths(
+                    report = ImportSession(
                         store, [_shown(path)], fmt=fmt, source=source, valid_at=parse_when(date)
-                    )
+                    ).commit()
                     if not report.ok:
                         raise DemoError(
                             "the demo does not import cleanly:\n"

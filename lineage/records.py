@@ -1,6 +1,6 @@
 """The records importers yield: nodes, edges and problems, each with where it was said.
 
-Importers build these and never touch the database; :mod:`lineage.importing`
+Importers build these and never touch the database; :mod:`lineage.ingest`
 validates them and hands them to :mod:`lineage.store` in one transaction.
 """
 

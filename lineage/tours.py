@@ -19,12 +19,12 @@ from lineage.analyses import find_all
 from lineage.export.escape import clip, graphviz_label
 from lineage.export.graphs import render, to_agraph
 from lineage.graph import load_flag_history, load_graph
-from lineage.importing import just_before
 from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate_at
 from lineage.refs import resolve
 from lineage.resources import resource_path
 from lineage.safeyaml import decode_text, load_yaml
 from lineage.store import Store
+from lineage.when import just_before
 
 TOUR_FORMATS = ("html", "pdf")
 MAX_TOUR_DEPTH = 12  # as `lineage view --depth`: a step's neighbourhood is at most this many hops

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from lineage.canonical import canonical_hash
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.store import Store
 from lineage.synth import write_synthetic
 from tests.conftest import DATA

@@ -10,7 +10,7 @@ from lineage_importers.datahub import DataHubImporter, split_urn
 from lineage_importers.dbt import DbtImporter
 
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import EdgeRecord, NodeRecord, Problem
 from lineage.store import Store
 from tests.conftest import DATA

@@ -11,10 +11,10 @@ import pytest
 
 from lineage.demo import build_demo
 from lineage.graph import load_graph
-from lineage.importing import parse_when
 from lineage.records import NODE_KINDS
 from lineage.store import Store
 from lineage.view import most_central_feature
+from lineage.when import parse_when
 
 
 @pytest.fixture(scope="module")

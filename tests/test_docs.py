@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from lineage.cli import cli
-from lineage.registry import importers
+from lineage.ingest.registry import importers
 
 ROOT = Path(__file__).parent.parent
 CLI_DOC = (ROOT / "docs" / "cli.md").read_text()

@@ -17,7 +17,7 @@ from lineage.export.escape import xml_safe
 from lineage.export.graphs import render
 from lineage.export.impact_report import build, render_report
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.scenes import explore_scene, impact_scene
 from lineage.store import Store
 from tests.conftest import chromium_screenshot, needs_chromium

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import lineage.importing
+import lineage.ingest
 from lineage.cli import cli as lineage_cli
 from lineage.store import SCHEMA_VERSION, Store
 from lineage.synth import write_synthetic
@@ -106,7 +106,7 @@ def test_a_read_only_database_can_be_read_and_refuses_writes_clearly(tmp_path, m
     db = tmp_path / "ro" / "lineage.db"
     db.parent.mkdir()
     with Store.open(db, create=True) as store:
-        assert lineage.importing.import_paths(store, [DATA / "small.yaml"]).ok
+        assert lineage.ingest.import_paths(store, [DATA / "small.yaml"]).ok
     before, names = file_digest(db), files_beside(db)
     make_read_only(db)
     try:
@@ -187,14 +187,14 @@ def test_a_file_that_vanishes_mid_import_is_named_and_nothing_of_it_is_written(f
     folder = lineage.folder / "inputs"
     shutil.copytree(DATA / "kfp", folder)
     gone = folder / "nested_pipeline.yaml"
-    real_discover = sys.modules["lineage.importing"].discover  # `lineage` is the CLI fixture here
+    real_discover = sys.modules["lineage.ingest.discover"].discover  # `lineage` is the CLI fixture here
 
     def discover_then_delete(*args, **kwargs):
         found = real_discover(*args, **kwargs)
         gone.unlink()  # after the walk found it, before it is read
         return found
 
-    monkeypatch.setattr("lineage.importing.discover", discover_then_delete)
+    monkeypatch.setattr("lineage.ingest.discover.discover", discover_then_delete)
     before = file_digest(lineage.db)
     result = lineage("import", str(folder), *(["--lenient"] if lenient else []))
     assert f"{gone}: vanished during the import (deleted or moved?)" in result.output
@@ -213,7 +213,7 @@ def test_a_file_that_vanishes_mid_import_is_named_and_nothing_of_it_is_written(f
 
 def real_database(path: Path) -> bytes:
     with Store.open(path, create=True) as store:
-        assert lineage.importing.import_paths(store, [DATA / "small.yaml"]).ok
+        assert lineage.ingest.import_paths(store, [DATA / "small.yaml"]).ok
     return path.read_bytes()
 
 
@@ -283,7 +283,7 @@ def test_the_header_check_accepts_every_real_database(tmp_path):
     Store.open(db).close()
     real_database(db)
     writer = Store.open(db)
-    assert lineage.importing.commit(writer, lineage.importing.prepare([DATA / "kfp"])).committed
+    assert lineage.ingest.ImportSession(writer, [DATA / "kfp"]).commit().committed
     assert Path(f"{db}-wal").stat().st_size > 0
     with Store.open(db) as reader:
         assert reader.counts()["nodes"] > 6

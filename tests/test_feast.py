@@ -9,7 +9,7 @@ import pytest
 from lineage_importers.feast import FeastImporter
 
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.store import Store
 from tests.conftest import DATA, read_problems, read_records
 
@@ -201,7 +201,7 @@ def test_bad_dumps_name_file_and_line(tmp_path, name, change, expected):
 
 
 def test_a_problem_blocks_the_import_unless_lenient(tmp_path, monkeypatch):
-    monkeypatch.setattr("lineage.registry.importers", lambda: (FeastImporter(),))
+    monkeypatch.setattr("lineage.ingest.registry.importers", lambda: (FeastImporter(),))
     path = dump(tmp_path, lambda d: _spec(d, "featureServices", 2)["features"][1].update(featureViewName="x"))
     with Store.open(tmp_path / "l.db", create=True) as store:
         report = import_paths(store, [path], fmt="feast")
@@ -257,7 +257,7 @@ def test_older_dumps_name_the_project_in_each_object(tmp_path):
 
 
 def test_through_the_store(tmp_path, monkeypatch):
-    monkeypatch.setattr("lineage.registry.importers", lambda: (FeastImporter(),))
+    monkeypatch.setattr("lineage.ingest.registry.importers", lambda: (FeastImporter(),))
     with Store.open(tmp_path / "l.db", create=True) as store:
         report = import_paths(store, [SAMPLE], fmt="feast")
         assert report.ok and report.committed

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.store import Store
 from tests.conftest import DATA
 

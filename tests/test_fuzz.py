@@ -27,8 +27,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lineage.importing import ImportReport, Input, Prepared, UnitReport, commit, read_input
-from lineage.registry import importer_named
+from lineage.ingest import ImportReport, UnitReport
+from lineage.ingest.discover import Input
+from lineage.ingest.read import read_input
+from lineage.ingest.registry import importer_named
+from lineage.ingest.settle import Plan as Prepared
+from lineage.ingest.settle import write as commit
 from lineage.store import Store
 from tests.broken.corpus import CONFIG, CONFIG_MANIFEST, DATA, SERVING_CSV, openlineage_seed
 

@@ -18,7 +18,7 @@ from lineage_gui.window import MainWindow, inspector_html  # noqa: E402
 from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl  # noqa: E402
 
 from lineage.demo import build_demo  # noqa: E402
-from lineage.importing import import_paths  # noqa: E402
+from lineage.ingest import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from tests.conftest import DATA  # noqa: E402
 

@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-import lineage_gui.import_flow  # noqa: E402
 from lineage_gui.import_flow import ImportFlow, paths_from_mime  # noqa: E402
 from PySide6.QtCore import QMimeData, QUrl  # noqa: E402
 from PySide6.QtWidgets import QPlainTextEdit, QProgressDialog, QPushButton, QWidget  # noqa: E402
 
-from lineage.importing import import_paths  # noqa: E402
+import lineage.ingest.session  # noqa: E402
+from lineage.ingest import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from tests.conftest import file_digest  # noqa: E402
 
@@ -160,7 +160,7 @@ def test_problems_with_no_database_yet_create_none(parent, qtbot, tmp_path, brok
 @pytest.fixture
 def blocked_prepare(monkeypatch):
     """Make prepare wait, inside its first progress callback, until the test releases it."""
-    real = lineage_gui.import_flow.prepare
+    real = lineage.ingest.session.prepare
     entered, release = threading.Event(), threading.Event()
 
     def slow(*args, progress, **kwargs):
@@ -172,7 +172,7 @@ def blocked_prepare(monkeypatch):
 
         return real(*args, progress=hook, **kwargs)
 
-    monkeypatch.setattr(lineage_gui.import_flow, "prepare", slow)
+    monkeypatch.setattr(lineage.ingest.session, "prepare", slow)
     yield entered, release
     release.set()  # never leave the worker waiting
 
@@ -180,7 +180,7 @@ def blocked_prepare(monkeypatch):
 def test_cancel_while_reading_writes_nothing(flow, qtbot, db, good, broken, blocked_prepare, monkeypatch):
     entered, release = blocked_prepare
     commits = []
-    monkeypatch.setattr(lineage_gui.import_flow, "commit", lambda *a, **k: commits.append(a))
+    monkeypatch.setattr(lineage.ingest.session, "commit", lambda *a, **k: commits.append(a))
     before = file_digest(db)
     other = good.with_name("other.yaml")
     other.write_text(GOOD.replace("name: a", "name: z"))
@@ -204,7 +204,7 @@ def test_cancel_while_reading_writes_nothing(flow, qtbot, db, good, broken, bloc
 
 
 def test_cancel_after_reading_before_writing_writes_nothing(flow, qtbot, db, good, monkeypatch):
-    real = lineage_gui.import_flow.prepare
+    real = lineage.ingest.session.prepare
     read, release = threading.Event(), threading.Event()
 
     def prepare_then_wait(*args, **kwargs):
@@ -213,7 +213,7 @@ def test_cancel_after_reading_before_writing_writes_nothing(flow, qtbot, db, goo
         release.wait(WAIT / 1000)
         return prepared
 
-    monkeypatch.setattr(lineage_gui.import_flow, "prepare", prepare_then_wait)
+    monkeypatch.setattr(lineage.ingest.session, "prepare", prepare_then_wait)
     before = file_digest(db)
     try:
         flow.start([good])
@@ -297,8 +297,8 @@ def test_prepare_and_commit_run_off_the_ui_thread(flow, qtbot, db, good, monkeyp
 
         return wrapper
 
-    monkeypatch.setattr(lineage_gui.import_flow, "prepare", recorded("prepare", lineage_gui.import_flow.prepare))
-    monkeypatch.setattr(lineage_gui.import_flow, "commit", recorded("commit", lineage_gui.import_flow.commit))
+    monkeypatch.setattr(lineage.ingest.session, "prepare", recorded("prepare", lineage.ingest.session.prepare))
+    monkeypatch.setattr(lineage.ingest.session, "commit", recorded("commit", lineage.ingest.session.commit))
     with qtbot.waitSignal(flow.finished, timeout=WAIT):
         flow.start([good])
     assert set(threads) == {"prepare", "commit"}

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, QUrl  # noqa: E402
 from PySide6.QtGui import Qt as QtGui  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QGraphicsItem, QLabel, QListWidget, QTreeWidget  # noqa: E402
 
-from lineage.importing import import_paths  # noqa: E402
+from lineage.ingest import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from tests.hostile import hostile_names, write_hostile_manifest  # noqa: E402
 from tests.test_hostile_names import Markup  # noqa: E402

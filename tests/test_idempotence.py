@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lineage.canonical import canonical_hash
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.resources import resource_path
 from lineage.store import Store
 from tests.conftest import DATA

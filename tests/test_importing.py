@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lineage.importing import Input, discover, read_input
+from lineage.ingest.discover import Input, discover
+from lineage.ingest.read import read_input
+from lineage.ingest.registry import importer_named, importers
 from lineage.records import EdgeRecord, Location, NodeRecord, Problem
-from lineage.registry import importer_named, importers
 
 MANIFEST = "lineage_manifest: 1\nfeatures: [{name: a}]\n"
 

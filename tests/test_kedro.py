@@ -11,7 +11,7 @@ from lineage_importers.kedro import KedroImporter
 from lineage_importers.kfp import KfpImporter
 
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.store import Store
 from tests.conftest import DATA, read_problems, read_records
 
@@ -280,7 +280,7 @@ def test_a_file_on_one_line_reads_the_same(tmp_path):
 
 
 def test_through_the_store(tmp_path, monkeypatch):
-    monkeypatch.setattr("lineage.registry.importers", lambda: (KedroImporter(),))
+    monkeypatch.setattr("lineage.ingest.registry.importers", lambda: (KedroImporter(),))
     main = tmp_path / "build" / "api" / "main"
     main.parent.mkdir(parents=True)
     shutil.copy(SPACEFLIGHTS, main)

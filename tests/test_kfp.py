@@ -13,7 +13,7 @@ from lineage_importers.kfp import KfpImporter
 
 from lineage.analyses import dead_flags
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.store import Store
 from tests.conftest import DATA, read_problems, read_records
 
@@ -311,7 +311,7 @@ def test_a_platform_config_after_the_pipeline_is_skipped(tmp_path):
 
 
 def test_through_the_store(tmp_path, monkeypatch):
-    monkeypatch.setattr("lineage.registry.importers", lambda: (KfpImporter(),))
+    monkeypatch.setattr("lineage.ingest.registry.importers", lambda: (KfpImporter(),))
     folder = tmp_path / "pipelines"
     folder.mkdir()
     shutil.copy(CHURN, folder)

@@ -15,7 +15,7 @@ from lineage_importers.mlflow import MLflowImporter
 
 from lineage.analyses import legacy_features
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import EdgeRecord, NodeRecord, Problem
 from lineage.store import Store
 from tests.conftest import DATA

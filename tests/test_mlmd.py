@@ -13,7 +13,7 @@ import pytest
 from lineage_importers.mlmd import MLMDImporter
 
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import InputError
 from lineage.store import Store
 from tests.conftest import DATA, file_digest, read_records
@@ -341,7 +341,7 @@ def test_the_store_is_never_written(tmp_path):
 
 
 def test_through_the_store(tmp_path, monkeypatch):
-    monkeypatch.setattr("lineage.registry.importers", lambda: (MLMDImporter(),))
+    monkeypatch.setattr("lineage.ingest.registry.importers", lambda: (MLMDImporter(),))
     path = pipeline_store(tmp_path / "metadata.sqlite")
     with Store.open(tmp_path / "lineage.db", create=True) as store:
         report = import_paths(store, [SAMPLE, path], fmt="mlmd")

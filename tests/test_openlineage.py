@@ -13,7 +13,7 @@ from lineage_importers.openlineage import OpenLineageImporter
 
 from lineage.analyses import feedback_loops
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import Notice, Problem
 from lineage.store import Store
 from tests.conftest import DATA, read_records

@@ -15,7 +15,7 @@ import pytest
 from lineage_importers import olschema
 from lineage_importers.openlineage import OpenLineageImporter
 
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import EdgeRecord, NodeRecord, Notice, Problem
 from lineage.resources import resource_path
 from lineage.store import Store

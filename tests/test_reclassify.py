@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from lineage.canonical import canonical_hash
 from lineage.cli import cli
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.store import APPLICATION_ID, MIGRATIONS, Store
 from tests.conftest import DATA, file_digest
 

@@ -15,7 +15,7 @@ from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from lineage.demo import build_demo  # noqa: E402
-from lineage.importing import import_paths  # noqa: E402
+from lineage.ingest import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
 
 WAIT = 30_000

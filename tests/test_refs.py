@@ -52,7 +52,7 @@ from lineage_importers.dbt import DbtImporter
 from lineage_importers.feast import FeastImporter
 
 from lineage import refs
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import NodeRecord
 from lineage.store import Store
 from tests.conftest import DATA

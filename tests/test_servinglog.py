@@ -10,7 +10,7 @@ from lineage_importers.servinglog import ServingLogImporter
 
 from lineage.analyses import undeclared_consumers
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import EdgeRecord, NodeRecord, Problem
 from lineage.store import Store
 

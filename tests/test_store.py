@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from lineage.graph import load_graph
-from lineage.importing import import_paths, parse_when
+from lineage.ingest import import_paths
 from lineage.store import APPLICATION_ID, SCHEMA_VERSION, Store, StoreError
+from lineage.when import parse_when
 from tests.conftest import DATA, file_digest
 
 
@@ -158,7 +159,7 @@ def test_reads_and_writes_while_another_connection_reads(tmp_path):
 def test_bounded_impact_from_sql_equals_impact_on_the_whole_graph(tmp_path, upstream):
     from lineage.analyses import impact
     from lineage.graph import build_graph, load_graph
-    from lineage.importing import import_paths
+    from lineage.ingest import import_paths
     from lineage.synth import write_synthetic
 
     write_synthetic(tmp_path / "files", nodes=1500, seed=4)

@@ -12,7 +12,7 @@ import pytest
 
 from lineage.analyses import find_all
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.store import Store
 from lineage.synth import write_synthetic
 

@@ -7,8 +7,9 @@ from lineage_importers.teamconfig import SelectorError, select
 
 from lineage.analyses import FlagGeneration, dead_flags
 from lineage.graph import load_graph
-from lineage.importing import import_paths, parse_when
+from lineage.ingest import import_paths
 from lineage.store import Store
+from lineage.when import parse_when
 
 MANIFEST = """lineage_manifest: 1
 namespace: ads

@@ -14,7 +14,7 @@ import sqlite_utils
 
 from lineage.demo import build_demo
 from lineage.graph import load_graph
-from lineage.importing import import_paths
+from lineage.ingest import import_paths
 from lineage.records import InputError
 from lineage.store import APPLICATION_ID, MIGRATIONS, Store
 from lineage.tours import Step, parse_tour, tour_html, tour_pdf

@@ -27,6 +27,9 @@ from lineage.records import Record
 # team declared (the native manifest) over what a log observed or a registry holds.
 DECLARED = 0
 OBSERVED = 1
+# An import reads the inputs of importers of this priority or lower before the others, so the rules
+# they declare (a manifest's ``configs:``) describe the files of the same import too.
+READ_FIRST = 10
 
 
 class Importer:

@@ -13,7 +13,7 @@ Layout, in brief (docs/store.md has the whole of it):
 * ``nodes`` / ``edges``: the current graph, merged from the facts of current imports.
 * ``nodes_fts``: full-text index over node names, tags and attributes.
 * ``raw_units`` / ``classify_keys``: each import that classification can change, as read, and
-  the names and aliases it looks up, so ``lineage.reclassify`` can classify it again.
+  the names and aliases it looks up, so ``lineage.ingest.reclassify`` can classify it again.
 
 Its modules, one job each: ``schema`` (tables, migrations, the checks that a file is ours),
 ``connection`` (transactions), ``facts`` (the write path), ``merge`` (the merge policy),

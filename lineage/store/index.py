@@ -1,5 +1,5 @@
 """The classification index: which stated nodes own which names and aliases, and which imports
-kept as read look them up, so ``lineage.reclassify`` can classify those again."""
+kept as read look them up, so ``lineage.ingest.reclassify`` can classify those again."""
 
 from __future__ import annotations
 

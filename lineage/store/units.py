@@ -38,7 +38,7 @@ class ImportUnit:
 @dataclass
 class Derivation:
     """The unit as read (encoded), a digest of it as classified, and what classifying it looked
-    up (see ``lineage.rawunits``): kept so its classification can be derived again."""
+    up (see ``lineage.ingest.rawunits``): kept so its classification can be derived again."""
 
     body: bytes
     keys: set[str]

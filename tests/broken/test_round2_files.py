@@ -124,7 +124,7 @@ def test_an_unreadable_file_given_by_name_is_a_located_error(tmp_path):
     locked = tmp_path / "locked.jsonl"
     shutil.copy(OPENLINEAGE, locked)
     locked.chmod(0)
-    code = f"from lineage.importing import prepare; print(*prepare([{str(locked)!r}]).report.problems, sep='\\n')"
+    code = f"from lineage.ingest import ImportSession; print(*ImportSession(None, [{str(locked)!r}]).plan().report.problems, sep='\\n')"
     done = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT)
     assert f"{locked}: cannot read: permission denied" in done.stdout, done.stdout + done.stderr
     assert "no importer recognises" not in done.stdout

@@ -11,7 +11,7 @@ current imports, and never of what was imported first:
 * the owner of an alias: the stated node with that alias of the lowest rank (manifests first,
   then by source and id).
 
-Each import that classification can change is kept as read (``lineage.rawunits``) with the names
+Each import that classification can change is kept as read (``lineage.ingest.rawunits``) with the names
 and aliases it looks up. When a commit changes the rules, or the stated nodes or aliases under one
 of those names, :func:`settle` classifies the affected imports again from what was kept, without
 reading their files, and rewrites those whose facts changed.
@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from lineage import classify, rawunits
+from lineage.ingest import classify, rawunits
 from lineage.records import NodeRecord, owners_as_read
 from lineage.store import Derivation, ImportUnit, Store, StoreError, UnitOutcome
 
@@ -95,7 +96,7 @@ def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) 
     if not wanted:
         return {}
     stored = store.alias_owners(wanted, exclude_sources=exclude)
-    ranked: dict[str, tuple[tuple, Identity, NodeRecord | None]] = {
+    ranked: dict[str, tuple[tuple[Any, ...], Identity, NodeRecord | None]] = {
         alias: (rank, identity, None) for alias, (rank, identity) in stored.items()
     }
     for unit in units:
@@ -107,14 +108,15 @@ def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) 
     return _follow_chains(ranked)
 
 
-def _follow_chains(ranked: dict[str, tuple[tuple, Identity, NodeRecord | None]]) -> dict[str, Identity]:
+def _follow_chains(ranked: dict[str, tuple[tuple[Any, ...], Identity, NodeRecord | None]]) -> dict[str, Identity]:
     """Alias -> what its owner ends up as: a stored owner as it is; an owner read now as the
     owner of its own first alias that is another node of its kind ends up as (a cycle stops
     where it closes). A loop with its own stack, not recursion: a file may hold a chain of
     thousands of aliases."""
     final: dict[str, Identity] = {}
     for start in ranked:
-        stack, on_path = [[start, 0]], {start}  # [alias, next of its owner's aliases to try]
+        stack: list[list[Any]] = [[start, 0]]  # [alias, next of its owner's aliases to try]
+        on_path = {start}
         while stack:
             frame = stack[-1]
             alias, index = frame
@@ -162,7 +164,7 @@ def seal(units: Iterable[ImportUnit], renames: Iterable[dict[str, NodeRecord]]) 
             unit.derivation.digest = rawunits.digest(renamed)
 
 
-def rule_list(store: Store) -> list[tuple]:
+def rule_list(store: Store) -> list[tuple[str, str, str, str]]:
     """The current rules as plain tuples, to tell whether a commit changed them."""
     return [(r.kind, r.name, r.namespace, r.applies_to) for r in rules(store, [], ())]
 

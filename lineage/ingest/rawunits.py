@@ -99,17 +99,17 @@ def decode(body: bytes, like: ImportUnit) -> ImportUnit:
     )  # fmt: skip
 
 
-def _plain(location: Location | None) -> tuple | None:
+def _plain(location: Location | None) -> tuple[Any, ...] | None:
     if location is None:
         return None
     return location.file, location.line, location.pointer, location.table, location.row
 
 
-def _location(value: list | None) -> Location | None:
+def _location(value: list[Any] | None) -> Location | None:
     return Location(*value) if value is not None else None
 
 
-def _fields(names: tuple[str, ...], values: list) -> dict[str, Any]:
+def _fields(names: tuple[str, ...], values: list[Any]) -> dict[str, Any]:
     out = dict(zip(names, values, strict=True))
     for name in ("tags", "aliases"):
         if name in out:

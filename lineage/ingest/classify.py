@@ -3,7 +3,7 @@
 OpenLineage knows only datasets and jobs. A manifest may declare rules (``classify:``) that say
 which names are features, models or consumers; and a dataset that has the name of a model some
 config or registry declares *is* that model. These are the pure decisions over records;
-``lineage.reclassify`` applies them against the store, and again when rules or declarations change.
+``lineage.ingest.reclassify`` applies them against the store, and again when rules or declarations change.
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from lineage.records import EdgeRecord, NodeRecord, merge_nodes, node_id
+from lineage.records import EdgeRecord, Location, NodeRecord, merge_nodes, node_id
+
+if TYPE_CHECKING:
+    from lineage.store import ImportUnit
 
 ADOPTABLE_KINDS = ("model", "feature", "consumer", "flag")
 
@@ -34,7 +38,7 @@ class Rule:
         )
 
 
-def rules_from(settings: Iterable[Mapping]) -> list[Rule]:
+def rules_from(settings: Iterable[Mapping[str, Any]]) -> list[Rule]:
     return [
         Rule(s["kind"], s.get("name", "*"), s.get("namespace", "*"), s.get("applies_to", "*"))
         for s in settings
@@ -42,6 +46,7 @@ def rules_from(settings: Iterable[Mapping]) -> list[Rule]:
 
 
 Identity = tuple[str, str, str, str]  # id, kind, namespace, name
+EdgeKey = tuple[str, str, str]  # source, target, kind
 
 
 def _basename(name: str) -> str:
@@ -104,7 +109,7 @@ def by_alias(node: NodeRecord, owner_of: Callable[[str], Identity | None]) -> No
     return None
 
 
-def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, NodeRecord]:
+def apply(unit: ImportUnit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, NodeRecord]:
     """Rename a unit's nodes as ``decide`` says, merging and rewriting edges; the nodes renamed
     (old id -> new node), which decide the result given the unit."""
     renames: dict[str, NodeRecord] = {}
@@ -114,7 +119,8 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
             renames[nid] = new
     if not renames:
         return renames
-    nodes, locations = {}, {}
+    nodes: dict[str, NodeRecord] = {}
+    locations: dict[str, list[Location]] = {}
     # By id as read, not as listed: where several become one, which says a single value last
     # (its seen_as, say) must not depend on the order of entries in a file.
     for nid, node in sorted(unit.nodes.items()):
@@ -129,7 +135,9 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
             nodes[new.id] = new
         locations.setdefault(new.id, []).extend(unit.node_locations.get(nid, []))
     unit.nodes, unit.node_locations = nodes, locations
-    edges, evidence, edge_locations = {}, {}, {}
+    edges: dict[EdgeKey, EdgeRecord] = {}
+    evidence: dict[EdgeKey, set[str]] = {}
+    edge_locations: dict[EdgeKey, list[Location]] = {}
     for key, edge in unit.edges.items():
         source = renames[edge.source].id if edge.source in renames else edge.source
         target = renames[edge.target].id if edge.target in renames else edge.target
@@ -143,7 +151,7 @@ def apply(unit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, 
     return renames
 
 
-def _features_from_column_lineage(unit, renames: Mapping[str, NodeRecord]) -> None:
+def _features_from_column_lineage(unit: ImportUnit, renames: Mapping[str, NodeRecord]) -> None:
     """A field that feeds a model is a feature: column lineage into a model output becomes
     dataset -> feature -> model, observed like the events that said it."""
     for model in [n for n in unit.nodes.values() if n.kind == "model"]:
