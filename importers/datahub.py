@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.logfiles import head as first_bytes
-from lineage_importers.shapes import Shape, optional
-from lineage_importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers._kit.logfiles import head as first_bytes
+from lineage_importers._kit.shapes import Shape, optional
+from lineage_importers._kit.structured import decode_text, load_json, location, pointer_join
 
 from lineage import identity
 from lineage.ingest.protocol import Importer

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.logfiles import head as first_bytes
-from lineage_importers.shapes import Shape, optional
-from lineage_importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers._kit.logfiles import head as first_bytes
+from lineage_importers._kit.shapes import Shape, optional
+from lineage_importers._kit.structured import decode_text, load_json, location, pointer_join
 
 from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.structured import decode_text, load_json, load_yaml, location, pointer_join
+from lineage_importers._kit.structured import decode_text, load_json, load_yaml, location, pointer_join
 
 from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem

@@ -16,7 +16,7 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
-from lineage_importers.structured import load_structured, location, pointer_join
+from lineage_importers._kit.structured import load_structured, location, pointer_join
 
 from lineage.ingest.protocol import DECLARED, Importer
 from lineage.records import (

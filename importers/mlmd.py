@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.sqlrows import decode_row
+from lineage_importers._kit.sqlrows import decode_row
 
 from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, Progress

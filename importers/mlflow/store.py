@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lineage_importers.shapes import Shape, optional
-from lineage_importers.sqlrows import decode_row
-from lineage_importers.structured import decode_text, load_structured, location
+from lineage_importers._kit.shapes import Shape, optional
+from lineage_importers._kit.sqlrows import decode_row
+from lineage_importers._kit.structured import decode_text, load_structured, location
 
 from lineage.records import InputError, Location, Problem
 
