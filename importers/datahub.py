@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.logfiles import head as first_bytes
+from lineage_importers._kit.document import DocumentImporter, having
 from lineage_importers._kit.shapes import Shape, optional
-from lineage_importers._kit.structured import decode_text, load_json, location, pointer_join
+from lineage_importers._kit.structured import location, pointer_join
 
 from lineage import identity
-from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem, merge_nodes
 
 _PROPERTIES = {"type": "object", "properties": {"customProperties": optional("object"), "name": optional("string")}}
@@ -352,21 +351,18 @@ class _Entity:
     places: list[Location] = field(default_factory=list)  # the other records about it (provenance)
 
 
-class DataHubImporter(Importer):
+class DataHubImporter(DocumentImporter):
     name = "datahub"
     description = "DataHub metadata files (datahub ingest file sink): MCEs and MCPs"
     reads = "*.json files of MCE snapshots and MCPs as DataHub's file sink writes them"
     priority = 30
 
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or path.suffix.lower() != ".json":
-            return False
-        head = first_bytes(path)
-        return any(marker in head for marker in SNIFF_MARKERS) and b"urn:li:" in head
+    looks = (having(SNIFF_MARKERS, b"urn:li:"),)
+    sniff_gunzips = True
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
-        file = str(path)
-        data, lines = load_json(decode_text(path.read_bytes(), file), file)
+        doc = self.load(path)  # a list of records, or one record
+        file, data, lines = doc.file, doc.data, doc.lines
         if not isinstance(data, list):
             data = [data] if isinstance(data, dict) else None
         if data is None:

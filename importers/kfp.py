@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.structured import decode_text, load_json, load_yaml, location, pointer_join
+from lineage_importers._kit.document import DocumentImporter
+from lineage_importers._kit.located import Located
+from lineage_importers._kit.structured import load_json, load_yaml, pointer_join
+from lineage_importers._kit.typename import type_name
 
-from lineage.ingest.protocol import Importer
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 
-SUFFIXES = (".yaml", ".yml", ".json")
-SNIFF_BYTES = 4096
 MAX_TASKS = 100_000  # tasks once sub-DAGs are expanded (a DAG component can be used many times)
 
 _HEADER = re.compile(rb"^\s*# PIPELINE DEFINITION")  # the comment kfp.compiler writes first
@@ -57,37 +57,32 @@ def _looks_like_pipeline(sample: bytes) -> bool:
     )
 
 
-class KfpImporter(Importer):
+class KfpImporter(DocumentImporter):
     name = "kfp"
     description = "Kubeflow Pipelines: compiled pipelines (IR YAML): tasks, artifacts, parameters"
     reads = "*.yaml / *.yml written by kfp.compiler (PipelineSpec), or the same as *.json, or a PipelineJob"
     priority = 30
+    suffixes = (".yaml", ".yml", ".json")
+    not_an_object = "a compiled Kubeflow pipeline must be a mapping"
 
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or path.suffix.lower() not in SUFFIXES:
-            return False
-        with open(path, "rb") as fh:
-            return _looks_like_pipeline(fh.read(SNIFF_BYTES))
+    def looks_like(self, sample: bytes) -> bool:
+        return _looks_like_pipeline(sample)
+
+    def parse(self, text: str, file: str, suffix: str) -> tuple[Any, dict[str, int]]:
+        if suffix == ".json":
+            return load_json(text, file)
+        return load_yaml(_first_document(text), file)
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
-        file = str(path)
-        text = decode_text(path.read_bytes(), file)
-        one_line = False
-        if path.suffix.lower() == ".json":
-            data, lines = load_json(text, file)
-            one_line = "\n" not in text.strip()
-        else:
-            data, lines = load_yaml(_first_document(text), file)
-        if not isinstance(data, dict):
-            raise InputError(Location(file, line=1), "a compiled Kubeflow pipeline must be a mapping")
-        base, values = "", {}
+        doc = self.load_root(path)
+        data, base, values = doc.data, "", {}
         if isinstance(data.get("pipelineSpec"), dict) and "root" not in data:  # a PipelineJob
             base = "/pipelineSpec"
             runtime = data.get("runtimeConfig")
             values = runtime.get("parameterValues") if isinstance(runtime, dict) else None
             values = values if isinstance(values, dict) else {}
             data = data["pipelineSpec"]
-        reader = _Reader(file, lines, one_line, base, data, values)
+        reader = _Reader(doc.file, doc.lines, base, data, values)
         yield from reader.records()
 
 
@@ -148,16 +143,11 @@ class _Dag:
     tasks: dict[str, _Task] = field(default_factory=dict)
 
 
-class _Reader:
-    def __init__(self, file: str, lines: dict[str, int], one_line: bool, base: str, spec: dict,
-                 values: dict) -> None:  # fmt: skip
-        self.file = file
-        self.lines = lines
-        self.one_line = one_line
-        self.base = base
+class _Reader(Located):
+    def __init__(self, file: str, lines: dict[str, int], base: str, spec: dict, values: dict) -> None:
+        super().__init__(file, lines, base)  # one-line JSON has no lines: locations are pointers
         self.spec = spec
         self.values = values
-        self.problems: list[Problem] = []
         self.nodes: dict[str, NodeRecord] = {}
         self.edges: dict[tuple[str, str, str], EdgeRecord] = {}
         self.components = _dict(spec.get("components"))
@@ -173,21 +163,12 @@ class _Reader:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def loc(self, pointer: str) -> Location:
-        pointer = self.base + pointer
-        if self.one_line:
-            return Location(self.file, pointer=pointer)
-        return location(self.file, self.lines, pointer)
-
-    def problem(self, pointer: str, message: str) -> None:
-        self.problems.append(Problem(self.loc(pointer), message))
-
     def add_node(self, node: NodeRecord) -> str:
         self.nodes.setdefault(node.id, node)
         return node.id
 
     def add_edge(self, source: str, target: str, kind: str, pointer: str, **attributes: Any) -> None:
-        edge = EdgeRecord(source, target, kind, attributes=attributes, location=self.loc(pointer))
+        edge = EdgeRecord(source, target, kind, attributes=attributes, location=self.at(pointer))
         self.edges.setdefault(edge.key, edge)
 
     # -- reading ------------------------------------------------------------------------------
@@ -197,7 +178,7 @@ class _Reader:
         dag = root.get("dag") if isinstance(root, dict) else None
         if not isinstance(dag, dict) or not isinstance(dag.get("tasks"), dict):
             where = "/root/dag" if isinstance(dag, dict) else "/root"
-            raise InputError(self.loc(where), "a compiled Kubeflow pipeline needs root.dag.tasks")
+            raise InputError(self.at(where), "a compiled Kubeflow pipeline needs root.dag.tasks")
         inputs = _dict(root.get("inputDefinitions"))
         top = self.build("the pipeline", "/root/dag", dag, inputs, (), ())
         self.name_jobs(top)
@@ -222,11 +203,11 @@ class _Reader:
         for key, raw in tasks.items():
             t_pointer = pointer_join(pointer_join(pointer, "tasks"), key)
             if not isinstance(raw, dict):
-                self.problem(t_pointer, f"task {key!r} must be a mapping, not {_type_name(raw)}")
+                self.problem(t_pointer, f"task {key!r} must be a mapping, not {type_name(raw, mapping='mapping')}")
                 continue
             self.expanded += 1
             if self.expanded > MAX_TASKS:
-                raise InputError(self.loc(t_pointer), f"the pipeline expands to more than {MAX_TASKS} tasks")
+                raise InputError(self.at(t_pointer), f"the pipeline expands to more than {MAX_TASKS} tasks")
             ref = raw.get("componentRef")
             name = ref.get("name") if isinstance(ref, dict) else None
             ref_pointer = pointer_join(t_pointer, "componentRef")
@@ -272,7 +253,7 @@ class _Reader:
         counts = Counter(task.key for task in leaves)
         for task in leaves:
             name = task.key if counts[task.key] == 1 else ".".join((*task.path, task.key))
-            task.job = NodeRecord("job", name, self.namespace, location=self.loc(task.pointer))
+            task.job = NodeRecord("job", name, self.namespace, location=self.at(task.pointer))
 
     def make_nodes(self, dag: _Dag) -> None:
         """Jobs, what each writes, and what each sub-DAG task's outputs stand for (inner first)."""
@@ -406,7 +387,7 @@ class _Reader:
                     attributes[attr] = raw[name]
             if key in self.values:
                 attributes["value"] = self.values[key]
-            where = self.loc(pointer_join(pointer_join(i_pointer, "parameters"), key))
+            where = self.at(pointer_join(pointer_join(i_pointer, "parameters"), key))
             flag = NodeRecord("flag", key, self.namespace, attributes=attributes, location=where)
             bindings[key] = [_Source("flag", self.add_node(flag))]
         for key, raw in _dict(inputs.get("artifacts")).items():
@@ -415,7 +396,7 @@ class _Reader:
             attributes = {"pipeline_input": True}
             if _is_name(title):
                 attributes["artifact_type"] = title
-            where = self.loc(pointer_join(pointer_join(i_pointer, "artifacts"), key))
+            where = self.at(pointer_join(pointer_join(i_pointer, "artifacts"), key))
             node = NodeRecord(
                 _artifact_kind(title), key, self.namespace, attributes=attributes, location=where
             )
@@ -586,8 +567,3 @@ def _dict(value: Any) -> dict:
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "mapping", list: "list", str: "string", bool: "boolean", int: "integer",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
