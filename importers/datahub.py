@@ -215,10 +215,7 @@ def _patch_keyed(aspect, kind, field_name, tokens, key_fields, value, path) -> d
         kept = [item for item in items if item != tokens[0]]
         if kind == "remove":
             return {**aspect, field_name: kept}
-        if not isinstance(value, str):
-            raise PatchError(f"{field_name} holds URNs: the value must be text, not {type(value).__name__}", "/value")
-        if kind == "replace" and len(kept) == len(items):
-            raise PatchError(f"nothing to replace at {path!r}", "/path")
+        _check_added(value, str, f"{field_name} holds URNs: the value must be text", kind, kept, items, path)
         return {**aspect, field_name: [*kept, value]}
     if len(tokens) > len(key_fields):
         raise PatchError(f"unknown path {path!r}: {field_name} items are keyed by {', '.join(key_fields)}", "/path")
@@ -226,15 +223,20 @@ def _patch_keyed(aspect, kind, field_name, tokens, key_fields, value, path) -> d
     kept = [item for item in items if not all(_key_matches(item, f, token) for f, token in pairs)]
     if kind == "remove":
         return {**aspect, field_name: kept}
-    if not isinstance(value, dict):
-        raise PatchError(f"an item of {field_name} must be an object, not {type(value).__name__}", "/value")
-    if kind == "replace" and len(kept) == len(items):
-        raise PatchError(f"nothing to replace at {path!r}", "/path")
+    _check_added(value, dict, f"an item of {field_name} must be an object", kind, kept, items, path)
     item = dict(value)
     for key_field, token in pairs:  # the keys the path names are the item's, as DataHub rebuilds it
         if token not in ("", "NONE", "*"):
             _set_key(item, key_field, token)
     return {**aspect, field_name: [*kept, item]}
+
+
+def _check_added(value: Any, wanted: type, must: str, kind: str, kept: list, items: list, path: str) -> None:
+    """An add or replace adds a value of the type wanted; a replace replaces an item."""
+    if not isinstance(value, wanted):
+        raise PatchError(f"{must}, not {type(value).__name__}", "/value")
+    if kind == "replace" and len(kept) == len(items):
+        raise PatchError(f"nothing to replace at {path!r}", "/path")
 
 
 def _key_value(item: dict, key_field: str) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 from lineage_importers._kit.document import DocumentImporter, having
 from lineage_importers._kit.located import Located
 from lineage_importers._kit.structured import pointer_join
-from lineage_importers._kit.typename import type_name
+from lineage_importers._kit.values import is_name, type_name
 
 from lineage.records import EdgeRecord, NodeRecord, Problem, node_id
 
@@ -122,6 +122,15 @@ class _Reader(Located):
             return []
         return [(pointer_join(f"/{key}", i), item) for i, item in enumerate(value)]
 
+    def features_of(self, spec: dict, spec_pointer: str, what: str) -> list[tuple[str, Any]]:
+        """(pointer, item) of each feature a spec lists; a problem if they are not a list."""
+        features = spec.get("features")
+        pointer = pointer_join(spec_pointer, "features")
+        if features is not None and not isinstance(features, list):
+            self.problem(pointer, f"the features of {what} must be a list")
+            return []
+        return [(pointer_join(pointer, index), feature) for index, feature in enumerate(features or [])]
+
     def spec_of(self, item: Any, pointer: str, what: str) -> tuple[dict, str] | None:
         """The ``spec`` of a registry object (and its pointer), with a usable name."""
         if not isinstance(item, dict):
@@ -132,7 +141,7 @@ class _Reader(Located):
             self.problem(pointer, f"a {what} needs a 'spec' object")
             return None
         spec_pointer = pointer_join(pointer, "spec")
-        if not _is_name(spec.get("name")):
+        if not is_name(spec.get("name")):
             self.problem(spec_pointer, f"a {what} needs a 'name'")
             return None
         return spec, spec_pointer
@@ -144,7 +153,7 @@ class _Reader(Located):
         for pointer, item in top_level:  # first all, so that they win over embedded copies
             self.data_source(item, pointer, "a data source", link=False)
         for pointer, item in top_level:
-            if isinstance(item, dict) and _is_name(item.get("name")) \
+            if isinstance(item, dict) and is_name(item.get("name")) \
                     and self.source_pointers.get(item["name"]) == pointer:  # fmt: skip
                 self.link_batch_source(item, pointer)
         for pointer, item in self.section("entities"):
@@ -173,7 +182,7 @@ class _Reader(Located):
             self.problem(pointer, f"{what} must be an object, not {type_name(raw)}")
             return None
         name = raw.get("name")
-        if not _is_name(name):
+        if not is_name(name):
             self.problem(pointer, f"{what} needs a 'name'")
             return None
         node = self.sources.get(name)
@@ -240,15 +249,9 @@ class _Reader(Located):
             return
         meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
         view = _View(kind, name, spec_pointer, spec, self.namespace(spec), meta)
-        features = spec.get("features")
-        features_pointer = pointer_join(spec_pointer, "features")
-        if features is not None and not isinstance(features, list):
-            self.problem(features_pointer, f"the features of {kind} {name!r} must be a list")
-            features = []
-        for index, feature in enumerate(features or []):
-            f_pointer = pointer_join(features_pointer, index)
+        for f_pointer, feature in self.features_of(spec, spec_pointer, f"{kind} {name!r}"):
             fname = feature.get("name") if isinstance(feature, dict) else None
-            if not _is_name(fname):
+            if not is_name(fname):
                 self.problem(f_pointer, f"a feature of {kind} {name!r} needs a 'name'")
             elif fname in view.features:
                 self.problem(f_pointer, f"{kind} {name!r} has feature {fname!r} twice")
@@ -259,14 +262,14 @@ class _Reader(Located):
     def view_entities(self, view: _View) -> list[dict]:
         columns = {
             c["name"]: c.get("valueType")
-            for c in _list(view.spec.get("entityColumns")) if isinstance(c, dict) and _is_name(c.get("name"))
+            for c in _list(view.spec.get("entityColumns")) if isinstance(c, dict) and is_name(c.get("name"))
         }  # fmt: skip
         out = []
         for index, entity_name in enumerate(_list(view.spec.get("entities"))):
             if entity_name == DUMMY_ENTITY:
                 continue
             e_pointer = pointer_join(pointer_join(view.pointer, "entities"), index)
-            if not _is_name(entity_name):
+            if not is_name(entity_name):
                 self.problem(e_pointer, f"an entity of {view.kind} {view.name!r} must be a name")
                 continue
             entity = self.entities.get(entity_name)
@@ -274,7 +277,7 @@ class _Reader(Located):
                 self.problem(e_pointer, f"{view.kind} {view.name!r} uses entity {entity_name!r}, "
                              "which the dump does not define")  # fmt: skip
                 continue
-            join_key = entity["joinKey"] if _is_name(entity.get("joinKey")) else entity_name
+            join_key = entity["joinKey"] if is_name(entity.get("joinKey")) else entity_name
             value_type = columns.get(join_key) or entity.get("valueType")
             out.append({"name": entity_name, "join_key": join_key,
                         **({"value_type": value_type} if value_type else {})})  # fmt: skip
@@ -338,7 +341,7 @@ class _Reader(Located):
         view_name = raw.get("featureViewName")
         if view_name is None and isinstance(raw.get("spec"), dict):  # a whole feature view (old dumps)
             view_name = raw["spec"].get("name")
-        if not _is_name(view_name):
+        if not is_name(view_name):
             self.problem(pointer, f"a feature view projection of {reader} needs a 'featureViewName'")
             return []
         view = self.views.get(view_name)
@@ -353,7 +356,7 @@ class _Reader(Located):
         for index, column in enumerate(columns):
             c_pointer = pointer_join(pointer_join(pointer, "featureColumns"), index)
             name = column.get("name") if isinstance(column, dict) else None
-            if not _is_name(name):
+            if not is_name(name):
                 self.problem(c_pointer, f"a feature column of {reader} needs a 'name'")
             elif name not in view.features:
                 self.problem(c_pointer, f"{reader} reads feature {name!r}, which {view.kind} "
@@ -427,22 +430,13 @@ class _Reader(Located):
             attributes=attributes, location=self.at(spec_pointer),
         )  # fmt: skip
         edges: dict[str, EdgeRecord] = {}
-        features = spec.get("features")
-        features_pointer = pointer_join(spec_pointer, "features")
-        if features is not None and not isinstance(features, list):
-            self.problem(features_pointer, f"the features of {reader} must be a list")
-            features = []
-        for index, raw in enumerate(features or []):
-            for feature_id, f_pointer, _ in self.projection(raw, pointer_join(features_pointer, index),
-                                                            reader):  # fmt: skip
+        for pointer, raw in self.features_of(spec, spec_pointer, reader):
+            for feature_id, f_pointer, _ in self.projection(raw, pointer, reader):
                 edges.setdefault(feature_id, EdgeRecord(feature_id, node.id, "reads",
                                                         location=self.at(f_pointer)))  # fmt: skip
         yield node
         yield from edges.values()
 
-
-def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def _list(value: Any) -> list:

@@ -20,7 +20,7 @@ from typing import Any
 from lineage_importers._kit.document import DocumentImporter, having
 from lineage_importers._kit.located import Located
 from lineage_importers._kit.structured import pointer_join
-from lineage_importers._kit.typename import type_name
+from lineage_importers._kit.values import is_name, type_name
 
 from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 
@@ -96,19 +96,19 @@ class _Reader(Located):
             self.problem(pointer, f"a node must be an object, not {type_name(raw)}")
             return
         kedro_id, name, node_type = raw.get("id"), raw.get("name"), raw.get("type")
-        if not _is_name(kedro_id):
-            what = f"node {name!r}" if _is_name(name) else "a node"
+        if not is_name(kedro_id):
+            what = f"node {name!r}" if is_name(name) else "a node"
             self.problem(pointer, f"{what} needs an 'id'")
             return
         if kedro_id in self.nodes:
             first = self.at(self.nodes[kedro_id].pointer)
             self.problem(pointer, f"node id {kedro_id!r} is used twice (first at {first})")
             return
-        if not _is_name(name):
+        if not is_name(name):
             self.problem(pointer, f"node {kedro_id!r} needs a 'name'")
             self.unusable.add(kedro_id)
             return
-        if not _is_name(node_type):
+        if not is_name(node_type):
             self.problem(pointer, f"node {name!r} needs a 'type'")
             self.unusable.add(kedro_id)
             return
@@ -123,11 +123,11 @@ class _Reader(Located):
             )
             self.unusable.add(kedro_id)
             return
-        modular = [m for m in _list(raw.get("modular_pipelines")) if _is_name(m)]
+        modular = [m for m in _list(raw.get("modular_pipelines")) if is_name(m)]
         attributes: dict[str, Any] = {"kedro_id": kedro_id, "kedro_type": node_type}
         if modular:
             attributes["modular_pipelines"] = modular
-        pipelines = [p for p in _list(raw.get("pipelines")) if _is_name(p)]
+        pipelines = [p for p in _list(raw.get("pipelines")) if is_name(p)]
         if pipelines:
             attributes["pipelines"] = pipelines
         for key in ("dataset_type", "layer", "stats"):
@@ -138,7 +138,7 @@ class _Reader(Located):
         # Parameters are one project-wide tree ("params:a.b" names its path); Kedro-Viz derives
         # their modular pipelines from that name, often naming modular pipelines that do not exist.
         namespace = "" if node_type == "parameters" else _innermost(modular)
-        tags = tuple(dict.fromkeys(t for t in _list(raw.get("tags")) if _is_name(t)))
+        tags = tuple(dict.fromkeys(t for t in _list(raw.get("tags")) if is_name(t)))
         record = NodeRecord(
             kind, name, namespace, tags=tags, attributes=attributes, location=self.at(pointer)
         )
@@ -149,7 +149,7 @@ class _Reader(Located):
             self.problem(pointer, f"an edge must be an object, not {type_name(raw)}")
             return None
         source, target = raw.get("source"), raw.get("target")
-        if not _is_name(source) or not _is_name(target):
+        if not is_name(source) or not is_name(target):
             self.problem(pointer, "an edge needs a 'source' and a 'target' node id")
             return None
         if source in self.unusable or target in self.unusable:
@@ -216,9 +216,6 @@ def _innermost(modular: list[str]) -> str:
 def _what(node: _Node) -> str:
     return WHAT[node.type]
 
-
-def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def _list(value: Any) -> list:

@@ -26,7 +26,7 @@ from typing import Any
 from lineage_importers._kit.document import DocumentImporter
 from lineage_importers._kit.located import Located
 from lineage_importers._kit.structured import load_json, load_yaml, pointer_join
-from lineage_importers._kit.typename import type_name
+from lineage_importers._kit.values import is_name, type_name
 
 from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 
@@ -156,7 +156,7 @@ class _Reader(Located):
         self.expanded = 0
         info = spec.get("pipelineInfo")
         name = info.get("name") if isinstance(info, dict) else None
-        if not _is_name(name):
+        if not is_name(name):
             self.problem("/pipelineInfo", "pipelineInfo needs a 'name'")
             name = ""
         self.namespace = name
@@ -211,14 +211,14 @@ class _Reader(Located):
             ref = raw.get("componentRef")
             name = ref.get("name") if isinstance(ref, dict) else None
             ref_pointer = pointer_join(t_pointer, "componentRef")
-            spec = self.components.get(name) if _is_name(name) else None
-            if not _is_name(name):
+            spec = self.components.get(name) if is_name(name) else None
+            if not is_name(name):
                 self.problem(ref_pointer, f"task {key!r} needs a componentRef name")
             elif not isinstance(spec, dict):
                 message = f"task {key!r} uses component {name!r}, which the pipeline does not define"
                 self.problem(pointer_join(ref_pointer, "name"), message)
                 spec = None
-            task = _Task(key, t_pointer, raw, path, name if _is_name(name) else None, spec)
+            task = _Task(key, t_pointer, raw, path, name if is_name(name) else None, spec)
             out.tasks[key] = task
             if spec is None:
                 continue
@@ -231,7 +231,7 @@ class _Reader(Located):
                 owner, inputs = f"component {name!r}", _dict(spec.get("inputDefinitions"))
                 task.inner = self.build(owner, pointer_join(c_pointer, "dag"), spec["dag"], inputs,
                                         (*path, key), (*stack, name))  # fmt: skip
-            elif not _is_name(spec.get("executorLabel")):
+            elif not is_name(spec.get("executorLabel")):
                 self.problem(c_pointer, f"component {name!r} has neither a 'dag' nor an 'executorLabel'")
             elif not isinstance(self.executors.get(spec["executorLabel"]), dict):
                 self.problem(pointer_join(c_pointer, "executorLabel"),
@@ -270,12 +270,12 @@ class _Reader(Located):
         raw, spec = task.raw, task.spec or {}
         attributes: dict[str, Any] = {"task": task.key}
         info = raw.get("taskInfo")
-        if isinstance(info, dict) and _is_name(info.get("name")) and info["name"] != task.key:
+        if isinstance(info, dict) and is_name(info.get("name")) and info["name"] != task.key:
             attributes["display_name"] = info["name"]
         if task.component:
             attributes["component"] = task.component
         label = spec.get("executorLabel")
-        executor = self.executors.get(label) if _is_name(label) else None
+        executor = self.executors.get(label) if is_name(label) else None
         uri = None
         if isinstance(executor, dict):
             attributes["executor"] = label
@@ -287,10 +287,10 @@ class _Reader(Located):
             importer = executor.get("importer")
             if isinstance(importer, dict):
                 artifact_uri = _dict(importer.get("artifactUri"))
-                if _is_name(artifact_uri.get("constant")):
+                if is_name(artifact_uri.get("constant")):
                     uri = artifact_uri["constant"]
                     attributes["importer_uri"] = uri
-                elif _is_name(artifact_uri.get("runtimeParameter")):
+                elif is_name(artifact_uri.get("runtimeParameter")):
                     attributes["importer_uri_parameter"] = artifact_uri["runtimeParameter"]
                 if "reimport" in importer:
                     attributes["reimport"] = importer["reimport"]
@@ -310,7 +310,7 @@ class _Reader(Located):
             art_type = _dict(definition.get("artifactType"))
             title = art_type.get("schemaTitle")
             attrs: dict[str, Any] = {"task": task.key, "output": key}
-            if _is_name(title):
+            if is_name(title):
                 attrs["artifact_type"] = title
             if art_type.get("schemaVersion"):
                 attrs["schema_version"] = art_type["schemaVersion"]
@@ -326,7 +326,7 @@ class _Reader(Located):
             definition = _dict(definition)
             attrs = {"task": task.key, "output": key, "output_parameter": True}
             p_type = definition.get("parameterType") or definition.get("type")
-            if _is_name(p_type):
+            if is_name(p_type):
                 attrs["parameter_type"] = p_type
             node = NodeRecord("dataset", f"{job.name}.{key}", self.namespace, attributes=attrs,
                               location=job.location)  # fmt: skip
@@ -358,11 +358,11 @@ class _Reader(Located):
                 for sel_pointer, selector in selectors:
                     selector = _dict(selector)
                     producer, output = selector.get("producerSubtask"), selector.get(key_key)
-                    task = dag.tasks.get(producer) if _is_name(producer) else None
+                    task = dag.tasks.get(producer) if is_name(producer) else None
                     subject = f"{dag.owner} outputs {what} {output!r} of task {producer!r}"
                     if task is None:
                         self.problem(sel_pointer, f"{subject}, which it does not define")
-                    elif not _is_name(output):
+                    elif not is_name(output):
                         self.problem(sel_pointer, f"{subject}: {key_key} must be a name")
                     elif not task.broken and (section, output) not in task.outputs:
                         self.problem(sel_pointer, f"{subject}, which has no such output")
@@ -379,7 +379,7 @@ class _Reader(Located):
             raw = _dict(raw)
             attributes: dict[str, Any] = {}
             p_type = raw.get("parameterType") or raw.get("type")
-            if _is_name(p_type):
+            if is_name(p_type):
                 attributes["parameter_type"] = p_type
             for name, attr in (("defaultValue", "default"), ("isOptional", "optional"),
                                ("description", "description")):  # fmt: skip
@@ -394,7 +394,7 @@ class _Reader(Located):
             art_type = _dict(_dict(raw).get("artifactType"))
             title = art_type.get("schemaTitle")
             attributes = {"pipeline_input": True}
-            if _is_name(title):
+            if is_name(title):
                 attributes["artifact_type"] = title
             where = self.at(pointer_join(pointer_join(i_pointer, "artifacts"), key))
             node = NodeRecord(
@@ -449,7 +449,7 @@ class _Reader(Located):
                 found: list[_Source] = []
                 from_input = spec.get("componentInputParameter") or spec.get("componentInputArtifact")
                 output = spec.get("taskOutputParameter") or spec.get("taskOutputArtifact")
-                if _is_name(from_input):
+                if is_name(from_input):
                     if from_input in bindings:
                         found = bindings[from_input]
                     elif from_input not in declared["parameters"] and from_input not in declared["artifacts"]:
@@ -474,7 +474,7 @@ class _Reader(Located):
                         )
                 sources.append((name, pointer, found))
         for index, dependency in enumerate(_list(task.raw.get("dependentTasks"))):
-            if not _is_name(dependency):
+            if not is_name(dependency):
                 self.problem(pointer_join(pointer_join(task.pointer, "dependentTasks"), index),
                              f"task {task.key!r}: dependentTasks must name tasks, not {dependency!r}")  # fmt: skip
             elif dependency not in dag.tasks:
@@ -493,8 +493,8 @@ class _Reader(Located):
         producer = output.get("producerTask")
         key = output.get("outputArtifactKey" if is_artifact else "outputParameterKey")
         p_pointer = pointer_join(pointer, "taskOutputArtifact" if is_artifact else "taskOutputParameter")
-        producing = dag.tasks.get(producer) if _is_name(producer) else None
-        if not _is_name(key):
+        producing = dag.tasks.get(producer) if is_name(producer) else None
+        if not is_name(key):
             self.problem(p_pointer, f"task {task.key!r} reads {what} {key!r}: the key must be a name")
             return []
         if producing is None:
@@ -520,14 +520,14 @@ class _Reader(Located):
             ("artifactIterator", "inputArtifact"),
         ):
             iterator = task.raw.get(key)
-            if isinstance(iterator, dict) and _is_name(iterator.get("itemInput")):
+            if isinstance(iterator, dict) and is_name(iterator.get("itemInput")):
                 over = _dict(iterator.get("items")).get(items_key)
-                over_sources = inner.get(over, []) if _is_name(over) else []
+                over_sources = inner.get(over, []) if is_name(over) else []
                 inner[iterator["itemInput"]] = [s for s in over_sources if s.kind != "value"]
         inner_gates: list[_Gate] = list(gates)
         policy = task.raw.get("triggerPolicy")
         condition = policy.get("condition") if isinstance(policy, dict) else None
-        if _is_name(condition):
+        if is_name(condition):
             c_pointer = pointer_join(pointer_join(task.pointer, "triggerPolicy"), "condition")
             for name in dict.fromkeys(_CONDITION_INPUT.findall(condition)):
                 for source in inner.get(name, []):
@@ -556,9 +556,6 @@ def _constant(runtime_value: dict) -> Any:
         return next(iter(old.values()))
     return old
 
-
-def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def _dict(value: Any) -> dict:

@@ -19,7 +19,7 @@ import jsonschema
 from lineage_importers._kit.document import DocumentImporter, having
 from lineage_importers._kit.located import Located
 from lineage_importers._kit.structured import location, pointer_join
-from lineage_importers._kit.typename import type_name
+from lineage_importers._kit.values import type_name
 
 from lineage.ingest.protocol import DECLARED
 from lineage.records import (

@@ -1,8 +1,9 @@
-"""How the importers' messages name the JSON type of a value ("must be a list, not a string")."""
+"""Words and tests for the values a document holds: the name a message gives a value's type
+("must be a list, not a string") and whether a value is a usable name."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 
 def type_name(value: Any, mapping: str = "object") -> str:
@@ -16,3 +17,12 @@ def type_name(value: Any, mapping: str = "object") -> str:
     names = {dict: mapping, list: "list", str: "string", bool: "boolean", int: "integer",
              float: "number", type(None): "null"}  # fmt: skip
     return names.get(type(value), type(value).__name__)
+
+
+def is_name(value: Any) -> TypeGuard[str]:
+    """A string with more than white space in it.
+
+    >>> is_name("ctr"), is_name("  "), is_name(3)
+    (True, False, False)
+    """
+    return isinstance(value, str) and bool(value.strip())
