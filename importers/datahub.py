@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.logfiles import head as first_bytes
-from lineage_importers.shapes import Shape, optional
-from lineage_importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers._kit.document import DocumentImporter, having
+from lineage_importers._kit.shapes import Shape, optional
+from lineage_importers._kit.structured import location, pointer_join
 
 from lineage import identity
-from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem, merge_nodes
 
 _PROPERTIES = {"type": "object", "properties": {"customProperties": optional("object"), "name": optional("string")}}
@@ -216,10 +215,7 @@ def _patch_keyed(aspect, kind, field_name, tokens, key_fields, value, path) -> d
         kept = [item for item in items if item != tokens[0]]
         if kind == "remove":
             return {**aspect, field_name: kept}
-        if not isinstance(value, str):
-            raise PatchError(f"{field_name} holds URNs: the value must be text, not {type(value).__name__}", "/value")
-        if kind == "replace" and len(kept) == len(items):
-            raise PatchError(f"nothing to replace at {path!r}", "/path")
+        _check_added(value, str, f"{field_name} holds URNs: the value must be text", kind, kept, items, path)
         return {**aspect, field_name: [*kept, value]}
     if len(tokens) > len(key_fields):
         raise PatchError(f"unknown path {path!r}: {field_name} items are keyed by {', '.join(key_fields)}", "/path")
@@ -227,15 +223,20 @@ def _patch_keyed(aspect, kind, field_name, tokens, key_fields, value, path) -> d
     kept = [item for item in items if not all(_key_matches(item, f, token) for f, token in pairs)]
     if kind == "remove":
         return {**aspect, field_name: kept}
-    if not isinstance(value, dict):
-        raise PatchError(f"an item of {field_name} must be an object, not {type(value).__name__}", "/value")
-    if kind == "replace" and len(kept) == len(items):
-        raise PatchError(f"nothing to replace at {path!r}", "/path")
+    _check_added(value, dict, f"an item of {field_name} must be an object", kind, kept, items, path)
     item = dict(value)
     for key_field, token in pairs:  # the keys the path names are the item's, as DataHub rebuilds it
         if token not in ("", "NONE", "*"):
             _set_key(item, key_field, token)
     return {**aspect, field_name: [*kept, item]}
+
+
+def _check_added(value: Any, wanted: type, must: str, kind: str, kept: list, items: list, path: str) -> None:
+    """An add or replace adds a value of the type wanted; a replace replaces an item."""
+    if not isinstance(value, wanted):
+        raise PatchError(f"{must}, not {type(value).__name__}", "/value")
+    if kind == "replace" and len(kept) == len(items):
+        raise PatchError(f"nothing to replace at {path!r}", "/path")
 
 
 def _key_value(item: dict, key_field: str) -> Any:
@@ -352,21 +353,18 @@ class _Entity:
     places: list[Location] = field(default_factory=list)  # the other records about it (provenance)
 
 
-class DataHubImporter(Importer):
+class DataHubImporter(DocumentImporter):
     name = "datahub"
     description = "DataHub metadata files (datahub ingest file sink): MCEs and MCPs"
     reads = "*.json files of MCE snapshots and MCPs as DataHub's file sink writes them"
     priority = 30
 
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or path.suffix.lower() != ".json":
-            return False
-        head = first_bytes(path)
-        return any(marker in head for marker in SNIFF_MARKERS) and b"urn:li:" in head
+    looks = (having(SNIFF_MARKERS, b"urn:li:"),)
+    sniff_gunzips = True
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
-        file = str(path)
-        data, lines = load_json(decode_text(path.read_bytes(), file), file)
+        doc = self.load(path)  # a list of records, or one record
+        file, data, lines = doc.file, doc.data, doc.lines
         if not isinstance(data, list):
             data = [data] if isinstance(data, dict) else None
         if data is None:

@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.logfiles import head as first_bytes
-from lineage_importers.shapes import Shape, optional
-from lineage_importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers._kit.document import DocumentImporter, having
+from lineage_importers._kit.shapes import Shape, optional
+from lineage_importers._kit.structured import location, pointer_join
 
-from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
 
 SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")
@@ -140,7 +139,7 @@ def relation(node: dict) -> str:
     return ".".join(p for p in (node.get("database"), node.get("schema"), table) if p)
 
 
-class DbtImporter(Importer):
+class DbtImporter(DocumentImporter):
     name = "dbt"
     description = "dbt manifests (v7-v12): sources, models, seeds, snapshots, exposures, run results"
     reads = "target/manifest.json of dbt (run_results.json beside it is read too)"
@@ -150,18 +149,16 @@ class DbtImporter(Importer):
                                  "postgres://HOST:PORT ...): its tables get the OpenLineage names as aliases",
     }
 
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or path.suffix.lower() != ".json":
-            return False
-        head = first_bytes(path)
-        return b"schemas.getdbt.com/dbt/manifest/" in head
+    looks = (having(b"schemas.getdbt.com/dbt/manifest/"),)
+    sniff_gunzips = True
+    not_an_object = "not a dbt manifest: no 'metadata' object"
 
     def read(self, path: Path, options: dict[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         namespace = (options or {}).get("openlineage_namespace") or None
-        file = str(path)
-        data, lines = load_json(decode_text(path.read_bytes(), file), file)
-        if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
-            raise InputError(Location(file, line=1), "not a dbt manifest: no 'metadata' object")
+        doc = self.load_root(path)
+        file, data, lines = doc.file, doc.data, doc.lines
+        if not isinstance(data.get("metadata"), dict):
+            raise InputError(Location(file, line=1), self.not_an_object)
         if wrong := ROOT.error(data):
             raise InputError(location(file, lines, wrong[0]), wrong[1])
         url = data["metadata"].get("dbt_schema_version") or ""

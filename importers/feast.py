@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers._kit.document import DocumentImporter, having
+from lineage_importers._kit.located import Located
+from lineage_importers._kit.structured import pointer_join
+from lineage_importers._kit.values import is_name, type_name
 
-from lineage.ingest.protocol import Importer
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, node_id
+from lineage.records import EdgeRecord, NodeRecord, Problem, node_id
 
-SUFFIXES = (".json",)
-SNIFF_BYTES = 4096
 # Feast's placeholder entity of entity-less views (feast.feature_view.DUMMY_ENTITY_NAME).
 DUMMY_ENTITY = "__dummy"
 # Tag keys Feast writes for itself: kept as annotations, not tags.
@@ -42,8 +42,14 @@ VIEW_SECTIONS = {
 # The keys of a view's spec that hold the data sources its features come from.
 SOURCE_KEYS = ("streamSource", "batchSource", "source")
 
-_FIRST_KEY = re.compile(rb'^\s*\{\s*"(dataSources|entities)"\s*:\s*\[')
-_FEAST_MARKERS = (b'"timestampField"', b'"joinKey"', b'"dataSourceClassType"', b'Options"')
+# A dump names views or services and sources or entities. Its keys are sorted, so a registry
+# with many data sources fills the first KiB with them: a first key of dataSources or entities
+# with keys only Feast writes is taken too.
+LOOKS = (
+    having((b'"featureViews"', b'"featureServices"'), (b'"dataSources"', b'"entities"')),
+    having((b'"timestampField"', b'"joinKey"', b'"dataSourceClassType"', b'Options"'),
+           start=re.compile(rb'^\s*\{\s*"(dataSources|entities)"\s*:\s*\[')),
+)
 
 
 def datahub_feature_urn(project: str, view: str, feature: str) -> str:
@@ -56,34 +62,17 @@ def datahub_feature_urn(project: str, view: str, feature: str) -> str:
     return f"urn:li:mlFeature:({project}.{view},{feature})"
 
 
-def _looks_like_dump(sample: bytes) -> bool:
-    if (b'"featureViews"' in sample or b'"featureServices"' in sample) and (
-        b'"dataSources"' in sample or b'"entities"' in sample
-    ):
-        return True
-    # The dump's keys are sorted, so a registry with many data sources fills the first KiB
-    # with them: accept a first key of dataSources or entities with keys only Feast writes.
-    return bool(_FIRST_KEY.match(sample)) and any(m in sample for m in _FEAST_MARKERS)
-
-
-class FeastImporter(Importer):
+class FeastImporter(DocumentImporter):
     name = "feast"
     description = "Feast feature registry (feast registry-dump): data sources, feature views, services"
     reads = "*.json printed by `feast registry-dump`"
     priority = 30
-
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or path.suffix.lower() not in SUFFIXES:
-            return False
-        with open(path, "rb") as fh:
-            return _looks_like_dump(fh.read(SNIFF_BYTES))
+    looks = LOOKS
+    not_an_object = "a Feast registry dump must be a JSON object"
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
-        file = str(path)
-        data, lines = load_json(decode_text(path.read_bytes(), file), file)
-        if not isinstance(data, dict):
-            raise InputError(Location(file, line=1), "a Feast registry dump must be a JSON object")
-        yield from _Reader(file, data, lines).records()
+        doc = self.load_root(path)
+        yield from _Reader(doc.file, doc.data, doc.lines).records()
 
 
 @dataclass
@@ -100,15 +89,13 @@ class _View:
         return node_id("feature", f"{self.name}.{feature}", self.namespace)
 
 
-class _Reader:
+class _Reader(Located):
     def __init__(self, file: str, data: dict, lines: dict[str, int]):
-        self.file = file
+        super().__init__(file, lines)
         self.data = data
-        self.lines = lines
-        self.problems: list[Problem] = []
         project = data.get("project")
         if project is not None and not isinstance(project, str):
-            self.problem("/project", f"project must be a string, not {_type_name(project)}")
+            self.problem("/project", f"project must be a string, not {type_name(project)}")
             project = None
         self.project = project
         self.sources: dict[str, NodeRecord] = {}  # name -> node (the first definition wins)
@@ -118,12 +105,6 @@ class _Reader:
         self.views: dict[str, _View] = {}
 
     # -- helpers ------------------------------------------------------------------------------
-
-    def loc(self, pointer: str) -> Location:
-        return location(self.file, self.lines, pointer)
-
-    def problem(self, pointer: str, message: str) -> None:
-        self.problems.append(Problem(self.loc(pointer), message))
 
     def namespace(self, obj: dict) -> str:
         """The dump's project; older dumps only say it in each object."""
@@ -137,21 +118,30 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(f"/{key}", f"{key} must be a list, not {_type_name(value)}")
+            self.problem(f"/{key}", f"{key} must be a list, not {type_name(value)}")
             return []
         return [(pointer_join(f"/{key}", i), item) for i, item in enumerate(value)]
+
+    def features_of(self, spec: dict, spec_pointer: str, what: str) -> list[tuple[str, Any]]:
+        """(pointer, item) of each feature a spec lists; a problem if they are not a list."""
+        features = spec.get("features")
+        pointer = pointer_join(spec_pointer, "features")
+        if features is not None and not isinstance(features, list):
+            self.problem(pointer, f"the features of {what} must be a list")
+            return []
+        return [(pointer_join(pointer, index), feature) for index, feature in enumerate(features or [])]
 
     def spec_of(self, item: Any, pointer: str, what: str) -> tuple[dict, str] | None:
         """The ``spec`` of a registry object (and its pointer), with a usable name."""
         if not isinstance(item, dict):
-            self.problem(pointer, f"a {what} must be an object, not {_type_name(item)}")
+            self.problem(pointer, f"a {what} must be an object, not {type_name(item)}")
             return None
         spec = item.get("spec")
         if not isinstance(spec, dict):
             self.problem(pointer, f"a {what} needs a 'spec' object")
             return None
         spec_pointer = pointer_join(pointer, "spec")
-        if not _is_name(spec.get("name")):
+        if not is_name(spec.get("name")):
             self.problem(spec_pointer, f"a {what} needs a 'name'")
             return None
         return spec, spec_pointer
@@ -163,7 +153,7 @@ class _Reader:
         for pointer, item in top_level:  # first all, so that they win over embedded copies
             self.data_source(item, pointer, "a data source", link=False)
         for pointer, item in top_level:
-            if isinstance(item, dict) and _is_name(item.get("name")) \
+            if isinstance(item, dict) and is_name(item.get("name")) \
                     and self.source_pointers.get(item["name"]) == pointer:  # fmt: skip
                 self.link_batch_source(item, pointer)
         for pointer, item in self.section("entities"):
@@ -189,10 +179,10 @@ class _Reader:
         The first definition of a name wins: the top-level one, if the dump has it.
         """
         if not isinstance(raw, dict):
-            self.problem(pointer, f"{what} must be an object, not {_type_name(raw)}")
+            self.problem(pointer, f"{what} must be an object, not {type_name(raw)}")
             return None
         name = raw.get("name")
-        if not _is_name(name):
+        if not is_name(name):
             self.problem(pointer, f"{what} needs a 'name'")
             return None
         node = self.sources.get(name)
@@ -225,7 +215,7 @@ class _Reader:
             attributes["annotations"] = annotations
         node = NodeRecord(
             "dataset", name, self.namespace(raw), owner=_str(raw.get("owner")), team=team, tags=tags,
-            attributes=attributes, location=self.loc(pointer),
+            attributes=attributes, location=self.at(pointer),
         )  # fmt: skip
         self.sources[name] = node
         self.source_pointers[name] = pointer
@@ -243,7 +233,7 @@ class _Reader:
         upstream = self.data_source(batch, b_pointer, f"the batchSource of data source {node.name!r}")
         if upstream is not None and upstream != node.id:
             node.attributes["batch_source"] = batch["name"]
-            self.source_edges.append(EdgeRecord(upstream, node.id, "derives", location=self.loc(b_pointer)))
+            self.source_edges.append(EdgeRecord(upstream, node.id, "derives", location=self.at(b_pointer)))
 
     def collect_view(self, item: Any, pointer: str, kind: str) -> None:
         found = self.spec_of(item, pointer, kind)
@@ -254,20 +244,14 @@ class _Reader:
         if name in self.views:
             first = self.views[name]
             self.problem(
-                spec_pointer, f"{kind} {name!r} is defined twice (first at {self.loc(first.pointer)})"
+                spec_pointer, f"{kind} {name!r} is defined twice (first at {self.at(first.pointer)})"
             )
             return
         meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
         view = _View(kind, name, spec_pointer, spec, self.namespace(spec), meta)
-        features = spec.get("features")
-        features_pointer = pointer_join(spec_pointer, "features")
-        if features is not None and not isinstance(features, list):
-            self.problem(features_pointer, f"the features of {kind} {name!r} must be a list")
-            features = []
-        for index, feature in enumerate(features or []):
-            f_pointer = pointer_join(features_pointer, index)
+        for f_pointer, feature in self.features_of(spec, spec_pointer, f"{kind} {name!r}"):
             fname = feature.get("name") if isinstance(feature, dict) else None
-            if not _is_name(fname):
+            if not is_name(fname):
                 self.problem(f_pointer, f"a feature of {kind} {name!r} needs a 'name'")
             elif fname in view.features:
                 self.problem(f_pointer, f"{kind} {name!r} has feature {fname!r} twice")
@@ -278,14 +262,14 @@ class _Reader:
     def view_entities(self, view: _View) -> list[dict]:
         columns = {
             c["name"]: c.get("valueType")
-            for c in _list(view.spec.get("entityColumns")) if isinstance(c, dict) and _is_name(c.get("name"))
+            for c in _list(view.spec.get("entityColumns")) if isinstance(c, dict) and is_name(c.get("name"))
         }  # fmt: skip
         out = []
         for index, entity_name in enumerate(_list(view.spec.get("entities"))):
             if entity_name == DUMMY_ENTITY:
                 continue
             e_pointer = pointer_join(pointer_join(view.pointer, "entities"), index)
-            if not _is_name(entity_name):
+            if not is_name(entity_name):
                 self.problem(e_pointer, f"an entity of {view.kind} {view.name!r} must be a name")
                 continue
             entity = self.entities.get(entity_name)
@@ -293,7 +277,7 @@ class _Reader:
                 self.problem(e_pointer, f"{view.kind} {view.name!r} uses entity {entity_name!r}, "
                              "which the dump does not define")  # fmt: skip
                 continue
-            join_key = entity["joinKey"] if _is_name(entity.get("joinKey")) else entity_name
+            join_key = entity["joinKey"] if is_name(entity.get("joinKey")) else entity_name
             value_type = columns.get(join_key) or entity.get("valueType")
             out.append({"name": entity_name, "join_key": join_key,
                         **({"value_type": value_type} if value_type else {})})  # fmt: skip
@@ -357,7 +341,7 @@ class _Reader:
         view_name = raw.get("featureViewName")
         if view_name is None and isinstance(raw.get("spec"), dict):  # a whole feature view (old dumps)
             view_name = raw["spec"].get("name")
-        if not _is_name(view_name):
+        if not is_name(view_name):
             self.problem(pointer, f"a feature view projection of {reader} needs a 'featureViewName'")
             return []
         view = self.views.get(view_name)
@@ -372,7 +356,7 @@ class _Reader:
         for index, column in enumerate(columns):
             c_pointer = pointer_join(pointer_join(pointer, "featureColumns"), index)
             name = column.get("name") if isinstance(column, dict) else None
-            if not _is_name(name):
+            if not is_name(name):
                 self.problem(c_pointer, f"a feature column of {reader} needs a 'name'")
             elif name not in view.features:
                 self.problem(c_pointer, f"{reader} reads feature {name!r}, which {view.kind} "
@@ -416,14 +400,14 @@ class _Reader:
             node = NodeRecord(
                 "feature", f"{view.name}.{fname}", view.namespace, owner=_str(spec.get("owner")),
                 team=team or view_team, tags=tuple(dict.fromkeys((*view_tags, *tags))),
-                attributes=attributes, location=self.loc(f_pointer),
+                attributes=attributes, location=self.at(f_pointer),
                 # Without a project (an old dump that names none), DataHub's URN is not known.
                 aliases=(datahub_feature_urn(view.namespace, view.name, fname),) if view.namespace else (),
             )  # fmt: skip
             yield node
             for source_id, s_pointer, _ in upstream:
                 if source_id != node.id:
-                    yield EdgeRecord(source_id, node.id, "derives", location=self.loc(s_pointer))
+                    yield EdgeRecord(source_id, node.id, "derives", location=self.at(s_pointer))
 
     def service_records(self, item: Any, pointer: str) -> Iterator[NodeRecord | EdgeRecord]:
         found = self.spec_of(item, pointer, "feature service")
@@ -443,25 +427,16 @@ class _Reader:
         attributes.update(_meta(item.get("meta")))
         node = NodeRecord(
             "consumer", name, self.namespace(spec), owner=_str(spec.get("owner")), team=team, tags=tags,
-            attributes=attributes, location=self.loc(spec_pointer),
+            attributes=attributes, location=self.at(spec_pointer),
         )  # fmt: skip
         edges: dict[str, EdgeRecord] = {}
-        features = spec.get("features")
-        features_pointer = pointer_join(spec_pointer, "features")
-        if features is not None and not isinstance(features, list):
-            self.problem(features_pointer, f"the features of {reader} must be a list")
-            features = []
-        for index, raw in enumerate(features or []):
-            for feature_id, f_pointer, _ in self.projection(raw, pointer_join(features_pointer, index),
-                                                            reader):  # fmt: skip
+        for pointer, raw in self.features_of(spec, spec_pointer, reader):
+            for feature_id, f_pointer, _ in self.projection(raw, pointer, reader):
                 edges.setdefault(feature_id, EdgeRecord(feature_id, node.id, "reads",
-                                                        location=self.loc(f_pointer)))  # fmt: skip
+                                                        location=self.at(f_pointer)))  # fmt: skip
         yield node
         yield from edges.values()
 
-
-def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def _list(value: Any) -> list:
@@ -470,11 +445,6 @@ def _list(value: Any) -> list:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", int: "integer",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
 
 
 def _meta(meta: Any) -> dict[str, str]:

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.structured import decode_text, load_json, location, pointer_join
+from lineage_importers._kit.document import DocumentImporter, having
+from lineage_importers._kit.located import Located
+from lineage_importers._kit.structured import pointer_join
+from lineage_importers._kit.values import is_name, type_name
 
-from lineage.ingest.protocol import Importer
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
-
-SUFFIXES = (".json",)
-FILE_NAME = "main"  # kedro viz build: build/api/main
-SNIFF_BYTES = 4096
+from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 
 # Kedro-Viz node type -> node kind; modular pipelines are not nodes.
 KINDS = {"task": "job", "data": "dataset", "parameters": "flag"}
@@ -37,48 +35,32 @@ WHAT = {"task": "task", "data": "dataset", "parameters": "parameters", MODULAR_P
 # `kedro viz build` writes the nodes first (orjson, indented), so a big pipeline pushes "edges"
 # past the first 4 KiB: a document that opens with a "nodes" list whose first node has the keys
 # only Kedro-Viz nodes have is taken too.
-_FIRST_KEY = re.compile(rb'^\s*\{\s*"nodes"\s*:\s*\[')
-_NODE_KEYS = (b'"modular_pipelines"', b'"pipelines"', b'"type"')
+LOOKS = (
+    having(b'"nodes"', b'"edges"', (b'"modular_pipelines"', b'"pipelines"')),
+    having(b'"modular_pipelines"', b'"pipelines"', b'"type"', start=re.compile(rb'^\s*\{\s*"nodes"\s*:\s*\[')),
+)
 
 
-def _looks_like_pipeline(sample: bytes) -> bool:
-    if (
-        b'"nodes"' in sample
-        and b'"edges"' in sample
-        and (b'"modular_pipelines"' in sample or b'"pipelines"' in sample)
-    ):
-        return True
-    return bool(_FIRST_KEY.match(sample)) and all(key in sample for key in _NODE_KEYS)
-
-
-class KedroImporter(Importer):
+class KedroImporter(DocumentImporter):
     name = "kedro"
     description = "Kedro pipelines as Kedro-Viz exports them: tasks, datasets, parameters"
     reads = "api/main of `kedro viz build` or `kedro viz run --save-file`, or the same JSON as *.json"
     priority = 30
-
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or not (path.name == FILE_NAME or path.suffix.lower() in SUFFIXES):
-            return False
-        with open(path, "rb") as fh:
-            return _looks_like_pipeline(fh.read(SNIFF_BYTES))
+    file_names = ("main",)  # kedro viz build: build/api/main
+    looks = LOOKS
+    not_an_object = "a Kedro-Viz pipeline file must be a JSON object"
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
-        file = str(path)
-        text = decode_text(path.read_bytes(), file)
-        data, lines = load_json(text, file)
-        if not isinstance(data, dict):
-            raise InputError(Location(file, line=1), "a Kedro-Viz pipeline file must be a JSON object")
+        doc = self.load_root(path)
+        reader = _Reader(doc.file, doc.lines)
         for key in ("nodes", "edges"):
-            if key not in data:
-                raise InputError(Location(file, line=1), f"a Kedro-Viz pipeline file needs a list of {key}")
-            if not isinstance(data[key], list):
-                raise InputError(
-                    location(file, lines, f"/{key}"), f"'{key}' must be a list, not {_type_name(data[key])}"
-                )
-        # Kedro-Viz can write the whole document on one line: a JSON pointer then says more.
-        one_line = "\n" not in text.strip()
-        yield from _Reader(file, lines, one_line).records(data)
+            if key not in doc.data:
+                raise InputError(reader.at_line(1), f"a Kedro-Viz pipeline file needs a list of {key}")
+            if not isinstance(doc.data[key], list):
+                raise reader.error(f"/{key}", f"'{key}' must be a list, not {type_name(doc.data[key])}")
+        # Kedro-Viz can write the whole document on one line: lines are then empty and the
+        # reader's locations are JSON pointers.
+        yield from reader.records(doc.data)
 
 
 @dataclass
@@ -90,22 +72,11 @@ class _Node:
     record: NodeRecord | None  # None for modular pipelines
 
 
-class _Reader:
-    def __init__(self, file: str, lines: dict[str, int], one_line: bool):
-        self.file = file
-        self.lines = lines
-        self.one_line = one_line
-        self.problems: list[Problem] = []
+class _Reader(Located):
+    def __init__(self, file: str, lines: dict[str, int]):
+        super().__init__(file, lines)
         self.nodes: dict[str, _Node] = {}  # Kedro id -> node
         self.unusable: set[str] = set()  # Kedro ids of nodes reported as problems
-
-    def loc(self, pointer: str) -> Location:
-        if self.one_line:
-            return Location(self.file, pointer=pointer)
-        return location(self.file, self.lines, pointer)
-
-    def problem(self, pointer: str, message: str) -> None:
-        self.problems.append(Problem(self.loc(pointer), message))
 
     def records(self, data: dict) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         for index, raw in enumerate(data["nodes"]):
@@ -122,22 +93,22 @@ class _Reader:
 
     def node(self, raw: Any, pointer: str) -> None:
         if not isinstance(raw, dict):
-            self.problem(pointer, f"a node must be an object, not {_type_name(raw)}")
+            self.problem(pointer, f"a node must be an object, not {type_name(raw)}")
             return
         kedro_id, name, node_type = raw.get("id"), raw.get("name"), raw.get("type")
-        if not _is_name(kedro_id):
-            what = f"node {name!r}" if _is_name(name) else "a node"
+        if not is_name(kedro_id):
+            what = f"node {name!r}" if is_name(name) else "a node"
             self.problem(pointer, f"{what} needs an 'id'")
             return
         if kedro_id in self.nodes:
-            first = self.loc(self.nodes[kedro_id].pointer)
+            first = self.at(self.nodes[kedro_id].pointer)
             self.problem(pointer, f"node id {kedro_id!r} is used twice (first at {first})")
             return
-        if not _is_name(name):
+        if not is_name(name):
             self.problem(pointer, f"node {kedro_id!r} needs a 'name'")
             self.unusable.add(kedro_id)
             return
-        if not _is_name(node_type):
+        if not is_name(node_type):
             self.problem(pointer, f"node {name!r} needs a 'type'")
             self.unusable.add(kedro_id)
             return
@@ -152,11 +123,11 @@ class _Reader:
             )
             self.unusable.add(kedro_id)
             return
-        modular = [m for m in _list(raw.get("modular_pipelines")) if _is_name(m)]
+        modular = [m for m in _list(raw.get("modular_pipelines")) if is_name(m)]
         attributes: dict[str, Any] = {"kedro_id": kedro_id, "kedro_type": node_type}
         if modular:
             attributes["modular_pipelines"] = modular
-        pipelines = [p for p in _list(raw.get("pipelines")) if _is_name(p)]
+        pipelines = [p for p in _list(raw.get("pipelines")) if is_name(p)]
         if pipelines:
             attributes["pipelines"] = pipelines
         for key in ("dataset_type", "layer", "stats"):
@@ -167,18 +138,18 @@ class _Reader:
         # Parameters are one project-wide tree ("params:a.b" names its path); Kedro-Viz derives
         # their modular pipelines from that name, often naming modular pipelines that do not exist.
         namespace = "" if node_type == "parameters" else _innermost(modular)
-        tags = tuple(dict.fromkeys(t for t in _list(raw.get("tags")) if _is_name(t)))
+        tags = tuple(dict.fromkeys(t for t in _list(raw.get("tags")) if is_name(t)))
         record = NodeRecord(
-            kind, name, namespace, tags=tags, attributes=attributes, location=self.loc(pointer)
+            kind, name, namespace, tags=tags, attributes=attributes, location=self.at(pointer)
         )
         self.nodes[kedro_id] = _Node(kedro_id, node_type, name, pointer, record)
 
     def edge(self, raw: Any, pointer: str) -> EdgeRecord | None:
         if not isinstance(raw, dict):
-            self.problem(pointer, f"an edge must be an object, not {_type_name(raw)}")
+            self.problem(pointer, f"an edge must be an object, not {type_name(raw)}")
             return None
         source, target = raw.get("source"), raw.get("target")
-        if not _is_name(source) or not _is_name(target):
+        if not is_name(source) or not is_name(target):
             self.problem(pointer, "an edge needs a 'source' and a 'target' node id")
             return None
         if source in self.unusable or target in self.unusable:
@@ -199,7 +170,7 @@ class _Reader:
             )
             return None
         assert src.record is not None and dst.record is not None
-        return EdgeRecord(src.record.id, dst.record.id, kind, location=self.loc(pointer))
+        return EdgeRecord(src.record.id, dst.record.id, kind, location=self.at(pointer))
 
     @staticmethod
     def dangling(source: str, target: str, src: _Node | None, dst: _Node | None) -> str:
@@ -246,14 +217,6 @@ def _what(node: _Node) -> str:
     return WHAT[node.type]
 
 
-def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", int: "integer",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.structured import decode_text, load_json, load_yaml, location, pointer_join
+from lineage_importers._kit.document import DocumentImporter
+from lineage_importers._kit.located import Located
+from lineage_importers._kit.structured import load_json, load_yaml, pointer_join
+from lineage_importers._kit.values import is_name, type_name
 
-from lineage.ingest.protocol import Importer
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
 
-SUFFIXES = (".yaml", ".yml", ".json")
-SNIFF_BYTES = 4096
 MAX_TASKS = 100_000  # tasks once sub-DAGs are expanded (a DAG component can be used many times)
 
 _HEADER = re.compile(rb"^\s*# PIPELINE DEFINITION")  # the comment kfp.compiler writes first
@@ -57,37 +57,32 @@ def _looks_like_pipeline(sample: bytes) -> bool:
     )
 
 
-class KfpImporter(Importer):
+class KfpImporter(DocumentImporter):
     name = "kfp"
     description = "Kubeflow Pipelines: compiled pipelines (IR YAML): tasks, artifacts, parameters"
     reads = "*.yaml / *.yml written by kfp.compiler (PipelineSpec), or the same as *.json, or a PipelineJob"
     priority = 30
+    suffixes = (".yaml", ".yml", ".json")
+    not_an_object = "a compiled Kubeflow pipeline must be a mapping"
 
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or path.suffix.lower() not in SUFFIXES:
-            return False
-        with open(path, "rb") as fh:
-            return _looks_like_pipeline(fh.read(SNIFF_BYTES))
+    def looks_like(self, sample: bytes) -> bool:
+        return _looks_like_pipeline(sample)
+
+    def parse(self, text: str, file: str, suffix: str) -> tuple[Any, dict[str, int]]:
+        if suffix == ".json":
+            return load_json(text, file)
+        return load_yaml(_first_document(text), file)
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
-        file = str(path)
-        text = decode_text(path.read_bytes(), file)
-        one_line = False
-        if path.suffix.lower() == ".json":
-            data, lines = load_json(text, file)
-            one_line = "\n" not in text.strip()
-        else:
-            data, lines = load_yaml(_first_document(text), file)
-        if not isinstance(data, dict):
-            raise InputError(Location(file, line=1), "a compiled Kubeflow pipeline must be a mapping")
-        base, values = "", {}
+        doc = self.load_root(path)
+        data, base, values = doc.data, "", {}
         if isinstance(data.get("pipelineSpec"), dict) and "root" not in data:  # a PipelineJob
             base = "/pipelineSpec"
             runtime = data.get("runtimeConfig")
             values = runtime.get("parameterValues") if isinstance(runtime, dict) else None
             values = values if isinstance(values, dict) else {}
             data = data["pipelineSpec"]
-        reader = _Reader(file, lines, one_line, base, data, values)
+        reader = _Reader(doc.file, doc.lines, base, data, values)
         yield from reader.records()
 
 
@@ -148,16 +143,11 @@ class _Dag:
     tasks: dict[str, _Task] = field(default_factory=dict)
 
 
-class _Reader:
-    def __init__(self, file: str, lines: dict[str, int], one_line: bool, base: str, spec: dict,
-                 values: dict) -> None:  # fmt: skip
-        self.file = file
-        self.lines = lines
-        self.one_line = one_line
-        self.base = base
+class _Reader(Located):
+    def __init__(self, file: str, lines: dict[str, int], base: str, spec: dict, values: dict) -> None:
+        super().__init__(file, lines, base)  # one-line JSON has no lines: locations are pointers
         self.spec = spec
         self.values = values
-        self.problems: list[Problem] = []
         self.nodes: dict[str, NodeRecord] = {}
         self.edges: dict[tuple[str, str, str], EdgeRecord] = {}
         self.components = _dict(spec.get("components"))
@@ -166,28 +156,19 @@ class _Reader:
         self.expanded = 0
         info = spec.get("pipelineInfo")
         name = info.get("name") if isinstance(info, dict) else None
-        if not _is_name(name):
+        if not is_name(name):
             self.problem("/pipelineInfo", "pipelineInfo needs a 'name'")
             name = ""
         self.namespace = name
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def loc(self, pointer: str) -> Location:
-        pointer = self.base + pointer
-        if self.one_line:
-            return Location(self.file, pointer=pointer)
-        return location(self.file, self.lines, pointer)
-
-    def problem(self, pointer: str, message: str) -> None:
-        self.problems.append(Problem(self.loc(pointer), message))
-
     def add_node(self, node: NodeRecord) -> str:
         self.nodes.setdefault(node.id, node)
         return node.id
 
     def add_edge(self, source: str, target: str, kind: str, pointer: str, **attributes: Any) -> None:
-        edge = EdgeRecord(source, target, kind, attributes=attributes, location=self.loc(pointer))
+        edge = EdgeRecord(source, target, kind, attributes=attributes, location=self.at(pointer))
         self.edges.setdefault(edge.key, edge)
 
     # -- reading ------------------------------------------------------------------------------
@@ -197,7 +178,7 @@ class _Reader:
         dag = root.get("dag") if isinstance(root, dict) else None
         if not isinstance(dag, dict) or not isinstance(dag.get("tasks"), dict):
             where = "/root/dag" if isinstance(dag, dict) else "/root"
-            raise InputError(self.loc(where), "a compiled Kubeflow pipeline needs root.dag.tasks")
+            raise InputError(self.at(where), "a compiled Kubeflow pipeline needs root.dag.tasks")
         inputs = _dict(root.get("inputDefinitions"))
         top = self.build("the pipeline", "/root/dag", dag, inputs, (), ())
         self.name_jobs(top)
@@ -222,22 +203,22 @@ class _Reader:
         for key, raw in tasks.items():
             t_pointer = pointer_join(pointer_join(pointer, "tasks"), key)
             if not isinstance(raw, dict):
-                self.problem(t_pointer, f"task {key!r} must be a mapping, not {_type_name(raw)}")
+                self.problem(t_pointer, f"task {key!r} must be a mapping, not {type_name(raw, mapping='mapping')}")
                 continue
             self.expanded += 1
             if self.expanded > MAX_TASKS:
-                raise InputError(self.loc(t_pointer), f"the pipeline expands to more than {MAX_TASKS} tasks")
+                raise InputError(self.at(t_pointer), f"the pipeline expands to more than {MAX_TASKS} tasks")
             ref = raw.get("componentRef")
             name = ref.get("name") if isinstance(ref, dict) else None
             ref_pointer = pointer_join(t_pointer, "componentRef")
-            spec = self.components.get(name) if _is_name(name) else None
-            if not _is_name(name):
+            spec = self.components.get(name) if is_name(name) else None
+            if not is_name(name):
                 self.problem(ref_pointer, f"task {key!r} needs a componentRef name")
             elif not isinstance(spec, dict):
                 message = f"task {key!r} uses component {name!r}, which the pipeline does not define"
                 self.problem(pointer_join(ref_pointer, "name"), message)
                 spec = None
-            task = _Task(key, t_pointer, raw, path, name if _is_name(name) else None, spec)
+            task = _Task(key, t_pointer, raw, path, name if is_name(name) else None, spec)
             out.tasks[key] = task
             if spec is None:
                 continue
@@ -250,7 +231,7 @@ class _Reader:
                 owner, inputs = f"component {name!r}", _dict(spec.get("inputDefinitions"))
                 task.inner = self.build(owner, pointer_join(c_pointer, "dag"), spec["dag"], inputs,
                                         (*path, key), (*stack, name))  # fmt: skip
-            elif not _is_name(spec.get("executorLabel")):
+            elif not is_name(spec.get("executorLabel")):
                 self.problem(c_pointer, f"component {name!r} has neither a 'dag' nor an 'executorLabel'")
             elif not isinstance(self.executors.get(spec["executorLabel"]), dict):
                 self.problem(pointer_join(c_pointer, "executorLabel"),
@@ -272,7 +253,7 @@ class _Reader:
         counts = Counter(task.key for task in leaves)
         for task in leaves:
             name = task.key if counts[task.key] == 1 else ".".join((*task.path, task.key))
-            task.job = NodeRecord("job", name, self.namespace, location=self.loc(task.pointer))
+            task.job = NodeRecord("job", name, self.namespace, location=self.at(task.pointer))
 
     def make_nodes(self, dag: _Dag) -> None:
         """Jobs, what each writes, and what each sub-DAG task's outputs stand for (inner first)."""
@@ -289,12 +270,12 @@ class _Reader:
         raw, spec = task.raw, task.spec or {}
         attributes: dict[str, Any] = {"task": task.key}
         info = raw.get("taskInfo")
-        if isinstance(info, dict) and _is_name(info.get("name")) and info["name"] != task.key:
+        if isinstance(info, dict) and is_name(info.get("name")) and info["name"] != task.key:
             attributes["display_name"] = info["name"]
         if task.component:
             attributes["component"] = task.component
         label = spec.get("executorLabel")
-        executor = self.executors.get(label) if _is_name(label) else None
+        executor = self.executors.get(label) if is_name(label) else None
         uri = None
         if isinstance(executor, dict):
             attributes["executor"] = label
@@ -306,10 +287,10 @@ class _Reader:
             importer = executor.get("importer")
             if isinstance(importer, dict):
                 artifact_uri = _dict(importer.get("artifactUri"))
-                if _is_name(artifact_uri.get("constant")):
+                if is_name(artifact_uri.get("constant")):
                     uri = artifact_uri["constant"]
                     attributes["importer_uri"] = uri
-                elif _is_name(artifact_uri.get("runtimeParameter")):
+                elif is_name(artifact_uri.get("runtimeParameter")):
                     attributes["importer_uri_parameter"] = artifact_uri["runtimeParameter"]
                 if "reimport" in importer:
                     attributes["reimport"] = importer["reimport"]
@@ -329,7 +310,7 @@ class _Reader:
             art_type = _dict(definition.get("artifactType"))
             title = art_type.get("schemaTitle")
             attrs: dict[str, Any] = {"task": task.key, "output": key}
-            if _is_name(title):
+            if is_name(title):
                 attrs["artifact_type"] = title
             if art_type.get("schemaVersion"):
                 attrs["schema_version"] = art_type["schemaVersion"]
@@ -345,7 +326,7 @@ class _Reader:
             definition = _dict(definition)
             attrs = {"task": task.key, "output": key, "output_parameter": True}
             p_type = definition.get("parameterType") or definition.get("type")
-            if _is_name(p_type):
+            if is_name(p_type):
                 attrs["parameter_type"] = p_type
             node = NodeRecord("dataset", f"{job.name}.{key}", self.namespace, attributes=attrs,
                               location=job.location)  # fmt: skip
@@ -377,11 +358,11 @@ class _Reader:
                 for sel_pointer, selector in selectors:
                     selector = _dict(selector)
                     producer, output = selector.get("producerSubtask"), selector.get(key_key)
-                    task = dag.tasks.get(producer) if _is_name(producer) else None
+                    task = dag.tasks.get(producer) if is_name(producer) else None
                     subject = f"{dag.owner} outputs {what} {output!r} of task {producer!r}"
                     if task is None:
                         self.problem(sel_pointer, f"{subject}, which it does not define")
-                    elif not _is_name(output):
+                    elif not is_name(output):
                         self.problem(sel_pointer, f"{subject}: {key_key} must be a name")
                     elif not task.broken and (section, output) not in task.outputs:
                         self.problem(sel_pointer, f"{subject}, which has no such output")
@@ -398,7 +379,7 @@ class _Reader:
             raw = _dict(raw)
             attributes: dict[str, Any] = {}
             p_type = raw.get("parameterType") or raw.get("type")
-            if _is_name(p_type):
+            if is_name(p_type):
                 attributes["parameter_type"] = p_type
             for name, attr in (("defaultValue", "default"), ("isOptional", "optional"),
                                ("description", "description")):  # fmt: skip
@@ -406,16 +387,16 @@ class _Reader:
                     attributes[attr] = raw[name]
             if key in self.values:
                 attributes["value"] = self.values[key]
-            where = self.loc(pointer_join(pointer_join(i_pointer, "parameters"), key))
+            where = self.at(pointer_join(pointer_join(i_pointer, "parameters"), key))
             flag = NodeRecord("flag", key, self.namespace, attributes=attributes, location=where)
             bindings[key] = [_Source("flag", self.add_node(flag))]
         for key, raw in _dict(inputs.get("artifacts")).items():
             art_type = _dict(_dict(raw).get("artifactType"))
             title = art_type.get("schemaTitle")
             attributes = {"pipeline_input": True}
-            if _is_name(title):
+            if is_name(title):
                 attributes["artifact_type"] = title
-            where = self.loc(pointer_join(pointer_join(i_pointer, "artifacts"), key))
+            where = self.at(pointer_join(pointer_join(i_pointer, "artifacts"), key))
             node = NodeRecord(
                 _artifact_kind(title), key, self.namespace, attributes=attributes, location=where
             )
@@ -468,7 +449,7 @@ class _Reader:
                 found: list[_Source] = []
                 from_input = spec.get("componentInputParameter") or spec.get("componentInputArtifact")
                 output = spec.get("taskOutputParameter") or spec.get("taskOutputArtifact")
-                if _is_name(from_input):
+                if is_name(from_input):
                     if from_input in bindings:
                         found = bindings[from_input]
                     elif from_input not in declared["parameters"] and from_input not in declared["artifacts"]:
@@ -493,7 +474,7 @@ class _Reader:
                         )
                 sources.append((name, pointer, found))
         for index, dependency in enumerate(_list(task.raw.get("dependentTasks"))):
-            if not _is_name(dependency):
+            if not is_name(dependency):
                 self.problem(pointer_join(pointer_join(task.pointer, "dependentTasks"), index),
                              f"task {task.key!r}: dependentTasks must name tasks, not {dependency!r}")  # fmt: skip
             elif dependency not in dag.tasks:
@@ -512,8 +493,8 @@ class _Reader:
         producer = output.get("producerTask")
         key = output.get("outputArtifactKey" if is_artifact else "outputParameterKey")
         p_pointer = pointer_join(pointer, "taskOutputArtifact" if is_artifact else "taskOutputParameter")
-        producing = dag.tasks.get(producer) if _is_name(producer) else None
-        if not _is_name(key):
+        producing = dag.tasks.get(producer) if is_name(producer) else None
+        if not is_name(key):
             self.problem(p_pointer, f"task {task.key!r} reads {what} {key!r}: the key must be a name")
             return []
         if producing is None:
@@ -539,14 +520,14 @@ class _Reader:
             ("artifactIterator", "inputArtifact"),
         ):
             iterator = task.raw.get(key)
-            if isinstance(iterator, dict) and _is_name(iterator.get("itemInput")):
+            if isinstance(iterator, dict) and is_name(iterator.get("itemInput")):
                 over = _dict(iterator.get("items")).get(items_key)
-                over_sources = inner.get(over, []) if _is_name(over) else []
+                over_sources = inner.get(over, []) if is_name(over) else []
                 inner[iterator["itemInput"]] = [s for s in over_sources if s.kind != "value"]
         inner_gates: list[_Gate] = list(gates)
         policy = task.raw.get("triggerPolicy")
         condition = policy.get("condition") if isinstance(policy, dict) else None
-        if _is_name(condition):
+        if is_name(condition):
             c_pointer = pointer_join(pointer_join(task.pointer, "triggerPolicy"), "condition")
             for name in dict.fromkeys(_CONDITION_INPUT.findall(condition)):
                 for source in inner.get(name, []):
@@ -576,9 +557,6 @@ def _constant(runtime_value: dict) -> Any:
     return old
 
 
-def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
 
 def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
@@ -586,8 +564,3 @@ def _dict(value: Any) -> dict:
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "mapping", list: "list", str: "string", bool: "boolean", int: "integer",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip

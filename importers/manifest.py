@@ -16,9 +16,12 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
-from lineage_importers.structured import load_structured, location, pointer_join
+from lineage_importers._kit.document import DocumentImporter, having
+from lineage_importers._kit.located import Located
+from lineage_importers._kit.structured import location, pointer_join
+from lineage_importers._kit.values import type_name
 
-from lineage.ingest.protocol import DECLARED, Importer
+from lineage.ingest.protocol import DECLARED
 from lineage.records import (
     NODE_KINDS,
     EdgeRecord,
@@ -30,9 +33,7 @@ from lineage.records import (
 )
 from lineage.resources import resource_path
 
-SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 MARKER = "lineage_manifest"
-SNIFF_BYTES = 4096
 
 # section -> node kind of its entries
 SECTIONS = {
@@ -88,26 +89,23 @@ def _is_valid(data: Any) -> bool:
     return True
 
 
-class ManifestImporter(Importer):
+class ManifestImporter(DocumentImporter):
     name = "manifest"
     description = "Lineage Explorer's native manifest: signals, models, consumers, flags"
     reads = "*.yaml, *.yml, *.json or *.toml files with a top-level `lineage_manifest: 1` key"
     priority = 10
     rank = DECLARED  # what the teams declared wins where sources disagree
 
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file() or path.suffix.lower() not in SUFFIXES:
-            return False
-        with open(path, "rb") as fh:
-            return MARKER.encode() in fh.read(SNIFF_BYTES)
+    suffixes = (".yaml", ".yml", ".json", ".toml")
+    looks = (having(MARKER.encode()),)
+    syntax = None  # each file in the syntax its suffix says
+    not_an_object = f"not a lineage manifest: no top-level {MARKER!r} key"
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Setting]:
-        file = str(path)
-        data, lines = load_structured(path.read_bytes(), file, path.suffix.lower())
-        if not isinstance(data, dict) or MARKER not in data:
-            raise InputError(
-                Location(file, line=1), f"not a lineage manifest: no top-level {MARKER!r} key"
-            )
+        doc = self.load_root(path)
+        file, data, lines = doc.file, doc.data, doc.lines
+        if MARKER not in data:
+            raise InputError(Location(file, line=1), self.not_an_object)
         bad_entries: set[tuple[str, int]] = set()
         fatal = False
         errors = () if _is_valid(data) else _validator().iter_errors(data)
@@ -155,7 +153,7 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
     if error.validator == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        return [(where, f"{label} must be of type {expected}, not {_type_name(error.instance)}")]
+        return [(where, f"{label} must be of type {expected}, not {type_name(error.instance)}")]
     if error.validator == "enum":
         choices = ", ".join(map(str, error.validator_value))
         return [(where, f"{label} must be one of {choices}, not {error.instance!r}")]
@@ -173,26 +171,15 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
     return [(where, f"{label}: {error.message}")]
 
 
-def _type_name(value: Any) -> str:
-    return {
-        dict: "object", list: "list", str: "string", bool: "boolean", int: "integer",
-        float: "number", type(None): "null",
-    }.get(type(value), type(value).__name__)  # fmt: skip
-
-
-class _Reader:
+class _Reader(Located):
     """Turns a validated manifest into records."""
 
     def __init__(self, file: str, data: dict, lines: dict[str, int], skip: set[tuple[str, int]]):
-        self.file = file
+        super().__init__(file, lines)
         self.data = data
-        self.lines = lines
         self.skip = skip
         self.namespace = data.get("namespace", "")
         self.declared: dict[str, list[tuple[str, str, int | None]]] = {}  # name -> (kind, ns, line)
-
-    def loc(self, pointer: str) -> Location:
-        return location(self.file, self.lines, pointer)
 
     def entries(self) -> Iterator[tuple[str, int, dict, str]]:
         for section, kind in SECTIONS.items():
@@ -205,14 +192,14 @@ class _Reader:
             for index, rule in enumerate(self.data.get(section, [])):
                 if section == "configs" and self.namespace:
                     rule = {"namespace": self.namespace, **rule}
-                yield Setting(section, rule, self.loc(_pointer([section, index])))
+                yield Setting(section, rule, self.at(_pointer([section, index])))
         seen: dict[str, Location] = {}
         for _section, index, entry, kind in self.entries():
             ns = entry.get("namespace", self.namespace)
             self.declared.setdefault(entry["name"], []).append((kind, ns, index))
         for section, index, entry, kind in self.entries():
             pointer = _pointer([section, index])
-            node = self.node(entry, kind, self.loc(pointer))
+            node = self.node(entry, kind, self.at(pointer))
             if node.id in seen:
                 yield Problem(node.location, f"{node.id} is declared twice (first at {seen[node.id]})")
                 continue
@@ -229,7 +216,7 @@ class _Reader:
                         source, target = (other.id, node.id) if is_target else (node.id, other.id)
                         weight = ref.get("weight") if isinstance(ref, dict) else None
                         related.append(EdgeRecord(source, target, edge_kind, weight=weight,
-                                                  location=self.loc(ref_pointer)))  # fmt: skip
+                                                  location=self.at(ref_pointer)))  # fmt: skip
             if "replacement" in entry.get("deprecated", {}):
                 ref_pointer = _pointer([section, index, "deprecated", "replacement"])
                 other = self.reference(entry["deprecated"]["replacement"], kind, ref_pointer)
@@ -265,7 +252,7 @@ class _Reader:
 
     def reference(self, ref: str | dict, default_kind: str, pointer: str) -> NodeRecord | Problem:
         """A reference node for ``ref``: explicit kind, else the one declared here, else default."""
-        loc = self.loc(pointer)
+        loc = self.at(pointer)
         if isinstance(ref, dict):
             name, kind, ns = ref["name"], ref.get("kind"), ref.get("namespace")
         else:

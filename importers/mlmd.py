@@ -22,12 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.sqlrows import decode_row
+from lineage_importers._kit.sqlitestore import SQLiteStoreImporter, connect, has_sqlite_header, table_names
+from lineage_importers._kit.sqlrows import decode_row
 
-from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, Progress
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 REQUIRED_TABLES = ("Artifact", "Execution", "Event")
 # The newest MLMD schema this importer knows (ml-metadata 1.14 to 1.17 write 10). Older stores
 # lack some optional columns, which are then left out; a newer one may mean something else.
@@ -82,38 +81,17 @@ MAX_PARENT_DEPTH = 32
 PROGRESS_EVERY = 20_000  # rows
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open ``path`` read-only and immutable: SQLite never writes, locks or creates anything."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-
-
-def _tables(db: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-
-
-class MLMDImporter(Importer):
+class MLMDImporter(SQLiteStoreImporter):
     name = "mlmd"
     description = "ML Metadata stores (TFX, Kubeflow Pipelines): artifacts, executions, events, contexts"
     reads = "an ML Metadata SQLite store (metadata.sqlite), opened read-only"
     priority = 30
-
-    def sniff(self, path: Path) -> bool:
-        if not path.is_file():
-            return False
-        with open(path, "rb") as fh:
-            if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return False
-        try:
-            with closing(connect(path)) as db:
-                return set(REQUIRED_TABLES) <= _tables(db)
-        except sqlite3.Error:
-            return False
+    tables = REQUIRED_TABLES
 
     def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Progress]:
         file = str(path)
-        with open(path, "rb") as fh:
-            if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                raise InputError(Location(file), "not an SQLite database (an ML Metadata store is one)")
+        if not has_sqlite_header(path):
+            raise InputError(Location(file), "not an SQLite database (an ML Metadata store is one)")
         store = _Store(file)
         try:
             with closing(connect(path)) as db:
@@ -166,7 +144,7 @@ class _Store:
 
     def load(self, db: sqlite3.Connection) -> None:
         self.table = "sqlite_master"
-        tables = _tables(db)
+        tables = table_names(db)
         for table in (*REQUIRED_TABLES, "Type"):
             if table not in tables:
                 raise InputError(Location(self.file, table=table), f"no {table} table: not an ML Metadata store")

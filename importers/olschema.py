@@ -42,8 +42,8 @@ import fastjsonschema
 import jsonschema
 import referencing
 import referencing.jsonschema
-from lineage_importers.shapes import describe
-from lineage_importers.structured import pointer_join
+from lineage_importers._kit.shapes import describe
+from lineage_importers._kit.structured import pointer_join
 
 from lineage.resources import resource_path
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from lineage_importers import olschema
-from lineage_importers.logfiles import head, json_lines, logical_suffix, read_text
-from lineage_importers.shapes import Shape
-from lineage_importers.structured import Rejected, line_of, location, strict_loads
-from lineage_importers.structured import json_lines as json_line_map
+from lineage_importers._kit.logfiles import head, json_lines, logical_suffix, read_text
+from lineage_importers._kit.shapes import Shape
+from lineage_importers._kit.structured import Rejected, line_of, location, strict_loads
+from lineage_importers._kit.structured import json_lines as json_line_map
 
 from lineage.ingest.protocol import Importer
 from lineage.records import (

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.logfiles import head, json_lines, logical_suffix, text_lines
+from lineage_importers._kit.logfiles import head, json_lines, logical_suffix, text_lines
 
 from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem

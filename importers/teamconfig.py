@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.structured import load_structured, location, pointer_join
+from lineage_importers._kit.structured import load_structured, location, pointer_join
 
 from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem

@@ -23,7 +23,7 @@ MODULES = sorted(
 
 
 def test_both_packages_have_modules():
-    assert {"lineage_importers.structured", "lineage_gui.window"} <= set(MODULES)
+    assert {"lineage_importers._kit.structured", "lineage_gui.window"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

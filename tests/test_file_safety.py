@@ -126,7 +126,7 @@ def bomb(path: Path, size: int = 10_000_000, line: bytes = b"") -> Path:
     ],
 )
 def test_a_gzip_bomb_stops_with_a_message_naming_the_file(tmp_path, monkeypatch, name, fmt, line):
-    from lineage_importers import logfiles
+    from lineage_importers._kit import logfiles
 
     monkeypatch.setattr(logfiles, "MAX_LINE_BYTES", 1_000_000)
     monkeypatch.setattr(logfiles, "MAX_GZIP_BYTES", 2_000_000)
@@ -141,7 +141,7 @@ def test_a_gzip_bomb_stops_with_a_message_naming_the_file(tmp_path, monkeypatch,
 
 def test_many_short_lines_are_bounded_by_total_size_not_line_length(tmp_path, monkeypatch):
     """A log that is big but well formed streams; only a whole-file read (one JSON event) is capped."""
-    from lineage_importers import logfiles
+    from lineage_importers._kit import logfiles
 
     monkeypatch.setattr(logfiles, "MAX_LINE_BYTES", 1_000)
     row = json.dumps({"consumer": "c", "model": "m"}).encode() + b"\n"

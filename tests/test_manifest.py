@@ -164,7 +164,7 @@ def test_sniff_needs_the_marker_and_a_known_suffix(tmp_path):
 def test_published_schema_is_valid_and_accepts_the_demo():
     schema = manifest_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    from lineage_importers.structured import load_structured
+    from lineage_importers._kit.structured import load_structured
 
     from lineage.demo import DEMO
 
@@ -186,8 +186,8 @@ def test_the_fast_gate_agrees_with_jsonschema_on_valid_and_broken_manifests():
     import copy
 
     import jsonschema
+    from lineage_importers._kit.structured import load_structured
     from lineage_importers.manifest import _is_valid, manifest_schema
-    from lineage_importers.structured import load_structured
 
     root = Path(__file__).parent.parent
     sources = [root / "tests" / "data" / "small.yaml", *sorted((root / "resources" / "demo" / "current").glob("*.yaml"))]

@@ -1,5 +1,4 @@
-"""MLflow: tracking store and model registry (the ``mlruns/`` folder of MLflow 2 and 3, and
-the MLflow 3 default SQL store ``mlflow.db``).
+"""MLflow's records: a tracking store and model registry, read by :mod:`.store`, as lineage.
 
 dataset -> training run (job) -> model version -> registered model; signature columns ->
 features -> the model version that reads them, weighted by logged feature importances.
@@ -13,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.mlflow_store import (
+from lineage_importers.mlflow.mlmodel import signature_inputs
+from lineage_importers.mlflow.store import (
     Version,
     Workspace,
     is_file_store,
@@ -23,11 +23,10 @@ from lineage_importers.mlflow_store import (
     read_sql_store,
     real_file,
 )
-from lineage_importers.structured import Rejected, load_structured, location, strict_loads
 
 from lineage import identity
 from lineage.ingest.protocol import Importer
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.records import EdgeRecord, Location, NodeRecord, Problem
 
 CURRENT_ALIASES = ("production", "prod", "champion", "live", "current")
 IMPORTANCE_PREFIXES = ("importance.", "feature_importance.")
@@ -159,7 +158,7 @@ class _Records:
             return
         mlmodel = folder / "MLmodel"
         where = Location(str(mlmodel), line=1)
-        inputs = _signature_inputs(mlmodel)
+        inputs = signature_inputs(mlmodel)
         if isinstance(inputs, Problem):
             yield inputs
             return
@@ -205,45 +204,6 @@ class _Records:
                             if isinstance(value, int | float) and not isinstance(value, bool):
                                 found.setdefault(str(key), abs(float(value)))
         return found
-
-
-def _signature_inputs(mlmodel: Path) -> list | Problem:
-    """The input columns of an MLmodel's signature (a JSON list in its YAML), or where it breaks."""
-    file = str(mlmodel)
-    try:
-        spec, lines = load_structured(mlmodel.read_bytes(), file, ".yaml")
-    except InputError as exc:
-        return exc.problem
-    except OSError as exc:
-        text = exc.strerror or str(exc)
-        return Problem(Location(file), f"cannot read: {text[:1].lower()}{text[1:]}")
-    if spec is None:
-        return []
-    if not isinstance(spec, dict):
-        return Problem(Location(file, line=1), "cannot read the model signature: MLmodel is not a mapping")
-    signature = spec.get("signature")
-    if signature is None:
-        return []
-    if not isinstance(signature, dict):
-        return Problem(location(file, lines, "/signature"), "cannot read the model signature: not a mapping")
-    raw = signature.get("inputs")
-    where = location(file, lines, "/signature/inputs")
-    if raw in (None, ""):
-        return []
-    if not isinstance(raw, str):
-        return Problem(where, f"cannot read the model signature: inputs must be JSON text, not {type(raw).__name__}")
-    try:
-        inputs = strict_loads(raw)
-    except json.JSONDecodeError as exc:
-        return Problem(where, f"cannot read the model signature: invalid JSON in inputs: {exc.msg}")
-    except (Rejected, ValueError) as exc:
-        return Problem(where, f"cannot read the model signature: invalid JSON in inputs: {exc}")
-    except RecursionError:
-        return Problem(where, "cannot read the model signature: inputs nested too deeply")
-    if not isinstance(inputs, list):
-        kind = type(inputs).__name__
-        return Problem(where, f"cannot read the model signature: inputs must be a JSON list, not {kind}")
-    return inputs
 
 
 def _current_version(versions: list[Version], aliases: dict[str, int]) -> int | None:

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lineage_importers.shapes import Shape, optional
-from lineage_importers.sqlrows import decode_row
-from lineage_importers.structured import decode_text, load_structured, location
+from lineage_importers._kit.shapes import Shape, optional
+from lineage_importers._kit.sqlitestore import has_sqlite_header
+from lineage_importers._kit.sqlrows import decode_row
+from lineage_importers._kit.structured import decode_text, load_structured, location
 
 from lineage.records import InputError, Location, Problem
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 # What the importer reads from an SQL store; a store without these is a schema it does not know.
 INTEGER_COLUMNS = frozenset({"experiment_id", "start_time", "end_time", "version"})
 REQUIRED_COLUMNS = {
@@ -395,9 +395,8 @@ def _version(meta: dict, location: Location) -> Version:
 
 def is_sql_store(path: Path) -> bool:
     try:
-        with open(path, "rb") as fh:
-            if fh.read(16) != SQLITE_HEADER:
-                return False
+        if not has_sqlite_header(path):
+            return False
         conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}

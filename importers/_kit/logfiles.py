@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.structured import Rejected, strict_loads
+from lineage_importers._kit.structured import Rejected, strict_loads
 
 from lineage.records import InputError, Location, Problem, Progress
 

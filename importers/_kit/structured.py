@@ -43,10 +43,10 @@ def strict_loads(text: str) -> Any:
 
     >>> strict_loads('{"a": 1, "a": 2}')
     Traceback (most recent call last):
-    lineage_importers.structured.Rejected: duplicate key 'a'
+    lineage_importers._kit.structured.Rejected: duplicate key 'a'
     >>> strict_loads("[" + "9" * 5000 + "]")
     Traceback (most recent call last):
-    lineage_importers.structured.Rejected: an integer of 5000 digits (more than 4300) is not allowed
+    lineage_importers._kit.structured.Rejected: an integer of 5000 digits (more than 4300) is not allowed
     """
     return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_int=_int)
 
