@@ -15,7 +15,7 @@ from pathlib import Path
 from lineage.importing import discover, import_paths, parse_when
 from lineage.resources import resource_path
 from lineage.store import Store
-from lineage.tours import parse_tour
+from lineage.views.tours import parse_tour
 
 DEMO = resource_path("demo")
 CURRENT_AS_OF = "2026-03-01"  # the date the "current" snapshot is recorded as
