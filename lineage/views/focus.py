@@ -25,11 +25,11 @@ def most_central_feature(graph: nx.DiGraph) -> str | None:
     if not features:
         return None
     if graph.number_of_nodes() > LARGE:  # a traversal per feature would take minutes: a cheap proxy
-        return min(features, key=lambda n: (-graph.out_degree(n), n))
+        return str(min(features, key=lambda n: (-graph.out_degree(n), n)))
     if len(features) > CANDIDATES:
         counts, _ = downstream_counts(graph)
         features = sorted(features, key=lambda n: (-counts[n], n))[:CANDIDATES]
-    return min(features, key=lambda n: (-len(nx.descendants(graph, n)), n))
+    return str(min(features, key=lambda n: (-len(nx.descendants(graph, n)), n)))
 
 
 def default_focus(graph: nx.DiGraph) -> str:
@@ -43,4 +43,4 @@ def default_focus(graph: nx.DiGraph) -> str:
     feature = most_central_feature(graph)
     if feature is not None:
         return feature
-    return min(graph.nodes, key=lambda n: (-graph.degree(n), n))
+    return str(min(graph.nodes, key=lambda n: (-graph.degree(n), n)))

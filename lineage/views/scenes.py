@@ -213,8 +213,8 @@ def finding_scene(graph: nx.DiGraph, finding: Finding, *, limit: int = LIMIT) ->
 
 
 def diff_scene(
-    before: nx.DiGraph, after: nx.DiGraph, before_nodes: dict, after_nodes: dict,
-    before_edges: dict, after_edges: dict, *, label: str = "", limit: int = LIMIT,
+    before: nx.DiGraph, after: nx.DiGraph, before_nodes: dict[str, Any], after_nodes: dict[str, Any],
+    before_edges: dict[Any, Any], after_edges: dict[Any, Any], *, label: str = "", limit: int = LIMIT,
 ) -> Scene:  # fmt: skip
     """What changed: nodes added (green), removed (struck), changed (yellow), with neighbours."""
     result = diff(before_nodes, before_edges, after_nodes, after_edges)

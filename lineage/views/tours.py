@@ -114,7 +114,7 @@ def step_of(spec: ViewSpec, *, title: str = "", positions: dict[str, list[float]
 
 def match_finding(findings: Findings, wanted: dict[str, Any]) -> Finding | None:
     """The finding a step names: of its kind, with its nodes if it lists them (else the first)."""
-    candidates = findings.get(wanted.get("kind"), [])
+    candidates = findings.get(wanted.get("kind") or "", [])
     nodes = wanted.get("nodes")
     return next((f for f in candidates if not nodes or list(f.nodes) == list(nodes)),
                 candidates[0] if candidates else None)  # fmt: skip
@@ -122,7 +122,7 @@ def match_finding(findings: Findings, wanted: dict[str, Any]) -> Finding | None:
 
 def _finding_exists(step: Step, graph: nx.DiGraph, findings: Findings | None) -> bool:
     found = findings if findings is not None else find_all(graph)
-    return bool(found.get(step.finding.get("kind"), [])) if step.finding else False
+    return bool(found.get(step.finding.get("kind") or "", [])) if step.finding else False
 
 
 _TEXT = {"type": "string"}
@@ -157,7 +157,7 @@ TOUR_SCHEMA = {
 
 
 @cache
-def tour_validator():
+def tour_validator() -> Any:
     """Built on first use: jsonschema takes a tenth of a second to import, and the explorer
     imports this module at start."""
     import jsonschema
@@ -215,17 +215,17 @@ def _markdown(text: str) -> str:
     """Markdown to HTML with raw HTML escaped and only safe link schemes kept. An image is
     never shown, so nothing is fetched: ``![alt](https://...)`` becomes a link to it, any other
     image its alt text."""
-    return _markdown_renderer().render(text or "")
+    return str(_markdown_renderer().render(text or ""))
 
 
 @cache
-def _markdown_renderer():
+def _markdown_renderer() -> Any:
     from markdown_it import MarkdownIt
     from markdown_it.common.utils import escapeHtml
 
     md = MarkdownIt("commonmark", {"html": False})
 
-    def image(renderer, tokens, idx, options, env):
+    def image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         alt = escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
         src = str(token.attrGet("src") or "")
