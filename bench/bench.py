@@ -130,8 +130,8 @@ def measure_one(size: int, db: Path) -> dict:
     from lineage.analyses import FlagGeneration, find_all, impact, simulate
     from lineage.graph import load_graph
     from lineage.ingest import import_paths
-    from lineage.layout import layout
     from lineage.store import Store
+    from lineage.views.layout import layout
 
     folder = synthetic(size)
     out: dict = {}

@@ -11,7 +11,7 @@ from lineage.analyses import FINDING_KINDS, find_all
 from lineage.cli import Failure, NoDisplay, friendly, open_store
 from lineage.graph import load_flag_history
 from lineage.refs import resolve
-from lineage.scenes import MODES
+from lineage.views.spec import MODES
 from lineage.when import parse_when
 
 
@@ -57,11 +57,9 @@ def gui_command(focus, depth, mode, trace_to, removals, finding, since, screensh
     def setup(window) -> None:
         """Put the window in the state the options ask for (before it is shown)."""
         if target:
-            window.trace_between(focus_id or window.state.focus, target)
-        for node in removed:
-            window.state.removed = window.state.removed | {node}
+            window.trace_between(focus_id or window.spec.focus, target)
         if removed:
-            window.after_removal_change()
+            window.remove_nodes(removed)
         if when:
             window.diff_since(when)
         if finding:

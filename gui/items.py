@@ -18,8 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from lineage.layout import EdgePath
-from lineage.present import printable
+from lineage.render.escape import printable
+from lineage.views.layout import EdgePath
 
 LABEL_FONT = QFont()
 LABEL_FONT.setPointSizeF(9.5)

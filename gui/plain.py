@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from lineage.present import printable
+from lineage.render.escape import printable
 
 WRAP_EVERY = 80  # characters of an unbroken run before a tooltip may wrap it
 _LONG_RUN = re.compile(rf"\S{{{WRAP_EVERY}}}")

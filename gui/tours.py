@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lineage.tours import Step
+from lineage.views.tours import Step
 
 
 class TourPanel(QWidget):

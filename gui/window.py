@@ -1,12 +1,14 @@
 """The explorer's main window: search and facets on the left, the canvas, the inspector and
-the mode panel on the right. Every picture is a :class:`lineage.scenes.Scene`, computed and
-laid out on a worker thread; this module only turns clicks and keys into scene requests."""
+the mode panel on the right. The window holds one :class:`lineage.views.spec.ViewSpec`; every
+picture is the :class:`lineage.views.scenes.Scene` it asks for, computed and laid out on a worker
+thread; this module only turns clicks and keys into new specs."""
 
 from __future__ import annotations
 
 import html
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -51,45 +53,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lineage import scenes
 from lineage.analyses import find_all
-from lineage.export.escape import clip
 from lineage.graph import load_flag_history, load_graph
-from lineage.present import printable, where
-from lineage.refs import RefError, candidates, resolve
+from lineage.refs import RefError, resolve
+from lineage.render.escape import clip, printable
+from lineage.render.text import where
 from lineage.store import Store
-from lineage.tours import Step
-from lineage.when import just_before
+from lineage.views.focus import default_focus
+from lineage.views.scenes import Scene, build_scene, diff_inputs
+from lineage.views.search import facet_values, search_nodes
+from lineage.views.spec import MODES, ViewSpec
+from lineage.views.tours import Step, match_finding, step_of
 
-SEARCH_RESULTS = 500
 ANY = "(any)"
-MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(scenes.MODES, start=1)}
+MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(MODES, start=1)}
 
 
-@dataclass
-class ViewState:
-    """Everything that decides the picture: the mode and its inputs."""
+class ViewFields:
+    """``window.state``: the window's :class:`ViewSpec` read and set field by field, for scripts
+    and tests. Setting a field replaces the spec (no new picture until one is requested); the
+    removals read as sets, which is what the simulation makes of them."""
 
-    mode: str = "explore"
-    focus: str = ""
-    depth: int = 2
-    expanded: frozenset[str] = frozenset()
-    trace: tuple[str, str] | None = None
-    upstream: bool = False
-    removed: frozenset[str] = frozenset()
-    removed_edges: frozenset[tuple[str, str]] = frozenset()
-    finding: object = None
-    since: str | None = None
-    group_by: str | None = None
-    open_groups: frozenset[str] = frozenset()
-    limit: int = scenes.LIMIT
-    generation: int = 0  # bumped after an import: cached pictures are stale
+    def __init__(self, window: MainWindow):
+        object.__setattr__(self, "_window", window)
 
-    def key(self) -> tuple:
-        finding = id(self.finding) if self.finding is not None else None
-        return (self.mode, self.focus, self.depth, self.expanded, self.trace, self.upstream,
-                self.removed, self.removed_edges, finding, self.since, self.group_by,
-                self.open_groups, self.limit, self.generation)  # fmt: skip
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._window.spec, name)
+        return frozenset(value) if name in ("removed", "removed_edges") else value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._window.spec = self._window.spec.replace(**{name: value})
 
 
 class ToggleRemoval(QUndoCommand):
@@ -107,12 +100,7 @@ class ToggleRemoval(QUndoCommand):
         self._flip()
 
     def _flip(self) -> None:
-        state = self.window.state
-        if self.node is not None:
-            state.removed = state.removed ^ {self.node}
-        else:
-            state.removed_edges = state.removed_edges ^ {self.edge}
-        self.window.after_removal_change()
+        self.window.toggle_removal(node=self.node, edge=self.edge)
 
 
 class Background(QObject):
@@ -136,7 +124,7 @@ class Background(QObject):
 
 @dataclass
 class Drawn:
-    scene: scenes.Scene | None = None
+    scene: Scene | None = None
     nodes: dict[str, NodeItem] = field(default_factory=dict)
 
 
@@ -156,6 +144,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.drawn = Drawn()
         self.findings: dict | None = None
+        self.generation = 0  # bumped after an import: cached pictures are stale
         self.frozen = False
         self.started = 0.0
         self.resize(1500, 920)
@@ -200,7 +189,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Lineage Explorer — {db_path}")
         self.reload_graph()
         self.tour_panel.attach(self.store)
-        self.state = ViewState(focus=focus or scenes_default_focus(self.graph), depth=depth)
+        self.spec = ViewSpec(focus=focus or focus_of(self.graph), depth=depth)
         self.depth.blockSignals(True)
         self.depth.setValue(depth)
         self.depth.blockSignals(False)
@@ -226,9 +215,9 @@ class MainWindow(QMainWindow):
     def refresh_from_database(self) -> None:
         """Show what others imported meanwhile, keeping the focus when it is still there."""
         self.reload_graph()
-        self.state.generation += 1
-        if self.state.focus not in self.graph:
-            self.state.focus = scenes_default_focus(self.graph)
+        self.generation += 1
+        if self.spec.focus not in self.graph:
+            self.spec = self.spec.replace(focus=focus_of(self.graph))
         self.note_for_next_view = "Refreshed: " + self.counts.text()
         self.statusBar().showMessage(self.note_for_next_view)
         self.request_scene()
@@ -374,7 +363,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("modes")
         self.mode_actions = QActionGroup(self)
         self.mode_action: dict[str, QAction] = {}
-        for mode in scenes.MODES:
+        for mode in MODES:
             act = action(tools, mode.capitalize(), lambda _=False, m=mode: self.set_mode(m),
                          MODE_KEYS[mode], True)  # fmt: skip
             self.mode_actions.addAction(act)
@@ -396,18 +385,12 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(act)
 
     def _fill_facets(self) -> None:
-        values = {"kind": set(), "owner": set(), "tag": set(), "status": set(), "source": set()}
-        for _, data in self.graph.nodes(data=True):
-            values["kind"].add(data.get("kind"))
-            values["owner"].update(v for v in (data.get("owner"), data.get("team")) if v)
-            values["status"].add(data.get("status"))
-        values["tag"] = set(self.store.all_tags())
-        values["source"] = {s for found in self.sources.values() for s in found}
+        values = facet_values(self.store, self.graph, self.sources)
         for facet, combo in self.facets.items():
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(ANY, None)
-            for value in sorted(v for v in values[facet] if v):  # shown clipped, chosen by the full value
+            for value in values[facet]:  # shown clipped, chosen by the full value
                 combo.addItem(display_label(value), value)
                 combo.setItemData(combo.count() - 1, tooltip(value), Qt.ItemDataRole.ToolTipRole)
             combo.blockSignals(False)
@@ -467,65 +450,51 @@ class MainWindow(QMainWindow):
     # -- modes and scenes --------------------------------------------------------------------
 
     def set_mode(self, mode: str) -> None:
-        self.state.mode = mode
-        self.mode_action[mode].setChecked(True)
-        self.panel.show_mode(mode)
-        if mode == "trace" and self.state.trace is None:
-            self.panel.trace_from.setText(self.state.focus)
-        if mode == "findings" and self.findings is None:
-            self.compute_findings()
-        if mode == "diff" and self.state.since is None and self.panel.generations.count():
-            self.state.since = self.panel.generations.itemData(0)
+        self._enter_mode(mode)
         self.request_scene()
 
+    def _enter_mode(self, mode: str) -> None:
+        """Switch the mode and its panel, without asking for a picture yet."""
+        self.spec = self.spec.replace(mode=mode)
+        self.mode_action[mode].setChecked(True)
+        self.panel.show_mode(mode)
+        if mode == "trace" and self.spec.trace is None:
+            self.panel.trace_from.setText(self.spec.focus)
+        if mode == "findings" and self.findings is None:
+            self.compute_findings()
+        if mode == "diff" and self.spec.since is None and self.panel.generations.count():
+            self.spec = self.spec.replace(since=self.panel.generations.itemData(0))
+
+    @property
+    def state(self) -> ViewFields:
+        """The current view, field by field (see :class:`ViewFields`)."""
+        return ViewFields(self)
+
     def scene_factory(self):
-        """A function computing the current scene from a snapshot of the state (for the worker)."""
-        graph, st = self.graph, ViewState(**self.state.__dict__)
-        if st.mode == "diff" and st.since:
-            before_nodes, before_edges = self.store.snapshot(just_before(st.since))
-            after_nodes, after_edges = self.store.snapshot()
-            before = load_graph(self.store, as_of=just_before(st.since))
-
-        def make() -> scenes.Scene:
-            if st.mode == "trace" and st.trace:
-                scene = scenes.trace_scene(graph, *st.trace)
-            elif st.mode == "impact":
-                scene = scenes.impact_scene(graph, st.focus, upstream=st.upstream, limit=st.limit)
-            elif st.mode == "simulate":
-                scene = scenes.simulate_scene(graph, st.removed, st.removed_edges, focus=st.focus,
-                                              limit=st.limit)  # fmt: skip
-            elif st.mode == "findings" and st.finding is not None:
-                scene = scenes.finding_scene(graph, st.finding)
-            elif st.mode == "diff" and st.since:
-                scene = scenes.diff_scene(before, graph, before_nodes, after_nodes, before_edges,
-                                          after_edges, label=st.since[:19].replace("T", " "))  # fmt: skip
-            else:
-                scene = scenes.explore_scene(graph, st.focus, depth=st.depth, expanded=st.expanded,
-                                             limit=st.limit)  # fmt: skip
-                scene.mode = st.mode
-            if st.group_by:
-                scene = scenes.group_scene(scene, st.group_by, open_groups=st.open_groups)
-            return scene
-
-        return make
+        """A function computing the current scene (for the worker); what a diff compares is read
+        from the store here, on the UI thread."""
+        graph, spec, inputs = self.graph, self.spec, None
+        if spec.mode == "diff" and spec.since:
+            inputs = diff_inputs(self.store, spec.since, label=spec.since[:19].replace("T", " "))
+        return lambda: build_scene(graph, spec, diff=inputs)
 
     def request_scene(self) -> None:
         if not self.graph.number_of_nodes():
             self.show_empty()
             return
-        if not self.state.focus:
+        if not self.spec.focus:
             self.note_for_next_view = ""  # no view follows: the note stays where it was shown
             return
         self.started = time.perf_counter()
         self.busy.show()
         self.statusBar().showMessage("Laying out…")
-        self.runner.request(self.state.key(), self.scene_factory())
+        self.runner.request((self.spec.key(), self.generation), self.scene_factory())
 
     def relayout(self) -> None:
         self.runner.cache.clear()
         self.request_scene()
 
-    def show_scene(self, scene: scenes.Scene, placed) -> None:
+    def show_scene(self, scene: Scene, placed) -> None:
         self.busy.hide()
         canvas_scene = self.canvas.scene()
         canvas_scene.blockSignals(True)
@@ -539,7 +508,7 @@ class MainWindow(QMainWindow):
             attrs = scene.graph.nodes[node]
             item = NodeItem(node, attrs, kind_style(attrs.get("kind"), self.dark), self.dark,
                             focus=node == scene.focus, hidden=scene.hidden.get(node, 0),
-                            state=scene.node_state.get(node), expanded=node in self.state.expanded)  # fmt: skip
+                            state=scene.node_state.get(node), expanded=node in self.spec.expanded)  # fmt: skip
             item.setPos(*placed.positions[node])
             canvas_scene.addItem(item)
             self.drawn.nodes[node] = item
@@ -550,7 +519,7 @@ class MainWindow(QMainWindow):
         elapsed = (time.perf_counter() - self.started) * 1000
         hint = {"simulate": "further away; the panel counts them",
                 "impact": "further out; the panel counts them"}.get(
-            self.state.mode, "not shown: focus a node nearer what you need or lower the depth")  # fmt: skip
+            self.spec.mode, "not shown: focus a node nearer what you need or lower the depth")  # fmt: skip
         left_out = f" · {scene.left_out} more {hint}" if scene.left_out else ""
         # What led to this view (an import, a refresh) stays in front of what the view shows.
         note, self.note_for_next_view = self.note_for_next_view, ""
@@ -559,7 +528,7 @@ class MainWindow(QMainWindow):
             f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed:.0f} ms{left_out}"
             f"{' · zoomed in on the focus, too big to read whole: F shows all' if zoomed else ''}"
         )
-        self.panel.set_summary(self.state.mode, scene.summary)
+        self.panel.set_summary(self.spec.mode, scene.summary)
         if scene.focus and scene.focus in self.graph:
             self.show_inspector(scene.focus)
         self.viewShown.emit()
@@ -589,62 +558,71 @@ class MainWindow(QMainWindow):
     def set_focus(self, node_id: str) -> None:
         if not node_id or node_id not in self.graph:
             return
-        self.state.focus = node_id
-        self.state.expanded = frozenset()
+        self.spec = self.spec.replace(focus=node_id, expanded=frozenset())
         if self.frozen and node_id in self.drawn.nodes:
             self.canvas.scene().clearSelection()
             self.drawn.nodes[node_id].setSelected(True)
             self.show_inspector(node_id)
             return
-        if self.state.mode in ("findings", "diff", "trace"):
-            self.state.mode = "explore"
+        if self.spec.mode in ("findings", "diff", "trace"):
+            self.spec = self.spec.replace(mode="explore")
             self.mode_action["explore"].setChecked(True)
             self.panel.show_mode("explore")
         self.request_scene()
 
     def node_activated(self, node_id: str) -> None:
         if node_id.startswith("group:"):
-            self.state.open_groups = self.state.open_groups | {node_id}
+            self.spec = self.spec.replace(open_groups=self.spec.open_groups | {node_id})
             self.request_scene()
         else:
             self.set_focus(node_id)
 
     def toggle_expanded(self, node_id: str) -> None:
-        self.state.expanded = self.state.expanded ^ {node_id}
+        self.spec = self.spec.toggle_expanded(node_id)
         self.request_scene()
 
     def node_clicked(self, node: str) -> None:
-        if self.state.mode == "simulate" and not node.startswith("group:"):
+        if self.spec.mode == "simulate" and not node.startswith("group:"):
             self.undo_stack.push(ToggleRemoval(self, node=node))
 
     def edge_clicked(self, source: str, target: str) -> None:
-        if self.state.mode == "simulate":
+        if self.spec.mode == "simulate":
             self.undo_stack.push(ToggleRemoval(self, edge=(source, target)))
 
     def remove_selected(self) -> None:
-        if self.state.mode != "simulate":
+        if self.spec.mode != "simulate":
             return
         for item in self.canvas.scene().selectedItems():
             if isinstance(item, NodeItem):
                 self.undo_stack.push(ToggleRemoval(self, node=item.node_id))
 
+    def toggle_removal(self, *, node: str | None = None, edge: tuple[str, str] | None = None) -> None:
+        """Remove a node or an edge in the simulation, or put it back (see :class:`ToggleRemoval`)."""
+        self.spec = self.spec.toggle_removed(node) if node is not None else self.spec.toggle_removed_edge(edge)
+        self.after_removal_change()
+
+    def remove_nodes(self, nodes: list[str]) -> None:
+        """Remove ``nodes`` in the simulation (those not removed yet), in one new picture."""
+        self.spec = self.spec.replace(removed=tuple(dict.fromkeys([*self.spec.removed, *nodes])))
+        self.after_removal_change()
+
     def after_removal_change(self) -> None:
         self.panel.removed_list.clear()
-        self.panel.removed_list.addItems(sorted(self.state.removed))
-        self.panel.removed_list.addItems(f"{u} -> {v}" for u, v in sorted(self.state.removed_edges))
+        self.panel.removed_list.addItems(sorted(self.spec.removed))
+        self.panel.removed_list.addItems(f"{u} -> {v}" for u, v in sorted(self.spec.removed_edges))
         self.request_scene()
 
     def clear_removals(self) -> None:
         self.undo_stack.clear()
-        self.state.removed, self.state.removed_edges = frozenset(), frozenset()
+        self.spec = self.spec.replace(removed=(), removed_edges=())
         self.after_removal_change()
 
     def depth_changed(self, value: int) -> None:
-        self.state.depth = value
+        self.spec = self.spec.replace(depth=value)
         self.request_scene()
 
     def impact_changed(self) -> None:
-        self.state.upstream = self.panel.upstream.isChecked()
+        self.spec = self.spec.replace(upstream=self.panel.upstream.isChecked())
         self.request_scene()
 
     def trace_between(self, source_ref: str, target_ref: str) -> None:
@@ -653,28 +631,27 @@ class MainWindow(QMainWindow):
         except RefError as exc:
             self.statusBar().showMessage(str(exc).splitlines()[0])
             return
-        self.state.trace = (source, target)
+        self.spec = self.spec.replace(trace=(source, target))
         self.panel.trace_from.setText(source)
         self.panel.trace_to.setText(target)
-        if self.state.mode != "trace":
+        if self.spec.mode != "trace":
             self.set_mode("trace")
         else:
             self.request_scene()
 
     def show_finding(self, finding) -> None:
-        self.state.finding = finding
-        if self.state.mode != "findings":
+        self.spec = self.spec.replace(finding=finding)
+        if self.spec.mode != "findings":
             self.set_mode("findings")
         else:
             self.request_scene()
 
     def diff_since(self, when: str) -> None:
-        self.state.since = when
+        self.spec = self.spec.replace(since=when)
         self.request_scene()
 
     def set_group(self, key: str | None) -> None:
-        self.state.group_by = key
-        self.state.open_groups = frozenset()
+        self.spec = self.spec.replace(group_by=key, open_groups=frozenset())
         self.request_scene()
 
     def toggle_freeze(self, checked: bool) -> None:
@@ -702,54 +679,40 @@ class MainWindow(QMainWindow):
         menu.exec(where)
 
     def trace_to_here(self, node_id: str) -> None:
-        self.trace_between(self.panel.trace_from.text() or self.state.focus, node_id)
+        self.trace_between(self.panel.trace_from.text() or self.spec.focus, node_id)
 
     def remove_in_simulation(self, node_id: str) -> None:
-        self.set_mode("simulate")
+        # One picture: the removal asks for it (asking on entering the mode too laid out twice).
+        self._enter_mode("simulate")
         self.undo_stack.push(ToggleRemoval(self, node=node_id))
 
     # -- tours -------------------------------------------------------------------------------
 
     def record_step(self) -> None:
         """The current view as a tour step (with its layout when the layout is frozen)."""
-        st = self.state
-        finding = None
-        if st.mode == "findings" and st.finding is not None:
-            finding = {"kind": st.finding.kind, "nodes": list(st.finding.nodes)}
         positions = ({n: [item.pos().x(), item.pos().y()] for n, item in self.drawn.nodes.items()}
                      if self.frozen else None)  # fmt: skip
-        title = self.drawn.scene.title if self.drawn.scene else st.focus
-        self.tour_panel.add_step(Step(
-            title=title, mode=st.mode, focus=st.focus, depth=st.depth,
-            trace=list(st.trace) if st.trace else None, upstream=st.upstream, removed=sorted(st.removed),
-            removed_edges=[list(e) for e in sorted(st.removed_edges)], finding=finding, since=st.since,
-            group_by=st.group_by, positions=positions,
-        ))  # fmt: skip
+        title = self.drawn.scene.title if self.drawn.scene else self.spec.focus
+        self.tour_panel.add_step(step_of(self.spec, title=title, positions=positions))
         self.statusBar().showMessage(f"Recorded step {self.tour_panel.steps.count()}")
 
     def apply_step(self, step: Step) -> None:
         """Show a tour step: its mode and its inputs."""
-        if step.focus and step.focus in self.graph:
-            self.state.focus = step.focus
-        self.state.depth = step.depth
-        self.state.trace = tuple(step.trace) if step.trace else None
-        self.state.upstream = step.upstream
-        self.state.removed = frozenset(n for n in step.removed if n in self.graph)
-        self.state.removed_edges = frozenset(tuple(e) for e in step.removed_edges)
-        self.state.since = step.since
-        self.state.group_by = step.group_by
-        self.state.finding = None
+        finding = None
         if step.finding:
             if self.findings is None:
                 history = load_flag_history(self.store)
                 self.findings = find_all(self.graph, flag_history=history)
-            candidates = self.findings.get(step.finding.get("kind"), [])
-            wanted = step.finding.get("nodes")
-            self.state.finding = next((f for f in candidates if not wanted or list(f.nodes) == wanted),
-                                      candidates[0] if candidates else None)  # fmt: skip
-        self.state.mode = step.mode if step.mode in scenes.MODES else "explore"
-        self.mode_action[self.state.mode].setChecked(True)
-        self.panel.show_mode(self.state.mode)
+            finding = match_finding(self.findings, step.finding)
+        self.spec = self.spec.replace(
+            focus=step.focus if step.focus and step.focus in self.graph else self.spec.focus,
+            depth=ViewSpec.bounded_depth(step.depth), trace=tuple(step.trace) if step.trace else None,
+            upstream=step.upstream, removed=tuple(n for n in step.removed if n in self.graph),
+            removed_edges=tuple((e[0], e[1]) for e in step.removed_edges), since=step.since,
+            group_by=step.group_by, finding=finding, mode=step.mode if step.mode in MODES else "explore",
+        )  # fmt: skip
+        self.mode_action[self.spec.mode].setChecked(True)
+        self.panel.show_mode(self.spec.mode)
         self.request_scene()
 
     def present(self) -> None:
@@ -806,33 +769,12 @@ class MainWindow(QMainWindow):
         self.results.clear()
         text = self.search.text().strip()
         chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
-        if not text and not chosen:
-            return
-        # What the text names as a REF (the CLI's resolution: id, alias, short name) comes first.
-        named = [m.id for m in candidates(self.store, text)] if text else []
-        found = self.store.search(text, limit=SEARCH_RESULTS) if text else sorted(self.graph)
-        ids = list(dict.fromkeys(named + found))
-        tags = self.store.tags_of(ids) if "tag" in chosen else {}
-        for node_id in ids:
-            if node_id not in self.graph:
-                continue
+        for node_id in search_nodes(self.store, self.graph, self.sources, text, chosen):
             data = self.graph.nodes[node_id]
-            if "kind" in chosen and data.get("kind") != chosen["kind"]:
-                continue
-            if "owner" in chosen and chosen["owner"] not in (data.get("owner"), data.get("team")):
-                continue
-            if "status" in chosen and data.get("status") != chosen["status"]:
-                continue
-            if "tag" in chosen and chosen["tag"] not in tags.get(node_id, ()):
-                continue
-            if "source" in chosen and chosen["source"] not in self.sources.get(node_id, ()):
-                continue
             item = QListWidgetItem(f"{display_label(data['name'])}   ·  {data['kind']}")
             item.setToolTip(tooltip(node_id))
             item.setData(Qt.ItemDataRole.UserRole, node_id)
             self.results.addItem(item)
-            if self.results.count() >= SEARCH_RESULTS:
-                break
 
     def focus_search(self) -> None:
         text = self.search.text().strip()
@@ -903,7 +845,7 @@ class MainWindow(QMainWindow):
         rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         suffix = path.rsplit(".", 1)[-1].lower()
         if suffix in ("dot", "graphml", "json") and self.drawn.scene is not None:
-            from lineage.export.graphs import render
+            from lineage.render.graphs import render
 
             # DOT comes from Graphviz, which only ever runs in the layout process (lineage/graphviz.py)
             data = render_elsewhere(self.drawn.scene, suffix) if suffix == "dot" else render(self.drawn.scene, suffix)
@@ -966,7 +908,7 @@ class MainWindow(QMainWindow):
 
     def import_finished(self, report) -> None:
         self.reload_graph()
-        self.state.generation += 1
+        self.generation += 1
         written = [u for u in report.units if u.outcome and not u.outcome.unchanged]
         n = len(report.reclassified)
         again = f"; {n} earlier import{'s' if n != 1 else ''} classified again" if n else ""
@@ -975,8 +917,8 @@ class MainWindow(QMainWindow):
         warnings = f"; {warned} warning{'s' if warned != 1 else ''}: {first}" if warned else ""
         self.note_for_next_view = f"Imported {len(written)} of {len(report.units)} sources{again}{warnings}"
         self.statusBar().showMessage(self.note_for_next_view)
-        if self.state.focus not in self.graph:
-            self.state.focus = scenes_default_focus(self.graph)
+        if self.spec.focus not in self.graph:
+            self.spec = self.spec.replace(focus=focus_of(self.graph))
         self.request_scene()
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
@@ -1009,9 +951,8 @@ def scrolling(panel: QWidget) -> QWidget:
     return area
 
 
-def scenes_default_focus(graph: nx.DiGraph) -> str:
-    from lineage.view import default_focus
-
+def focus_of(graph: nx.DiGraph) -> str:
+    """Where the window's view starts: the graph's default focus, or none on an empty graph."""
     return default_focus(graph) if graph.number_of_nodes() else ""
 
 

@@ -24,8 +24,8 @@ from functools import cache
 from lineage_gui.items import node_size
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from lineage.layout import Layout, layout, rings
-from lineage.scenes import Scene
+from lineage.views.layout import Layout, layout, rings
+from lineage.views.scenes import Scene
 
 CACHE_SIZE = 32
 
@@ -57,8 +57,8 @@ def layout_process() -> ProcessPoolExecutor:
 
 
 def render_elsewhere(scene: Scene, fmt: str) -> bytes:
-    """``lineage.export.graphs.render`` run in the layout process (for formats Graphviz writes)."""
-    from lineage.export.graphs import render
+    """``lineage.render.graphs.render`` run in the layout process (for formats Graphviz writes)."""
+    from lineage.render.graphs import render
 
     return layout_process().submit(render, scene, fmt).result()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import networkx as nx
 
-from lineage import __version__, present, report
+from lineage import __version__
 from lineage.analyses import FINDING_KINDS, diff, find_all, impact, simulate, trace
 from lineage.analyses.signals import EPSILON
 from lineage.atomic import atomic_folder, atomic_path, write_atomic
@@ -25,9 +25,11 @@ from lineage.ingest import ImportReport, ImportSession
 from lineage.ingest.registry import importers
 from lineage.records import NODE_KINDS
 from lineage.refs import RefError, resolve
-from lineage.report import diff_json
+from lineage.render import reports as report
+from lineage.render import text as present
+from lineage.render.reports import diff_json
 from lineage.store import DatabaseError, Store, StoreError, explain
-from lineage.view import default_focus
+from lineage.views.focus import default_focus
 from lineage.when import just_before, parse_when
 
 MAX_PROBLEMS_SHOWN = 20
@@ -449,7 +451,7 @@ def impact_command(ref, depth, upstream, as_of, as_json, fmt, output):
         graph = graph_as_of(store, as_of)
         node_id = resolve_in(store, graph, ref)
     if fmt in ("html", "md", "csv"):
-        from lineage.export.impact_report import build, render_report
+        from lineage.render.impact_report import build, render_report
 
         history = load_flag_history(store)
         text = render_report(build(store, graph, node_id, flag_history=history), fmt)
@@ -483,9 +485,9 @@ def report_command(refs, output):
     """Impact reports of REFs, in every format (HTML, Markdown, CSV, JSON, SVG, GraphML)."""
     import zipfile
 
-    from lineage.export.graphs import render
-    from lineage.export.impact_report import build, render_report, slug
-    from lineage.scenes import impact_scene
+    from lineage.render.graphs import render
+    from lineage.render.impact_report import build, render_report, slug
+    from lineage.views.scenes import impact_scene
 
     store = open_store()
     graph = load_graph(store)
@@ -528,22 +530,21 @@ def report_command(refs, output):
 def export_command(ref, mode, depth, trace_to, removals, fmt, output):
     """Export a view of the graph (REF's neighbourhood, impact, a trace, a simulation) as SVG,
     PNG, PDF, DOT, GraphML or JSON. Without REF: the most central feature."""
-    from lineage import scenes
-    from lineage.export.graphs import render
+    from lineage.render.graphs import render
+    from lineage.views.scenes import build_scene
+    from lineage.views.spec import ViewSpec
 
     store = open_store()
     graph = load_graph(store)
     node = resolve(store, ref) if ref else default_focus(graph)
-    if mode == "impact":
-        scene = scenes.impact_scene(graph, node)
-    elif mode == "trace":
+    spec = ViewSpec(mode=mode, focus=node, depth=depth)
+    if mode == "trace":
         if not trace_to:
             raise Failure("--mode trace needs --to REF", code=2)
-        scene = scenes.trace_scene(graph, node, resolve(store, trace_to))
+        spec = spec.replace(trace=(node, resolve(store, trace_to)))
     elif mode == "simulate":
-        scene = scenes.simulate_scene(graph, [resolve(store, r) for r in removals] or [node], focus=node)
-    else:
-        scene = scenes.explore_scene(graph, node, depth=depth)
+        spec = spec.replace(removed=tuple(resolve(store, r) for r in removals) or (node,))
+    scene = build_scene(graph, spec)
     data = render(scene, fmt)
     if output is None and fmt in ("png", "pdf"):
         raise Failure(f"{fmt} is binary: name a file with -o", code=2)
@@ -686,7 +687,7 @@ def tour_list(as_json):
 def tour_import(path):
     """Save the tour written in a YAML file (lineage_tour: 1) into the database."""
     from lineage.records import InputError
-    from lineage.tours import parse_tour
+    from lineage.views.tours import parse_tour
 
     store = open_store()
     try:
@@ -704,7 +705,7 @@ def tour_import(path):
 @friendly
 def tour_export(name, fmt, output):
     """Export a tour: a self-contained HTML slide show (arrow keys), or a PDF, a page a step."""
-    from lineage.tours import Step, tour_html, tour_pdf
+    from lineage.views.tours import Step, tour_html, tour_pdf
 
     store = open_store()
     tour = store.tour(name)

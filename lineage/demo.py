@@ -15,7 +15,7 @@ from pathlib import Path
 from lineage.ingest import ImportSession
 from lineage.resources import resource_path
 from lineage.store import Store
-from lineage.tours import parse_tour
+from lineage.views.tours import parse_tour
 from lineage.when import parse_when
 
 DEMO = resource_path("demo")

@@ -29,8 +29,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from lineage.present import printable
 from lineage.records import NODE_KINDS
+from lineage.render.escape import printable
 from lineage.store import Store
 
 MAX_LISTED = 10  # matches an ambiguous REF's message lists

@@ -13,7 +13,7 @@ from lineage.demo import build_demo
 from lineage.graph import load_graph
 from lineage.records import NODE_KINDS
 from lineage.store import Store
-from lineage.view import most_central_feature
+from lineage.views.focus import most_central_feature
 from lineage.when import parse_when
 
 
@@ -118,7 +118,7 @@ def test_demo_with_lineage_screenshot_renders_the_explorer(tmp_path):
 def test_the_central_feature_of_a_large_graph_is_chosen_without_a_traversal_per_feature(monkeypatch):
     import networkx as nx
 
-    from lineage import view
+    from lineage.views import focus as view
 
     g = nx.DiGraph([("feature:a", "m1"), ("m1", "m2"), ("m2", "m3"), ("feature:b", "m1"), ("feature:b", "x")])
     nx.set_node_attributes(g, {"feature:a": "feature", "feature:b": "feature"}, "kind")

@@ -13,13 +13,13 @@ import networkx as nx
 import pytest
 
 from lineage.demo import build_demo
-from lineage.export.escape import xml_safe
-from lineage.export.graphs import render
-from lineage.export.impact_report import build, render_report
 from lineage.graph import load_graph
 from lineage.ingest import import_paths
-from lineage.scenes import explore_scene, impact_scene
+from lineage.render.escape import xml_safe
+from lineage.render.graphs import render
+from lineage.render.impact_report import build, render_report
 from lineage.store import Store
+from lineage.views.scenes import explore_scene, impact_scene
 from tests.conftest import chromium_screenshot, needs_chromium
 from tests.hostile import hostile_names
 

@@ -141,6 +141,26 @@ def test_simulate_mode_with_undo_and_redo(window, qtbot):
     assert ("feature:ads/font_size", "model:ads/ctr_model") in window.state.removed_edges
 
 
+def test_removing_from_the_context_menu_lays_out_one_picture(window, qtbot, monkeypatch):
+    from lineage_gui import worker
+
+    laid_out = []
+
+    class Counted(worker._Job):
+        def run(self) -> None:
+            laid_out.append(self.ticket)
+            super().run()
+
+    monkeypatch.setattr(worker, "_Job", Counted)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.remove_in_simulation("dataset:ads/ctr_daily_aggregates")
+    window.runner.wait()
+    assert window.state.mode == "simulate"
+    assert window.state.removed == {"dataset:ads/ctr_daily_aggregates"}
+    assert states(window)["dataset:ads/ctr_daily_aggregates"] == "removed"
+    assert len(laid_out) == 1, f"{len(laid_out)} layouts for one click"
+
+
 def test_every_finding_kind_is_reachable_from_the_findings_panel(window, qtbot):
     window.set_mode("findings")
     qtbot.waitUntil(lambda: window.findings is not None, timeout=WAIT)

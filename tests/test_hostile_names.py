@@ -24,7 +24,7 @@ import yaml
 from click.testing import CliRunner
 
 from lineage.cli import cli
-from lineage.export.escape import xml_safe
+from lineage.render.escape import xml_safe
 from tests.conftest import chromium_screenshot, needs_chromium
 from tests.hostile import hostile_names, write_hostile_manifest
 

@@ -20,8 +20,8 @@ import networkx as nx
 import pytest
 
 from lineage.analyses import impact, simulate
-from lineage.export.graphs import graphml
-from lineage.export.impact_report import ImpactReport, to_markdown
+from lineage.render.graphs import graphml
+from lineage.render.impact_report import ImpactReport, to_markdown
 from tests.conftest import file_digest
 
 PYTHON = sys.executable
@@ -207,7 +207,7 @@ def test_gui_exports_are_whole_or_absent(gui_window, tmp_path, monkeypatch, suff
 
 
 def test_graphml_keeps_names_distinct_that_differ_only_in_what_xml_cannot_hold():
-    from lineage.export.escape import xml_id, xml_id_unescape
+    from lineage.render.escape import xml_id, xml_id_unescape
 
     names = ["x\ufffe", "x\uffff", "x\ufffd", "x\\ufffe", "x\x00", "x\\", "x"]
     graph = nx.DiGraph()

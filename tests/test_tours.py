@@ -17,7 +17,7 @@ from lineage.graph import load_graph
 from lineage.ingest import import_paths
 from lineage.records import InputError
 from lineage.store import APPLICATION_ID, MIGRATIONS, Store
-from lineage.tours import Step, parse_tour, tour_html, tour_pdf
+from lineage.views.tours import Step, parse_tour, tour_html, tour_pdf
 from tests.conftest import chromium_screenshot, file_digest, needs_chromium
 
 DEMO_TOUR = Path(__file__).parent.parent / "resources" / "demo" / "tours" / "debt-patterns.yaml"
@@ -259,7 +259,7 @@ def test_a_utf16_tour_file_is_located_through_the_cli(lineage, demo_db, tmp_path
 
 
 def test_a_stored_step_with_a_huge_depth_is_bounded_at_export(store):
-    from lineage.tours import MAX_TOUR_DEPTH, scene_for
+    from lineage.views.tours import MAX_TOUR_DEPTH, scene_for
 
     graph = load_graph(store)
     focus = next(iter(graph))

@@ -17,7 +17,7 @@ from typing import Any
 
 from lineage.records import InputError, Location
 
-# The YAML loader and its limits live in the core, so tour files (lineage.tours) get the same.
+# The YAML loader and its limits live in the core, so tour files (lineage.views.tours) get the same.
 from lineage.safeyaml import (  # noqa: E402,F401  (re-exported: importers use them from here)
     MAX_DEPTH,
     MAX_EXPANDED_BYTES,

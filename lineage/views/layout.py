@@ -7,10 +7,14 @@ control. Coordinates are returned in points with y growing downwards (screen con
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from lineage.graphviz import AGraph
 
 POINTS_PER_INCH = 72.0
 SFDP_ABOVE = 400  # nodes; dot's rank layout gets slow and tall beyond this
@@ -130,7 +134,10 @@ def rings(
                   engine="rings")  # fmt: skip
 
 
-def _read_back(agraph, order, internal, sizes, edge_list, engine) -> Layout:
+def _read_back(
+    agraph: AGraph, order: Iterable[str], internal: Mapping[str, str],
+    sizes: Mapping[str, tuple[float, float]], edge_list: Iterable[tuple[str, str]], engine: str,
+) -> Layout:  # fmt: skip
     bb = [float(x) for x in (agraph.graph_attr.get("bb") or "0,0,0,0").split(",")]
     height = bb[3]
 
@@ -151,7 +158,7 @@ def _read_back(agraph, order, internal, sizes, edge_list, engine) -> Layout:
     )  # fmt: skip
 
 
-def _parse_spline(pos: str, flip) -> EdgePath:
+def _parse_spline(pos: str, flip: Callable[[float, float], tuple[float, float]]) -> EdgePath:
     """Graphviz's ``pos`` of an edge: ``[e,x,y] [s,x,y] x,y x,y ...`` (first spline only)."""
     tip = None
     points = []

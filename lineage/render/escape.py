@@ -1,4 +1,5 @@
-"""Escaping for every format a name can land in. Names come from files anyone can write."""
+"""Escaping for every format a name can land in (terminal, HTML, CSV, Markdown, Graphviz, XML).
+Names come from files anyone can write. The lowest layer of rendering: it imports no other."""
 
 from __future__ import annotations
 
@@ -6,7 +7,65 @@ import html
 import re
 from typing import Any
 
-from lineage.present import printable
+_CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control and format characters (escape sequences, NUL,
+    right-to-left marks) are shown as escapes, so a name cannot break a line or the screen.
+
+    >>> printable("ok\\x1b[2J\\u202egnp.exe\\nnext")
+    'ok\\\\x1b[2J\\\\u202egnp.exe\\\\nnext'
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ch in _CONTROL_ESCAPES:
+            out.append(_CONTROL_ESCAPES[ch])
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
+
+def printable_lines(text: str) -> str:
+    r"""Lines of text for a terminal: each line through :func:`printable` (a CRLF line end is a
+    line end), so nothing but the line breaks themselves is left of any control character.
+
+    >>> printable_lines("a\x1b]52;c;eA==\x07\r\nb\x9b2J")
+    'a\\x1b]52;c;eA==\\x07\nb\\x9b2J'
+    """
+    return "\n".join(printable(line.removesuffix("\r")) for line in text.split("\n"))
+
+
+def md(text: Any) -> str:
+    r"""Text safe inside a Markdown table cell (GitHub-flavoured): no markup, no HTML, one line.
+
+    >>> print(md("a|b <script>`x`*y*\n[l](javascript:alert(1))"))
+    a\|b &lt;script&gt;\`x\`\*y\* \[l\]\(javascript:alert\(1\)\)
+    """
+    out = " ".join(str(text).split())
+    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]()|#!~":
+        out = out.replace(ch, "\\" + ch)
+    return printable(out)
+
+
+def code(text: Any) -> str:
+    r"""An inline code span for any text, safe in a GitHub table cell.
+
+    >>> print(code("a`b|c"), code("plain"))
+    `` a`b\|c `` `plain`
+    """
+    body = printable(" ".join(str(text).split())).replace("|", "\\|")
+    runs = [len(r) for r in re.findall(r"`+", body)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if runs else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -103,7 +162,5 @@ def clip(value: Any, limit: int = DISPLAY_LIMIT) -> str:
 
 
 def markdown_cell(value: Any) -> str:
-    """Text inside a Markdown table cell (see :func:`lineage.report.md`)."""
-    from lineage.report import md
-
+    """Text inside a Markdown table cell (see :func:`md`)."""
     return md(value)

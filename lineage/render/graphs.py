@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from lineage.export.escape import graphviz_label, xml_id, xml_safe
-from lineage.scenes import Scene
+from lineage.render.escape import graphviz_label, xml_id, xml_safe
+from lineage.views.scenes import Scene
 
 if TYPE_CHECKING:
     from lineage.graphviz import AGraph

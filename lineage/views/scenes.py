@@ -2,22 +2,27 @@
 
 A :class:`Scene` is a small graph to draw (a bounded piece of the lineage), the state of each
 node and edge in it (focus, on a path, removed, broken, degraded, added ...), and a few lines of
-summary. The Qt front end only lays it out and paints it; the CLI's exports can reuse it.
+summary. :func:`build_scene` makes the scene a :class:`~lineage.views.spec.ViewSpec` asks for,
+with the one builder registered for its mode (:data:`SCENES`). The Qt front end only lays it out
+and paints it; the CLI's exports and the tours draw the same scenes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from lineage.analyses import Finding, diff, impact, simulate, trace
-from lineage.neighbourhood import neighbourhood
+from lineage.graph import load_graph
+from lineage.views.neighbourhood import neighbourhood
+from lineage.views.spec import LIMIT, MODES, ViewSpec
+from lineage.when import just_before
 
-LIMIT = 300  # nodes laid out at once; the rest is counted and named as left out
-
-MODES = ("explore", "trace", "impact", "simulate", "findings", "diff")
+if TYPE_CHECKING:
+    from lineage.store import Store
 
 
 @dataclass
@@ -208,8 +213,8 @@ def finding_scene(graph: nx.DiGraph, finding: Finding, *, limit: int = LIMIT) ->
 
 
 def diff_scene(
-    before: nx.DiGraph, after: nx.DiGraph, before_nodes: dict, after_nodes: dict,
-    before_edges: dict, after_edges: dict, *, label: str = "", limit: int = LIMIT,
+    before: nx.DiGraph, after: nx.DiGraph, before_nodes: dict[str, Any], after_nodes: dict[str, Any],
+    before_edges: dict[Any, Any], after_edges: dict[Any, Any], *, label: str = "", limit: int = LIMIT,
 ) -> Scene:  # fmt: skip
     """What changed: nodes added (green), removed (struck), changed (yellow), with neighbours."""
     result = diff(before_nodes, before_edges, after_nodes, after_edges)
@@ -287,3 +292,96 @@ def group_scene(scene: Scene, key: str, *, open_groups: Iterable[str] = ()) -> S
                  left_out=scene.left_out, summary=scene.summary,
                  engine=scene.engine if scene.engine != "rings" else None,
                  root=scene.root)  # fmt: skip
+
+
+# -- one builder per mode ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffInputs:
+    """What a diff view compares, read from the store beforehand (the explorer reads it on its UI
+    thread and builds the scene on a worker)."""
+
+    before: nx.DiGraph
+    before_nodes: dict[str, Any]
+    after_nodes: dict[str, Any]
+    before_edges: dict[Any, Any]
+    after_edges: dict[Any, Any]
+    label: str
+
+
+def diff_inputs(store: Store, since: str, *, label: str) -> DiffInputs:
+    """The graph and snapshots just before import ``since`` and now."""
+    before_when = just_before(since)
+    before_nodes, before_edges = store.snapshot(before_when)
+    after_nodes, after_edges = store.snapshot()
+    before = load_graph(store, as_of=before_when)
+    return DiffInputs(before, before_nodes, after_nodes, before_edges, after_edges, label)
+
+
+SceneBuilder = Callable[[nx.DiGraph, ViewSpec, "DiffInputs | None"], Scene]
+SCENES: dict[str, SceneBuilder] = {}
+
+
+def builds(mode: str) -> Callable[[SceneBuilder], SceneBuilder]:
+    """Register the builder of ``mode``'s scene in :data:`SCENES`."""
+
+    def register(builder: SceneBuilder) -> SceneBuilder:
+        SCENES[mode] = builder
+        return builder
+
+    return register
+
+
+@builds("explore")
+def _explore(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
+    # Also what a mode shows while its input is missing (no trace ends, no finding, no import).
+    scene = explore_scene(graph, spec.focus, depth=spec.depth, expanded=spec.expanded, limit=spec.limit)
+    scene.mode = spec.mode
+    return scene
+
+
+@builds("trace")
+def _trace(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scene:
+    return trace_scene(graph, *spec.trace) if spec.trace else _explore(graph, spec, inputs)
+
+
+@builds("impact")
+def _impact(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
+    return impact_scene(graph, spec.focus, upstream=spec.upstream, limit=spec.limit)
+
+
+@builds("simulate")
+def _simulate(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
+    return simulate_scene(graph, spec.removed, spec.removed_edges, focus=spec.focus, limit=spec.limit)
+
+
+@builds("findings")
+def _findings(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scene:
+    return finding_scene(graph, spec.finding) if spec.finding is not None else _explore(graph, spec, inputs)
+
+
+@builds("diff")
+def _diff(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scene:
+    if not spec.since or inputs is None:
+        return _explore(graph, spec, inputs)
+    return diff_scene(inputs.before, graph, inputs.before_nodes, inputs.after_nodes, inputs.before_edges,
+                      inputs.after_edges, label=inputs.label)  # fmt: skip
+
+
+assert set(SCENES) == set(MODES), "every mode has one scene builder"
+
+
+def build_scene(graph: nx.DiGraph, spec: ViewSpec, *, diff: DiffInputs | None = None) -> Scene:
+    """The scene ``spec`` asks for, grouped when it says so; ``diff`` is what a diff view
+    compares (see :func:`diff_inputs`).
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> scene = build_scene(g, ViewSpec(mode="trace", focus="a", trace=("a", "c")))
+    >>> scene.mode, sorted(scene.graph), build_scene(g, ViewSpec(mode="trace", focus="a")).mode
+    ('trace', ['a', 'b', 'c'], 'trace')
+    """
+    scene = SCENES[spec.mode](graph, spec, diff)
+    if spec.group_by:
+        scene = group_scene(scene, spec.group_by, open_groups=spec.open_groups)
+    return scene

@@ -15,13 +15,13 @@ import networkx as nx
 
 from lineage.analyses import Finding, Impact, Simulation, find_all, impact, simulate
 from lineage.analyses.findings import touching
-from lineage.export.escape import clip, csv_cell
-from lineage.export.graphs import render
-from lineage.present import graph_node_json, where
-from lineage.report import code, md, simulation_json
+from lineage.render.escape import clip, csv_cell
+from lineage.render.graphs import render
+from lineage.render.reports import code, md, simulation_json
+from lineage.render.text import graph_node_json, where
 from lineage.resources import resource_path
-from lineage.scenes import impact_scene
 from lineage.store import Store
+from lineage.views.scenes import impact_scene
 
 REPORT_FORMATS = ("html", "md", "csv", "json")
 MARKDOWN_ROWS = 50  # a pull-request comment stays readable; the CSV has every row

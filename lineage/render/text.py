@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from lineage.analyses import Impact, Reach, Trace
+from lineage.render.escape import printable, printable_lines  # noqa: F401 (part of this module's API for the CLI)
 
 NODE_KEYS = ("id", "kind", "name", "namespace", "owner", "team", "status")
 
@@ -50,40 +51,6 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
-
-
-_CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def printable(text: str) -> str:
-    """Text safe for a terminal: control and format characters (escape sequences, NUL,
-    right-to-left marks) are shown as escapes, so a name cannot break a line or the screen.
-
-    >>> printable("ok\\x1b[2J\\u202egnp.exe\\nnext")
-    'ok\\\\x1b[2J\\\\u202egnp.exe\\\\nnext'
-    """
-    if text.isprintable():
-        return text
-    out = []
-    for ch in text:
-        if ch.isprintable() or ch == " ":
-            out.append(ch)
-        elif ch in _CONTROL_ESCAPES:
-            out.append(_CONTROL_ESCAPES[ch])
-        else:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-    return "".join(out)
-
-
-def printable_lines(text: str) -> str:
-    r"""Lines of text for a terminal: each line through :func:`printable` (a CRLF line end is a
-    line end), so nothing but the line breaks themselves is left of any control character.
-
-    >>> printable_lines("a\x1b]52;c;eA==\x07\r\nb\x9b2J")
-    'a\\x1b]52;c;eA==\\x07\nb\\x9b2J'
-    """
-    return "\n".join(printable(line.removesuffix("\r")) for line in text.split("\n"))
 
 
 def _cell(value: Any) -> str:

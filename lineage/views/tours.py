@@ -14,20 +14,21 @@ from typing import Any
 import networkx as nx
 from markupsafe import Markup
 
-from lineage import scenes
-from lineage.analyses import find_all
-from lineage.export.escape import clip, graphviz_label
-from lineage.export.graphs import render, to_agraph
-from lineage.graph import load_flag_history, load_graph
+from lineage.analyses import Finding, find_all
+from lineage.graph import load_flag_history
 from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate_at
 from lineage.refs import resolve
+from lineage.render.escape import clip, graphviz_label
+from lineage.render.graphs import render, to_agraph
 from lineage.resources import resource_path
 from lineage.safeyaml import decode_text, load_yaml
 from lineage.store import Store
-from lineage.when import just_before
+from lineage.views.scenes import Scene, build_scene, diff_inputs
+from lineage.views.spec import DEFAULT_DEPTH, MAX_DEPTH, MODES, ViewSpec
 
 TOUR_FORMATS = ("html", "pdf")
-MAX_TOUR_DEPTH = 12  # as `lineage view --depth`: a step's neighbourhood is at most this many hops
+MAX_TOUR_DEPTH = MAX_DEPTH  # a step's neighbourhood is at most this many hops
+Findings = dict[str, list[Finding]]
 
 
 @dataclass
@@ -58,7 +59,9 @@ class Step:
         return cls(**known)
 
 
-def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, findings=None) -> scenes.Scene:
+def scene_for(
+    step: Step, graph: nx.DiGraph, store: Store | None = None, findings: Findings | None = None
+) -> Scene:
     """The scene a step shows, from the graph as it is now (a focus it no longer holds, or a
     finding that is gone from a step with no focus, shows an empty view that says so)."""
     unfocused_finding = step.mode == "findings" and step.finding and not step.focus
@@ -66,40 +69,60 @@ def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, finding
         unfocused_finding and not _finding_exists(step, graph, findings)
     ):
         gone = f"{step.focus} is not in the graph now" if step.focus else "nothing to show: the step has no focus"
-        scene = scenes.Scene(step.mode, gone, nx.DiGraph(), summary=[gone])
+        scene = Scene(step.mode, gone, nx.DiGraph(), summary=[gone])
         scene.title = step.title or scene.title
         return scene
-    if step.mode == "trace" and step.trace:
-        scene = scenes.trace_scene(graph, *step.trace)
-    elif step.mode == "impact":
-        scene = scenes.impact_scene(graph, step.focus, upstream=step.upstream)
-    elif step.mode == "simulate" and (step.removed or step.removed_edges):
-        scene = scenes.simulate_scene(graph, step.removed, [tuple(e) for e in step.removed_edges],
-                                      focus=step.focus)  # fmt: skip
-    elif step.mode == "findings" and step.finding:
-        found = findings if findings is not None else find_all(graph)
-        candidates = found.get(step.finding.get("kind"), [])
-        wanted = step.finding.get("nodes")
-        match = next((f for f in candidates if not wanted or list(f.nodes) == list(wanted)),
-                     candidates[0] if candidates else None)  # fmt: skip
-        scene = scenes.finding_scene(graph, match) if match else scenes.explore_scene(graph, step.focus)
-    elif step.mode == "diff" and step.since and store is not None:
-        before_when = just_before(step.since)
-        before_nodes, before_edges = store.snapshot(before_when)
-        after_nodes, after_edges = store.snapshot()
-        scene = scenes.diff_scene(load_graph(store, as_of=before_when), graph, before_nodes, after_nodes,
-                                  before_edges, after_edges, label=step.since[:19])  # fmt: skip
-    else:
-        scene = scenes.explore_scene(graph, step.focus, depth=max(0, min(step.depth, MAX_TOUR_DEPTH)))
-    if step.group_by:
-        scene = scenes.group_scene(scene, step.group_by)
+    spec = step_spec(step, graph, store, findings)
+    inputs = None
+    if spec.mode == "diff" and step.since and store is not None:
+        inputs = diff_inputs(store, step.since, label=step.since[:19])
+    scene = build_scene(graph, spec, diff=inputs)
     scene.title = step.title or scene.title
     return scene
 
 
-def _finding_exists(step: Step, graph: nx.DiGraph, findings) -> bool:
+def step_spec(step: Step, graph: nx.DiGraph, store: Store | None = None, findings: Findings | None = None) -> ViewSpec:
+    """The view a step asks for. A step whose mode lacks its input (a trace with no ends, a
+    finding that is gone, a diff with no store to read) explores its focus instead."""
+    spec = ViewSpec(focus=step.focus, depth=ViewSpec.bounded_depth(step.depth), group_by=step.group_by)
+    if step.mode == "trace" and step.trace:
+        return spec.replace(mode="trace", trace=tuple(step.trace))
+    if step.mode == "impact":
+        return spec.replace(mode="impact", upstream=step.upstream)
+    if step.mode == "simulate" and (step.removed or step.removed_edges):
+        edges = tuple((e[0], e[1]) for e in step.removed_edges)
+        return spec.replace(mode="simulate", removed=tuple(step.removed), removed_edges=edges)
+    if step.mode == "findings" and step.finding:
+        found = findings if findings is not None else find_all(graph)
+        match = match_finding(found, step.finding)
+        return spec.replace(mode="findings", finding=match) if match else spec.replace(depth=DEFAULT_DEPTH)
+    if step.mode == "diff" and step.since and store is not None:
+        return spec.replace(mode="diff", since=step.since)
+    return spec
+
+
+def step_of(spec: ViewSpec, *, title: str = "", positions: dict[str, list[float]] | None = None) -> Step:
+    """A view recorded as a tour step (removals sorted, a finding by its kind and nodes)."""
+    finding = None
+    if spec.mode == "findings" and spec.finding is not None:
+        finding = {"kind": spec.finding.kind, "nodes": list(spec.finding.nodes)}
+    return Step(title=title, mode=spec.mode, focus=spec.focus, depth=spec.depth,
+                trace=list(spec.trace) if spec.trace else None, upstream=spec.upstream,
+                removed=sorted(spec.removed), removed_edges=[list(e) for e in sorted(spec.removed_edges)],
+                finding=finding, since=spec.since, group_by=spec.group_by, positions=positions)  # fmt: skip
+
+
+def match_finding(findings: Findings, wanted: dict[str, Any]) -> Finding | None:
+    """The finding a step names: of its kind, with its nodes if it lists them (else the first)."""
+    candidates = findings.get(wanted.get("kind") or "", [])
+    nodes = wanted.get("nodes")
+    return next((f for f in candidates if not nodes or list(f.nodes) == list(nodes)),
+                candidates[0] if candidates else None)  # fmt: skip
+
+
+def _finding_exists(step: Step, graph: nx.DiGraph, findings: Findings | None) -> bool:
     found = findings if findings is not None else find_all(graph)
-    return bool(found.get(step.finding.get("kind"), []))
+    return bool(found.get(step.finding.get("kind") or "", [])) if step.finding else False
 
 
 _TEXT = {"type": "string"}
@@ -116,7 +139,7 @@ TOUR_SCHEMA = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "title": _BLANK_OR_TEXT, "note": _BLANK_OR_TEXT, "mode": {"enum": list(scenes.MODES)},
+                "title": _BLANK_OR_TEXT, "note": _BLANK_OR_TEXT, "mode": {"enum": list(MODES)},
                 "focus": _BLANK_OR_TEXT,
                 "depth": {"type": "integer", "minimum": 0, "maximum": MAX_TOUR_DEPTH},
                 "trace": {"type": ["array", "null"], "items": _TEXT},
@@ -134,7 +157,7 @@ TOUR_SCHEMA = {
 
 
 @cache
-def tour_validator():
+def tour_validator() -> Any:
     """Built on first use: jsonschema takes a tenth of a second to import, and the explorer
     imports this module at start."""
     import jsonschema
@@ -192,17 +215,17 @@ def _markdown(text: str) -> str:
     """Markdown to HTML with raw HTML escaped and only safe link schemes kept. An image is
     never shown, so nothing is fetched: ``![alt](https://...)`` becomes a link to it, any other
     image its alt text."""
-    return _markdown_renderer().render(text or "")
+    return str(_markdown_renderer().render(text or ""))
 
 
 @cache
-def _markdown_renderer():
+def _markdown_renderer() -> Any:
     from markdown_it import MarkdownIt
     from markdown_it.common.utils import escapeHtml
 
     md = MarkdownIt("commonmark", {"html": False})
 
-    def image(renderer, tokens, idx, options, env):
+    def image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         alt = escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
         src = str(token.attrGet("src") or "")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import networkx as nx
 
 from lineage.analyses import FINDING_KINDS, Diff, Finding, Simulation
 from lineage.check import CheckResult
-from lineage.present import graph_node_json, printable
+from lineage.render.escape import code, md, printable  # noqa: F401 (md and code: part of this module's API)
+from lineage.render.text import graph_node_json
 
 
 def _node(graph: nx.DiGraph, node: str) -> dict[str, Any]:
@@ -148,32 +148,6 @@ def diff_text(result: Diff, label_from: str, label_to: str) -> str:
 
 
 # -- check ------------------------------------------------------------------------------------
-
-
-def md(text: Any) -> str:
-    r"""Text safe inside a Markdown table cell (GitHub-flavoured): no markup, no HTML, one line.
-
-    >>> print(md("a|b <script>`x`*y*\n[l](javascript:alert(1))"))
-    a\|b &lt;script&gt;\`x\`\*y\* \[l\]\(javascript:alert\(1\)\)
-    """
-    out = " ".join(str(text).split())
-    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]()|#!~":
-        out = out.replace(ch, "\\" + ch)
-    return printable(out)
-
-
-def code(text: Any) -> str:
-    r"""An inline code span for any text, safe in a GitHub table cell.
-
-    >>> print(code("a`b|c"), code("plain"))
-    `` a`b\|c `` `plain`
-    """
-    body = printable(" ".join(str(text).split())).replace("|", "\\|")
-    runs = [len(r) for r in re.findall(r"`+", body)]
-    fence = "`" * (max(runs, default=0) + 1)
-    pad = " " if runs else ""
-    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def _n(count: int, noun: str) -> str:

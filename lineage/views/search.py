@@ -1,0 +1,73 @@
+"""The explorer's search: nodes whose text or REF matches, narrowed by facets (kind, owner, tag,
+status, source), and the values each facet offers. No UI: the window only lists what it finds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from lineage.refs import candidates
+
+if TYPE_CHECKING:
+    from lineage.store import Store
+
+SEARCH_RESULTS = 500
+FACETS = ("kind", "owner", "tag", "status", "source")
+
+
+def search_nodes(
+    store: Store, graph: nx.DiGraph, sources: Mapping[str, Iterable[str]], text: str,
+    chosen: Mapping[str, Any], *, limit: int = SEARCH_RESULTS,
+) -> list[str]:  # fmt: skip
+    """The ids of the nodes to list, best first, at most ``limit``: what ``text`` names as a REF
+    (the CLI's resolution: id, alias, short name) first, then full-text matches (every node when
+    there is no text), each passing every facet in ``chosen`` (facet -> value)."""
+    if not text and not chosen:
+        return []
+    named = [m.id for m in candidates(store, text)] if text else []
+    found = store.search(text, limit=limit) if text else sorted(graph)
+    ids = list(dict.fromkeys(named + found))
+    tags = store.tags_of(ids) if "tag" in chosen else {}
+    out: list[str] = []
+    for node_id in ids:
+        if node_id not in graph:
+            continue
+        data = graph.nodes[node_id]
+        if "kind" in chosen and data.get("kind") != chosen["kind"]:
+            continue
+        if "owner" in chosen and chosen["owner"] not in (data.get("owner"), data.get("team")):
+            continue
+        if "status" in chosen and data.get("status") != chosen["status"]:
+            continue
+        if "tag" in chosen and chosen["tag"] not in tags.get(node_id, ()):
+            continue
+        if "source" in chosen and chosen["source"] not in sources.get(node_id, ()):
+            continue
+        out.append(node_id)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def facet_values(
+    store: Store, graph: nx.DiGraph, sources: Mapping[str, Iterable[str]]
+) -> dict[str, list[str]]:
+    """Each facet's values, sorted, blanks left out (an owner facet also offers teams).
+
+    >>> g = nx.DiGraph()
+    >>> g.add_node("m", kind="model", owner="ana", team="ads", status="active")
+    >>> class NoTags:
+    ...     def all_tags(self): return []
+    >>> facet_values(NoTags(), g, {"m": ["dbt"]})["owner"]
+    ['ads', 'ana']
+    """
+    values: dict[str, set[Any]] = {facet: set() for facet in FACETS}
+    for _, data in graph.nodes(data=True):
+        values["kind"].add(data.get("kind"))
+        values["owner"].update(v for v in (data.get("owner"), data.get("team")) if v)
+        values["status"].add(data.get("status"))
+    values["tag"] = set(store.all_tags())
+    values["source"] = {s for found in sources.values() for s in found}
+    return {facet: sorted(v for v in found if v) for facet, found in values.items()}
