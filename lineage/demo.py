@@ -53,7 +53,7 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
                 # In import order (configs and registries first, logs last: the logs' nodes are
                 # classified by what the others declare), one import a file. Files no importer
                 # recognises are teams' configs, read by the manifests' rules, last.
-                todo = [(i.path, i.importer.name) for i in found.inputs]
+                todo: list[tuple[Path, str | None]] = [(i.path, i.importer.name) for i in found.inputs]
                 todo += [(Path(s), None) for s in sorted(found.skipped)]
                 for path, fmt in todo:
                     source = "demo/" + path.relative_to(folder).as_posix()

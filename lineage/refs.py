@@ -104,7 +104,7 @@ def _ids(store: Store, text: str) -> tuple[str, list[str]]:
         whole = store.ids_with_alias(text)
         if whole:
             return "name", whole
-        tries = [(rest, kind)]
+        tries: list[tuple[str, str | None]] = [(rest, kind)]
     else:
         tries = [(text, None)]
     for typed, of_kind in list(tries):

@@ -93,8 +93,8 @@ def decode(body: bytes, like: ImportUnit) -> ImportUnit:
         evidence[tuple(key)] = set(seen)
     return replace(
         like, nodes=nodes, edges=edges, edge_evidence=evidence,
-        node_locations={nid: [_location(x) for x in locs] for nid, locs in data["node_locations"]},
-        edge_locations={tuple(key): [_location(x) for x in locs] for key, locs in data["edge_locations"]},
+        node_locations={nid: [Location(*x) for x in locs] for nid, locs in data["node_locations"]},
+        edge_locations={tuple(key): [Location(*x) for x in locs] for key, locs in data["edge_locations"]},
         problems=[], settings=[],
     )  # fmt: skip
 

@@ -28,7 +28,7 @@ def node_json(node_id: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
     >>> node_json("model:m", {"kind": "model", "name": "m", "namespace": ""})["status"]
     'active'
     """
-    out = {"id": node_id}
+    out: dict[str, Any] = {"id": node_id}
     for key in NODE_KEYS[1:]:
         out[key] = attrs.get(key)
     out["status"] = out["status"] or "active"
