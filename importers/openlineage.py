@@ -31,16 +31,7 @@ from lineage_importers._kit.structured import Rejected, line_of, location, stric
 from lineage_importers._kit.structured import json_lines as json_line_map
 
 from lineage.ingest.protocol import Importer
-from lineage.records import (
-    MAX_PLACES,
-    EdgeRecord,
-    InputError,
-    Location,
-    NodeRecord,
-    Notice,
-    Problem,
-    Progress,
-)
+from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Notice, Problem, Progress
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 STANDARD_DATASET_FACETS = ("schema", "columnLineage", "symlinks")
