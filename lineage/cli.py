@@ -705,7 +705,8 @@ def tour_import(path):
 @friendly
 def tour_export(name, fmt, output):
     """Export a tour: a self-contained HTML slide show (arrow keys), or a PDF, a page a step."""
-    from lineage.views.tours import Step, tour_html, tour_pdf
+    from lineage.render.tours import tour_html, tour_pdf
+    from lineage.views.tours import Step
 
     store = open_store()
     tour = store.tour(name)

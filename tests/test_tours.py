@@ -16,8 +16,9 @@ from lineage.demo import build_demo
 from lineage.graph import load_graph
 from lineage.ingest import import_paths
 from lineage.records import InputError
+from lineage.render.tours import tour_html, tour_pdf
 from lineage.store import APPLICATION_ID, MIGRATIONS, Store
-from lineage.views.tours import Step, parse_tour, tour_html, tour_pdf
+from lineage.views.tours import Step, parse_tour
 from tests.conftest import chromium_screenshot, file_digest, needs_chromium
 
 DEMO_TOUR = Path(__file__).parent.parent / "resources" / "demo" / "tours" / "debt-patterns.yaml"

@@ -1,0 +1,98 @@
+"""A tour, exported: a self-contained HTML slide show, or a PDF with one page a step (each step's
+view drawn by Graphviz, its note below it). What a tour is lives in :mod:`lineage.views.tours`."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from functools import cache
+from typing import Any
+
+import networkx as nx
+from markupsafe import Markup
+
+from lineage.analyses import find_all
+from lineage.graph import load_flag_history
+from lineage.render.escape import clip, graphviz_label
+from lineage.render.graphs import render, to_agraph
+from lineage.resources import resource_path
+from lineage.store import Store
+from lineage.views.tours import Step, scene_for
+
+
+def _markdown(text: str) -> str:
+    """Markdown to HTML with raw HTML escaped and only safe link schemes kept. An image is
+    never shown, so nothing is fetched: ``![alt](https://...)`` becomes a link to it, any other
+    image its alt text."""
+    return str(_markdown_renderer().render(text or ""))
+
+
+@cache
+def _markdown_renderer() -> Any:
+    from markdown_it import MarkdownIt
+    from markdown_it.common.utils import escapeHtml
+
+    md = MarkdownIt("commonmark", {"html": False})
+
+    def image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        alt = escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
+        src = str(token.attrGet("src") or "")
+        if src.lower().startswith(("https://", "http://")):
+            return f'<a href="{escapeHtml(src)}">{alt or escapeHtml(src)}</a>'
+        return alt
+
+    md.add_render_rule("image", image)
+    return md
+
+
+def tour_html(name: str, description: str, steps: list[Step], graph: nx.DiGraph, store: Store | None) -> str:
+    """A self-contained slide show: one SVG and its note per step; arrow keys move between them."""
+    history = load_flag_history(store) if store is not None else []
+    findings = find_all(graph, flag_history=history)
+    slides = []
+    for step in steps:
+        scene = scene_for(step, graph, store, findings)
+        svg = render(scene, "svg").decode("utf-8")
+        svg = svg[svg.index("<svg") :]
+        slides.append({"svg": Markup(svg), "title": step.title or scene.title, "note": Markup(_markdown(step.note))})
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(resource_path("templates")), autoescape=True)
+    env.filters["clip"] = clip
+    # Our keyboard script is allowed by its hash, so no other inline script could ever run.
+    script = resource_path("templates", "tour.js").read_text("utf-8")
+    script_hash = "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return env.get_template("tour.html.j2").render(title=name, description=description, slides=slides,
+                                                   script=Markup(script), script_hash=script_hash)  # fmt: skip
+
+
+def tour_pdf(name: str, steps: list[Step], graph: nx.DiGraph, store: Store | None) -> bytes:
+    """One page per step: the view drawn by Graphviz with its title and note below it."""
+    from pypdf import PdfReader, PdfWriter
+
+    history = load_flag_history(store) if store is not None else []
+    findings = find_all(graph, flag_history=history)
+    writer = PdfWriter()
+    for number, step in enumerate(steps, start=1):
+        scene = scene_for(step, graph, store, findings)
+        agraph = to_agraph(scene)
+        note = " ".join((step.note or "").split())
+        words, lines, line = note.split(), [], ""
+        for word in words:  # wrap the note for Graphviz's left-justified lines
+            if len(line) + len(word) > 110:
+                lines.append(line)
+                line = ""
+            line = f"{line} {word}".strip()
+        lines.append(line)
+        heading = graphviz_label(f"{number}/{len(steps)}  {step.title or scene.title}", 140)
+        body = "\\l".join(graphviz_label(part, 200) for part in lines if part)
+        agraph.graph_attr.update(label=f"{heading}\\l\\l{body}\\l", labelloc="b", labeljust="l", fontsize="11")
+        page = agraph.draw(format="pdf", prog="dot" if len(scene.graph) <= 400 else "sfdp")
+        for pdf_page in PdfReader(io.BytesIO(page)).pages:
+            writer.add_page(pdf_page)
+    writer.add_metadata({"/Title": name})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
