@@ -8,6 +8,7 @@ from typing import Any
 
 from lineage.store.connection import Connection
 from lineage.store.rows import to_json
+from lineage.when import utc_now
 
 
 class Tours(Connection):
@@ -29,9 +30,7 @@ class Tours(Connection):
 
     def save_tour(self, name: str, steps: Sequence[dict[str, Any]], description: str = "") -> None:
         """Create or replace a tour (its steps in order), in one transaction."""
-        from datetime import UTC, datetime
-
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        now = utc_now()
         with self.write():
             conn = self.db.conn
             conn.execute(
