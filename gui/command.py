@@ -58,12 +58,12 @@ def gui_command(focus, depth, mode, trace_to, removals, finding, since, screensh
         if target:
             window.trace_between(focus_id or window.spec.focus, target)
         if removed:
-            window.remove_nodes(removed)
+            window.model.remove_nodes(removed)
         if when:
-            window.diff_since(when)
+            window.model.diff_since(when)
         if finding:
             findings = window.model.findings_now()  # the panel lists them too
             if findings[finding]:
-                window.show_finding(findings[finding][0])
+                window.model.show_finding(findings[finding][0])
 
     sys.exit(run(db_path, focus=focus_id, depth=depth, mode=mode, screenshot=screenshot, setup=setup))

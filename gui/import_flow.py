@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from lineage.ingest import Cancelled, ImportReport, ImportSession
+from lineage.render.escape import printable
 from lineage.store import StoreError
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent to the UI thread
@@ -57,6 +58,18 @@ def paths_from_mime(mime_data: QMimeData | None) -> list[str]:
             if path not in paths:
                 paths.append(path)
     return paths
+
+
+def import_note(report: ImportReport) -> str:
+    """What an import did, in a line for the status bar: sources written, imports classified
+    again, warnings (the first one quoted)."""
+    written = [u for u in report.units if u.outcome and not u.outcome.unchanged]
+    n = len(report.reclassified)
+    again = f"; {n} earlier import{'s' if n != 1 else ''} classified again" if n else ""
+    warned = len(report.notices)
+    first = printable(str(report.notices[0]))[:200] if warned else ""
+    warnings = f"; {warned} warning{'s' if warned != 1 else ''}: {first}" if warned else ""
+    return f"Imported {len(written)} of {len(report.units)} sources{again}{warnings}"
 
 
 @dataclass

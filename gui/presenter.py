@@ -1,5 +1,5 @@
-"""Presenting a tour: the window goes full screen with only the notes beside the canvas; the
-arrow keys (and Space, Page Up/Down) move between steps, Escape ends."""
+"""Presenting: a view's status line, and a tour full screen with only the notes beside the
+canvas (the arrow keys, Space and Page Up/Down move between steps, Escape ends)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,25 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
+from lineage.views.layout import Layout
+from lineage.views.scenes import Scene
 from lineage.views.tours import Step
 
+LEFT_OUT_HINTS = {"simulate": "further away; the panel counts them", "impact": "further out; the panel counts them"}
+LEFT_OUT_HINT = "not shown: focus a node nearer what you need or lower the depth"
 NEXT = (Qt.Key.Key_Right, Qt.Key.Key_Space, Qt.Key.Key_PageDown)
 PREVIOUS = (Qt.Key.Key_Left, Qt.Key.Key_PageUp)
+
+
+def view_status(scene: Scene, placed: Layout, mode: str, elapsed_ms: float, note: str, zoomed: bool) -> str:
+    """The status line under a view: what led to it (``note``), what it shows, what it leaves out."""
+    hint = LEFT_OUT_HINTS.get(mode, LEFT_OUT_HINT)
+    left_out = f" · {scene.left_out} more {hint}" if scene.left_out else ""
+    return (
+        f"{note + ' · ' if note else ''}"
+        f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed_ms:.0f} ms{left_out}"
+        f"{' · zoomed in on the focus, too big to read whole: F shows all' if zoomed else ''}"
+    )
 
 
 class Presenter(QObject):

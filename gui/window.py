@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from lineage_gui.canvas import GraphView
 from lineage_gui.export import ExportError
 from lineage_gui.export import export_picture as write_picture
-from lineage_gui.inspector import edge_html, inspector_html
 from lineage_gui.items import EdgeItem, NodeItem
+from lineage_gui.menus import build_menus
 from lineage_gui.model import ExplorerModel
-from lineage_gui.panels import ModePanel, NotesView, SearchPanel, TourPanel
+from lineage_gui.panels import InspectorView, ModePanel, NotesView, SearchPanel, TourPanel
 from lineage_gui.plain import message
-from lineage_gui.presenter import Presenter
+from lineage_gui.presenter import Presenter, view_status
 from lineage_gui.refresh import NewDataWatcher, RefreshBar
-from lineage_gui.style import is_dark, kind_style
+from lineage_gui.screen import fit_to_screen
+from lineage_gui.style import is_dark
 from lineage_gui.workers import LayoutRunner, warm_up
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence, QTextOption
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -34,22 +35,19 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from lineage.refs import RefError, resolve
-from lineage.render.escape import printable
 from lineage.store import Store
 from lineage.views.layout import Layout
 from lineage.views.scenes import Scene, build_scene, diff_inputs
-from lineage.views.spec import MODES, ViewSpec
+from lineage.views.spec import ViewSpec
 from lineage.views.tours import Step, step_of
 
-MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(MODES, start=1)}
-LEFT_OUT_HINTS = {"simulate": "further away; the panel counts them", "impact": "further out; the panel counts them"}
-LEFT_OUT_HINT = "not shown: focus a node nearer what you need or lower the depth"
+if TYPE_CHECKING:
+    from lineage.ingest import ImportReport
 
 
 class ViewFields:
@@ -117,7 +115,7 @@ class MainWindow(QMainWindow):
         self.presenter = Presenter(self, self.notes_dock, self.notes_view, model.apply_step)
         self._sized = False
         self._build_status_bar()
-        self._build_actions()
+        build_menus(self)
         model.changed.connect(lambda _spec: self.request_scene())
         model.modeChanged.connect(self.mode_shown)
         model.graphChanged.connect(self.graph_loaded)
@@ -188,9 +186,6 @@ class MainWindow(QMainWindow):
         self.refresh_bar.hide()
         self.counts.setText(f"{self.graph.number_of_nodes()} nodes · {self.graph.number_of_edges()} edges")
 
-    def reload_graph(self) -> None:
-        self.model.reload()
-
     def refresh_from_database(self) -> None:
         """Show what others imported meanwhile, keeping the focus when it is still there."""
         self.model.reload()
@@ -219,13 +214,8 @@ class MainWindow(QMainWindow):
         self.search, self.facets = self.search_panel.search, self.search_panel.facets
         self.depth, self.results = self.search_panel.depth, self.search_panel.results
         self.search_dock = self._dock("Search", "search", scrolling(self.search_panel), left)
-        self.inspector = QTextBrowser()
-        self.inspector.setOpenLinks(False)
-        # Links carry the node id percent-encoded (see inspector_html), so any id survives.
-        self.inspector.anchorClicked.connect(
-            lambda url: self.set_focus(url.fragment(QUrl.ComponentFormattingOption.FullyDecoded)))
-        # A long name without spaces wraps rather than widening the page.
-        self.inspector.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.inspector = InspectorView(lambda: self.store)
+        self.inspector.focusRequested.connect(self.set_focus)
         self.inspector_dock = self._dock("Inspector", "inspector", self.inspector, right)
         self.panel = ModePanel(self)
         self.panel.traceRequested.connect(self.trace_between)
@@ -257,63 +247,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().addPermanentWidget(self.busy)
 
-    def _build_actions(self) -> None:
-        def action(menu, text, slot, shortcut=None, checkable=False):
-            act = QAction(text, self)
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-            act.setCheckable(checkable)
-            act.triggered.connect(slot)
-            menu.addAction(act)
-            return act
-
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        action(file_menu, "&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        action(file_menu, "&Import…", self.choose_import, "Ctrl+I")
-        action(file_menu, "&Export picture…", self.choose_export, "Ctrl+E")
-        file_menu.addSeparator()
-        action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit_menu = bar.addMenu("&Edit")
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        edit_menu.addActions([undo, redo])
-        action(edit_menu, "&Find…", self.search.setFocus, QKeySequence.StandardKey.Find)
-        action(edit_menu, "Remove selected (simulate)", self.remove_selected, QKeySequence.StandardKey.Delete)
-        view_menu = bar.addMenu("&View")
-        action(view_menu, "&Fit to view", self.canvas.fit, "F")
-        action(view_menu, "Zoom &in", lambda: self.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
-        action(view_menu, "Zoom &out", lambda: self.canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
-        action(view_menu, "&Re-layout", self.relayout, "Ctrl+L")
-        self.freeze_action = action(view_menu, "&Freeze layout", self.toggle_freeze, "Ctrl+Shift+L", True)
-        group_menu = view_menu.addMenu("&Group by")
-        self.group_actions = QActionGroup(self)
-        for label, key in (("Nothing", None), ("Team", "team"), ("Owner", "owner"), ("Namespace", "namespace")):
-            act = action(group_menu, label, lambda _=False, k=key: self.model.set_group(k), checkable=True)
-            act.setChecked(key is None)
-            self.group_actions.addAction(act)
-        tools = bar.addMenu("&Tools")
-        toolbar = self.addToolBar("Modes")
-        toolbar.setObjectName("modes")
-        self.mode_actions = QActionGroup(self)
-        self.mode_action: dict[str, QAction] = {}
-        for mode in MODES:
-            act = action(tools, mode.capitalize(), lambda _=False, m=mode: self.set_mode(m),
-                         MODE_KEYS[mode], True)  # fmt: skip
-            self.mode_actions.addAction(act)
-            self.mode_action[mode] = act
-            toolbar.addAction(act)
-        toolbar.addSeparator()
-        toolbar.addAction(self.freeze_action)
-        tools.addSeparator()
-        action(tools, "&Record view in tour", self.record_step, "Ctrl+R")
-        action(tools, "&Present tour", self.present, "F5")
-        help_menu = bar.addMenu("&Help")
-        action(help_menu, "&About", self.about)
-
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in QSettings().value("recent") or []:
@@ -329,29 +262,9 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-    def fit_to_screen(self) -> None:
-        """Keep the window inside its screen's free area at any scale (QT_SCALE_FACTOR=2 on a
-        1600×1000 screen leaves 800×500 logical pixels), whatever was asked or remembered."""
-        from PySide6.QtGui import QGuiApplication
-
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None or QGuiApplication.platformName() in ("offscreen", "minimal"):
-            return  # no real screen: keep the asked size (screenshots are 1600×1000 everywhere)
-        free = screen.availableGeometry()
-        frame = self.frameGeometry().size() - self.size()  # title bar and borders
-        width = min(self.width(), free.width() - frame.width())
-        height = min(self.height(), free.height() - frame.height())
-        if (width, height) != (self.width(), self.height()):
-            self.resize(max(width, 320), max(height, 240))
-        geometry = self.frameGeometry()
-        x = min(max(geometry.x(), free.x()), free.right() - geometry.width() + 1)
-        y = min(max(geometry.y(), free.y()), free.bottom() - geometry.height() + 1)
-        if (x, y) != (geometry.x(), geometry.y()):
-            self.move(max(x, free.x()), max(y, free.y()))
-
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if not self._sized:
-            self.fit_to_screen()
+            fit_to_screen(self)
         super().showEvent(event)
         if not self._sized and not (self.remember and QSettings().value("window/state")):
             # The canvas gets the room: side panels start narrow (the user can widen them).
@@ -410,36 +323,13 @@ class MainWindow(QMainWindow):
 
     def show_scene(self, scene: Scene, placed: Layout) -> None:
         self.busy.hide()
-        canvas_scene = self.canvas.scene()
-        canvas_scene.blockSignals(True)
-        canvas_scene.clear()
-        canvas_scene.blockSignals(False)
-        self.drawn = Drawn(scene)
-        for (u, v), path in placed.edges.items():
-            canvas_scene.addItem(EdgeItem(u, v, scene.graph.edges[u, v], path, self.dark,
-                                          state=scene.edge_state.get((u, v))))  # fmt: skip
-        for node in scene.graph:
-            attrs = scene.graph.nodes[node]
-            item = NodeItem(node, attrs, kind_style(attrs.get("kind"), self.dark), self.dark,
-                            focus=node == scene.focus, hidden=scene.hidden.get(node, 0),
-                            state=scene.node_state.get(node), expanded=node in self.spec.expanded)  # fmt: skip
-            item.setPos(*placed.positions[node])
-            canvas_scene.addItem(item)
-            self.drawn.nodes[node] = item
-        canvas_scene.setSceneRect(self.canvas.scene_rect_with_margin())
-        self.canvas.fit()
+        self.drawn = Drawn(scene, self.canvas.draw(scene, placed, self.dark, self.spec.expanded))
         focus_item = self.drawn.nodes.get(scene.focus) if scene.focus else None
         zoomed = focus_item is not None and self.canvas.readable_around(focus_item.sceneBoundingRect().center())
         elapsed = (time.perf_counter() - self.started) * 1000
-        hint = LEFT_OUT_HINTS.get(self.spec.mode, LEFT_OUT_HINT)
-        left_out = f" · {scene.left_out} more {hint}" if scene.left_out else ""
         # What led to this view (an import, a refresh) stays in front of what the view shows.
         note, self.note_for_next_view = self.note_for_next_view, ""
-        self.statusBar().showMessage(
-            f"{note + ' · ' if note else ''}"
-            f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed:.0f} ms{left_out}"
-            f"{' · zoomed in on the focus, too big to read whole: F shows all' if zoomed else ''}"
-        )
+        self.statusBar().showMessage(view_status(scene, placed, self.spec.mode, elapsed, note, zoomed))
         self.panel.set_summary(self.spec.mode, scene.summary)
         if scene.focus and scene.focus in self.graph:
             self.show_inspector(scene.focus)
@@ -499,10 +389,6 @@ class MainWindow(QMainWindow):
             if isinstance(item, NodeItem):
                 self.model.push_removal(node=item.node_id)
 
-    def remove_nodes(self, nodes: list[str]) -> None:
-        """Remove ``nodes`` in the simulation (those not removed yet), in one new picture."""
-        self.model.remove_nodes(nodes)
-
     def removals_shown(self, spec: ViewSpec) -> None:
         self.panel.removed_list.clear()
         self.panel.removed_list.addItems(sorted(spec.removed))
@@ -517,9 +403,6 @@ class MainWindow(QMainWindow):
         self.panel.trace_from.setText(source)
         self.panel.trace_to.setText(target)
         self.model.set_trace(source, target)
-
-    def show_finding(self, finding) -> None:
-        self.model.show_finding(finding)
 
     def diff_since(self, when: str) -> None:
         self.model.diff_since(when)
@@ -558,9 +441,6 @@ class MainWindow(QMainWindow):
         self.tour_panel.add_step(step_of(self.spec, title=title, positions=positions))
         self.statusBar().showMessage(f"Recorded step {self.tour_panel.steps.count()}")
 
-    def apply_step(self, step: Step) -> None:
-        self.model.apply_step(step)
-
     def present(self) -> None:
         steps = self.tour_panel.current_steps()
         if not steps:
@@ -584,16 +464,10 @@ class MainWindow(QMainWindow):
         if nodes and not nodes[0].node_id.startswith("group:"):
             self.show_inspector(nodes[0].node_id)
         elif edges:
-            self.inspector.setHtml(edge_html(edges[0], self.store))
+            self.inspector.show_edge(edges[0])
 
     def show_inspector(self, node_id: str) -> None:
-        node = self.store.node(node_id)
-        if node is None:
-            return
-        incoming, outgoing = self.store.edges_of(node_id)
-        provenance = self.store.node_provenance(node_id)
-        self.inspector.setHtml(inspector_html(node, incoming, outgoing, provenance,
-                                              self.store.aliases_of(node_id)))  # fmt: skip
+        self.inspector.show_node(node_id)
 
     def choose_database(self) -> None:
         wanted = "Lineage databases (*.db);;All files (*)"
@@ -640,15 +514,11 @@ class MainWindow(QMainWindow):
             self.import_flow.finished.connect(self.import_finished)
         return self.import_flow.start(paths)
 
-    def import_finished(self, report) -> None:
+    def import_finished(self, report: ImportReport) -> None:
+        from lineage_gui.import_flow import import_note
+
         self.model.reload()
-        written = [u for u in report.units if u.outcome and not u.outcome.unchanged]
-        n = len(report.reclassified)
-        again = f"; {n} earlier import{'s' if n != 1 else ''} classified again" if n else ""
-        warned = len(report.notices)
-        first = printable(str(report.notices[0]))[:200] if warned else ""
-        warnings = f"; {warned} warning{'s' if warned != 1 else ''}: {first}" if warned else ""
-        self.note_for_next_view = f"Imported {len(written)} of {len(report.units)} sources{again}{warnings}"
+        self.note_for_next_view = import_note(report)
         self.statusBar().showMessage(self.note_for_next_view)
         self.model.new_generation()
         self.request_scene()
