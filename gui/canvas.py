@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from lineage_gui.items import LABELS_BELOW_SCALE, EdgeItem, NodeItem
-from lineage_gui.style import background_colour, is_dark
+from lineage_gui.style import background_colour, is_dark, kind_style
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+
+from lineage.views.layout import Layout
+from lineage.views.scenes import Scene
 
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
 CLICK_SLOP = 4  # pixels a press may move and still be a click, not a drag
@@ -36,6 +39,28 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pressed_at: QPoint | None = None
         self._fitted = False  # fitted and not zoomed or panned since: refit when resized
+
+    def draw(self, scene: Scene, placed: Layout, dark: bool, expanded: frozenset[str]) -> dict[str, NodeItem]:
+        """Replace the picture with ``scene`` placed as ``placed``, fitted; its node items."""
+        canvas_scene = self.scene()
+        canvas_scene.blockSignals(True)
+        canvas_scene.clear()
+        canvas_scene.blockSignals(False)
+        nodes: dict[str, NodeItem] = {}
+        for (u, v), path in placed.edges.items():
+            canvas_scene.addItem(EdgeItem(u, v, scene.graph.edges[u, v], path, dark,
+                                          state=scene.edge_state.get((u, v))))  # fmt: skip
+        for node in scene.graph:
+            attrs = scene.graph.nodes[node]
+            item = NodeItem(node, attrs, kind_style(attrs.get("kind"), dark), dark,
+                            focus=node == scene.focus, hidden=scene.hidden.get(node, 0),
+                            state=scene.node_state.get(node), expanded=node in expanded)  # fmt: skip
+            item.setPos(*placed.positions[node])
+            canvas_scene.addItem(item)
+            nodes[node] = item
+        canvas_scene.setSceneRect(self.scene_rect_with_margin())
+        self.fit()
+        return nodes
 
     def show_message(self, title: str, body: str) -> None:
         """Clear the picture and put a short message in its place (plain text, never HTML)."""

@@ -7,9 +7,8 @@ import sys
 
 import click
 
-from lineage.analyses import FINDING_KINDS, find_all
+from lineage.analyses import FINDING_KINDS
 from lineage.cli import Failure, NoDisplay, friendly, open_store
-from lineage.graph import load_flag_history
 from lineage.refs import resolve
 from lineage.views.spec import MODES
 from lineage.when import parse_when
@@ -59,13 +58,12 @@ def gui_command(focus, depth, mode, trace_to, removals, finding, since, screensh
         if target:
             window.trace_between(focus_id or window.spec.focus, target)
         if removed:
-            window.remove_nodes(removed)
+            window.model.remove_nodes(removed)
         if when:
-            window.diff_since(when)
+            window.model.diff_since(when)
         if finding:
-            window.findings = find_all(window.graph, flag_history=load_flag_history(window.store))
-            window.panel.set_findings(window.findings, lambda n: window.graph.nodes[n].get("name", n))
-            if window.findings[finding]:
-                window.show_finding(window.findings[finding][0])
+            findings = window.model.findings_now()  # the panel lists them too
+            if findings[finding]:
+                window.model.show_finding(findings[finding][0])
 
     sys.exit(run(db_path, focus=focus_id, depth=depth, mode=mode, screenshot=screenshot, setup=setup))

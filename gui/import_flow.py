@@ -10,13 +10,13 @@ import writes nothing. Problems are listed in a dialog that can import the valid
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, QRunnable, Qt, QThreadPool, Signal
+from lineage_gui.workers import Background, Cancellation
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from lineage.ingest import Cancelled, ImportReport, ImportSession
+from lineage.render.escape import printable
 from lineage.store import StoreError
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent to the UI thread
@@ -59,40 +60,16 @@ def paths_from_mime(mime_data: QMimeData | None) -> list[str]:
     return paths
 
 
-class _Control:
-    """Cancel, shared by the UI thread and the worker: honoured until the commit starts."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cancelled = False
-        self._committing = False
-
-    def cancel(self) -> bool:
-        """Ask the import to stop; False when too late (the commit has started)."""
-        with self._lock:
-            if self._committing:
-                return False
-            self._cancelled = True
-            return True
-
-    @property
-    def cancelled(self) -> bool:
-        with self._lock:
-            return self._cancelled
-
-    def check(self) -> None:
-        """Stop the import (raise :class:`~lineage.ingest.Cancelled`) if it was cancelled."""
-        with self._lock:
-            if self._cancelled:
-                raise Cancelled
-
-    def begin_commit(self) -> bool:
-        """Whether the import was cancelled; if not, from here on it is not interrupted (one
-        quick transaction)."""
-        with self._lock:
-            if not self._cancelled:
-                self._committing = True
-            return self._cancelled
+def import_note(report: ImportReport) -> str:
+    """What an import did, in a line for the status bar: sources written, imports classified
+    again, warnings (the first one quoted)."""
+    written = [u for u in report.units if u.outcome and not u.outcome.unchanged]
+    n = len(report.reclassified)
+    again = f"; {n} earlier import{'s' if n != 1 else ''} classified again" if n else ""
+    warned = len(report.notices)
+    first = printable(str(report.notices[0]))[:200] if warned else ""
+    warnings = f"; {warned} warning{'s' if warned != 1 else ''}: {first}" if warned else ""
+    return f"Imported {len(written)} of {len(report.units)} sources{again}{warnings}"
 
 
 @dataclass
@@ -103,43 +80,39 @@ class _Outcome:
     message: str = ""
 
 
-class _Signals(QObject):
+class _Progress(QObject):
+    """Progress said on the worker thread, at most every PROGRESS_INTERVAL, heard on the UI thread."""
+
     progressed = Signal(object, object, str)  # done, total, label
-    done = Signal(object)  # _Outcome
 
+    def __init__(self, control: Cancellation, parent: QObject | None = None):
+        super().__init__(parent)
+        self.control = control
+        self.last = float("-inf")
 
-class _ImportJob(QRunnable):
-    def __init__(self, db_path: str, paths: list[str], lenient: bool, control: _Control,
-                 signals: _Signals):  # fmt: skip
-        super().__init__()
-        self.db_path, self.paths, self.lenient = Path(db_path), paths, lenient
-        self.control, self.signals = control, signals
-        self.last_progress = float("-inf")
-
-    def run(self) -> None:
-        try:
-            outcome = self.work()
-        except Cancelled:
-            outcome = _Outcome("cancelled")
-        except StoreError as exc:
-            outcome = _Outcome("failed", message=str(exc))
-        except Exception as exc:  # shown to the user, never crashes the UI
-            outcome = _Outcome("failed", message=f"The import failed: {type(exc).__name__}: {exc}")
-        self.signals.done.emit(outcome)
-
-    def work(self) -> _Outcome:
-        # The session opens the database only to read its rules, and creates it only to write.
-        session = ImportSession(self.db_path, self.paths, lenient=self.lenient)
-        salvageable = session.plan(self.progress).writes(lenient=True)
-        report = session.commit(cancel=self.control.begin_commit)
-        return _Outcome("report", report, salvageable)
-
-    def progress(self, done: int, total: int, label: str) -> None:
-        self.control.check()
+    def __call__(self, done: int, total: int, label: str) -> None:
+        self.control.raise_if_cancelled(Cancelled)
         now = time.monotonic()
-        if now - self.last_progress >= PROGRESS_INTERVAL:
-            self.last_progress = now
-            self.signals.progressed.emit(done, total, label)
+        if now - self.last >= PROGRESS_INTERVAL:
+            self.last = now
+            self.progressed.emit(done, total, label)
+
+
+def _import(db_path: Path, paths: list[str], lenient: bool, control: Cancellation,
+            progress: _Progress) -> _Outcome:  # fmt: skip
+    """The import, on the worker thread; every way it ends is an outcome."""
+    try:
+        # The session opens the database only to read its rules, and creates it only to write.
+        session = ImportSession(db_path, paths, lenient=lenient)
+        salvageable = session.plan(progress).writes(lenient=True)
+        report = session.commit(cancel=control.begin_final)
+        return _Outcome("report", report, salvageable)
+    except Cancelled:
+        return _Outcome("cancelled")
+    except StoreError as exc:
+        return _Outcome("failed", message=str(exc))
+    except Exception as exc:  # shown to the user, never crashes the UI
+        return _Outcome("failed", message=f"The import failed: {type(exc).__name__}: {exc}")
 
 
 class ImportFlow(QObject):
@@ -160,17 +133,13 @@ class ImportFlow(QObject):
         super().__init__(parent)
         self.parent_widget = parent
         self.db_path = str(db_path)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.signals = _Signals(self)
-        self.signals.progressed.connect(self._progressed)
-        self.signals.done.connect(self._done)
+        self.jobs = Background(self)
         self.paths: list[str] = []  # of the last import started
         self.lenient = False
         self.progress_dialog: QProgressDialog | None = None
         self.problem_dialog: QDialog | None = None
         self.message_box: QMessageBox | None = None
-        self._control: _Control | None = None
+        self._control: Cancellation | None = None
         self._title = ""
 
     # -- public ------------------------------------------------------------------------------
@@ -182,11 +151,15 @@ class ImportFlow(QObject):
         self._close_problem_dialog()
         self.paths = [os.fspath(p) for p in paths]
         self.lenient = lenient
-        self._control = _Control()
+        self._control = control = Cancellation()
         count = len(self.paths)
         self._title = f"Importing {count} path{'' if count == 1 else 's'}…"
         self._open_progress_dialog()
-        self.pool.start(_ImportJob(self.db_path, self.paths, lenient, self._control, self.signals))
+        progress = _Progress(control, self)
+        progress.progressed.connect(self._progressed)
+        paths = list(self.paths)
+        self.jobs.run(lambda: _import(Path(self.db_path), paths, lenient, control, progress),
+                      lambda outcome: (progress.deleteLater(), self._done(outcome)))  # fmt: skip
         return True
 
     def import_valid_records(self) -> bool:
@@ -208,7 +181,7 @@ class ImportFlow(QObject):
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker thread is done (for shutdown and tests)."""
-        return self.pool.waitForDone(msecs)
+        return self.jobs.wait(msecs)
 
     # -- progress ----------------------------------------------------------------------------
 

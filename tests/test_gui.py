@@ -13,8 +13,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from lineage_gui.inspector import inspector_html  # noqa: E402
 from lineage_gui.items import EdgeItem, NodeItem  # noqa: E402
-from lineage_gui.window import MainWindow, inspector_html  # noqa: E402
+from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl  # noqa: E402
 
 from lineage.demo import build_demo  # noqa: E402
@@ -142,7 +143,7 @@ def test_simulate_mode_with_undo_and_redo(window, qtbot):
 
 
 def test_removing_from_the_context_menu_lays_out_one_picture(window, qtbot, monkeypatch):
-    from lineage_gui import worker
+    from lineage_gui import workers as worker
 
     laid_out = []
 
@@ -249,16 +250,16 @@ def test_export_the_picture(window, tmp_path, suffix):
 
 
 def test_layout_runs_off_the_ui_thread(window, qtbot, monkeypatch):
-    import lineage_gui.worker
+    import lineage_gui.workers
 
     threads = []
-    real = lineage_gui.worker.layout
+    real = lineage_gui.workers.layout
 
     def spy(*args, **kwargs):
         threads.append(threading.current_thread() is threading.main_thread())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(lineage_gui.worker, "layout_process", lambda: _Inline(spy))
+    monkeypatch.setattr(lineage_gui.workers, "layout_process", lambda: _Inline(spy))
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.relayout()
     assert threads == [False]

@@ -12,8 +12,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from lineage_gui.inspector import inspector_html  # noqa: E402
 from lineage_gui.items import MAX_LABEL_CHARS, NodeItem  # noqa: E402
-from lineage_gui.window import MainWindow, inspector_html  # noqa: E402
+from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import Qt, QUrl  # noqa: E402
 from PySide6.QtGui import Qt as QtGui  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QGraphicsItem, QLabel, QListWidget, QTreeWidget  # noqa: E402

@@ -1,0 +1,111 @@
+"""The search panel: a search box with completion, the facets, the depth and the matches. It
+reads the model's graph and store, sets the depth on the model, and asks for a focus."""
+
+from __future__ import annotations
+
+from lineage_gui.items import display_label
+from lineage_gui.model import ExplorerModel
+from lineage_gui.plain import tooltip
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lineage.refs import RefError, resolve
+from lineage.views.search import facet_values, search_nodes
+
+ANY = "(any)"
+FACETS = ("kind", "owner", "tag", "status", "source")
+
+
+class SearchPanel(QWidget):
+    focusRequested = Signal(str)  # a node id  # noqa: N815 (Qt signal style)
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, model: ExplorerModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search names, tags, owners…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        completer = QCompleter(self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.search.setCompleter(completer)
+        self.search.textChanged.connect(lambda _: self.run_search())
+        self.search.returnPressed.connect(self.focus_search)
+        form = QFormLayout()
+        self.facets: dict[str, QComboBox] = {}
+        for facet in FACETS:
+            combo = QComboBox()
+            # A 10,000-character owner must not widen the dock: the combo keeps a fixed width.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
+            combo.currentIndexChanged.connect(lambda _: self.run_search())
+            self.facets[facet] = combo
+            form.addRow(facet.capitalize(), combo)
+        self.depth = QSpinBox()
+        self.depth.setRange(1, 12)
+        self.depth.setToolTip("Hops shown up and down from the focused node")
+        self.depth.valueChanged.connect(model.set_depth)
+        form.addRow("Depth", self.depth)
+        self.results = QListWidget()
+        self.results.itemActivated.connect(lambda item: self.focusRequested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.search)
+        layout.addLayout(form)
+        layout.addWidget(self.results)
+
+    def show_depth(self, depth: int) -> None:
+        """Show ``depth`` without setting it again on the model."""
+        self.depth.blockSignals(True)
+        self.depth.setValue(depth)
+        self.depth.blockSignals(False)
+
+    def graph_loaded(self) -> None:
+        """Fill the completion and the facets from the model's graph (and store snapshot)."""
+        model = self.model
+        names = sorted({*model.graph.nodes, *(d["name"] for _, d in model.graph.nodes(data=True))})
+        self.search.completer().setModel(QStringListModel(names, self))
+        values = facet_values(model.store, model.graph, model.sources)
+        for facet, combo in self.facets.items():
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(ANY, None)
+            for value in values[facet]:  # shown clipped, chosen by the full value
+                combo.addItem(display_label(value), value)
+                combo.setItemData(combo.count() - 1, tooltip(value), Qt.ItemDataRole.ToolTipRole)
+            combo.blockSignals(False)
+
+    def run_search(self) -> None:
+        self.results.clear()
+        model = self.model
+        text = self.search.text().strip()
+        chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
+        for node_id in search_nodes(model.store, model.graph, model.sources, text, chosen):
+            data = model.graph.nodes[node_id]
+            item = QListWidgetItem(f"{display_label(data['name'])}   ·  {data['kind']}")
+            item.setToolTip(tooltip(node_id))
+            item.setData(Qt.ItemDataRole.UserRole, node_id)
+            self.results.addItem(item)
+
+    def focus_search(self) -> None:
+        text = self.search.text().strip()
+        try:
+            self.focusRequested.emit(resolve(self.model.store, text))
+        except RefError as exc:
+            if exc.matches:  # ambiguous: the matches head the results; the user picks one
+                self.run_search()
+                self.message.emit(f"{len(exc.matches)} nodes match {text!r}: pick one")
+            elif self.results.count():
+                self.focusRequested.emit(self.results.item(0).data(Qt.ItemDataRole.UserRole))
+            else:
+                self.message.emit(str(exc))
