@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
@@ -15,7 +16,7 @@ import networkx as nx
 from markupsafe import Markup
 
 from lineage.analyses import Finding, find_all
-from lineage.graph import load_flag_history
+from lineage.graph import load_flag_history, load_graph
 from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate_at
 from lineage.refs import resolve
 from lineage.render.escape import clip, graphviz_label
@@ -209,6 +210,36 @@ def parse_tour(text: str | bytes, file: str, store: Store) -> tuple[str, str, li
                              f"step {index}: mode {step.mode!r} needs a focus")  # fmt: skip
         steps.append(step)
     return data["name"], str(data.get("description") or ""), steps
+
+
+def import_tour(store: Store, text: str | bytes, file: str) -> tuple[str, int]:
+    """Save the tour written in ``text`` (read from ``file``; see :func:`parse_tour`, whose
+    InputError it raises) into ``store``: its name and how many steps it has."""
+    name, description, steps = parse_tour(text, file, store)
+    store.save_tour(name, [s.to_json() for s in steps], description)
+    return name, len(steps)
+
+
+def export_tour(store: Store, name: str, fmt: str) -> str | bytes | None:
+    """The saved tour ``name`` on the current graph: an HTML slide show (``fmt`` "html", see
+    :func:`tour_html`) or a PDF (:func:`tour_pdf`); None if ``store`` has no such tour."""
+    tour = store.tour(name)
+    if tour is None:
+        return None
+    steps = [Step.from_json(s) for s in tour["steps"]]
+    graph = load_graph(store)
+    if fmt == "html":
+        return tour_html(name, tour["description"], steps, graph, store)
+    return tour_pdf(name, steps, graph, store)
+
+
+def tour_filename(name: str, fmt: str) -> str:
+    """A file name for a tour's export.
+
+    >>> tour_filename("Q3 review: ads/ctr", "html")
+    'Q3_review_ads_ctr.html'
+    """
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_') or 'tour'}.{fmt}"
 
 
 def _markdown(text: str) -> str:
