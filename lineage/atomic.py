@@ -15,7 +15,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -123,19 +123,3 @@ def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     _fsync_folder(parent)
-
-
-def write_bundle(target: str | os.PathLike, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` (name to content) as a zip archive if ``target`` ends in ``.zip``, else
-    into the folder ``target``: the whole bundle appears, or none of it (raises OSError)."""
-    target = Path(target)
-    if target.suffix.lower() == ".zip":
-        import zipfile
-
-        with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in files.items():
-                archive.writestr(name, data)
-    else:
-        with atomic_folder(target) as folder:
-            for name, data in files.items():
-                write_atomic(folder / name, data)

@@ -3,9 +3,13 @@ PDF, DOT, GraphML or JSON) and ``report`` (the impact reports of nodes, as a bun
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
 import click
 
-from lineage.atomic import write_bundle
+from lineage.atomic import atomic_folder, atomic_path, write_atomic
 from lineage.cli._shared import emit, open_store, write_or_print
 from lineage.cli.app import Failure, cli, friendly
 from lineage.graph import load_flag_history, load_graph
@@ -33,6 +37,22 @@ def report_command(refs: tuple[str, ...], output: str) -> None:
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror or exc}") from None
     emit(present.table([(name, len(data)) for name, data in files.items()], ("FILE", "BYTES")))
+
+
+def write_bundle(target: str | os.PathLike[str], files: Mapping[str, bytes]) -> None:
+    """Write ``files`` (name to content) as a zip archive if ``target`` ends in ``.zip``, else
+    into the folder ``target``: the whole bundle appears, or none of it (raises OSError)."""
+    import zipfile  # the only zip lineage writes (tests/test_file_safety.py)
+
+    target = Path(target)
+    if target.suffix.lower() == ".zip":
+        with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+    else:
+        with atomic_folder(target) as folder:
+            for name, data in files.items():
+                write_atomic(folder / name, data)
 
 
 @cli.command("export")
