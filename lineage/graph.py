@@ -25,6 +25,13 @@ def load_graph(store: Store, *, as_of: str | None = None) -> nx.DiGraph:
     return build_graph(node_rows, edge_rows)
 
 
+def load_nearby(store: Store, start: str, depth: int, *, upstream: bool = False) -> nx.DiGraph:
+    """The current graph of the nodes within ``depth`` hops downstream of ``start`` (and
+    upstream with ``upstream``): a bounded question answered without loading the whole graph
+    (see :meth:`lineage.store.Store.nearby_rows`)."""
+    return build_graph(*store.nearby_rows(start, depth, upstream=upstream))
+
+
 def load_flag_history(store: Store, *, as_of: str | None = None) -> list[FlagGeneration]:
     """What every generation of every source said each flag configures (for the flag findings)."""
     return [FlagGeneration(*row) for row in store.flag_history(as_of)]

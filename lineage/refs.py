@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from lineage.records import NODE_KINDS
@@ -152,6 +153,15 @@ def resolve(store: Store, ref: str) -> str:
         lines.append("name one by its id, or as kind:name")
         raise RefError("\n".join(lines), [], matches)
     raise RefError(f"no node matches {ref!r}", closest(store, ref))
+
+
+def resolve_in(store: Store, graph: Container[str], ref: str) -> str:
+    """Resolve ``ref`` as :func:`resolve` does (an id ``graph`` holds is taken as it is), and
+    insist the node is in ``graph``, which may be the graph as it was: :class:`RefError` if not."""
+    node_id = resolve(store, ref) if ref not in graph else ref
+    if node_id not in graph:
+        raise RefError(f"{node_id} did not exist then", [])
+    return node_id
 
 
 def closest(store: Store, ref: str, limit: int = 5) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from lineage.ingest.protocol import Importer
 
@@ -36,6 +37,13 @@ def importer_named(name: str) -> Importer:
             return imp
     known = ", ".join(i.name for i in importers())
     raise UnknownFormat(f"unknown format {name!r} (known: {known})")
+
+
+def describe(importer: Importer) -> dict[str, Any]:
+    """What ``lineage formats --json`` says of an importer: its name, description, what it
+    reads and the options it takes (name to meaning)."""
+    return {"name": importer.name, "description": importer.description, "reads": importer.reads,
+            "options": dict(importer.options)}  # fmt: skip
 
 
 def detect(path: Path) -> Importer | None:

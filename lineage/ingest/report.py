@@ -32,3 +32,16 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def imported(self) -> int:
+        """How many inputs wrote a new generation (unchanged and unreadable ones did not)."""
+        return sum(1 for u in self.units if u.outcome and not u.outcome.unchanged)
+
+    def changes(self) -> dict[str, int]:
+        """What the graph gained and lost: ``nodes_added``, ``edges_added``, ``nodes_removed``,
+        ``edges_removed``, over the new generations and the imports classified again."""
+        written = [u.outcome for u in self.units if u.outcome and not u.outcome.unchanged]
+        written += [u.outcome for u in self.reclassified if u.outcome]
+        keys = ("nodes_added", "edges_added", "nodes_removed", "edges_removed")
+        return {key: sum(getattr(o, key) for o in written) for key in keys}

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +169,20 @@ def to_html(report: ImpactReport) -> str:
         up=report.impact.upstream, broken={a.node for a in report.simulation.broken}, state=state,
         findings=report.findings, edges=report.provenance,
     )  # fmt: skip
+
+
+def bundle(store: Store, graph: nx.DiGraph, nodes: Iterable[str], *, flag_history=()) -> dict[str, bytes]:
+    """The impact report of each of ``nodes`` in every format (HTML, Markdown, CSV, JSON) and
+    its impact view as SVG and GraphML, by file name (``slug(node).format``)."""
+    files: dict[str, bytes] = {}
+    for node in nodes:
+        report = build(store, graph, node, flag_history=flag_history)
+        for fmt in ("html", "md", "csv", "json"):
+            files[f"{slug(node)}.{fmt}"] = render_report(report, fmt).encode("utf-8")
+        scene = impact_scene(graph, node)
+        for fmt in ("svg", "graphml"):
+            files[f"{slug(node)}.{fmt}"] = render(scene, fmt)
+    return files
 
 
 def render_report(report: ImpactReport, fmt: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 from functools import cache
 from typing import Any
 
@@ -13,7 +14,7 @@ import networkx as nx
 from markupsafe import Markup
 
 from lineage.analyses import find_all
-from lineage.graph import load_flag_history
+from lineage.graph import load_flag_history, load_graph
 from lineage.render.escape import clip, graphviz_label
 from lineage.render.graphs import render, to_agraph
 from lineage.resources import resource_path
@@ -96,3 +97,25 @@ def tour_pdf(name: str, steps: list[Step], graph: nx.DiGraph, store: Store | Non
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def export_tour(store: Store, name: str, fmt: str) -> str | bytes | None:
+    """The saved tour ``name`` on the current graph: an HTML slide show (``fmt`` "html", see
+    :func:`tour_html`) or a PDF (:func:`tour_pdf`); None if ``store`` has no such tour."""
+    tour = store.tour(name)
+    if tour is None:
+        return None
+    steps = [Step.from_json(s) for s in tour["steps"]]
+    graph = load_graph(store)
+    if fmt == "html":
+        return tour_html(name, tour["description"], steps, graph, store)
+    return tour_pdf(name, steps, graph, store)
+
+
+def tour_filename(name: str, fmt: str) -> str:
+    """A file name for a tour's export.
+
+    >>> tour_filename("Q3 review: ads/ctr", "html")
+    'Q3_review_ads_ctr.html'
+    """
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_') or 'tour'}.{fmt}"

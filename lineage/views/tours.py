@@ -201,3 +201,11 @@ def parse_tour(text: str | bytes, file: str, store: Store) -> tuple[str, str, li
                              f"step {index}: mode {step.mode!r} needs a focus")  # fmt: skip
         steps.append(step)
     return data["name"], str(data.get("description") or ""), steps
+
+
+def import_tour(store: Store, text: str | bytes, file: str) -> tuple[str, int]:
+    """Save the tour written in ``text`` (read from ``file``; see :func:`parse_tour`, whose
+    InputError it raises) into ``store``: its name and how many steps it has."""
+    name, description, steps = parse_tour(text, file, store)
+    store.save_tour(name, [s.to_json() for s in steps], description)
+    return name, len(steps)
