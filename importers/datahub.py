@@ -18,20 +18,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from lineage_importers._kit.document import DocumentImporter, having
-from lineage_importers._kit.shapes import Shape, optional
-from lineage_importers._kit.structured import location, pointer_join
+from typing import Any, Final, Literal
 
 from lineage import identity
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem, merge_nodes
 
-_PROPERTIES = {"type": "object", "properties": {"customProperties": optional("object"), "name": optional("string")}}
-_URNS = {"type": ["array", "null"], "items": {"type": "string"}}
+from ._kit.document import DocumentImporter, having
+from ._kit.shapes import Shape, optional
+from ._kit.structured import location, pointer_join
+
+Evidence = Literal["declared", "observed"]  # as lineage.records.EdgeRecord takes it
+_PROPERTIES: dict[str, Any] = {
+    "type": "object",
+    "properties": {"customProperties": optional("object"), "name": optional("string")},
+}
+_URNS: dict[str, Any] = {"type": ["array", "null"], "items": {"type": "string"}}
 # The aspects this importer reads, with the types it needs (DataHub writes many more).
 ASPECT_SHAPES = {name: Shape(schema) for name, schema in {
     **{name: _PROPERTIES for name in (
@@ -123,7 +127,7 @@ _FINE = ("transformOperation", "downstreams", "query", "upstreams")  # /fineGrai
 _URN_LIST: tuple[str, ...] = ()  # an array of URNs: each is its own key
 # The arrays DataHub's patch templates address by keys rather than by index, with the fields of an
 # item the path names after the array, in order (a patch may change the order with arrayPrimaryKeys).
-KEYED = {
+KEYED: dict[str, dict[str, tuple[str, ...]]] = {
     "upstreamLineage": {"upstreams": ("dataset",), "fineGrainedLineages": _FINE},
     "ownership": {"owners": ("owner", "type")},
     "globalTags": {"tags": ("tag",)},
@@ -327,7 +331,9 @@ def split_urn(urn: str) -> tuple[str, list[str]]:
         raise ValueError(f"not a DataHub URN: {urn!r}")
     if not (key.startswith("(") and key.endswith(")")):
         return entity, [key]
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in key[1:-1]:
         if ch == "," and depth == 0:
             parts.append("".join(current))
@@ -362,7 +368,7 @@ class DataHubImporter(DocumentImporter):
     looks = (having(SNIFF_MARKERS, b"urn:li:"),)
     sniff_gunzips = True
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         doc = self.load(path)  # a list of records, or one record
         file, data, lines = doc.file, doc.data, doc.lines
         if not isinstance(data, list):
@@ -591,7 +597,7 @@ class _Builder:
             for upstream in (entity.aspects.get("upstreamLineage") or {}).get("upstreams") or []:
                 other = upstream.get("dataset") if isinstance(upstream, dict) else None
                 copy = isinstance(other, str) and upstream.get("type") == "COPY" and not urn_problem(other)
-                if copy and _is_dbt(urn) != _is_dbt(other):
+                if copy and isinstance(other, str) and _is_dbt(urn) != _is_dbt(other):
                     link(urn, other)
         groups: dict[str, list[str]] = {}
         for urn in list(parent):
@@ -629,7 +635,7 @@ class _Builder:
         aspects = entity.aspects if entity else {}
         run_id = (aspects.get("mlTrainingRunProperties") or {}).get("id")
         container = (aspects.get("container") or {}).get("container")
-        experiment = ((self.entities.get(container).aspects.get("containerProperties") or {}).get("name")
+        experiment = ((self.entities[container].aspects.get("containerProperties") or {}).get("name")
                       if container in self.entities else None)  # fmt: skip
         if run_id and experiment:
             name = (aspects.get("dataProcessInstanceProperties") or {}).get("name")
@@ -645,7 +651,7 @@ class _Builder:
         entity = self.entities.get(urn)
         aspects = entity.aspects if entity else {}
         at = entity.location if entity else where
-        if named := self.training_run(entity):
+        if entity is not None and (named := self.training_run(entity)):
             node = NodeRecord("job", named[1], named[0], location=at, aliases=(urn,))
             self.describe(node, entity)
             return node
@@ -763,7 +769,7 @@ class _Builder:
         job.attributes["run"] = {"status": run.get("status"), "result": (run.get("result") or {}).get("type"),
                                  "time": when, "instance": entity.urn}  # fmt: skip
 
-    def records(self) -> Iterator[NodeRecord | EdgeRecord]:
+    def records(self) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         by_id: dict[str, NodeRecord] = {}
         emitted: dict[str, NodeRecord | None] = {}
 
@@ -778,7 +784,7 @@ class _Builder:
                 emitted[urn] = made
             return emitted[urn]
 
-        edges: list[tuple[str, str, str, str, Location]] = []
+        edges: list[tuple[str, str, str, Evidence, Location]] = []
         for urn, entity in self.entities.items():
             if entity.type not in ENTITY_KINDS or urn in self.removed:
                 continue
@@ -802,9 +808,10 @@ class _Builder:
         yield from by_id.values()
         yield from kept
 
-    def relations(self, entity: _Entity) -> Iterator[tuple[str, str, str, str]]:
+    def relations(self, entity: _Entity) -> Iterator[tuple[str, str, str, Evidence]]:
         a, urn = entity.aspects, entity.urn
-        declared, observed = "declared", "observed"
+        declared: Final = "declared"
+        observed: Final = "observed"
         for upstream in (a.get("upstreamLineage") or {}).get("upstreams") or []:
             if isinstance(upstream, dict) and upstream.get("dataset"):
                 yield upstream["dataset"], urn, "derives", declared

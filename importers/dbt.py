@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.document import DocumentImporter, having
-from lineage_importers._kit.shapes import Shape, optional
-from lineage_importers._kit.structured import location, pointer_join
-
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+
+from ._kit.document import DocumentImporter, having
+from ._kit.shapes import Shape, optional
+from ._kit.structured import location, pointer_join
 
 SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")
 SUPPORTED = range(7, 13)  # manifest schema versions v7 .. v12
@@ -153,7 +153,7 @@ class DbtImporter(DocumentImporter):
     sniff_gunzips = True
     not_an_object = "not a dbt manifest: no 'metadata' object"
 
-    def read(self, path: Path, options: dict[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         namespace = (options or {}).get("openlineage_namespace") or None
         doc = self.load_root(path)
         file, data, lines = doc.file, doc.data, doc.lines

@@ -14,17 +14,17 @@ nodes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.document import DocumentImporter, having
-from lineage_importers._kit.located import Located
-from lineage_importers._kit.structured import pointer_join
-from lineage_importers._kit.values import is_name, type_name
-
 from lineage.records import EdgeRecord, NodeRecord, Problem, node_id
+
+from ._kit.document import DocumentImporter, having
+from ._kit.located import Located
+from ._kit.structured import pointer_join
+from ._kit.values import is_name, type_name
 
 # Feast's placeholder entity of entity-less views (feast.feature_view.DUMMY_ENTITY_NAME).
 DUMMY_ENTITY = "__dummy"
@@ -70,7 +70,7 @@ class FeastImporter(DocumentImporter):
     looks = LOOKS
     not_an_object = "a Feast registry dump must be a JSON object"
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         doc = self.load_root(path)
         yield from _Reader(doc.file, doc.data, doc.lines).records()
 

@@ -12,17 +12,17 @@ what the task edges say, and are left out. Nothing the file names is opened or r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.document import DocumentImporter, having
-from lineage_importers._kit.located import Located
-from lineage_importers._kit.structured import pointer_join
-from lineage_importers._kit.values import is_name, type_name
-
 from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
+
+from ._kit.document import DocumentImporter, having
+from ._kit.located import Located
+from ._kit.structured import pointer_join
+from ._kit.values import is_name, type_name
 
 # Kedro-Viz node type -> node kind; modular pipelines are not nodes.
 KINDS = {"task": "job", "data": "dataset", "parameters": "flag"}
@@ -50,7 +50,7 @@ class KedroImporter(DocumentImporter):
     looks = LOOKS
     not_an_object = "a Kedro-Viz pipeline file must be a JSON object"
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         doc = self.load_root(path)
         reader = _Reader(doc.file, doc.lines)
         for key in ("nodes", "edges"):
@@ -154,11 +154,10 @@ class _Reader(Located):
             return None
         if source in self.unusable or target in self.unusable:
             return None  # already reported
-        ends = self.nodes.get(source), self.nodes.get(target)
-        if ends[0] is None or ends[1] is None:
-            self.problem(pointer, self.dangling(source, target, *ends))
+        src, dst = self.nodes.get(source), self.nodes.get(target)
+        if src is None or dst is None:
+            self.problem(pointer, self.dangling(source, target, src, dst))
             return None
-        src, dst = ends
         if MODULAR_PIPELINE in (src.type, dst.type):
             return None  # the collapsed view of task edges
         kind = EDGE_KINDS.get((src.type, dst.type))

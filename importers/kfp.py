@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.document import DocumentImporter
-from lineage_importers._kit.located import Located
-from lineage_importers._kit.structured import load_json, load_yaml, pointer_join
-from lineage_importers._kit.values import is_name, type_name
-
 from lineage.records import EdgeRecord, InputError, NodeRecord, Problem
+
+from ._kit.document import DocumentImporter
+from ._kit.located import Located
+from ._kit.structured import load_json, load_yaml, pointer_join
+from ._kit.values import is_name, type_name
 
 MAX_TASKS = 100_000  # tasks once sub-DAGs are expanded (a DAG component can be used many times)
 
@@ -73,14 +73,15 @@ class KfpImporter(DocumentImporter):
             return load_json(text, file)
         return load_yaml(_first_document(text), file)
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         doc = self.load_root(path)
-        data, base, values = doc.data, "", {}
+        data, base = doc.data, ""
+        values: dict[str, Any] = {}
         if isinstance(data.get("pipelineSpec"), dict) and "root" not in data:  # a PipelineJob
             base = "/pipelineSpec"
             runtime = data.get("runtimeConfig")
-            values = runtime.get("parameterValues") if isinstance(runtime, dict) else None
-            values = values if isinstance(values, dict) else {}
+            found = runtime.get("parameterValues") if isinstance(runtime, dict) else None
+            values = found if isinstance(found, dict) else {}
             data = data["pipelineSpec"]
         reader = _Reader(doc.file, doc.lines, base, data, values)
         yield from reader.records()
@@ -174,8 +175,8 @@ class _Reader(Located):
     # -- reading ------------------------------------------------------------------------------
 
     def records(self) -> Iterator[NodeRecord | EdgeRecord | Problem]:
-        root = self.spec.get("root")
-        dag = root.get("dag") if isinstance(root, dict) else None
+        root = _dict(self.spec.get("root"))
+        dag = root.get("dag")
         if not isinstance(dag, dict) or not isinstance(dag.get("tasks"), dict):
             where = "/root/dag" if isinstance(dag, dict) else "/root"
             raise InputError(self.at(where), "a compiled Kubeflow pipeline needs root.dag.tasks")
@@ -220,7 +221,7 @@ class _Reader(Located):
                 spec = None
             task = _Task(key, t_pointer, raw, path, name if is_name(name) else None, spec)
             out.tasks[key] = task
-            if spec is None:
+            if spec is None or not is_name(name):  # reported above
                 continue
             c_pointer = pointer_join("/components", name)
             if isinstance(spec.get("dag"), dict):
@@ -497,7 +498,7 @@ class _Reader(Located):
         if not is_name(key):
             self.problem(p_pointer, f"task {task.key!r} reads {what} {key!r}: the key must be a name")
             return []
-        if producing is None:
+        if producing is None or not is_name(producer):
             self.problem(pointer_join(p_pointer, "producerTask"),
                          f"task {task.key!r} reads {what} {key!r} of task {producer!r}, "
                          f"which {dag.owner} does not define")  # fmt: skip

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import fastjsonschema
 import jsonschema
-from lineage_importers._kit.document import DocumentImporter, having
-from lineage_importers._kit.located import Located
-from lineage_importers._kit.structured import location, pointer_join
-from lineage_importers._kit.values import type_name
 
 from lineage.ingest.protocol import DECLARED
 from lineage.records import (
@@ -32,6 +28,11 @@ from lineage.records import (
     Setting,
 )
 from lineage.resources import resource_path
+
+from ._kit.document import DocumentImporter, having
+from ._kit.located import Located
+from ._kit.structured import location, pointer_join
+from ._kit.values import type_name
 
 MARKER = "lineage_manifest"
 
@@ -101,7 +102,9 @@ class ManifestImporter(DocumentImporter):
     syntax = None  # each file in the syntax its suffix says
     not_an_object = f"not a lineage manifest: no top-level {MARKER!r} key"
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Setting]:
+    def read(
+        self, path: Path, options: Mapping[str, str] | None = None
+    ) -> Iterator[NodeRecord | EdgeRecord | Problem | Setting]:
         doc = self.load_root(path)
         file, data, lines = doc.file, doc.data, doc.lines
         if MARKER not in data:
@@ -199,11 +202,12 @@ class _Reader(Located):
             self.declared.setdefault(entry["name"], []).append((kind, ns, index))
         for section, index, entry, kind in self.entries():
             pointer = _pointer([section, index])
-            node = self.node(entry, kind, self.at(pointer))
+            where = self.at(pointer)
+            node = self.node(entry, kind, where)
             if node.id in seen:
-                yield Problem(node.location, f"{node.id} is declared twice (first at {seen[node.id]})")
+                yield Problem(where, f"{node.id} is declared twice (first at {seen[node.id]})")
                 continue
-            seen[node.id] = node.location
+            seen[node.id] = where
             related: list[NodeRecord | EdgeRecord | Problem] = []
             for (sec, field), (default_kind, edge_kind, is_target) in REFERENCE_FIELDS.items():
                 if sec != section:

@@ -15,17 +15,17 @@ import binascii
 import math
 import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from lineage_importers._kit.sqlitestore import SQLiteStoreImporter, connect, has_sqlite_header, table_names
-from lineage_importers._kit.sqlrows import decode_row
+from typing import Any, Final
 
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem, Progress
+
+from ._kit.sqlitestore import SQLiteStoreImporter, connect, has_sqlite_header, table_names
+from ._kit.sqlrows import decode_row
 
 REQUIRED_TABLES = ("Artifact", "Execution", "Event")
 # The newest MLMD schema this importer knows (ml-metadata 1.14 to 1.17 write 10). Older stores
@@ -75,7 +75,7 @@ PIPELINE_CONTEXTS = frozenset({"pipeline"})
 RUN_CONTEXTS = frozenset({"pipeline_run", "pipelinerun", "kfprun", "run"})
 
 # MLMD records what ran; the project counts every record of a registry or store as declared.
-EVIDENCE = "declared"
+EVIDENCE: Final = "declared"
 MAX_LISTED = 20  # contexts listed in a node's attributes
 MAX_PARENT_DEPTH = 32
 PROGRESS_EVERY = 20_000  # rows
@@ -88,7 +88,9 @@ class MLMDImporter(SQLiteStoreImporter):
     priority = 30
     tables = REQUIRED_TABLES
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Progress]:
+    def read(
+        self, path: Path, options: Mapping[str, str] | None = None
+    ) -> Iterator[NodeRecord | EdgeRecord | Problem | Progress]:
         file = str(path)
         if not has_sqlite_header(path):
             raise InputError(Location(file), "not an SQLite database (an ML Metadata store is one)")
@@ -286,7 +288,7 @@ class _Store:
             if is_index:
                 parts.append(f"[{index}]")
             elif key is not None:
-                parts.append(f".{_text(key)}" if parts else _text(key))
+                parts.append(f".{_as_text(key)}" if parts else _as_text(key))
         self.paths = {event_id: "".join(parts) for event_id, parts in steps.items() if parts}
 
     # -- records ------------------------------------------------------------------------------
@@ -419,7 +421,12 @@ MAX_STRUCT_DEPTH = 32
 
 def _text(value: Any) -> str | None:
     """A column SQLite may hold in any type, as text (MLMD writes text; a damaged store may not)."""
-    if value is None or isinstance(value, str):
+    return None if value is None else _as_text(value)
+
+
+def _as_text(value: object) -> str:
+    """A column that is not NULL, as text."""
+    if isinstance(value, str):
         return value
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
@@ -458,6 +465,7 @@ def _struct_value(text: str) -> Any:
 def _fields(raw: bytes) -> Iterator[tuple[int, int, Any]]:
     """(field number, wire type, value) of a protobuf message: the wire format, nothing else."""
     pos = 0
+    value: int | bytes
     while pos < len(raw):
         key, pos = _varint(raw, pos)
         number, wire = key >> 3, key & 7

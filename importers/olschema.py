@@ -42,10 +42,11 @@ import fastjsonschema
 import jsonschema
 import referencing
 import referencing.jsonschema
-from lineage_importers._kit.shapes import describe
-from lineage_importers._kit.structured import pointer_join
 
 from lineage.resources import resource_path
+
+from ._kit.shapes import describe
+from ._kit.structured import pointer_join
 
 BASE = "https://openlineage.io/spec/"
 NEWEST = "2-0-2"
@@ -155,7 +156,8 @@ _HANDLERS = {scheme: _fetch for scheme in ("http", "https", "file", "ftp", "data
 def _registry() -> referencing.Registry:
     never = referencing.Resource.from_contents(_NEVER, default_specification=referencing.jsonschema.DRAFT202012)
     resources = [(i, referencing.Resource.from_contents(doc)) for i, doc in documents().items()]
-    return referencing.Registry(retrieve=lambda uri: never).with_resources(resources)
+    # referencing declares retrieve as an attrs alias of its private field, which mypy cannot see.
+    return referencing.Registry(retrieve=lambda uri: never).with_resources(resources)  # type: ignore[call-arg]
 
 
 @cache

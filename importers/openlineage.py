@@ -19,19 +19,19 @@ named like a registered model is that model).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_importers import olschema
-from lineage_importers._kit.logfiles import head, json_lines, logical_suffix, read_text
-from lineage_importers._kit.shapes import Shape
-from lineage_importers._kit.structured import Rejected, line_of, location, strict_loads
-from lineage_importers._kit.structured import json_lines as json_line_map
-
 from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Notice, Problem, Progress
+
+from . import olschema
+from ._kit.logfiles import head, json_lines, logical_suffix, read_text
+from ._kit.shapes import Shape
+from ._kit.structured import Rejected, line_of, location, strict_loads
+from ._kit.structured import json_lines as json_line_map
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 STANDARD_DATASET_FACETS = ("schema", "columnLineage", "symlinks")
@@ -118,7 +118,9 @@ class OpenLineageImporter(Importer):
     def _sniff_file(self, path: Path) -> bool:
         return logical_suffix(path) in SUFFIXES and _looks_like_events(head(path))
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem | Notice | Progress]:
+    def read(
+        self, path: Path, options: Mapping[str, str] | None = None
+    ) -> Iterator[NodeRecord | EdgeRecord | Problem | Notice | Progress]:
         state = _State()
         files = _event_files(path) if path.is_dir() else [path]
         for file in files:
@@ -290,9 +292,9 @@ class _State:
         for out_field, spec in ((facets.get("columnLineage") or {}).get("fields") or {}).items():
             for source in (spec or {}).get("inputFields") or []:
                 if isinstance(source, dict) and {"namespace", "name", "field"} <= source.keys():
-                    entry = [source["namespace"], source["name"], source["field"]]
-                    if entry not in ds.column_lineage.setdefault(out_field, []):
-                        ds.column_lineage[out_field].append(entry)
+                    column = [source["namespace"], source["name"], source["field"]]
+                    if column not in ds.column_lineage.setdefault(out_field, []):
+                        ds.column_lineage[out_field].append(column)
         ds.facets.update(_plain_facets(
             {k: v for k, v in facets.items() if k not in STANDARD_DATASET_FACETS}
         ))  # fmt: skip
@@ -425,6 +427,7 @@ def _job_attributes(job: _Job) -> dict[str, Any]:
             states[run_id] = terminal[-1] if terminal else events[-1][1]
             if events[-1][0] >= last_time:
                 last_id, last_time = run_id, events[-1][0]
+        assert last_id is not None  # a job has runs here, and every event time is >= ""
         failed = sum(1 for s in states.values() if s in ("FAIL", "ABORT"))
         attributes["runs"] = {"total": len(states), "failed": failed, "last_run": last_id,
                               "last_state": states[last_id], "last_event_time": last_time}  # fmt: skip

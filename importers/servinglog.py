@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.logfiles import head, json_lines, logical_suffix, text_lines
-
 from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem
+
+from ._kit.logfiles import head, json_lines, logical_suffix, text_lines
 
 SUFFIXES = (".jsonl", ".ndjson", ".csv")
 COLUMNS = ("consumer", "model", "model_version", "features", "time", "namespace", "requests")
@@ -78,7 +78,7 @@ class ServingLogImporter(Importer):
             return False  # OpenLineage
         return all(key in first for key in MARKER_KEYS)
 
-    def read(self, path: Path, options: dict[str, str] | None = None) -> Iterator[Any]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[Any]:
         options = options or {}
         column = {c: options.get(c, c) for c in COLUMNS}
         separator = options.get("separator", ";")

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.structured import load_structured, location, pointer_join
-
 from lineage.ingest.protocol import Importer
 from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+
+from ._kit.structured import load_structured, location, pointer_join
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 # (rule key, default kind of what it names, edge kind, the config's node is the edge's target?)
@@ -89,7 +89,7 @@ class TeamConfigImporter(Importer):
     def sniff(self, path: Path) -> bool:
         return False  # only a manifest's rule says a file is a config
 
-    def read(self, path: Path, options: dict[str, str] | None = None) -> Iterator[Any]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[Any]:
         file = str(path)
         if not options or "rule" not in options:
             raise InputError(Location(file), "a config is read by a configs: rule of a manifest")

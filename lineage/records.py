@@ -207,7 +207,7 @@ class Progress:
     total: int
 
 
-Record = NodeRecord | EdgeRecord | Problem | Setting | Progress
+Record = NodeRecord | EdgeRecord | Problem | Notice | Setting | Progress
 
 
 def check_node(node: NodeRecord) -> str | None:

@@ -17,12 +17,12 @@ from pathlib import Path
 from re import Pattern
 from typing import Any, ClassVar
 
-from lineage_importers._kit.located import Located
-from lineage_importers._kit.logfiles import head
-from lineage_importers._kit.structured import decode_text, load_json, load_toml, load_yaml
-
 from lineage.ingest.protocol import Importer
 from lineage.records import InputError, Location
+
+from .._kit.located import Located
+from .._kit.logfiles import head
+from .._kit.structured import decode_text, load_json, load_toml, load_yaml
 
 SNIFF_BYTES = 4096
 

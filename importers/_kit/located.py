@@ -7,9 +7,9 @@ document is one line and lines say nothing).
 
 from __future__ import annotations
 
-from lineage_importers._kit.structured import location
-
 from lineage.records import InputError, Location, Problem
+
+from .._kit.structured import location
 
 
 class Located:

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lineage_importers._kit.structured import Rejected, strict_loads
-
 from lineage.records import InputError, Location, Problem, Progress
+
+from .._kit.structured import Rejected, strict_loads
 
 GZIP_MAGIC = b"\x1f\x8b"
 PROGRESS_EVERY = 20_000  # lines

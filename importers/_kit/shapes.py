@@ -12,7 +12,8 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
-from lineage_importers._kit.structured import pointer_join
+
+from .._kit.structured import pointer_join
 
 TYPE_NAMES = {"object": "an object", "array": "a list", "string": "a string", "integer": "an integer",
               "number": "a number", "boolean": "true or false", "null": "null"}  # fmt: skip

@@ -5,6 +5,6 @@ the MLflow 3 default SQL store ``mlflow.db``).
 :mod:`.importer` turns both into lineage records.
 """
 
-from lineage_importers.mlflow.importer import MLflowImporter
+from ..mlflow.importer import MLflowImporter
 
 __all__ = ["MLflowImporter"]

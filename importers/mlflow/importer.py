@@ -8,12 +8,16 @@ Nothing is unpickled and no path from the store is opened outside the folder the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lineage_importers.mlflow.mlmodel import signature_inputs
-from lineage_importers.mlflow.store import (
+from lineage import identity
+from lineage.ingest.protocol import Importer
+from lineage.records import EdgeRecord, Location, NodeRecord, Problem
+
+from ..mlflow.mlmodel import signature_inputs
+from ..mlflow.store import (
     Version,
     Workspace,
     is_file_store,
@@ -23,10 +27,6 @@ from lineage_importers.mlflow.store import (
     read_sql_store,
     real_file,
 )
-
-from lineage import identity
-from lineage.ingest.protocol import Importer
-from lineage.records import EdgeRecord, Location, NodeRecord, Problem
 
 CURRENT_ALIASES = ("production", "prod", "champion", "live", "current")
 IMPORTANCE_PREFIXES = ("importance.", "feature_importance.")
@@ -43,7 +43,7 @@ class MLflowImporter(Importer):
     def sniff(self, path: Path) -> bool:
         return is_file_store(path) if path.is_dir() else is_sql_store(path)
 
-    def read(self, path: Path) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
         workspace = read_file_store(path) if path.is_dir() else read_sql_store(path)
         yield from workspace.problems
         yield from _Records(workspace).all()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lineage_importers._kit.structured import Rejected, load_structured, location, strict_loads
-
 from lineage.records import InputError, Location, Problem
+
+from .._kit.structured import Rejected, load_structured, location, strict_loads
 
 
 def signature_inputs(mlmodel: Path) -> list | Problem:

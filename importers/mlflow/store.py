@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lineage_importers._kit.shapes import Shape, optional
-from lineage_importers._kit.sqlitestore import has_sqlite_header
-from lineage_importers._kit.sqlrows import decode_row
-from lineage_importers._kit.structured import decode_text, load_structured, location
-
 from lineage.records import InputError, Location, Problem
+
+from .._kit.shapes import Shape, optional
+from .._kit.sqlitestore import has_sqlite_header
+from .._kit.sqlrows import decode_row
+from .._kit.structured import decode_text, load_structured, location
 
 # What the importer reads from an SQL store; a store without these is a schema it does not know.
 INTEGER_COLUMNS = frozenset({"experiment_id", "start_time", "end_time", "version"})
@@ -336,8 +336,8 @@ def _read_file_run(ws: Workspace, exp_id: str, run_dir: Path) -> None:
     meta = _meta(meta_path, ws.problems, "run")
     if meta is None or not _require(meta, ("run_id",), meta_path, ws.problems):
         return
-    status = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}.get(
-        meta.get("status"), str(meta.get("status")) if meta.get("status") is not None else None)
+    statuses: dict[Any, str] = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+    status = statuses.get(meta.get("status"), str(meta.get("status")) if meta.get("status") is not None else None)
     run = Run(str(meta["run_id"]), meta.get("run_name") or None, exp_id, status,
               meta.get("start_time"), meta.get("end_time"), meta.get("artifact_uri"),
               Location(str(meta_path), line=1))  # fmt: skip
