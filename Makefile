@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= demo.db
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-x11 release-check bench lint setup clean
+.PHONY: demo test test-x11 typecheck release-check bench lint setup clean
 
 setup: $(STAMP)
 
@@ -21,7 +21,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@$(MAKE) --no-print-directory typecheck
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	@$(MAKE) --no-print-directory test-x11
 
@@ -34,6 +36,10 @@ test-x11: $(STAMP)
 	else \
 	  echo "SKIPPED the X11 suite (tests/x11): xvfb-run not found; install Debian's xvfb and xauth"; \
 	fi
+
+# mypy on the core and the importers, as configured in pyproject.toml ([tool.mypy]).
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 # The same suite with the long fuzz and crash settings (README: Guarantees); about 30 minutes on two cores.
 release-check: $(STAMP)
