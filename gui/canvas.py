@@ -115,10 +115,16 @@ class GraphView(QGraphicsView):
         drawn = self.scene().itemsBoundingRect().adjusted(-30, -30, 30, 30)
         half_w = self.viewport().width() / READABLE_SCALE / 2
         half_h = self.viewport().height() / READABLE_SCALE / 2
-        x = min(max(point.x(), drawn.left() + half_w), drawn.right() - half_w) if 2 * half_w < drawn.width() \
+        x = (
+            min(max(point.x(), drawn.left() + half_w), drawn.right() - half_w)
+            if 2 * half_w < drawn.width()
             else drawn.center().x()
-        y = min(max(point.y(), drawn.top() + half_h), drawn.bottom() - half_h) if 2 * half_h < drawn.height() \
+        )
+        y = (
+            min(max(point.y(), drawn.top() + half_h), drawn.bottom() - half_h)
+            if 2 * half_h < drawn.height()
             else drawn.center().y()
+        )
         self.centerOn(QPointF(x, y))
         self._fitted = False  # a resize keeps this zoom rather than shrinking to fit again
         return True

@@ -23,4 +23,3 @@ def fit_to_screen(window: QWidget) -> None:
     y = min(max(geometry.y(), free.y()), free.bottom() - geometry.height() + 1)
     if (x, y) != (geometry.x(), geometry.y()):
         window.move(max(x, free.x()), max(y, free.y()))
-

@@ -262,6 +262,7 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if not self._sized:
             fit_to_screen(self)
@@ -486,8 +487,10 @@ class MainWindow(QMainWindow):
         self.set_mode("explore")
 
     def choose_export(self) -> None:
-        wanted = ("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;Graphviz DOT (*.dot);;"
-                  "GraphML (*.graphml);;JSON (*.json)")
+        wanted = (
+            "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;Graphviz DOT (*.dot);;"
+            "GraphML (*.graphml);;JSON (*.json)"
+        )
         path, _ = QFileDialog.getSaveFileName(self, "Export the picture", "lineage.png", wanted)
         if path:
             self.export_picture(path)

@@ -326,7 +326,7 @@ def split_urn(urn: str) -> tuple[str, list[str]]:
     """
     if not isinstance(urn, str) or not urn.startswith("urn:li:"):
         raise ValueError(f"not a DataHub URN: {urn!r}")
-    entity, _, key = urn[len("urn:li:"):].partition(":")
+    entity, _, key = urn[len("urn:li:") :].partition(":")
     if not entity or not key:
         raise ValueError(f"not a DataHub URN: {urn!r}")
     if not (key.startswith("(") and key.endswith(")")):
@@ -391,7 +391,7 @@ def _collect(record, index, where, entities, loc) -> Iterator[Problem]:
         if not isinstance(snapshot, dict) or len(snapshot) != 1:
             yield Problem(where, "proposedSnapshot must hold exactly one snapshot")
             return
-        (kind, body), = snapshot.items()
+        ((kind, body),) = snapshot.items()
         if not isinstance(body, dict) or not isinstance(body.get("urn"), str):
             yield Problem(loc(f"/{index}/proposedSnapshot"), "the snapshot has no 'urn'")
             return
@@ -406,7 +406,7 @@ def _collect(record, index, where, entities, loc) -> Iterator[Problem]:
             return
         for position, aspect in enumerate(aspects):
             if isinstance(aspect, dict) and len(aspect) == 1:
-                (name, value), = aspect.items()
+                ((name, value),) = aspect.items()
                 short = name.rsplit(".", 1)[-1]  # MLFeatureProperties -> mlFeatureProperties
                 cut = 2 if short.startswith("ML") else 1
                 short = short[:cut].lower() + short[cut:]
@@ -474,8 +474,10 @@ def _patch_aspect(entity: _Entity, name: str, value: Any, loc, pointer: str) -> 
             return
         keys = {field_name: tuple(fields) for field_name, fields in keys.items()}
     if not isinstance(ops, list):
-        yield Problem(loc(ops_pointer),
-                      f"{name} patch: a PATCH aspect must be a list of JSON Patch operations, not {type(ops).__name__}")
+        yield Problem(
+            loc(ops_pointer),
+            f"{name} patch: a PATCH aspect must be a list of JSON Patch operations, not {type(ops).__name__}",
+        )
         return
     base = entity.aspects.get(name)
     base = base if isinstance(base, dict) else {}
@@ -580,8 +582,12 @@ class _Builder:
             return urn
 
         def link(a: str, b: Any) -> None:
-            if isinstance(b, str) and b != a and not urn_problem(b) and split_urn(b)[0] == "dataset" and (
-                b not in self.removed
+            if (
+                isinstance(b, str)
+                and b != a
+                and not urn_problem(b)
+                and split_urn(b)[0] == "dataset"
+                and (b not in self.removed)
             ):
                 parent[find(a)] = find(b)
 
@@ -846,8 +852,10 @@ class _Builder:
                 other = item.get("destinationUrn") if isinstance(item, dict) else item
                 if isinstance(other, str):
                     yield urn, other, "writes", declared
-        consumed = (("chartInfo", ("inputs", "inputEdges")),
-                    ("dashboardInfo", ("charts", "chartEdges", "datasets", "datasetEdges")))
+        consumed = (
+            ("chartInfo", ("inputs", "inputEdges")),
+            ("dashboardInfo", ("charts", "chartEdges", "datasets", "datasetEdges")),
+        )
         for info, keys in consumed:
             for key in keys:
                 for item in (a.get(info) or {}).get(key) or []:

@@ -146,7 +146,7 @@ class DbtImporter(DocumentImporter):
     priority = 30
     options = {
         "openlineage_namespace": "the warehouse's dataset namespace in OpenLineage events (duckdb:///PATH, "
-                                 "postgres://HOST:PORT ...): its tables get the OpenLineage names as aliases",
+        "postgres://HOST:PORT ...): its tables get the OpenLineage names as aliases",
     }
 
     looks = (having(b"schemas.getdbt.com/dbt/manifest/"),)
@@ -208,8 +208,9 @@ class DbtImporter(DocumentImporter):
                     if upstream not in nodes and upstream.startswith(DESCRIBED):
                         # A partial manifest (dbt --select) names nodes it does not describe: keep
                         # the dependency; the node merges with its description from a full one.
-                        nodes[upstream] = NodeRecord("dataset", upstream, adapter, location=where,
-                                                     reference=True, aliases=(f"dbt:{upstream}",))
+                        nodes[upstream] = NodeRecord(
+                            "dataset", upstream, adapter, location=where, reference=True, aliases=(f"dbt:{upstream}",)
+                        )
                         yield nodes[upstream]
                     if upstream in nodes:
                         yield EdgeRecord(nodes[upstream].id, nodes[unique_id].id, kind, location=where)

@@ -47,8 +47,10 @@ SOURCE_KEYS = ("streamSource", "batchSource", "source")
 # with keys only Feast writes is taken too.
 LOOKS = (
     having((b'"featureViews"', b'"featureServices"'), (b'"dataSources"', b'"entities"')),
-    having((b'"timestampField"', b'"joinKey"', b'"dataSourceClassType"', b'Options"'),
-           start=re.compile(rb'^\s*\{\s*"(dataSources|entities)"\s*:\s*\[')),
+    having(
+        (b'"timestampField"', b'"joinKey"', b'"dataSourceClassType"', b'Options"'),
+        start=re.compile(rb'^\s*\{\s*"(dataSources|entities)"\s*:\s*\['),
+    ),
 )
 
 
@@ -243,9 +245,7 @@ class _Reader(Located):
         name = spec["name"]
         if name in self.views:
             first = self.views[name]
-            self.problem(
-                spec_pointer, f"{kind} {name!r} is defined twice (first at {self.at(first.pointer)})"
-            )
+            self.problem(spec_pointer, f"{kind} {name!r} is defined twice (first at {self.at(first.pointer)})")
             return
         meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
         view = _View(kind, name, spec_pointer, spec, self.namespace(spec), meta)
@@ -314,9 +314,7 @@ class _Reader(Located):
                 upstream.append((source_id, s_pointer, raw["name"]))
         return upstream
 
-    def odfv_source(
-        self, view: _View, source_name: str, source: Any, pointer: str
-    ) -> list[tuple[str, str, str]]:
+    def odfv_source(self, view: _View, source_name: str, source: Any, pointer: str) -> list[tuple[str, str, str]]:
         reader = f"{view.kind} {view.name!r}"
         if not isinstance(source, dict):
             self.problem(pointer, f"source {source_name!r} of {reader} must be an object")
@@ -436,7 +434,6 @@ class _Reader(Located):
                                                         location=self.at(f_pointer)))  # fmt: skip
         yield node
         yield from edges.values()
-
 
 
 def _list(value: Any) -> list:

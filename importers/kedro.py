@@ -139,9 +139,7 @@ class _Reader(Located):
         # their modular pipelines from that name, often naming modular pipelines that do not exist.
         namespace = "" if node_type == "parameters" else _innermost(modular)
         tags = tuple(dict.fromkeys(t for t in _list(raw.get("tags")) if is_name(t)))
-        record = NodeRecord(
-            kind, name, namespace, tags=tags, attributes=attributes, location=self.at(pointer)
-        )
+        record = NodeRecord(kind, name, namespace, tags=tags, attributes=attributes, location=self.at(pointer))
         self.nodes[kedro_id] = _Node(kedro_id, node_type, name, pointer, record)
 
     def edge(self, raw: Any, pointer: str) -> EdgeRecord | None:
@@ -214,7 +212,6 @@ def _innermost(modular: list[str]) -> str:
 
 def _what(node: _Node) -> str:
     return WHAT[node.type]
-
 
 
 def _list(value: Any) -> list:

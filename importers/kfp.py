@@ -398,9 +398,7 @@ class _Reader(Located):
             if is_name(title):
                 attributes["artifact_type"] = title
             where = self.at(pointer_join(pointer_join(i_pointer, "artifacts"), key))
-            node = NodeRecord(
-                _artifact_kind(title), key, self.namespace, attributes=attributes, location=where
-            )
+            node = NodeRecord(_artifact_kind(title), key, self.namespace, attributes=attributes, location=where)
             bindings[key] = [_Source("data", self.add_node(node))]
         return bindings
 
@@ -556,7 +554,6 @@ def _constant(runtime_value: dict) -> Any:
     if isinstance(old, dict) and len(old) == 1:
         return next(iter(old.values()))
     return old
-
 
 
 def _dict(value: Any) -> dict:

@@ -146,9 +146,7 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
         for key in extra:
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            out.append(
-                (pointer_join(where, key), f"unknown key {key!r} in {label}{suggestion}")
-            )
+            out.append((pointer_join(where, key), f"unknown key {key!r} in {label}{suggestion}"))
         return out
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
@@ -271,8 +269,7 @@ class _Reader(Located):
             if len(kinds) > 1:
                 return Problem(
                     loc,
-                    f"{name!r} is declared as {' and '.join(kinds)}; write kind:name "
-                    f"(for example {kinds[0]}:{name})",
+                    f"{name!r} is declared as {' and '.join(kinds)}; write kind:name (for example {kinds[0]}:{name})",
                 )
             kind = kinds[0] if kinds else default_kind
         if ns is None:

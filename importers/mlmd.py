@@ -225,9 +225,7 @@ class _Store:
         state = "state" if table == "Artifact" else "last_known_state"
         wanted = ("id", "type_id", "name", state, "create_time_since_epoch", "last_update_time_since_epoch",
                   "uri" if table == "Artifact" else "NULL", "external_id")  # fmt: skip
-        for _, item_id, type_id, name, item_state, created, updated, uri, external in self.select(
-            db, table, wanted
-        ):
+        for _, item_id, type_id, name, item_state, created, updated, uri, external in self.select(db, table, wanted):
             if type_id not in self.types:
                 self.problem(table, item_id, f"{table.lower()} type {type_id!r} is not in the Type table")
                 continue

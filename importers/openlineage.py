@@ -57,8 +57,10 @@ READ_FACETS = {name: (standard, Shape(schema).error) for name, (standard, schema
 def _looks_like_events(sample: bytes) -> bool:
     """A RunEvent or JobEvent names a job, a DatasetEvent a dataset; all have namespaces and an
     eventTime (a RunEvent an eventType and a runId too)."""
-    return (b'"job"' in sample or b'"dataset"' in sample) and b'"namespace"' in sample and (
-        b'"eventType"' in sample or b'"eventTime"' in sample or b'"runId"' in sample
+    return (
+        (b'"job"' in sample or b'"dataset"' in sample)
+        and b'"namespace"' in sample
+        and (b'"eventType"' in sample or b'"eventTime"' in sample or b'"runId"' in sample)
     )
 
 
@@ -104,8 +106,7 @@ class OpenLineageImporter(Importer):
     name = "openlineage"
     description = "OpenLineage events (run, job and dataset events): datasets, jobs, runs, schema and column lineage"
     reads = (
-        "*.json (one event or a list), *.jsonl / *.ndjson (one event a line), .gz of either, "
-        "or a folder of event files"
+        "*.json (one event or a list), *.jsonl / *.ndjson (one event a line), .gz of either, or a folder of event files"
     )
     priority = 40
 
@@ -215,7 +216,7 @@ class _State:
         else:
             run = job.runs.setdefault(run_id, {"events": []})
             run["events"].append((event["eventTime"], event.get("eventType") or "OTHER"))
-            parent = ((event["run"].get("facets") or {}).get("parent") or {})
+            parent = (event["run"].get("facets") or {}).get("parent") or {}
             if isinstance(parent.get("job"), dict) and "name" in parent["job"]:
                 job.parent = {"namespace": parent["job"].get("namespace", ""),
                               "name": parent["job"]["name"],
@@ -411,6 +412,7 @@ def _merge(into: _Dataset, other: _Dataset) -> None:
         mine.extend(e for e in entries if e not in mine)
     into.facets = {**other.facets, **into.facets}
 
+
 def _uri(namespace: str, name: str) -> str:
     """A dataset's OpenLineage identity as one string: ``namespace/name``."""
     return f"{namespace.rstrip('/')}/{name.lstrip('/')}" if namespace else name
@@ -450,5 +452,3 @@ def _plain_facets(facets: dict) -> dict:
         for name, body in facets.items()
         if isinstance(body, dict)
     }
-
-

@@ -59,10 +59,7 @@ class _Seen:
 class ServingLogImporter(Importer):
     name = "servinglog"
     description = "Serving and feature-access logs: observed consumer -> model -> feature reads"
-    reads = (
-        "*.jsonl / *.ndjson / *.csv (gzip too) with consumer and model columns; "
-        "see docs/formats.md"
-    )
+    reads = "*.jsonl / *.ndjson / *.csv (gzip too) with consumer and model columns; see docs/formats.md"
     priority = 50
     options = {
         **{c: f"the column holding {c.replace('_', ' ')} (default: {c})" for c in COLUMNS},
@@ -143,10 +140,14 @@ class ServingLogImporter(Importer):
                     raise InputError(Location(file, line=number), "the header repeats a column")
                 continue
             if len(cells) != len(header):
-                yield number, Problem(
-                    Location(file, line=number),
-                    f"{len(cells)} cells, but the header has {len(header)} columns",
-                ), None
+                yield (
+                    number,
+                    Problem(
+                        Location(file, line=number),
+                        f"{len(cells)} cells, but the header has {len(header)} columns",
+                    ),
+                    None,
+                )
                 continue
             yield number, dict(zip(header, cells, strict=True)), progress
 

@@ -172,4 +172,3 @@ def _flags(found, namespace: str, subject: NodeRecord | None, file: str, lines) 
             yield flag
             if subject is not None:
                 yield EdgeRecord(flag.id, subject.id, "configures", location=where)
-

@@ -98,9 +98,7 @@ def check_change(
                     users.setdefault(reader, Verdict(
                         reader, "broken", f"still reads {node}, which the change removes"
                     ))  # fmt: skip
-    for affected, label in [(a, "broken") for a in simulation.broken] + [
-        (a, "degraded") for a in simulation.degraded
-    ]:
+    for affected, label in [(a, "broken") for a in simulation.broken] + [(a, "degraded") for a in simulation.degraded]:
         if affected.node not in users and _is_user(before, affected.node):
             users[affected.node] = Verdict(affected.node, label, _why(affected, label))
     ordered = sorted(users.values(), key=lambda v: (v.impact != "broken", v.node))

@@ -62,8 +62,7 @@ def build_demo(db_path: str | os.PathLike, root: Path = DEMO) -> dict[str, int]:
                     ).commit()
                     if not report.ok:
                         raise DemoError(
-                            "the demo does not import cleanly:\n"
-                            + "\n".join(str(p) for p in report.problems)
+                            "the demo does not import cleanly:\n" + "\n".join(str(p) for p in report.problems)
                         )
             for tour_file in sorted((root / "tours").glob("*.yaml")):
                 name, description, steps = parse_tour(tour_file.read_bytes(), str(tour_file), store)

@@ -31,9 +31,7 @@ def dataset_from_uri(uri: str) -> tuple[str, str]:
         return "file", uri
     if parts.scheme == "file":
         return "file", parts.path
-    return f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/") + (
-        f"?{parts.query}" if parts.query else ""
-    )
+    return f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
 
 
 def dataset_from_platform(platform: str, name: str) -> tuple[str, str]:

@@ -60,8 +60,8 @@ class Location:
         if self.pointer is not None:
             return f"{self.file}#{self.pointer}"
         if self.table is not None:
-            return f"{self.file}[{self.table} row {self.row}]" if self.row is not None else (
-                f"{self.file}[{self.table}]"
+            return (
+                f"{self.file}[{self.table} row {self.row}]" if self.row is not None else (f"{self.file}[{self.table}]")
             )
         return self.file
 

@@ -80,9 +80,7 @@ def test_trace_selects(graph, source, target, max_paths, paths, truncated):
 
 
 def test_trace_max_length(graph):
-    assert trace(graph, "f:terms", "c:server", max_length=2).paths == (
-        ("f:terms", "m:ctr", "c:server"),
-    )
+    assert trace(graph, "f:terms", "c:server", max_length=2).paths == (("f:terms", "m:ctr", "c:server"),)
 
 
 def test_unknown_nodes_raise(graph):
@@ -92,9 +90,9 @@ def test_unknown_nodes_raise(graph):
         trace(graph, "f:ctr", "nope")
 
 
-graphs = st.lists(
-    st.tuples(st.integers(0, 15), st.integers(0, 15)), max_size=40
-).map(lambda edges: nx.DiGraph([(str(a), str(b)) for a, b in edges]))
+graphs = st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15)), max_size=40).map(
+    lambda edges: nx.DiGraph([(str(a), str(b)) for a, b in edges])
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -107,9 +105,7 @@ def test_impact_matches_networkx(g, start, depth):
         g.nodes[n]["kind"] = "dataset"
     result = impact(g, node, depth=depth, upstream=True)
     lengths = nx.single_source_shortest_path_length(g, node, cutoff=depth)
-    assert {r.node: r.distance for r in result.downstream.nodes} == {
-        n: d for n, d in lengths.items() if n != node
-    }
+    assert {r.node: r.distance for r in result.downstream.nodes} == {n: d for n, d in lengths.items() if n != node}
     if depth is None:
         assert set(result.downstream.ids) == nx.descendants(g, node)
         assert set(result.upstream.ids) == nx.ancestors(g, node)

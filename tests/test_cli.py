@@ -71,9 +71,7 @@ def test_nodes_filters_and_json(lineage, small):
         {"id": "feature:shop/price", "kind": "feature", "name": "price", "namespace": "shop",
          "owner": "ml-team", "team": None, "status": "deprecated"},
     ]  # fmt: skip
-    assert lineage("nodes", "--status", "deprecated").stdout.splitlines()[1].startswith(
-        "feature:shop/price"
-    )
+    assert lineage("nodes", "--status", "deprecated").stdout.splitlines()[1].startswith("feature:shop/price")
     assert "consumer:shop/homepage" in lineage("nodes", "--owner", "web-team").stdout
     searched = lineage("nodes", "--search", "log", "--json")
     assert [n["id"] for n in json.loads(searched.stdout)] == ["dataset:shop/clicks"]
@@ -123,9 +121,7 @@ def test_trace(lineage, small):
     assert [[n["id"] for n in p] for p in data["paths"]] == [
         ["dataset:shop/clicks", "feature:shop/ctr", "model:shop/ranker", "consumer:shop/homepage"]
     ]
-    assert lineage("trace", "ranker", "price").stdout == (
-        "no path from model:shop/ranker to feature:shop/price\n"
-    )
+    assert lineage("trace", "ranker", "price").stdout == ("no path from model:shop/ranker to feature:shop/price\n")
 
 
 def test_impact_text_and_json(lineage, small):
@@ -145,9 +141,7 @@ def test_impact_text_and_json(lineage, small):
     """)
     data = json.loads(lineage("impact", "ranker", "--depth", "1", "--upstream", "--json").stdout)
     assert data["node"]["id"] == "model:shop/ranker"
-    assert [(n["id"], n["distance"]) for n in data["downstream"]] == [
-        ("consumer:shop/homepage", 1)
-    ]
+    assert [(n["id"], n["distance"]) for n in data["downstream"]] == [("consumer:shop/homepage", 1)]
     assert [(n["id"], n["distance"]) for n in data["upstream"]] == [
         ("feature:shop/ctr", 1), ("feature:shop/price", 1), ("flag:shop/rank_boost", 1)
     ]  # fmt: skip
@@ -202,16 +196,12 @@ def test_one_bad_file_in_a_folder_rolls_back_the_whole_import(lineage, small, tm
 
 
 def test_lenient_imports_the_valid_entries_and_still_exits_1(lineage, tmp_path):
-    (tmp_path / "m.yaml").write_text(
-        "lineage_manifest: 1\nfeatures:\n  - name: good\n  - name: bad\n    owner: [x]\n"
-    )
+    (tmp_path / "m.yaml").write_text("lineage_manifest: 1\nfeatures:\n  - name: good\n  - name: bad\n    owner: [x]\n")
     result = lineage("import", "--lenient", "m.yaml")
     assert result.exit_code == 1
     assert "m.yaml:5: features.1.owner must be of type string, not list" in result.stderr
     assert "Error: 1 problem; the valid records were imported" in result.stderr
-    assert lineage("nodes").stdout.splitlines()[1:] == [
-        "feature:good  feature  good  -      active"
-    ]
+    assert lineage("nodes").stdout.splitlines()[1:] == ["feature:good  feature  good  -      active"]
 
 
 def test_a_file_no_importer_reads(lineage, tmp_path):

@@ -34,9 +34,7 @@ def test_simulate_json_contract(lineage, small):
     data = json.loads(lineage("simulate", "clicks", "rank_boost", "--json").stdout)
     assert set(data) >= {"removed", "broken", "degraded", "unaffected_count"}
     assert [n["id"] for n in data["removed"]] == ["dataset:shop/clicks", "flag:shop/rank_boost"]
-    assert [(n["id"], n["lost"]) for n in data["broken"]] == [
-        ("feature:shop/ctr", ["dataset:shop/clicks"])
-    ]
+    assert [(n["id"], n["lost"]) for n in data["broken"]] == [("feature:shop/ctr", ["dataset:shop/clicks"])]
     ranker = next(n for n in data["degraded"] if n["id"] == "model:shop/ranker")
     assert ranker["lost"] == ["feature:shop/ctr", "flag:shop/rank_boost"]
     assert ranker["weight_lost"] == 0.9
@@ -57,18 +55,26 @@ def test_findings_json_has_every_key(lineage, small):
     lineage("import", "small.yaml")
     data = json.loads(lineage("findings", "--json").stdout)
     assert list(data) == [
-        "bundled_features", "cace_hotspots", "correction_cascades", "dead_flags",
-        "deprecated_in_use", "epsilon_features", "feedback_loops", "legacy_features",
-        "undeclared_consumers", "unused_features",
+        "bundled_features",
+        "cace_hotspots",
+        "correction_cascades",
+        "dead_flags",
+        "deprecated_in_use",
+        "epsilon_features",
+        "feedback_loops",
+        "legacy_features",
+        "undeclared_consumers",
+        "unused_features",
     ]  # fmt: skip (sorted keys)
     loop = data["feedback_loops"][0]
     assert [n["id"] for n in loop["nodes"]] == [
-        "model:shop/ranker", "consumer:shop/homepage", "dataset:shop/clicks", "feature:shop/ctr"
+        "model:shop/ranker",
+        "consumer:shop/homepage",
+        "dataset:shop/clicks",
+        "feature:shop/ctr",
     ]
     assert loop["hidden"] is False and loop["reason"]
-    assert [n["id"] for n in data["legacy_features"][0]["nodes"]] == [
-        "feature:shop/price", "model:shop/ranker"
-    ]
+    assert [n["id"] for n in data["legacy_features"][0]["nodes"]] == ["feature:shop/price", "model:shop/ranker"]
     only = json.loads(lineage("findings", "--only", "dead_flags", "--json").stdout)
     assert only == {"dead_flags": []}
 
@@ -93,9 +99,7 @@ def test_history_as_of_and_diff(lineage, small, tmp_path):
     assert [n["id"] for n in then["downstream"]][0] == "feature:shop/ctr"
     assert lineage("impact", "rank_boost", "--as-of", "2024-01-01").exit_code == 2
     flags = json.loads(lineage("findings", "--only", "dead_flags", "--json").stdout)["dead_flags"]
-    assert [(f["before"], f["after"]) for f in flags] == [
-        (["feature:shop/ctr"], ["model:shop/ranker"])
-    ]
+    assert [(f["before"], f["after"]) for f in flags] == [(["feature:shop/ctr"], ["model:shop/ranker"])]
     assert json.loads(lineage("findings", "--only", "dead_flags", "--json", "--as-of", "2025-03-01")
                       .stdout)["dead_flags"] == []  # fmt: skip
     result = lineage("diff")
@@ -140,15 +144,19 @@ def test_check_passes_a_harmless_change_and_fail_on_degraded(lineage, small, tmp
     lineage("import", "small.yaml")
     pr = tmp_path / "pr.yaml"
     # The model stops reading the deprecated feature and the feature goes: intended, degrading.
-    pr.write_text(small.read_text().replace("      - {name: price, weight: 0.1}\n", "")
-                  .replace("  - name: price\n    deprecated: {since: 2025-01-01, reason: use price_v2}\n", ""))  # noqa: E501
+    pr.write_text(
+        small.read_text()
+        .replace("      - {name: price, weight: 0.1}\n", "")
+        .replace("  - name: price\n    deprecated: {since: 2025-01-01, reason: use price_v2}\n", "")
+    )  # noqa: E501
     assert lineage("check", "--source", str(small.resolve()), str(pr)).exit_code == 0
     strict = lineage("check", "--source", str(small.resolve()), str(pr), "--fail-on", "degraded", "--json")
     data = json.loads(strict.stdout)
     assert strict.exit_code == 1 and data["fails"] is True
     assert [n["id"] for n in data["removed"]] == ["feature:shop/price"]
     assert {u["id"]: u["impact"] for u in data["users"]} == {
-        "model:shop/ranker": "degraded", "consumer:shop/homepage": "degraded"
+        "model:shop/ranker": "degraded",
+        "consumer:shop/homepage": "degraded",
     }
 
 

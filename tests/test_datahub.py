@@ -33,8 +33,10 @@ def test_mlflow_source_mcps():
     nodes, edges, problems = records(MLFLOW_MCPS)
     assert problems == []
     assert sorted(nodes) == [
-        "dataset:mlflow/churn_features", "job:mlflow/churn/train_lr@db155a06",
-        "model:mlflow/churn_model", "model:mlflow/churn_model/v1",
+        "dataset:mlflow/churn_features",
+        "job:mlflow/churn/train_lr@db155a06",
+        "model:mlflow/churn_model",
+        "model:mlflow/churn_model/v1",
     ]
     assert sorted(edges) == [
         ("dataset:mlflow/churn_features", "job:mlflow/churn/train_lr@db155a06", "reads"),
@@ -44,7 +46,9 @@ def test_mlflow_source_mcps():
     ]
     assert nodes["dataset:mlflow/churn_features"].attributes["fields"][:1] == ["age"]
     assert nodes["model:mlflow/churn_model/v1"].tags == ("mlflow_none",)
-    assert "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn_model_1,PROD)" in nodes["model:mlflow/churn_model/v1"].aliases
+    assert (
+        "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn_model_1,PROD)" in nodes["model:mlflow/churn_model/v1"].aliases
+    )
 
 
 def test_feast_source_mces():
@@ -60,8 +64,11 @@ def test_feast_source_mces():
         "feature:feature_store.transformed_conv_rate/conv_rate_plus_val1",
         "feature:feature_store.transformed_conv_rate/conv_rate_plus_val2",
     ]
-    assert ("dataset:request/vals_to_add", "feature:feature_store.transformed_conv_rate/conv_rate_plus_val1",
-            "derives") in edges
+    assert (
+        "dataset:request/vals_to_add",
+        "feature:feature_store.transformed_conv_rate/conv_rate_plus_val1",
+        "derives",
+    ) in edges
     key = nodes["feature:feature_store.driver_hourly_stats/driver_id"]
     assert "primary-key" in key.tags and key.attributes["feature_table"] == "feature_store.driver_hourly_stats"
 
@@ -74,7 +81,9 @@ def test_one_model_imported_from_two_sources_is_one_node(tmp_path):
         sources = {p["importer"] for p in store.node_provenance("model:mlflow/churn_model/v1")}
     assert sources == {"datahub", "mlflow"}
     assert sorted(n for n in graph if n.startswith("model:")) == [
-        "model:mlflow/churn_model", "model:mlflow/churn_model/v1"]
+        "model:mlflow/churn_model",
+        "model:mlflow/churn_model/v1",
+    ]
     assert len([n for n in graph if n.startswith("job:")]) == 1
 
 
@@ -103,10 +112,14 @@ BAD = [
     ([5], "mcps.json:2: a record must be a JSON object (an MCE or an MCP)"),
     ([{"entityUrn": URN, "aspect": {"json": {}}}], "mcps.json:2: an MCP needs an 'aspectName'"),
     ([{"aspectName": "status", "aspect": {"json": {}}}], "mcps.json:2: an MCP needs an 'entityUrn'"),
-    ([{"entityUrn": "dataset:x", "aspectName": "status", "aspect": {"json": {}}}],
-     "mcps.json:2: not a DataHub URN: 'dataset:x'"),
-    ([{"entityUrn": URN, "aspectName": "status", "aspect": {"value": "{oops", "contentType": "application/json"}}],
-     "mcps.json:6: the aspect is not valid JSON: Expecting property name enclosed in double quotes"),
+    (
+        [{"entityUrn": "dataset:x", "aspectName": "status", "aspect": {"json": {}}}],
+        "mcps.json:2: not a DataHub URN: 'dataset:x'",
+    ),
+    (
+        [{"entityUrn": URN, "aspectName": "status", "aspect": {"value": "{oops", "contentType": "application/json"}}],
+        "mcps.json:6: the aspect is not valid JSON: Expecting property name enclosed in double quotes",
+    ),
     ([{"proposedSnapshot": {"a": {}, "b": {}}}], "mcps.json:2: proposedSnapshot must hold exactly one snapshot"),
 ]
 
@@ -128,7 +141,9 @@ def test_not_a_list_and_removed_entities(tmp_path):
 
 def test_split_urn_keeps_nested_urns_whole():
     assert split_urn("urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn_model_1,PROD)") == (
-        "mlModel", ["urn:li:dataPlatform:mlflow", "churn_model_1", "PROD"])
+        "mlModel",
+        ["urn:li:dataPlatform:mlflow", "churn_model_1", "PROD"],
+    )
     with pytest.raises(ValueError):
         split_urn("urn:li:")
 
@@ -198,8 +213,13 @@ def test_patch_on_top_of_what_the_file_said_before(tmp_path):
     patch = data[75]
     table = patch["entityUrn"]
     other = "urn:li:dataset:(urn:li:dataPlatform:postgres,pagila.public.customer,PROD)"
-    upsert = {"entityType": "dataset", "entityUrn": table, "changeType": "UPSERT", "aspectName": "upstreamLineage",
-              "aspect": {"json": {"upstreams": [{"dataset": other, "type": "TRANSFORMED"}]}}}
+    upsert = {
+        "entityType": "dataset",
+        "entityUrn": table,
+        "changeType": "UPSERT",
+        "aspectName": "upstreamLineage",
+        "aspect": {"json": {"upstreams": [{"dataset": other, "type": "TRANSFORMED"}]}},
+    }
     target = "dataset:postgres/pagila.public.an-aliased-view-for-monthly-billing"
     dbt_entity = patch["aspect"]["json"][0]["value"]["dataset"]  # the upstream COPY the patch adds
     nodes, edges, problems = records(write(tmp_path, [upsert, patch]))
@@ -221,7 +241,10 @@ def test_patch_operations_in_a_json_string_apply_and_a_list_needs_changetype_pat
     nodes, _, problems = records(write(tmp_path, [patch]))
     assert problems == []
     table = nodes[PAGILA + "an-aliased-view-for-monthly-billing"]
-    assert "urn:li:dataset:(urn:li:dataPlatform:dbt,pagila.public.an-aliased-view-for-monthly-billing,PROD)" in table.aliases
+    assert (
+        "urn:li:dataset:(urn:li:dataPlatform:dbt,pagila.public.an-aliased-view-for-monthly-billing,PROD)"
+        in table.aliases
+    )
     patch["aspect"]["value"] = json.dumps([{"op": "add", "path": "/nowhere", "value": 1}])
     assert records(write(tmp_path, [patch]))[2] == [
         f"{tmp_path}/mcps.json:8: upstreamLineage patch: unknown path '/nowhere': upstreamLineage has no field 'nowhere'"
@@ -271,9 +294,20 @@ def test_dbt_golden_file_reads_without_problems_and_the_dbt_entities_are_the_tab
     # 4 PATCH MCPs (records 75-78) give 4 tables the upstream COPY of their dbt entity, and the
     # 12 sources' entities say upstream COPY of their postgres table. customer_details is
     # ephemeral (no table): it is named by manifest_adapter, as the dbt importer names it.
-    tables = ["actor", "address", "an-aliased-view-for-monthly-billing", "an_aliased_view_for_payments",
-              "category", "city", "country", "customer", "customer_details", "customer_snapshot",
-              *[f"payment_p2020_0{n}" for n in range(1, 7)], "payments_by_customer_by_month"]
+    tables = [
+        "actor",
+        "address",
+        "an-aliased-view-for-monthly-billing",
+        "an_aliased_view_for_payments",
+        "category",
+        "city",
+        "country",
+        "customer",
+        "customer_details",
+        "customer_snapshot",
+        *[f"payment_p2020_0{n}" for n in range(1, 7)],
+        "payments_by_customer_by_month",
+    ]
     assert sorted(n for n in nodes if n.startswith("dataset:")) == sorted(PAGILA + t for t in tables)
     billing = nodes[PAGILA + "an-aliased-view-for-monthly-billing"]
     assert set(billing.aliases) >= {
@@ -287,8 +321,10 @@ def test_dbt_golden_file_reads_without_problems_and_the_dbt_entities_are_the_tab
     derives = {(s, t) for s, t, k in edges if k == "derives"}
     assert derives == {
         *((PAGILA + u, PAGILA + "customer_details") for u in ("customer_snapshot", "address", "city", "customer")),
-        *((PAGILA + u, PAGILA + "an-aliased-view-for-monthly-billing")
-          for u in ("customer_details", "payments_by_customer_by_month")),
+        *(
+            (PAGILA + u, PAGILA + "an-aliased-view-for-monthly-billing")
+            for u in ("customer_details", "payments_by_customer_by_month")
+        ),
         *((PAGILA + f"payment_p2020_0{n}", PAGILA + "an_aliased_view_for_payments") for n in range(1, 7)),
         (PAGILA + "an_aliased_view_for_payments", PAGILA + "payments_by_customer_by_month"),
         (PAGILA + "customer", PAGILA + "customer_snapshot"),
@@ -300,21 +336,27 @@ def test_dbt_runs_are_observed_edges_of_the_job_of_their_model():
     # customProperties.dbt_name; name is "just-some-random-id_<urn>" (the dbt invocation id).
     nodes, edges, _ = records(DBT_GOLDEN)
     jobs = sorted(n for n in nodes if n.startswith("job:"))
-    assert jobs == ["job:dbt/model.sample_dbt.monthly_billing_with_cust", "job:dbt/model.sample_dbt.payments_base",
-                    "job:dbt/model.sample_dbt.payments_by_customer_by_month",
-                    "job:dbt/snapshot.sample_dbt.customer_snapshot"]
+    assert jobs == [
+        "job:dbt/model.sample_dbt.monthly_billing_with_cust",
+        "job:dbt/model.sample_dbt.payments_base",
+        "job:dbt/model.sample_dbt.payments_by_customer_by_month",
+        "job:dbt/snapshot.sample_dbt.customer_snapshot",
+    ]
     billing = "job:dbt/model.sample_dbt.monthly_billing_with_cust"
     payments = "job:dbt/model.sample_dbt.payments_base"
     by_month = "job:dbt/model.sample_dbt.payments_by_customer_by_month"
     snapshot = "job:dbt/snapshot.sample_dbt.customer_snapshot"
     run_edges = {(s, t, k) for s, t, k in edges if s.startswith("job:") or t.startswith("job:")}
     assert run_edges == {
-        (PAGILA + "customer_details", billing, "reads"), (PAGILA + "payments_by_customer_by_month", billing, "reads"),
+        (PAGILA + "customer_details", billing, "reads"),
+        (PAGILA + "payments_by_customer_by_month", billing, "reads"),
         (billing, PAGILA + "an-aliased-view-for-monthly-billing", "writes"),
         *((PAGILA + f"payment_p2020_0{n}", payments, "reads") for n in range(1, 7)),
         (payments, PAGILA + "an_aliased_view_for_payments", "writes"),
-        (PAGILA + "an_aliased_view_for_payments", by_month, "reads"), (by_month, PAGILA + "payments_by_customer_by_month", "writes"),
-        (PAGILA + "customer", snapshot, "reads"), (snapshot, PAGILA + "customer_snapshot", "writes"),
+        (PAGILA + "an_aliased_view_for_payments", by_month, "reads"),
+        (by_month, PAGILA + "payments_by_customer_by_month", "writes"),
+        (PAGILA + "customer", snapshot, "reads"),
+        (snapshot, PAGILA + "customer_snapshot", "writes"),
     }
     assert {edges_of(DBT_GOLDEN)[e].evidence for e in run_edges} == {"observed"}
     assert nodes[billing].attributes["run"]["status"] == "COMPLETE"
@@ -328,7 +370,9 @@ def test_dbt_siblings_are_one_node_named_by_the_warehouse_table():
     nodes, edges, problems = records(JAFFLE_RUN1)
     assert problems == []
     names = ["customers", "orders", "raw_customers", "raw_orders", "raw_payments"]
-    assert sorted(n for n in nodes if n.startswith("dataset:")) == [f"dataset:duckdb/jaffle_shop.main.{n}" for n in names]
+    assert sorted(n for n in nodes if n.startswith("dataset:")) == [
+        f"dataset:duckdb/jaffle_shop.main.{n}" for n in names
+    ]
     customers = nodes["dataset:duckdb/jaffle_shop.main.customers"]
     assert set(customers.aliases) == {
         "urn:li:dataset:(urn:li:dataPlatform:duckdb,jaffle_shop.main.customers,PROD)",
@@ -349,8 +393,9 @@ def test_trino_and_hive_siblings_are_one_node_named_by_the_primary():
     pokes = nodes["dataset:trino/hivedb.db1.pokes"]
     assert "urn:li:dataset:(urn:li:dataPlatform:hive,db1.pokes,PROD)" in pokes.aliases
     # the one upstream that is not a sibling: the view over array_struct_test (record 81)
-    assert edges == {("dataset:trino/hivedb.db1.array_struct_test", "dataset:trino/hivedb.db1.array_struct_test_view",
-                      "derives")}
+    assert edges == {
+        ("dataset:trino/hivedb.db1.array_struct_test", "dataset:trino/hivedb.db1.array_struct_test_view", "derives")
+    }
 
 
 def test_a_second_ingestion_run_adds_no_jobs(tmp_path):
@@ -365,13 +410,28 @@ def test_a_second_ingestion_run_adds_no_jobs(tmp_path):
     assert sorted(both.nodes) == sorted(first.nodes)
 
 
-@pytest.mark.parametrize(("datahub", "manifest", "models"), [
-    (DBT_GOLDEN, DBT_MANIFEST, {"model.sample_dbt.monthly_billing_with_cust": PAGILA + "an-aliased-view-for-monthly-billing",
-                                "model.sample_dbt.customer_details": PAGILA + "customer_details",
-                                "source.sample_dbt.pagila.actor": PAGILA + "actor"}),
-    (JAFFLE_RUN1, JAFFLE_MANIFEST, {"model.jaffle_shop.customers": "dataset:duckdb/jaffle_shop.main.customers",
-                                    "seed.jaffle_shop.raw_orders": "dataset:duckdb/jaffle_shop.main.raw_orders"}),
-])
+@pytest.mark.parametrize(
+    ("datahub", "manifest", "models"),
+    [
+        (
+            DBT_GOLDEN,
+            DBT_MANIFEST,
+            {
+                "model.sample_dbt.monthly_billing_with_cust": PAGILA + "an-aliased-view-for-monthly-billing",
+                "model.sample_dbt.customer_details": PAGILA + "customer_details",
+                "source.sample_dbt.pagila.actor": PAGILA + "actor",
+            },
+        ),
+        (
+            JAFFLE_RUN1,
+            JAFFLE_MANIFEST,
+            {
+                "model.jaffle_shop.customers": "dataset:duckdb/jaffle_shop.main.customers",
+                "seed.jaffle_shop.raw_orders": "dataset:duckdb/jaffle_shop.main.raw_orders",
+            },
+        ),
+    ],
+)
 @pytest.mark.parametrize("datahub_first", [True, False])
 def test_end_to_end_a_dbt_model_is_one_node_with_the_dbt_manifest(lineage, datahub, manifest, models, datahub_first):
     alone = lineage("import", str(datahub))
@@ -403,7 +463,10 @@ def test_other_real_patch_files_read_without_problems():
     nodes, edges, problems = records(REAL / "test_datajob_lineage_golden.json")
     assert problems == []
     job = "job:airflow/example_dag/transform_job"
-    assert edges == {("dataset:snowflake/source_table", job, "reads"), (job, "dataset:snowflake/target_table", "writes")}
+    assert edges == {
+        ("dataset:snowflake/source_table", job, "reads"),
+        (job, "dataset:snowflake/target_table", "writes"),
+    }
     nodes, _, problems = records(REAL / "unity_catalog_mces_golden.json")
     assert problems == []
     table = nodes["dataset:databricks/quickstart_catalog.quickstart_schema.quickstart_table"]
@@ -421,7 +484,10 @@ def test_runs_attach_to_their_dataflow_and_datajob():
     nodes, edges, problems = records(path)
     assert problems == []
     assert sorted(n for n in nodes if n.startswith("job:")) == [
-        "job:dagster/prod/etl", "job:dagster/prod/etl/prod/extract", "job:dagster/prod/etl/prod/transform"]
+        "job:dagster/prod/etl",
+        "job:dagster/prod/etl/prod/extract",
+        "job:dagster/prod/etl/prod/transform",
+    ]
     assert edges == {("dataset:snowflake/tableA", "job:dagster/prod/etl/prod/transform", "reads")}
     evidence = {r.evidence for r in IMPORTER.read(path) if isinstance(r, EdgeRecord)}
     assert evidence == {"declared", "observed"}  # said by the dataJob, and seen in its run

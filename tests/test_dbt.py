@@ -39,7 +39,11 @@ def test_generated_manifest_with_an_ml_exposure():
     ]
     assert sorted(edges) == [
         ("dataset:duckdb/does_not_exist_yet.main.user_features", "consumer:churn/churn_model", "reads"),
-        ("dataset:duckdb/does_not_exist_yet.raw.users", "dataset:duckdb/does_not_exist_yet.main.user_features", "derives"),
+        (
+            "dataset:duckdb/does_not_exist_yet.raw.users",
+            "dataset:duckdb/does_not_exist_yet.main.user_features",
+            "derives",
+        ),
     ]
     exposure = nodes["consumer:churn/churn_model"]
     assert exposure.attributes["exposure_type"] == "ml" and exposure.owner == "growth"
@@ -51,7 +55,12 @@ def test_generated_manifest_with_an_ml_exposure():
         ("dbt-core__tests__functional__artifacts__data__state__v12__manifest.json", 12, 6, "simple_exposure"),
         ("dbt-core__tests__functional__artifacts__data__state__v8__manifest.json", 8, 5, "simple_exposure"),
         ("integration__common__tests__dbt__postgres__target__manifest.json", 7, 8, None),
-        ("integration__common__tests__dbt__structured_logs__postgres__build_command__target__manifest.json", 12, 9, None),
+        (
+            "integration__common__tests__dbt__structured_logs__postgres__build_command__target__manifest.json",
+            12,
+            9,
+            None,
+        ),
     ],
 )
 def test_real_manifests_v7_to_v12(name, version, expected_nodes, exposure):
@@ -61,8 +70,11 @@ def test_real_manifests_v7_to_v12(name, version, expected_nodes, exposure):
     assert problems == []
     assert len(nodes) == expected_nodes
     # every dataset the manifest describes, and every depends_on edge between them
-    wanted = {k for k, v in {**data["nodes"], **data.get("sources", {})}.items()
-              if v["resource_type"] in ("model", "seed", "snapshot", "source")}
+    wanted = {
+        k
+        for k, v in {**data["nodes"], **data.get("sources", {})}.items()
+        if v["resource_type"] in ("model", "seed", "snapshot", "source")
+    }
     assert {n.attributes["dbt_id"] for n in nodes.values() if n.kind == "dataset"} == wanted
     by_dbt = {n.attributes.get("dbt_id"): n.id for n in nodes.values()}
     for unique_id in wanted:
@@ -76,27 +88,38 @@ def test_partial_manifest_keeps_dependencies_on_nodes_it_does_not_describe():
     nodes, edges, problems = records(SAMPLES / "integration__common__tests__dbt__duckdb__target__manifest.json")
     assert problems == []
     references = sorted(n.name for n in nodes.values() if n.reference)
-    assert references == ["model.jaffle_shop.stg_customers", "model.jaffle_shop.stg_orders",
-                          "model.jaffle_shop.stg_payments"]
+    assert references == [
+        "model.jaffle_shop.stg_customers",
+        "model.jaffle_shop.stg_orders",
+        "model.jaffle_shop.stg_payments",
+    ]
 
 
 def test_run_results_beside_the_manifest(tmp_path):
     shutil.copy(SAMPLES / "integration__common__tests__dbt__duckdb__target__manifest.json", tmp_path / "manifest.json")
-    shutil.copy(SAMPLES / "integration__common__tests__dbt__duckdb__target__run_results.json", tmp_path / "run_results.json")
+    shutil.copy(
+        SAMPLES / "integration__common__tests__dbt__duckdb__target__run_results.json", tmp_path / "run_results.json"
+    )
     nodes, _, _ = records(tmp_path / "manifest.json")
     customers = next(n for n in nodes.values() if n.attributes.get("dbt_id") == "model.jaffle_shop.customers")
     assert customers.attributes["last_run"]["status"] == "success"
     (tmp_path / "run_results.json").write_text("{broken")
-    assert records(tmp_path / "manifest.json")[2] == [f"{tmp_path}/run_results.json:1: invalid JSON: Expecting property name enclosed in double quotes"]
+    assert records(tmp_path / "manifest.json")[2] == [
+        f"{tmp_path}/run_results.json:1: invalid JSON: Expecting property name enclosed in double quotes"
+    ]
 
 
 def test_an_unsupported_schema_version_names_the_line(tmp_path):
     path = tmp_path / "manifest.json"
-    path.write_text('{\n "metadata": {\n  "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v4.json"\n },\n "nodes": {}\n}\n')
+    path.write_text(
+        '{\n "metadata": {\n  "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v4.json"\n },\n "nodes": {}\n}\n'
+    )
     with pytest.raises(Exception) as error:
         records(path)
-    assert str(error.value) == (f"{path}:3: unsupported dbt manifest schema "
-                                "'https://schemas.getdbt.com/dbt/manifest/v4.json' (this importer reads v7 to v12)")
+    assert str(error.value) == (
+        f"{path}:3: unsupported dbt manifest schema "
+        "'https://schemas.getdbt.com/dbt/manifest/v4.json' (this importer reads v7 to v12)"
+    )
     with Store.open(tmp_path / "l.db", create=True) as store:
         assert not import_paths(store, [path]).committed
 
@@ -134,8 +157,13 @@ def fresh_manifest(tmp_path_factory):
     for name, text in PROJECT.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text)
-    subprocess.run([sys.executable, "-c", "from dbt.cli.main import cli; cli()", "parse", "--profiles-dir", "."],
-                   cwd=project, check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "parse", "--profiles-dir", "."],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return project / "target" / "manifest.json"
 
 

@@ -82,10 +82,7 @@ def test_most_central_feature_of_the_demo(demo_db):
     import networkx as nx
 
     reach = len(nx.descendants(graph, feature))
-    assert all(
-        len(nx.descendants(graph, n)) <= reach
-        for n, k in graph.nodes(data="kind") if k == "feature"
-    )
+    assert all(len(nx.descendants(graph, n)) <= reach for n, k in graph.nodes(data="kind") if k == "feature")
 
 
 def run_demo(tmp_path, **env):

@@ -58,7 +58,9 @@ def test_graphml_round_trips_through_networkx_with_kinds_and_attributes(demo):
     assert back.edges["feature:ads/historical_ctr", "model:ads/ctr_model"]["weight"] == pytest.approx(0.21)
 
 
-@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF"), ("dot", b"digraph")])
+@pytest.mark.parametrize(
+    ("fmt", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF"), ("dot", b"digraph")]
+)
 def test_graphviz_formats(demo, fmt, magic):
     _, graph = demo
     assert render(explore_scene(graph, "model:ads/ctr_model", depth=1), fmt).startswith(magic)
@@ -143,7 +145,8 @@ def test_cli_report_bundle_and_export(lineage, tmp_path):
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(tmp_path / "bundle.zip") as bundle:
         assert sorted(bundle.namelist()) == sorted(
-            f"feature_shop_ctr.{s}" for s in ("html", "md", "csv", "json", "svg", "graphml"))
+            f"feature_shop_ctr.{s}" for s in ("html", "md", "csv", "json", "svg", "graphml")
+        )
     assert lineage("report", "ctr", "-o", "out").exit_code == 0
     assert (tmp_path / "out" / "feature_shop_ctr.html").exists()
     assert lineage("impact", "ctr", "--format", "md").stdout.startswith("## Impact of")

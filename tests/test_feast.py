@@ -75,9 +75,7 @@ def test_what_the_dump_says_is_kept():
     trips = nodes[f("driver_hourly_stats", "avg_daily_trips")]
     assert str(trips.location) == f"{SAMPLE}:363"
     assert trips.team == "driver_performance" and trips.tags == ("team=driver_performance",)
-    assert trips.attributes["entities"] == [
-        {"name": "driver", "join_key": "driver_id", "value_type": "INT64"}
-    ]
+    assert trips.attributes["entities"] == [{"name": "driver", "join_key": "driver_id", "value_type": "INT64"}]
     assert trips.attributes["ttl"] == "86400s"
     assert trips.attributes["value_type"] == "INT64"
     assert trips.attributes["description"] == "Average daily trips"
@@ -86,10 +84,7 @@ def test_what_the_dump_says_is_kept():
     source = nodes["dataset:demo/driver_hourly_stats_source"].attributes
     assert (source["type"], source["uri"], source["timestamp_field"]) == (
         "BATCH_FILE", "data/driver_stats.parquet", "event_timestamp")  # fmt: skip
-    assert (
-        nodes["dataset:demo/driver_stats_push_source"].attributes["batch_source"]
-        == "driver_hourly_stats_source"
-    )
+    assert nodes["dataset:demo/driver_stats_push_source"].attributes["batch_source"] == "driver_hourly_stats_source"
     assert nodes["dataset:demo/vals_to_add"].attributes["schema"] == [
         {"name": "val_to_add", "valueType": "INT64"}, {"name": "val_to_add_2", "valueType": "INT64"}]  # fmt: skip
     odfv = nodes[f("transformed_conv_rate", "conv_rate_plus_val1")].attributes
@@ -219,7 +214,10 @@ def test_a_problem_blocks_the_import_unless_lenient(tmp_path, monkeypatch):
         ("{not json", "dump.json:1: invalid JSON: Expecting property name enclosed in double quotes"),
         ('{\n  "featureViews": [],\n  "featureViews": []\n}', "dump.json:3: duplicate key 'featureViews'"),
         ("[1, 2]", "dump.json:1: a Feast registry dump must be a JSON object"),
-        ('{"project": 7}', "dump.json#/project: project must be a string, not integer"),  # one line: a pointer says more
+        (
+            '{"project": 7}',
+            "dump.json#/project: project must be a string, not integer",
+        ),  # one line: a pointer says more
     ],
 )
 def test_unreadable_dumps(tmp_path, text, message):
@@ -235,9 +233,7 @@ def test_top_level_data_sources_win_over_embedded_copies_in_any_order(tmp_path):
     assert problems == []
     assert sorted(nodes) == sorted(expected_nodes) and sorted(edges) == sorted(expected_edges)
     batch = nodes["dataset:demo/driver_hourly_stats_source"]
-    assert (
-        str(batch.location) == f"{path}:79"
-    )  # the last top-level entry, not the copy inside the push source
+    assert str(batch.location) == f"{path}:79"  # the last top-level entry, not the copy inside the push source
     assert batch.attributes["last_updated"] == "2026-11-26T17:52:53.153702Z"
 
 
@@ -265,15 +261,9 @@ def test_through_the_store(tmp_path, monkeypatch):
         assert store.counts()["nodes"] == 28
         kinds = sorted(k for _, k in graph.nodes(data="kind"))
         assert kinds.count("feature") == 20 and kinds.count("dataset") == 5 and kinds.count("consumer") == 3
-        assert graph.has_edge(
-            "dataset:demo/driver_stats_push_source", f("driver_hourly_stats_fresh", "conv_rate")
-        )
-        assert graph.has_edge(
-            f("transformed_conv_rate", "conv_rate_plus_val1"), "consumer:demo/driver_activity_v2"
-        )
-        assert graph.edges[f("driver_hourly_stats", "conv_rate"), "consumer:demo/driver_activity_v1"][
-            "declared"
-        ]
+        assert graph.has_edge("dataset:demo/driver_stats_push_source", f("driver_hourly_stats_fresh", "conv_rate"))
+        assert graph.has_edge(f("transformed_conv_rate", "conv_rate_plus_val1"), "consumer:demo/driver_activity_v2")
+        assert graph.edges[f("driver_hourly_stats", "conv_rate"), "consumer:demo/driver_activity_v1"]["declared"]
         node = store.node(f("driver_hourly_stats", "conv_rate"))
         assert node["team"] == "driver_performance"
         assert node["attributes"]["entities"][0]["join_key"] == "driver_id"

@@ -70,8 +70,12 @@ def test_no_unsafe_deserialiser_is_imported_or_called(trees):
                     name = getattr(loader, "attr", None) or getattr(loader, "id", None)
                     if name not in SAFE_YAML_LOADERS:
                         bad.append(f"{where(path, call)} calls yaml.{func.attr} without a safe loader")
-                if func.attr == "load" and func.value.id in ("np", "numpy") and not any(
-                    k.arg == "allow_pickle" and getattr(k.value, "value", True) is False for k in call.keywords
+                if (
+                    func.attr == "load"
+                    and func.value.id in ("np", "numpy")
+                    and not any(
+                        k.arg == "allow_pickle" and getattr(k.value, "value", True) is False for k in call.keywords
+                    )
                 ):
                     bad.append(f"{where(path, call)} calls numpy.load, which may unpickle")
     assert not bad, "\n".join(bad)

@@ -150,9 +150,7 @@ def test_deprecated_in_use_lists_live_users_and_owners():
               f_old={"status": "deprecated"}, f_gone={"status": "deprecated"},
               m_v1={"current": False}, c_web={"owner": "web"}, m_a={"team": "ranking"})  # fmt: skip
     found = deprecated_in_use(g)
-    assert [(f.nodes, f.details["owners"]) for f in found] == [
-        (("f:old", "c:web", "m:a"), ["ranking", "web"])
-    ]
+    assert [(f.nodes, f.details["owners"]) for f in found] == [(("f:old", "c:web", "m:a"), ["ranking", "web"])]
 
 
 def test_hotspots_rank_by_reach_then_betweenness():
@@ -200,24 +198,40 @@ def ids(found, kind):
 
 def test_demo_reports_the_debt_patterns_of_the_talk(demo):
     loop = demo["feedback_loops"][0]
-    assert {"model:ads/ctr_model", "consumer:ads/ad_server", "feature:ads/historical_ctr",
-            "feature:ads/font_size", "consumer:ads/font_size_module"} <= set(loop.details["members"])
+    assert {
+        "model:ads/ctr_model",
+        "consumer:ads/ad_server",
+        "feature:ads/historical_ctr",
+        "feature:ads/font_size",
+        "consumer:ads/font_size_module",
+    } <= set(loop.details["members"])
     # The font-size loop of the talk: hidden, because only the serving log shows the module
     # reading predicted CTR.
     assert loop.details["hidden"]
-    assert loop.nodes == ("model:ads/ctr_model", "consumer:ads/font_size_module",
-                          "dataset:ads/font_render_log", "feature:ads/font_size")
+    assert loop.nodes == (
+        "model:ads/ctr_model",
+        "consumer:ads/font_size_module",
+        "dataset:ads/font_render_log",
+        "feature:ads/font_size",
+    )
     assert [f.nodes[0] for f in demo["undeclared_consumers"]] == [
-        "consumer:ads/font_size_module", "consumer:ads/fraud_monitor"]
-    assert ("model:ads/ctr_model", "model:ads/ctr_correction_de",
-            "model:ads/ctr_correction_de_mobile") in ids(demo, "correction_cascades")
+        "consumer:ads/font_size_module",
+        "consumer:ads/fraud_monitor",
+    ]
+    assert ("model:ads/ctr_model", "model:ads/ctr_correction_de", "model:ads/ctr_correction_de_mobile") in ids(
+        demo, "correction_cascades"
+    )
     assert ("feature:ads/query_sentiment",) in ids(demo, "unused_features")
     assert [f.nodes[0] for f in demo["legacy_features"]] == [
-        "feature:ads/advertiser_age_days", "feature:ads/query_terms_v1"]
+        "feature:ads/advertiser_age_days",
+        "feature:ads/query_terms_v1",
+    ]
     assert {f.nodes[0] for f in demo["epsilon_features"]} >= {
-        "feature:ads/day_of_week", "feature:ads/browser_version", "feature:ads/os_version"}
-    bundle = next(f for f in demo["bundled_features"]
-                  if f.details["source"] == "dataset:ads/user_agent_log")
+        "feature:ads/day_of_week",
+        "feature:ads/browser_version",
+        "feature:ads/os_version",
+    }
+    bundle = next(f for f in demo["bundled_features"] if f.details["source"] == "dataset:ads/user_agent_log")
     assert bundle.details["weak"] == ["feature:ads/browser_version", "feature:ads/os_version"]
     flags = {f.nodes[0]: f.details for f in demo["dead_flags"]}
     assert flags["flag:ads/experimental_ctr_boost"]["why"] == "configures_nothing"

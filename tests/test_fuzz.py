@@ -53,8 +53,16 @@ TEXT_SEEDS = {
     "manifest": ("lineage.yaml", (DATA / "small.yaml").read_bytes(), "yaml"),
     "openlineage": ("events.jsonl", openlineage_seed(), "jsonl"),
     "servinglog": ("serving.csv", SERVING_CSV, "csv"),
-    "datahub": ("datahub.json", (DATA / "datahub/generated__datahub_mlflow_source_file_sink_mcps.json").read_bytes(), "json"),
-    "dbt": ("manifest.json", (DATA / "dbt/integration__common__tests__dbt__duckdb__target__manifest.json").read_bytes(), "json"),
+    "datahub": (
+        "datahub.json",
+        (DATA / "datahub/generated__datahub_mlflow_source_file_sink_mcps.json").read_bytes(),
+        "json",
+    ),
+    "dbt": (
+        "manifest.json",
+        (DATA / "dbt/integration__common__tests__dbt__duckdb__target__manifest.json").read_bytes(),
+        "json",
+    ),
     "feast": ("registry.json", (DATA / "feast/feast_registry_dump.json").read_bytes(), "json"),
     "kedro": ("main.json", (DATA / "kedro/src__utils__data__spaceflights.mock.json").read_bytes(), "json"),
     "kfp": ("pipeline.yaml", (DATA / "kfp/churn_pipeline.yaml").read_bytes(), "yaml"),

@@ -38,7 +38,8 @@ def test_no_module_of_ours_loads_pygraphviz_when_imported():
 def test_the_explorer_lays_out_and_exports_dot_without_loading_pygraphviz(tmp_path):
     """Every mode drawn through the real layout process, then a DOT and an SVG export."""
     db = str(tmp_path / "demo.db")
-    result = run_python(f"""
+    result = run_python(
+        f"""
         import sys
         from lineage.demo import build_demo
         build_demo({db!r})
@@ -62,11 +63,13 @@ def test_the_explorer_lays_out_and_exports_dot_without_loading_pygraphviz(tmp_pa
         for mode in ("impact", "simulate", "findings", "diff", "explore"):
             window.set_mode(mode)
             wait_for_view()
-        window.export_picture({str(tmp_path / 'view.dot')!r})
-        window.export_picture({str(tmp_path / 'view.svg')!r})
+        window.export_picture({str(tmp_path / "view.dot")!r})
+        window.export_picture({str(tmp_path / "view.svg")!r})
         assert "pygraphviz" not in sys.modules, "pygraphviz was loaded in the explorer's process"
         print("shown", shown)
-    """, QT_QPA_PLATFORM="offscreen")
+    """,
+        QT_QPA_PLATFORM="offscreen",
+    )
     assert result.returncode == 0, result.stderr
     assert "shown" in result.stdout
     assert (tmp_path / "view.dot").read_text().startswith(("digraph", "strict digraph"))

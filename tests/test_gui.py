@@ -295,7 +295,13 @@ def test_import_by_drop_refreshes_the_graph(qtbot, demo_db, tmp_path, monkeypatc
 def test_an_imports_warnings_reach_the_status_bar(qtbot, demo_db, tmp_path, monkeypatch):
     """Marquez's own test event without a schemaURL: imported, with a warning shown."""
     window = window_on_a_copy(qtbot, demo_db, tmp_path, monkeypatch)
-    event = DATA / "real" / "openlineage" / "marquez" / "api__src__test__resources__open_lineage__event_without_schema_url.json"
+    event = (
+        DATA
+        / "real"
+        / "openlineage"
+        / "marquez"
+        / "api__src__test__resources__open_lineage__event_without_schema_url.json"
+    )
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         assert window.start_import([str(event)])
     message = window.statusBar().currentMessage()
@@ -337,9 +343,15 @@ def test_the_event_loop_keeps_running_while_2000_nodes_are_laid_out(qtbot, tmp_p
 
 
 def test_inspector_escapes_what_it_shows():
-    node = {"id": "feature:<script>", "kind": "feature", "name": "<img src=x onerror=alert(1)>",
-            "namespace": "", "status": "active", "tags": ["<marquee>"],
-            "attributes": {"a": "<iframe>"}}
+    node = {
+        "id": "feature:<script>",
+        "kind": "feature",
+        "name": "<img src=x onerror=alert(1)>",
+        "namespace": "",
+        "status": "active",
+        "tags": ["<marquee>"],
+        "attributes": {"a": "<iframe>"},
+    }
     page = inspector_html(node, [], [], [{"file": "<f>", "line": 1, "importer": "m", "import_id": 1}], ["<u>"])
     for raw in ("<img", "<script>", "<marquee>", "<iframe>", "<f>", "<u>"):
         assert raw not in page

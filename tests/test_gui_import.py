@@ -118,17 +118,13 @@ def test_problems_open_the_dialog_and_write_nothing(flow, qtbot, db, good, broke
 def test_import_the_valid_records_imports_them(flow, qtbot, db, good, broken):
     flow.start([good, broken])
     qtbot.waitUntil(lambda: flow.problem_dialog is not None, timeout=WAIT)
-    button = next(
-        b for b in flow.problem_dialog.findChildren(QPushButton) if b.text() == "Import the valid records"
-    )
+    button = next(b for b in flow.problem_dialog.findChildren(QPushButton) if b.text() == "Import the valid records")
     assert button.isEnabled()
     with qtbot.waitSignal(flow.finished, timeout=WAIT) as finished:
         button.click()
     report = finished.args[0]
     assert report.committed and not report.ok  # lenient: the problems are still reported
-    assert [str(p) for p in report.problems] == [
-        f"{broken}:5: features.1.owner must be of type string, not integer"
-    ]
+    assert [str(p) for p in report.problems] == [f"{broken}:5: features.1.owner must be of type string, not integer"]
     assert flow.problem_dialog is None
     assert node_ids(db) == {"dataset:seed", "feature:a", "feature:b", "feature:c"}
 

@@ -252,7 +252,7 @@ def test_no_csv_cell_starts_a_formula(hostile):
     assert len(rows) > len(hostile_names())
     cells = [cell for row in rows for cell in row]
     assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
-    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells  # neutralised, not dropped
+    assert '\'=HYPERLINK("http://evil.example","click")' in cells  # neutralised, not dropped
     assert max(map(len, cells)) >= 10_000  # the data keeps full names
 
 

@@ -81,8 +81,10 @@ def test_sources_that_disagree_give_the_same_graph_in_any_order(tmp_path):
     is decided by the merge order (source, manifests last), not by which was imported last."""
     first, second = tmp_path / "ads.yaml", tmp_path / "search.yaml"
     for path, owner, weight in ((first, "ads-team", 0.2), (second, "search-team", 0.7)):
-        path.write_text(f"lineage_manifest: 1\nfeatures: [{{name: ctr, owner: {owner}}}]\n"
-                        f"models: [{{name: ranker, features: [{{name: ctr, weight: {weight}}}]}}]\n")
+        path.write_text(
+            f"lineage_manifest: 1\nfeatures: [{{name: ctr, owner: {owner}}}]\n"
+            f"models: [{{name: ranker, features: [{{name: ctr, weight: {weight}}}]}}]\n"
+        )
     forward = graph_hash(tmp_path / "a.db", [[first], [second]])
     assert forward == graph_hash(tmp_path / "b.db", [[second], [first]])
     assert forward == graph_hash(tmp_path / "c.db", [[second], [first], [second]])

@@ -26,7 +26,7 @@ def test_registry_finds_the_manifest_importer_through_entry_points():
 def test_discovery_walks_folders_skipping_hidden_links_and_unknown_files(tmp_path):
     (tmp_path / "team").mkdir()
     (tmp_path / "team" / "b.yaml").write_text(MANIFEST)
-    (tmp_path / "a.toml").write_text('lineage_manifest = 1\n')
+    (tmp_path / "a.toml").write_text("lineage_manifest = 1\n")
     (tmp_path / "notes.md").write_text("# notes")
     (tmp_path / ".hidden.yaml").write_text(MANIFEST)
     outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"

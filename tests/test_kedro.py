@@ -172,9 +172,7 @@ def test_sniff(tmp_path):
     assert not IMPORTER.sniff(renamed)
     node_file = tmp_path / "build" / "api" / "nodes" / "b7bb7198"  # node details: not a pipeline
     node_file.parent.mkdir(parents=True)
-    node_file.write_text(
-        json.dumps({"code": "def f(): ...", "filepath": "x.py", "inputs": [], "outputs": []})
-    )
+    node_file.write_text(json.dumps({"code": "def f(): ...", "filepath": "x.py", "inputs": [], "outputs": []}))
     assert not IMPORTER.sniff(node_file)
     other_main = tmp_path / "other" / "main"
     other_main.parent.mkdir()

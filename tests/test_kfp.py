@@ -66,10 +66,7 @@ def test_what_the_pipeline_says_is_kept():
         "artifact_type": "system.Model",
         "schema_version": "0.0.1",
     }
-    assert (
-        nodes["dataset:churn-training/build-features.features"].attributes["artifact_type"]
-        == "system.Dataset"
-    )
+    assert nodes["dataset:churn-training/build-features.features"].attributes["artifact_type"] == "system.Dataset"
     flag = nodes["flag:churn-training/raw_table"]
     assert flag.attributes == {"parameter_type": "STRING", "default": "db.users", "optional": True}
     assert str(flag.location) == f"{CHURN}:134"
@@ -122,9 +119,7 @@ def test_sub_dags_conditions_loops_and_pipelines_in_pipelines():
     assert train["parameters"] == {"learning_rate": 0.01}
     condition = edges[(n("flag", "threshold"), n("job", "train"), "configures")]
     assert str(condition.location) == f"{NESTED}:292"
-    assert condition.attributes["condition"].startswith(
-        "inputs.parameter_values['pipelinechannel--prepare-row_count']"
-    )
+    assert condition.attributes["condition"].startswith("inputs.parameter_values['pipelinechannel--prepare-row_count']")
     assert nodes[n("job", "notify")].attributes["after"] == ["evaluate", "report-pipeline"]  # no data between
     assert "after" not in nodes[n("job", "prepare")].attributes  # it reads the importer's artifact
     artifact = nodes[n("dataset", "importer.artifact")]
@@ -156,9 +151,7 @@ def test_sniff(tmp_path):
     # the compiler sorts the keys: a big pipeline pushes pipelineInfo and root past 4 KiB
     assert NESTED.read_bytes().find(b"\npipelineInfo:") > 4096
     headless = tmp_path / "headless.yml"
-    headless.write_text(
-        "".join(line for line in NESTED.read_text().splitlines(True) if not line.startswith("#"))
-    )
+    headless.write_text("".join(line for line in NESTED.read_text().splitlines(True) if not line.startswith("#")))
     assert IMPORTER.sniff(headless)
     as_json = tmp_path / "churn.json"
     as_json.write_text(json.dumps(yaml.safe_load(CHURN.read_text()), indent=2, sort_keys=True))
@@ -169,9 +162,7 @@ def test_sniff(tmp_path):
     # not compiled pipelines
     assert not IMPORTER.sniff(DATA / "small.yaml")  # a native manifest
     manifest = tmp_path / "manifest.yaml"
-    manifest.write_text(
-        "lineage_manifest: 1\nnamespace: churn\njobs:\n  - name: train\n    inputs: [features]\n"
-    )
+    manifest.write_text("lineage_manifest: 1\nnamespace: churn\njobs:\n  - name: train\n    inputs: [features]\n")
     assert not IMPORTER.sniff(manifest)
     for path in sorted((DATA / "kedro").iterdir()):  # Kedro-Viz's files
         assert not IMPORTER.sniff(path), path
@@ -254,9 +245,7 @@ def test_the_rest_of_a_bad_pipeline_is_still_read(tmp_path):
     # the task is still a job that reads what it is given; what it writes is unknown
     assert sorted(nodes) == sorted(set(CHURN_NODES) - {"model:churn-training/train.model"})
     assert sorted(edges) == sorted(CHURN_EDGES[:3])
-    nodes, _, _ = records(
-        changed(tmp_path, CHURN, "pipelineInfo:\n  name: churn-training\n", "pipelineInfo: {}\n")
-    )
+    nodes, _, _ = records(changed(tmp_path, CHURN, "pipelineInfo:\n  name: churn-training\n", "pipelineInfo: {}\n"))
     assert "job:train" in nodes  # no pipeline name: no namespace
 
 
@@ -294,9 +283,7 @@ def test_json_and_pipeline_jobs_read_the_same(tmp_path):
     nodes, edges, problems = records(as_json)
     assert problems == [] and sorted(nodes) == sorted(CHURN_NODES) and sorted(edges) == sorted(CHURN_EDGES)
     job = tmp_path / "job.json"  # a PipelineJob wraps the spec and gives parameter values
-    job.write_text(
-        json.dumps({"pipelineSpec": spec, "runtimeConfig": {"parameterValues": {"raw_table": "db.x"}}})
-    )
+    job.write_text(json.dumps({"pipelineSpec": spec, "runtimeConfig": {"parameterValues": {"raw_table": "db.x"}}}))
     nodes, edges, problems = records(job)
     assert problems == [] and sorted(nodes) == sorted(CHURN_NODES) and sorted(edges) == sorted(CHURN_EDGES)
     assert nodes["flag:churn-training/raw_table"].attributes["value"] == "db.x"

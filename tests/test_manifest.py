@@ -190,7 +190,10 @@ def test_the_fast_gate_agrees_with_jsonschema_on_valid_and_broken_manifests():
     from lineage_importers.manifest import _is_valid, manifest_schema
 
     root = Path(__file__).parent.parent
-    sources = [root / "tests" / "data" / "small.yaml", *sorted((root / "resources" / "demo" / "current").glob("*.yaml"))]
+    sources = [
+        root / "tests" / "data" / "small.yaml",
+        *sorted((root / "resources" / "demo" / "current").glob("*.yaml")),
+    ]
     breakages = [
         lambda d: d.update(lineage_manifest="one"),
         lambda d: d.setdefault("features", []).append({"nam": "typo"}),

@@ -62,13 +62,16 @@ def test_sql_store_sample_without_its_artifacts():
     assert problems == []
     # The artifacts were not copied with the store: no signature, so no features; the rest is there.
     assert {n.split("@")[0] for n in nodes} == {
-        "dataset:mlflow/churn_features", "dataset:s3://bucket/features/churn.parquet",
-        "job:mlflow/churn/train_lr", "model:mlflow/churn_model", "model:mlflow/churn_model/v1",
+        "dataset:mlflow/churn_features",
+        "dataset:s3://bucket/features/churn.parquet",
+        "job:mlflow/churn/train_lr",
+        "model:mlflow/churn_model",
+        "model:mlflow/churn_model/v1",
     }
     assert nodes["model:mlflow/churn_model/v1"].attributes["logged_model_id"].startswith("m-")
 
 
-GENERATE = textwrap.dedent('''
+GENERATE = textwrap.dedent("""
     import sys
     import mlflow
     from mlflow.models.signature import ModelSignature
@@ -90,7 +93,7 @@ GENERATE = textwrap.dedent('''
             mlflow.pyfunc.log_model(name="model", python_model=Constant(), signature=signature,
                                     registered_model_name="ctr_model")
     mlflow.MlflowClient().set_registered_model_alias("ctr_model", "production", "2")
-''')
+""")
 
 
 @pytest.fixture(scope="module")
@@ -115,9 +118,7 @@ def test_a_dropped_feature_of_an_older_version_is_legacy(generated, tmp_path, st
         graph = load_graph(db)
     assert graph.nodes["model:mlflow/ctr_model/v2"]["current"] is True
     assert graph.nodes["model:mlflow/ctr_model/v1"]["current"] is False
-    assert [f.nodes for f in legacy_features(graph)] == [
-        ("feature:mlflow/legacy_score", "model:mlflow/ctr_model/v1")
-    ]
+    assert [f.nodes for f in legacy_features(graph)] == [("feature:mlflow/legacy_score", "model:mlflow/ctr_model/v1")]
     assert graph.edges["feature:mlflow/income", "model:mlflow/ctr_model/v2"]["weight"] == 0.4
 
 

@@ -39,9 +39,9 @@ def test_a_store_written_by_ml_metadata():
         ("job:churn_pipeline/train_run_1", "model:churn_pipeline/churn_model", "writes"),
     ]
     assert all(e.evidence == "declared" for e in edges.values())
-    assert edges[
-        ("dataset:churn_pipeline/churn_examples", "job:churn_pipeline/train_run_1", "reads")
-    ].attributes == {"event": "INPUT"}
+    assert edges[("dataset:churn_pipeline/churn_examples", "job:churn_pipeline/train_run_1", "reads")].attributes == {
+        "event": "INPUT"
+    }
     model = nodes["model:churn_pipeline/churn_model"]
     assert str(model.location) == f"{SAMPLE}[Artifact row 2]"
     assert model.attributes == {
@@ -53,9 +53,9 @@ def test_a_store_written_by_ml_metadata():
     assert str(job.location) == f"{SAMPLE}[Execution row 1]"
     assert (job.attributes["type"], job.attributes["last_known_state"], job.attributes["failed"]) == (
         "Trainer", "COMPLETE", False)  # fmt: skip
-    assert str(
-        edges[("job:churn_pipeline/train_run_1", "model:churn_pipeline/churn_model", "writes")].location
-    ) == (f"{SAMPLE}[Event row 2]")
+    assert str(edges[("job:churn_pipeline/train_run_1", "model:churn_pipeline/churn_model", "writes")].location) == (
+        f"{SAMPLE}[Event row 2]"
+    )
 
 
 # -- hand-made stores ---------------------------------------------------------------------------
@@ -190,12 +190,8 @@ def test_a_hand_made_pipeline_store(tmp_path):
     ]
     assert edges[("dataset:churn/gs://bucket/examples/1", "job:churn/Trainer-1", "reads")].attributes == {
         "event": "INPUT", "path": "examples[0]"}  # fmt: skip
-    assert edges[("dataset:churn/Schema-2", "job:churn/Trainer-1", "reads")].attributes == {
-        "event": "DECLARED_INPUT"
-    }
-    assert edges[("job:churn/push_1", "model:churn_model_pushed", "writes")].attributes == {
-        "event": "PENDING_OUTPUT"
-    }
+    assert edges[("dataset:churn/Schema-2", "job:churn/Trainer-1", "reads")].attributes == {"event": "DECLARED_INPUT"}
+    assert edges[("job:churn/push_1", "model:churn_model_pushed", "writes")].attributes == {"event": "PENDING_OUTPUT"}
     pusher = nodes["job:churn/push_1"].attributes
     assert (pusher["last_known_state"], pusher["failed"]) == ("FAILED", True)
     assert pusher["custom_properties"] == {"error": "no serving infra"}

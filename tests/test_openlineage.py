@@ -43,9 +43,7 @@ def test_generated_jsonl_sample():
     users = nodes["dataset:postgres://db:5432/public.users"]
     assert users.attributes["fields"] == [{"name": "age", "type": "INT"}]
     features = nodes["dataset:s3://features/churn/user_features"]
-    assert features.attributes["column_lineage"] == {
-        "age_bucket": [["postgres://db:5432", "public.users", "age"]]
-    }
+    assert features.attributes["column_lineage"] == {"age_bucket": [["postgres://db:5432", "public.users", "age"]]}
     job = nodes["job:feature-pipelines/build_user_features"]
     assert job.attributes["runs"]["total"] == 1
     assert job.attributes["runs"]["last_state"] == "COMPLETE"
@@ -114,8 +112,9 @@ def client_events(tmp_path: Path, *, append: bool) -> Path:
                 transformationDescription="", transformationType="")}),
     })  # fmt: skip
     job = Job(namespace="pipelines", name="build_ctr")
-    parent = parent_run.ParentRunFacet(run=parent_run.Run(runId=str(uuid.uuid4())),
-                                       job=parent_run.Job(namespace="airflow", name="daily_dag"))
+    parent = parent_run.ParentRunFacet(
+        run=parent_run.Run(runId=str(uuid.uuid4())), job=parent_run.Job(namespace="airflow", name="daily_dag")
+    )
     run_ok, run_failed = str(uuid.uuid4()), str(uuid.uuid4())
     for run_id, states in ((run_ok, (RunState.START, RunState.RUNNING, RunState.COMPLETE)),
                            (run_failed, (RunState.START, RunState.FAIL))):  # fmt: skip
@@ -226,7 +225,9 @@ def test_a_broken_facet_is_dropped_with_a_warning_and_the_event_is_read(tmp_path
     out = list(IMPORTER.read(path))
     assert [r for r in out if isinstance(r, Problem)] == []
     pointer = "/inputs/0/facets/schema" if where == "inputs" else "/run/facets/parent"
-    assert [str(r) for r in out if isinstance(r, Notice)] == [f"{path}:2: warning: {pointer}: facet {facet!r} dropped: {why}"]
+    assert [str(r) for r in out if isinstance(r, Notice)] == [
+        f"{path}:2: warning: {pointer}: facet {facet!r} dropped: {why}"
+    ]
     with Store.open(tmp_path / "l.db", create=True) as store:
         report = import_paths(store, [path])  # not lenient: a dropped facet fails nothing
         assert report.committed and store.counts()["nodes"] == 3

@@ -117,7 +117,9 @@ def test_a_facet_that_breaks_its_own_schema_is_dropped_with_a_warning_at_its_poi
     nodes, edges, problems, notices = read(FULL)
     assert problems == []
     assert len(notices) == 1
-    assert notices[0].startswith(f"{FULL}#/inputs/0/inputFacets/dataQualityMetrics: warning: facet 'dataQualityMetrics' dropped: missing 'columnMetrics'")
+    assert notices[0].startswith(
+        f"{FULL}#/inputs/0/inputFacets/dataQualityMetrics: warning: facet 'dataQualityMetrics' dropped: missing 'columnMetrics'"
+    )
     assert schema_url in notices[0]
     # Only that facet is dropped: the event, its other facets and its lineage are read.
     table = nodes[dataset_id(event["inputs"][0])].attributes["facets"]
@@ -128,7 +130,9 @@ def test_a_facet_that_breaks_its_own_schema_is_dropped_with_a_warning_at_its_poi
     log = tmp_path / "events.jsonl"
     log.write_text(json.dumps(event) + "\n")
     _, _, problems, notices = read(log)
-    assert problems == [] and notices[0].startswith(f"{log}:1: warning: /inputs/0/inputFacets/dataQualityMetrics: facet 'dataQualityMetrics' dropped")
+    assert problems == [] and notices[0].startswith(
+        f"{log}:1: warning: /inputs/0/inputFacets/dataQualityMetrics: facet 'dataQualityMetrics' dropped"
+    )
     with Store.open(tmp_path / "l.db", create=True) as store:  # a warning never fails an import
         report = import_paths(store, [FULL])
         assert report.committed and report.problems == [] and len(report.notices) == 1
@@ -139,10 +143,19 @@ def test_an_event_is_checked_against_the_core_version_it_names(tmp_path):
     event it is not: RUNNING came with 1-0-3."""
     event = raw(SPARK / "6.json")
     assert event["eventType"] == "RUNNING" and event["schemaURL"].startswith("https://openlineage.io/spec/2-0-2/")
-    assert "RUNNING" not in raw(resource_path("schema", "openlineage", "1-0-2", "OpenLineage.json"))["$defs"]["RunEvent"]["properties"]["eventType"]["enum"]
+    assert (
+        "RUNNING"
+        not in raw(resource_path("schema", "openlineage", "1-0-2", "OpenLineage.json"))["$defs"]["RunEvent"][
+            "properties"
+        ]["eventType"]["enum"]
+    )
     assert read(SPARK / "6.json")[2:] == ([], [])
     older = tmp_path / "older.json"
-    older.write_text(json.dumps({**event, "schemaURL": "https://openlineage.io/spec/1-0-2/OpenLineage.json#/$defs/RunEvent"}, indent=2))
+    older.write_text(
+        json.dumps(
+            {**event, "schemaURL": "https://openlineage.io/spec/1-0-2/OpenLineage.json#/$defs/RunEvent"}, indent=2
+        )
+    )
     line = next(n for n, text in enumerate(older.read_text().splitlines(), 1) if text.startswith('  "eventType"'))
     _, _, problems, _ = read(older)
     assert problems == [f"{older}:{line}: eventType must be one of START, COMPLETE, ABORT, FAIL, OTHER, not 'RUNNING'"]
@@ -167,7 +180,9 @@ def test_custom_facets_are_kept_unvalidated():
 def test_each_schema_is_compiled_once_not_per_event(tmp_path, monkeypatch):
     compiled = []
     real_compile = olschema.fastjsonschema.compile
-    monkeypatch.setattr(olschema.fastjsonschema, "compile", lambda *a, **k: compiled.append(a[0]) or real_compile(*a, **k))
+    monkeypatch.setattr(
+        olschema.fastjsonschema, "compile", lambda *a, **k: compiled.append(a[0]) or real_compile(*a, **k)
+    )
     olschema.validator.cache_clear()
     olschema.facet_schema.cache_clear()
     one = tmp_path / "one.jsonl"
@@ -176,7 +191,11 @@ def test_each_schema_is_compiled_once_not_per_event(tmp_path, monkeypatch):
     after_one = len(compiled)
     assert after_one and len(set(map(str, compiled))) == after_one  # no schema compiled twice
     many = tmp_path / "many.jsonl"
-    many.write_text("".join(json.dumps({**raw(SPARK / "5.json"), "eventTime": f"2024-08-06T13:{m:02d}:00Z"}) + "\n" for m in range(60)))
+    many.write_text(
+        "".join(
+            json.dumps({**raw(SPARK / "5.json"), "eventTime": f"2024-08-06T13:{m:02d}:00Z"}) + "\n" for m in range(60)
+        )
+    )
     read(many)
     assert len(compiled) == after_one  # 60 more events, not one more compilation
 
@@ -189,8 +208,10 @@ def test_an_event_without_schema_url_is_read_with_a_warning(tmp_path):
     assert "schemaURL" not in event  # Marquez's own test that it accepts such an event
     nodes, edges, problems, notices = read(NO_SCHEMA_URL)
     assert problems == []
-    assert notices == [f"{NO_SCHEMA_URL}:1: warning: no schemaURL: read as an OpenLineage 2-0-2 RunEvent "
-                       "(the spec requires schemaURL; Marquez accepts events without it)"]
+    assert notices == [
+        f"{NO_SCHEMA_URL}:1: warning: no schemaURL: read as an OpenLineage 2-0-2 RunEvent "
+        "(the spec requires schemaURL; Marquez accepts events without it)"
+    ]
     want_nodes, want_edges = expected_graph([event])
     assert set(nodes) == want_nodes and set(edges) == want_edges
     assert all(e.evidence == "observed" for e in edges.values())
@@ -206,7 +227,10 @@ def test_a_json_array_seed_without_schema_urls_warns_once_and_counts_the_rest():
     nodes, edges, problems, notices = read(SEED)
     assert problems == []
     assert notices[0].startswith(f"{SEED}:2: warning: no schemaURL")
-    assert notices[1] == f"{SEED}: warning: {len(events) - 1} more events like {SEED}:2: " + notices[0].split(": warning: ", 1)[1]
+    assert (
+        notices[1]
+        == f"{SEED}: warning: {len(events) - 1} more events like {SEED}:2: " + notices[0].split(": warning: ", 1)[1]
+    )
 
 
 # -- C. column lineage from datasets that are not inputs ---------------------------------------------
@@ -231,7 +255,9 @@ def test_column_lineage_from_a_dataset_that_is_not_an_input_makes_it_a_dataset(t
     # The seed as it is, and with the schemaURL its events lack (so that only the column lineage
     # is at stake): both import, with a node for the dataset no run lists.
     with_urls = tmp_path / "seed.json"
-    with_urls.write_text(json.dumps([{**e, "schemaURL": olschema.core_id() + "#/$defs/RunEvent"} for e in events], indent=2))
+    with_urls.write_text(
+        json.dumps([{**e, "schemaURL": olschema.core_id() + "#/$defs/RunEvent"} for e in events], indent=2)
+    )
     for n, path in enumerate((SEED, with_urls)):
         with Store.open(tmp_path / f"{n}.db", create=True) as store:
             report = import_paths(store, [path])
@@ -294,7 +320,12 @@ def test_lineage_import_of_a_marquez_style_folder_succeeds_and_prints_the_warnin
     assert "imported 1 of 1 sources" in result.output
     warnings = [line for line in result.output.splitlines() if ": warning: " in line]
     assert any("no schemaURL" in w for w in warnings)
-    assert any(w.startswith(f"{folder / FULL.name}#/inputs/0/inputFacets/dataQualityMetrics: warning: facet 'dataQualityMetrics' dropped") for w in warnings)
+    assert any(
+        w.startswith(
+            f"{folder / FULL.name}#/inputs/0/inputFacets/dataQualityMetrics: warning: facet 'dataQualityMetrics' dropped"
+        )
+        for w in warnings
+    )
     assert any("names OpenLineage 1-0-1, which has no JobEvent" in w for w in warnings)
     shown = lineage("show", dataset_id(raw(DATASET_EVENT)["dataset"]))
     assert shown.exit_code == 0, shown.output

@@ -233,8 +233,13 @@ def ten_chained_manifests(folder: Path) -> list[Path]:
     paths = []
     for k in range(1, 11):
         aliases = f"a{k - 1}, a{k}" if k > 1 else "a1"
-        paths.append(write(folder / f"m{k:02d}.yaml", f"models:\n  - {{name: m{k}, aliases: [{aliases}]}}\n"
-                                                       f"consumers:\n  - {{name: c{k}, reads: [model:m{k}]}}\n"))
+        paths.append(
+            write(
+                folder / f"m{k:02d}.yaml",
+                f"models:\n  - {{name: m{k}, aliases: [{aliases}]}}\n"
+                f"consumers:\n  - {{name: c{k}, reads: [model:m{k}]}}\n",
+            )
+        )
     return paths
 
 

@@ -283,7 +283,10 @@ def test_dbt_model_and_dbt_ol_output_are_one_node(tmp_path, dbt_first):
         for paths, options in commands if dbt_first else commands[::-1]:
             assert import_paths(store, paths, options=options).committed
         ids = {n["id"] for n in store.nodes()}
-        table, job = "dataset:duckdb/jaffle_shop.main.customers", "job:job-namespace/jaffle_shop.main.jaffle_shop.customers"
+        table, job = (
+            "dataset:duckdb/jaffle_shop.main.customers",
+            "job:job-namespace/jaffle_shop.main.jaffle_shop.customers",
+        )
         assert f"dataset:{DUCKDB_OL_NAMESPACE}/jaffle_shop.main.customers" not in ids
         assert {table, job} <= ids and len(ids) == 9  # the manifest's 8 datasets and dbt-ol's job
         incoming, _ = store.edges_of(table)
@@ -295,7 +298,10 @@ def test_without_the_namespace_dbt_and_dbt_ol_stay_two_nodes(tmp_path):
     with Store.open(tmp_path / "l.db", create=True) as store:
         assert import_paths(store, [DUCKDB, dbt_ol_events(tmp_path)]).committed
         ids = {n["id"] for n in store.nodes()}
-        assert {"dataset:duckdb/jaffle_shop.main.customers", f"dataset:{DUCKDB_OL_NAMESPACE}/jaffle_shop.main.customers"} <= ids
+        assert {
+            "dataset:duckdb/jaffle_shop.main.customers",
+            f"dataset:{DUCKDB_OL_NAMESPACE}/jaffle_shop.main.customers",
+        } <= ids
 
 
 def test_datahubs_name_of_a_dbt_models_table_joins_it(tmp_path):
@@ -350,6 +356,8 @@ def test_datahubs_view_of_a_feast_registry_joins_the_feast_features(tmp_path):
             assert len(both) == 1
             assert {p["importer"] for p in store.node_provenance(both.pop())} == {"feast", "datahub"}
             assert refs.resolve(store, f"urn:li:mlFeature:(demo.{view},{name})") in {
-                feature(view, name), f"feature:demo.{view}/{name}"}
+                feature(view, name),
+                f"feature:demo.{view}/{name}",
+            }
         # the dump's driver_hourly_stats has no string_feature: DataHub's stays its own
         assert "feature:demo.driver_hourly_stats/string_feature" in ids

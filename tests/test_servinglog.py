@@ -79,8 +79,9 @@ def test_other_column_names_through_options(tmp_path):
     assert problems == []
     check_graph(nodes, edges)
     with Store.open(tmp_path / "l.db", create=True) as store:
-        report = import_paths(store, [path], fmt="servinglog",
-                              options={"consumer": "client", "features": "signals", "separator": "|"})
+        report = import_paths(
+            store, [path], fmt="servinglog", options={"consumer": "client", "features": "signals", "separator": "|"}
+        )
         assert report.ok and store.counts()["edges"] == 4
         bad = import_paths(store, [path], fmt="servinglog", options={"colour": "x"})
         assert "no importer here takes option 'colour'" in str(bad.problems[0])
@@ -119,9 +120,7 @@ def test_a_consumer_seen_only_in_the_log_is_undeclared(tmp_path):
         assert import_paths(store, [manifest]).ok
         assert import_paths(store, [log]).ok
         graph = load_graph(store)
-    assert [f.nodes for f in undeclared_consumers(graph)] == [
-        ("consumer:ads/fraud_monitor", "model:ads/ctr")
-    ]
+    assert [f.nodes for f in undeclared_consumers(graph)] == [("consumer:ads/fraud_monitor", "model:ads/ctr")]
     edge = graph.edges["model:ads/ctr", "consumer:ads/ad_server"]
     assert edge["declared"] and edge["observed"]
 

@@ -39,8 +39,11 @@ def test_newer_schema_is_a_clear_error(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(StoreError, match=rf"newer Lineage Explorer \(schema version {SCHEMA_VERSION + 1}; "
-                                         rf"this one reads up to {SCHEMA_VERSION}\)"):
+    with pytest.raises(
+        StoreError,
+        match=rf"newer Lineage Explorer \(schema version {SCHEMA_VERSION + 1}; "
+        rf"this one reads up to {SCHEMA_VERSION}\)",
+    ):
         Store.open(path)
 
 
@@ -72,9 +75,7 @@ def test_a_failed_import_leaves_the_database_byte_for_byte_unchanged(tmp_path):
     with Store.open(path) as store:
         report = import_paths(store, [DATA / "small.yaml", bad])
         assert not report.committed
-        assert [str(p) for p in report.problems] == [
-            f"{bad}:2: features.0.owner must be of type string, not integer"
-        ]
+        assert [str(p) for p in report.problems] == [f"{bad}:2: features.0.owner must be of type string, not integer"]
     assert file_digest(path) == before
 
 
@@ -136,8 +137,7 @@ def test_reference_only_nodes_exist_and_declared_fields_win(tmp_path):
 def test_full_text_search_covers_names_tags_and_attributes(tmp_path):
     m = manifest(
         tmp_path / "m.yaml",
-        "features:\n  - {name: query_terms, tags: [text]}\n"
-        "  - {name: ad_id, description: identifies the creative}\n",
+        "features:\n  - {name: query_terms, tags: [text]}\n  - {name: ad_id, description: identifies the creative}\n",
     )
     with Store.open(tmp_path / "l.db", create=True) as store:
         import_paths(store, [m])

@@ -44,7 +44,7 @@ def repo(tmp_path):
     (tmp_path / "configs" / "models").mkdir(parents=True)
     (tmp_path / "lineage.yaml").write_text(MANIFEST)
     (tmp_path / "configs" / "models" / "ctr.yaml").write_text(CTR)
-    (tmp_path / "configs" / "flags.toml").write_text('[flags]\nlegacy_power_peg = false\n')
+    (tmp_path / "configs" / "flags.toml").write_text("[flags]\nlegacy_power_peg = false\n")
     (tmp_path / "configs" / "notes.yaml").write_text("not: a config any rule names\n")
     return tmp_path
 
@@ -93,7 +93,10 @@ def test_a_flag_nothing_reads_and_a_repurposed_flag_reach_the_dead_flag_analysis
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("model:\n  name: x\n", "ctr.yaml:1: owner selector '$.model.owner' of the configs: rule at {manifest}:4 matches nothing here"),
+        (
+            "model:\n  name: x\n",
+            "ctr.yaml:1: owner selector '$.model.owner' of the configs: rule at {manifest}:4 matches nothing here",
+        ),
         ("model:\n  name: x\n  name: y\n", "ctr.yaml:3: duplicate key 'name' (first at line 2)"),
         ("model: [unclosed\n", "ctr.yaml:2: invalid YAML: expected ',' or ']', but got '<stream end>'"),
     ],

@@ -71,7 +71,11 @@ def test_blank_values_in_a_tour_are_the_defaults(store):
         ("lineage_tour: 1\nname: x\nsteps:\n - {mode: sideways}\n", "#/steps/0/mode", "'sideways' is not one of"),
         ("lineage_tour: 1\nname: x\nsteps:\n - {removed_edges: [[a]]}\n", "#/steps/0/removed_edges/0", "too short"),
         ('lineage_tour: 1\nname: "x\\ud800"\nsteps: []\n', "#/name", "lone surrogate"),
-        ('lineage_tour: 1\nname: x\nsteps:\n - {}\n - {}\n - {title: "a\\udc00"}\n', "#/steps/2/title", "lone surrogate"),
+        (
+            'lineage_tour: 1\nname: x\nsteps:\n - {}\n - {}\n - {title: "a\\udc00"}\n',
+            "#/steps/2/title",
+            "lone surrogate",
+        ),
         ("lineage_tour: 1\nname: x\nsteps: []\n2025-01-02: when\n", "#/", "'2025-01-02' was unexpected"),
     ],
 )

@@ -22,7 +22,8 @@ class InspectorView(QTextBrowser):
         self.setOpenLinks(False)
         # Links carry the node id percent-encoded (see inspector_html), so any id survives.
         self.anchorClicked.connect(
-            lambda url: self.focusRequested.emit(url.fragment(QUrl.ComponentFormattingOption.FullyDecoded)))
+            lambda url: self.focusRequested.emit(url.fragment(QUrl.ComponentFormattingOption.FullyDecoded))
+        )
         # A long name without spaces wraps rather than widening the page.
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
 

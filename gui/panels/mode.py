@@ -147,9 +147,7 @@ class ModePanel(QStackedWidget):
 
     def _build_diff(self, layout) -> None:
         self.generations = QComboBox()
-        self.generations.activated.connect(
-            lambda i: self.generationChosen.emit(self.generations.itemData(i))
-        )
+        self.generations.activated.connect(lambda i: self.generationChosen.emit(self.generations.itemData(i)))
         layout.addWidget(QLabel("Compare the graph now with the graph before:"))
         layout.addWidget(self.generations)
 

@@ -187,7 +187,7 @@ class _Records:
                 for prefix in IMPORTANCE_PREFIXES:
                     if key.startswith(prefix):
                         try:
-                            found[key[len(prefix):]] = abs(float(value))
+                            found[key[len(prefix) :]] = abs(float(value))
                         except (TypeError, ValueError):
                             pass
         folders = [model_folder, local_artifact(run.artifact_uri, self.ws) if run else None]

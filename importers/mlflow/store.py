@@ -127,7 +127,7 @@ def local_artifact(uri: str | None, workspace: Workspace) -> Path | None:
     root = workspace.root.resolve()
     candidates = [raw] if raw.is_absolute() else [workspace.root / raw]
     if "mlruns" in raw.parts:
-        tail = raw.parts[len(raw.parts) - raw.parts[::-1].index("mlruns"):]
+        tail = raw.parts[len(raw.parts) - raw.parts[::-1].index("mlruns") :]
         candidates += [base / Path(*tail) for base in workspace.artifact_roots if tail]
     for candidate in candidates:
         try:
@@ -308,8 +308,13 @@ def read_file_store(path: Path) -> Workspace:
             if lm is None or not _require(lm, ("model_id",), model_meta, problems):
                 continue
             ws.logged_models[str(lm["model_id"])] = LoggedModel(
-                str(lm["model_id"]), str(lm.get("name") or "model"), exp_id,
-                lm.get("source_run_id"), lm.get("artifact_location"), Location(str(model_meta), line=1))
+                str(lm["model_id"]),
+                str(lm.get("name") or "model"),
+                exp_id,
+                lm.get("source_run_id"),
+                lm.get("artifact_location"),
+                Location(str(model_meta), line=1),
+            )
         for run_dir in (m.parent for m in _metas(exp_dir) if m.parent.name not in ("datasets", "models")):
             _read_file_run(ws, exp_id, run_dir)
     models_dir = path / "models"
@@ -381,7 +386,7 @@ def _version(meta: dict, location: Location) -> Version:
     model_id = meta.get("model_id")
     source = meta.get("source") or ""
     if not model_id and source.startswith("models:/m-"):  # MLflow 3: the version of a logged model
-        model_id = source[len("models:/"):].split("/")[0]
+        model_id = source[len("models:/") :].split("/")[0]
     return Version(
         str(meta["name"]), int(meta["version"]), meta.get("run_id"), model_id,
         meta.get("source"), meta.get("storage_location"),
@@ -524,8 +529,12 @@ def _read_sql(conn: sqlite3.Connection, path: Path) -> Workspace:
                     (0, 1)):  # fmt: skip
         name, version, run_id, source, stage, status, model_id, storage, description = row
         if name not in ws.models:
-            ws.problems.append(Problem(loc("model_versions", f"{name}/{version}"),
-                                       f"a version of {name!r}, which registered_models does not have"))
+            ws.problems.append(
+                Problem(
+                    loc("model_versions", f"{name}/{version}"),
+                    f"a version of {name!r}, which registered_models does not have",
+                )
+            )
             continue
         ws.versions.append(_version(
             {"name": name, "version": version, "run_id": run_id, "source": source,

@@ -75,9 +75,12 @@ def correction_cascades(graph: nx.DiGraph, max_chains: int = MAX_CHAINS) -> list
         if not any(set(chain) <= set(other) for other in kept):
             kept.append(chain)
     return [
-        Finding("correction_cascades", chain,
-                f"{len(chain)} models stacked: {names(graph, chain)}; a change to "
-                f"{names(graph, chain[:1])} reaches every one of them",
-                {"length": len(chain), "truncated": truncated})  # fmt: skip
+        Finding(
+            "correction_cascades",
+            chain,
+            f"{len(chain)} models stacked: {names(graph, chain)}; a change to "
+            f"{names(graph, chain[:1])} reaches every one of them",
+            {"length": len(chain), "truncated": truncated},
+        )  # fmt: skip
         for chain in kept
     ]

@@ -37,11 +37,7 @@ class Diff:
 def _changes(before: Mapping, after: Mapping, fields: tuple[str, ...]) -> tuple[Changed, ...]:
     out = []
     for key in sorted(before.keys() & after.keys()):
-        delta = {
-            f: (before[key].get(f), after[key].get(f))
-            for f in fields
-            if before[key].get(f) != after[key].get(f)
-        }
+        delta = {f: (before[key].get(f), after[key].get(f)) for f in fields if before[key].get(f) != after[key].get(f)}
         if delta:
             out.append(Changed(key, delta))
     return tuple(out)

@@ -65,5 +65,4 @@ def find_all(
 
 def touching(findings: dict[str, list[Finding]], node: str) -> dict[str, list[Finding]]:
     """Only the findings that name ``node`` (a loop names all its members)."""
-    return {k: [f for f in v if node in f.nodes or node in f.details.get("members", ())]
-            for k, v in findings.items()}
+    return {k: [f for f in v if node in f.nodes or node in f.details.get("members", ())] for k, v in findings.items()}

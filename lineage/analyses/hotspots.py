@@ -87,11 +87,14 @@ def cace_hotspots(graph: nx.DiGraph, top: int = 10) -> list[Finding]:
     ranked = sorted(graph, key=lambda v: (-counts[v], -(between or {}).get(v, 0.0), v))[:top]
     return [
         Finding(
-            "cace_hotspots", (v,),
-            f"a change here reaches {'about ' if estimated else ''}{counts[v]} of {n} nodes"
-            f" ({counts[v] / n:.0%})",
-            {"downstream": counts[v], "estimated": estimated,
-             "betweenness": None if between is None else round(between[v], 6)},
+            "cace_hotspots",
+            (v,),
+            f"a change here reaches {'about ' if estimated else ''}{counts[v]} of {n} nodes ({counts[v] / n:.0%})",
+            {
+                "downstream": counts[v],
+                "estimated": estimated,
+                "betweenness": None if between is None else round(between[v], 6),
+            },
         )  # fmt: skip
         for v in ranked
         if counts[v] > 0

@@ -79,9 +79,7 @@ def _reach(graph: nx.DiGraph, levels: list[list[str]]) -> Reach:
     )
 
 
-def impact(
-    graph: nx.DiGraph, node: str, *, depth: int | None = None, upstream: bool = False
-) -> Impact:
+def impact(graph: nx.DiGraph, node: str, *, depth: int | None = None, upstream: bool = False) -> Impact:
     """The nodes downstream of ``node`` (and upstream with ``upstream``), with hop distances.
 
     ``depth`` limits the hops (None: no limit). Within one distance, nodes are sorted by id.

@@ -36,9 +36,7 @@ def feedback_loops(graph: nx.DiGraph) -> list[Finding]:
         if len(members) == 1 and not graph.has_edge(first, first):
             continue
         sub = graph.subgraph(members)
-        hidden = sorted(
-            (u, v) for u, v, d in sub.edges(data=True) if d.get("observed") and not d.get("declared")
-        )
+        hidden = sorted((u, v) for u, v, d in sub.edges(data=True) if d.get("observed") and not d.get("declared"))
         if hidden:
             # Show the tightest loop a hidden edge closes (a model's output read first).
             candidates = sorted(hidden, key=lambda e: (graph.nodes[e[0]].get("kind") != "model", e))
@@ -56,9 +54,8 @@ def feedback_loops(graph: nx.DiGraph) -> list[Finding]:
                 key=len,
             )
         where = f"the edge {hidden_edge[0]} -> {hidden_edge[1]} is only observed in logs" if hidden else ""
-        reason = (
-            f"a change to any of these {len(members)} nodes comes back to itself"
-            + (f"; hidden: {where}" if hidden else "")
+        reason = f"a change to any of these {len(members)} nodes comes back to itself" + (
+            f"; hidden: {where}" if hidden else ""
         )
         found.append(Finding(
             "feedback_loops", tuple(cycle), reason,

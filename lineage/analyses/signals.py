@@ -40,8 +40,12 @@ def unused_features(graph: nx.DiGraph) -> list[Finding]:
                 reaches_a_reader.add(pred)
                 stack.append(pred)
     return [
-        Finding("unused_features", (f,), "no model or consumer reads it, directly or through other nodes",
-                {"readers": sorted(graph._succ[f])})  # fmt: skip
+        Finding(
+            "unused_features",
+            (f,),
+            "no model or consumer reads it, directly or through other nodes",
+            {"readers": sorted(graph._succ[f])},
+        )  # fmt: skip
         for f in _of_kind(graph, "feature")
         if f not in reaches_a_reader
     ]
@@ -151,9 +155,7 @@ def bundled_features(graph: nx.DiGraph, threshold: float = EPSILON) -> list[Find
 
 
 def _count_users(n: int) -> str:
-    return "1 live model or consumer still depends" if n == 1 else (
-        f"{n} live models and consumers still depend"
-    )
+    return "1 live model or consumer still depends" if n == 1 else (f"{n} live models and consumers still depend")
 
 
 def deprecated_in_use(graph: nx.DiGraph) -> list[Finding]:

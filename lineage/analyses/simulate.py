@@ -135,9 +135,9 @@ def simulate(
         by_distance=_groups(broken_list, degraded_list, lambda a: a.distance),
         by_kind=_groups(broken_list, degraded_list, lambda a: graph.nodes[a.node].get("kind") or "?"),
         by_owner=_groups(
-            broken_list, degraded_list,
-            lambda a: graph.nodes[a.node].get("owner") or graph.nodes[a.node].get("team")
-            or "(no owner)",
+            broken_list,
+            degraded_list,
+            lambda a: graph.nodes[a.node].get("owner") or graph.nodes[a.node].get("team") or "(no owner)",
         ),  # fmt: skip
     )
 

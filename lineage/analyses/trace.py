@@ -80,6 +80,7 @@ def _compress_chains(graph: nx.DiGraph, source: str, target: str):
     >>> sorted(small.edges(data="hops")), chains
     ([('a', 'b', 1), ('a', 'd', 1), ('b', 'd', 2)], {('b', 'd'): ('c',)})
     """
+
     def passes_through(n: str) -> bool:
         return n not in (source, target) and graph.in_degree(n) == 1 and graph.out_degree(n) == 1
 

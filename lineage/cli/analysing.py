@@ -120,8 +120,12 @@ def findings_command(as_of: str | None, only: tuple[str, ...], epsilon: float, t
 @click.option("--from", "from_", metavar="WHEN",
               help="The earlier state (default: just before the newest import).")  # fmt: skip
 @click.option("--to", metavar="WHEN", help="The later state (default: now).")
-@click.option("--against", metavar="DB", type=click.Path(dir_okay=False),
-              help="Compare with another database's current graph (it is the later state).")
+@click.option(
+    "--against",
+    metavar="DB",
+    type=click.Path(dir_okay=False),
+    help="Compare with another database's current graph (it is the later state).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
 @friendly
 def diff_command(from_: str | None, to: str | None, against: str | None, as_json: bool) -> None:

@@ -39,10 +39,7 @@ class Rule:
 
 
 def rules_from(settings: Iterable[Mapping[str, Any]]) -> list[Rule]:
-    return [
-        Rule(s["kind"], s.get("name", "*"), s.get("namespace", "*"), s.get("applies_to", "*"))
-        for s in settings
-    ]
+    return [Rule(s["kind"], s.get("name", "*"), s.get("namespace", "*"), s.get("applies_to", "*")) for s in settings]
 
 
 Identity = tuple[str, str, str, str]  # id, kind, namespace, name
@@ -53,9 +50,7 @@ def _basename(name: str) -> str:
     return name.rstrip("/").rsplit("/", 1)[-1]
 
 
-def reclassify(
-    node: NodeRecord, rules: list[Rule], known: Callable[[str], list[Identity]]
-) -> NodeRecord | None:
+def reclassify(node: NodeRecord, rules: list[Rule], known: Callable[[str], list[Identity]]) -> NodeRecord | None:
     """The node this log node really is, or None when it stays as it is.
 
     >>> rules = [Rule("model", "models/*")]

@@ -260,9 +260,7 @@ def _check_endpoints(unit: ImportUnit) -> None:
     for key, edge in list(unit.edges.items()):
         missing = [end for end in (edge.source, edge.target) if end not in unit.nodes]
         if missing:
-            unit.problems.append(
-                Problem(_where(edge, unit), f"edge names unknown node {missing[0]!r}")
-            )
+            unit.problems.append(Problem(_where(edge, unit), f"edge names unknown node {missing[0]!r}"))
             del unit.edges[key]
             unit.edge_evidence.pop(key, None)
             unit.edge_locations.pop(key, None)

@@ -154,9 +154,7 @@ def prepare(session: ImportSession, *, progress: ProgressCallback | None = None)
     report.problems.extend(option_problems(session.options, inputs))
     source = session.source
     if source is not None and len(inputs) > 1:
-        report.problems.append(
-            Problem(Location("--source"), "--source names one input, but there are several")
-        )
+        report.problems.append(Problem(Location("--source"), "--source names one input, but there are several"))
         return Plan(report, [])
     when = session.valid_at or utc_now()
     # Files no importer recognises may be teams' configs that a manifest's rule describes
@@ -194,8 +192,9 @@ def prepare(session: ImportSession, *, progress: ProgressCallback | None = None)
         report.problems.extend(unit.problems)
         report.notices.extend(unit.notices)
         report.units.append(
-            UnitReport(str(item.path), unit.importer, len(unit.nodes), len(unit.edges),
-                       unit.problems, notices=unit.notices)  # fmt: skip
+            UnitReport(
+                str(item.path), unit.importer, len(unit.nodes), len(unit.edges), unit.problems, notices=unit.notices
+            )  # fmt: skip
         )
     return Plan(report, units)
 

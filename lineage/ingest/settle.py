@@ -42,9 +42,7 @@ def option_problems(options: Mapping[str, str], inputs: Iterable[Input]) -> list
     problems = []
     for key in sorted(set(options) - accepted):
         known = ", ".join(sorted(accepted)) or "none"
-        problems.append(
-            Problem(Location("--option"), f"no importer here takes option {key!r} (they take: {known})")
-        )
+        problems.append(Problem(Location("--option"), f"no importer here takes option {key!r} (they take: {known})"))
     return problems
 
 
@@ -136,8 +134,9 @@ def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = Fals
         report.reclassified = [
             UnitReport(unit.path, unit.importer, len(unit.nodes), len(unit.edges), [], outcome)
             # The batch was the context it was classified in; an old snapshot in it is not current.
-            for unit, outcome in reclassify.settle(store, written, replaced, rules_changed,
-                                                   recheck=current if current != written else ())  # fmt: skip
+            for unit, outcome in reclassify.settle(
+                store, written, replaced, rules_changed, recheck=current if current != written else ()
+            )  # fmt: skip
         ]
     report.committed = True
     return report

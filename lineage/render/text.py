@@ -60,10 +60,7 @@ def _cell(value: Any) -> str:
 
 
 def nodes_text(nodes: Sequence[Mapping[str, Any]]) -> str:
-    rows = [
-        (n["id"], n["kind"], n["name"], n.get("owner") or n.get("team"), n.get("status"))
-        for n in nodes
-    ]
+    rows = [(n["id"], n["kind"], n["name"], n.get("owner") or n.get("team"), n.get("status")) for n in nodes]
     return table(rows, ("ID", "KIND", "NAME", "OWNER", "STATUS"))
 
 
@@ -153,9 +150,7 @@ def trace_text(result: Trace) -> str:
     plural = "s" if n != 1 else ""
     ends = f"from {printable(result.source)} to {printable(result.target)}"
     head = f"{n} path{plural} {ends}, shortest first{more}"
-    body = [
-        f"{i}. " + " -> ".join(map(printable, path)) for i, path in enumerate(result.paths, start=1)
-    ]
+    body = [f"{i}. " + " -> ".join(map(printable, path)) for i, path in enumerate(result.paths, start=1)]
     return "\n".join([head, *body])
 
 

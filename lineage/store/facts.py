@@ -19,22 +19,18 @@ DELETE_FACTS = {
     for t in ("node_facts", "edge_facts", "provenance", "aliases")
 }
 # The current facts of the affected nodes and edges, in the merge order.
-AFFECTED_NODE_FACTS = (
-    """SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
+AFFECTED_NODE_FACTS = f"""SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
               f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
        FROM node_facts f JOIN imports i ON i.id = f.import_id
        WHERE i.superseded_by IS NULL
          AND f.node_id IN (SELECT id FROM temp.affected_nodes)
-       ORDER BY f.node_id, """ + MERGE_ORDER  # noqa: S608 (constants)
-)
-AFFECTED_EDGE_FACTS = (
-    """SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
+       ORDER BY f.node_id, {MERGE_ORDER}"""  # noqa: S608 (constants)
+AFFECTED_EDGE_FACTS = f"""SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
        FROM edge_facts f JOIN imports i ON i.id = f.import_id
        JOIN temp.affected_edges a
          ON a.source = f.source AND a.target = f.target AND a.kind = f.kind
        WHERE i.superseded_by IS NULL
-       ORDER BY f.source, f.target, f.kind, """ + MERGE_ORDER  # noqa: S608 (constants)
-)
+       ORDER BY f.source, f.target, f.kind, {MERGE_ORDER}"""  # noqa: S608 (constants)
 
 
 class Facts(Connection):
@@ -168,30 +164,23 @@ class Facts(Connection):
     def _materialize(self, node_ids: set[str], edge_keys: set[EdgeKey], outcome: UnitOutcome) -> None:
         """Rebuild the current rows of the given nodes and edges from current facts."""
         conn = self.db.conn
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS affected_nodes (id TEXT PRIMARY KEY, existed INTEGER)"
-        )
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS affected_nodes (id TEXT PRIMARY KEY, existed INTEGER)")
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS affected_edges (source TEXT, target TEXT, kind TEXT,"
             " existed INTEGER, PRIMARY KEY (source, target, kind))"
         )
         conn.execute("DELETE FROM temp.affected_nodes")
         conn.execute("DELETE FROM temp.affected_edges")
-        conn.executemany(
-            "INSERT INTO temp.affected_nodes VALUES (?, 0)", ((i,) for i in node_ids)
-        )
+        conn.executemany("INSERT INTO temp.affected_nodes VALUES (?, 0)", ((i,) for i in node_ids))
         conn.executemany("INSERT INTO temp.affected_edges VALUES (?, ?, ?, 0)", edge_keys)
-        conn.execute(
-            "UPDATE temp.affected_nodes SET existed = 1 WHERE id IN (SELECT id FROM nodes)"
-        )
+        conn.execute("UPDATE temp.affected_nodes SET existed = 1 WHERE id IN (SELECT id FROM nodes)")
         conn.execute(
             "UPDATE temp.affected_edges SET existed = 1 WHERE (source, target, kind) IN"
             " (SELECT source, target, kind FROM edges)"
         )
         conn.execute("DELETE FROM nodes WHERE id IN (SELECT id FROM temp.affected_nodes)")
         conn.execute(
-            "DELETE FROM edges WHERE (source, target, kind) IN"
-            " (SELECT source, target, kind FROM temp.affected_edges)"
+            "DELETE FROM edges WHERE (source, target, kind) IN (SELECT source, target, kind FROM temp.affected_edges)"
         )
         conn.executemany(NODE_INSERT, merge_node_facts(conn.execute(AFFECTED_NODE_FACTS).fetchall()))
         conn.executemany(
@@ -224,17 +213,30 @@ class Facts(Connection):
         conn = self.db.conn
         old_places = conn.execute(
             "SELECT node_id, source, target, edge_kind, file, line, pointer, tbl, row FROM provenance"
-            " WHERE import_id = ?", (import_id,)
+            " WHERE import_id = ?",
+            (import_id,),
         ).fetchall()
         new_places = list(provenance_rows(unit))
-        nodes: set[str] = _changed(conn.execute(
-            """SELECT node_id, kind, name, namespace, owner, team, tags, status, deprecated_on,
+        nodes: set[str] = _changed(
+            conn.execute(
+                """SELECT node_id, kind, name, namespace, owner, team, tags, status, deprecated_on,
                       deprecation_reason, attributes, reference, classifiable
-               FROM node_facts WHERE import_id = ?""", (import_id,)), node_fact_rows(unit), 1)
+               FROM node_facts WHERE import_id = ?""",
+                (import_id,),
+            ),
+            node_fact_rows(unit),
+            1,
+        )
         nodes |= _changed((r for r in old_places if r[0] is not None), (r for r in new_places if r[0] is not None), 1)
-        edges: set[EdgeKey] = _changed(conn.execute(
-            "SELECT source, target, kind, weight, declared, observed, attributes FROM edge_facts WHERE import_id = ?",
-            (import_id,)), edge_fact_rows(unit), 3)
+        edges: set[EdgeKey] = _changed(
+            conn.execute(
+                "SELECT source, target, kind, weight, declared, observed, attributes"
+                " FROM edge_facts WHERE import_id = ?",
+                (import_id,),
+            ),
+            edge_fact_rows(unit),
+            3,
+        )
         edges |= _changed((r[1:] for r in old_places if r[0] is None), (r[1:] for r in new_places if r[0] is None), 3)
         self._fill("changed_nodes", nodes)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed_edges (source TEXT, target TEXT, kind TEXT,"

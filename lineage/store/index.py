@@ -11,8 +11,7 @@ from lineage.store.merge import ALIAS_OWNER_RANK
 from lineage.store.units import ImportUnit
 
 Identity = tuple[str, str, str, str]  # (id, kind, namespace, name)
-ALIAS_OWNERS = (
-    "SELECT a.alias, " + ALIAS_OWNER_RANK + """, i.source, coalesce(a.raw_node_id, a.node_id),
+ALIAS_OWNERS = f"""SELECT a.alias, {ALIAS_OWNER_RANK}, i.source, coalesce(a.raw_node_id, a.node_id),
               f.node_id, f.kind, f.namespace, f.name
        FROM aliases a JOIN imports i ON i.id = a.import_id
        JOIN node_facts f ON f.import_id = a.import_id AND f.node_id = a.node_id
@@ -20,7 +19,6 @@ ALIAS_OWNERS = (
          AND a.alias IN (SELECT value FROM temp.wanted_aliases)
          AND i.source NOT IN (SELECT value FROM temp.excluded_sources)
        ORDER BY a.alias, 2, 3, 4"""  # noqa: S608 (constants)
-)
 
 
 class Index(Connection):

@@ -20,6 +20,7 @@ MERGE_ORDER = "i.rank DESC, i.source, i.id"
 # Which stated node owns an alias: the lowest rank first, then by source (then id as read).
 ALIAS_OWNER_RANK = "i.rank"
 
+
 def merge_node_facts(rows: Sequence[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
     """Merge fact rows (sorted by node id, then the merge order) into one row per node.
 

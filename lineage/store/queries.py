@@ -73,9 +73,7 @@ class Queries(Connection):
 
     def ids_named(self, name: str, kind: str | None = None) -> list[str]:
         if kind:
-            rows = self.db.conn.execute(
-                "SELECT id FROM nodes WHERE name = ? AND kind = ? ORDER BY id", (name, kind)
-            )
+            rows = self.db.conn.execute("SELECT id FROM nodes WHERE name = ? AND kind = ? ORDER BY id", (name, kind))
         else:
             rows = self.db.conn.execute("SELECT id FROM nodes WHERE name = ? ORDER BY id", (name,))
         return [r[0] for r in rows]
@@ -129,7 +127,7 @@ class Queries(Connection):
         wanted = list(dict.fromkeys(ids))
         out: dict[str, list[tuple[str, str]]] = {nid: [] for nid in wanted}
         for start in range(0, len(wanted), 500):  # well under SQLite's limit of bound values
-            chunk = wanted[start:start + 500]
+            chunk = wanted[start : start + 500]
             rows = self.db.conn.execute(
                 f"""SELECT f.node_id, i.importer, i.path, min(f.reference) FROM node_facts f
                     JOIN imports i ON i.id = f.import_id

@@ -45,9 +45,7 @@ def header_problem(path: Path) -> str | None:
 
 
 def _create_schema_v1(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"""
-    )
+    db.execute("""CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""")
     db.execute(
         """CREATE TABLE imports (
             id INTEGER PRIMARY KEY,

@@ -36,19 +36,15 @@ NEXT_HOP = {
     for direction, here, there in (("down", "source", "target"), ("up", "target", "source"))
 }
 # The facts of the imports in temp.as_of_imports, in the merge order.
-AS_OF_NODE_FACTS = (
-    """SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
+AS_OF_NODE_FACTS = f"""SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
               f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
        FROM node_facts f JOIN imports i ON i.id = f.import_id
        WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
-       ORDER BY f.node_id, """ + MERGE_ORDER  # noqa: S608 (constants)
-)
-AS_OF_EDGE_FACTS = (
-    """SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
+       ORDER BY f.node_id, {MERGE_ORDER}"""  # noqa: S608 (constants)
+AS_OF_EDGE_FACTS = f"""SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
        FROM edge_facts f JOIN imports i ON i.id = f.import_id
        WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
-       ORDER BY f.source, f.target, f.kind, """ + MERGE_ORDER  # noqa: S608 (constants)
-)
+       ORDER BY f.source, f.target, f.kind, {MERGE_ORDER}"""  # noqa: S608 (constants)
 
 
 def _graph_node(r: Sequence[Any]) -> NodeRow:
@@ -116,9 +112,7 @@ class Snapshots(Connection):
             seen.update(frontier)
         return seen
 
-    def snapshot(
-        self, as_of: str | None = None
-    ) -> tuple[dict[str, dict[str, Any]], dict[EdgeKey, dict[str, Any]]]:
+    def snapshot(self, as_of: str | None = None) -> tuple[dict[str, dict[str, Any]], dict[EdgeKey, dict[str, Any]]]:
         """Every node and edge, in full (attributes included), now or as of ``as_of``."""
         conn = self.db.conn
         if as_of is None:

@@ -82,9 +82,7 @@ def layout(
     agraph.node_attr.update(shape="box", fixedsize="true", label="")
     for node in order:
         w, h = sizes[node]
-        agraph.add_node(
-            internal[node], width=f"{w / POINTS_PER_INCH:.3f}", height=f"{h / POINTS_PER_INCH:.3f}"
-        )
+        agraph.add_node(internal[node], width=f"{w / POINTS_PER_INCH:.3f}", height=f"{h / POINTS_PER_INCH:.3f}")
     for u, v in sorted(edge_list, key=lambda e: (internal[e[0]], internal[e[1]])):
         agraph.add_edge(internal[u], internal[v])
     agraph.layout(prog=engine)

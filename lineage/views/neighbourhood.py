@@ -24,9 +24,7 @@ class Neighbourhood:
     left_out: int
 
 
-def neighbourhood(
-    graph: nx.DiGraph, focus: str, *, depth: int = 2, limit: int = 500
-) -> Neighbourhood:
+def neighbourhood(graph: nx.DiGraph, focus: str, *, depth: int = 2, limit: int = 500) -> Neighbourhood:
     """The nodes a view of ``focus`` shows: breadth-first both ways, nearest first.
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("x", "b")])

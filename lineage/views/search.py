@@ -51,9 +51,7 @@ def search_nodes(
     return out
 
 
-def facet_values(
-    store: Store, graph: nx.DiGraph, sources: Mapping[str, Iterable[str]]
-) -> dict[str, list[str]]:
+def facet_values(store: Store, graph: nx.DiGraph, sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     """Each facet's values, sorted, blanks left out (an owner facet also offers teams).
 
     >>> g = nx.DiGraph()

@@ -51,9 +51,7 @@ class Step:
         return cls(**known)
 
 
-def scene_for(
-    step: Step, graph: nx.DiGraph, store: Store | None = None, findings: Findings | None = None
-) -> Scene:
+def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, findings: Findings | None = None) -> Scene:
     """The scene a step shows, from the graph as it is now (a focus it no longer holds, or a
     finding that is gone from a step with no focus, shows an empty view that says so)."""
     unfocused_finding = step.mode == "findings" and step.finding and not step.focus

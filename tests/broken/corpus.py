@@ -298,7 +298,7 @@ def manifest_cases(b: Builder) -> None:
     b.file("manifest", "date-that-is-no-date", "lineage.yaml", seed.replace(b"2025-01-01", b"2025-13-01"))
     for name in ("truncated-half", "duplicate-key", "deep-value-inside", "trailing-comma"):
         b.file("manifest", f"json-{name}", "lineage.json", JSON[name](as_json))
-    b.file("manifest", "toml-duplicate-table", "lineage.toml", b'lineage_manifest = 1\n[a]\nx = 1\n[a]\nx = 2\n')
+    b.file("manifest", "toml-duplicate-table", "lineage.toml", b"lineage_manifest = 1\n[a]\nx = 1\n[a]\nx = 2\n")
     b.file("manifest", "toml-truncated", "lineage.toml", b'lineage_manifest = 1\nnamespace = "sh')
     no_ctr, no_price, no_ranker = setter("/features/0", ...), setter("/features/1", ...), setter("/models/0", ...)
     edits = {
@@ -317,7 +317,9 @@ def manifest_cases(b: Builder) -> None:
 
 def openlineage_seed() -> bytes:
     """Five real events, one a line: the FileTransport's JSON Lines plus the client's examples."""
-    events = [json.loads(line) for line in (DATA / "openlineage/filetransport_append_events.jsonl").read_text().splitlines()]
+    events = [
+        json.loads(line) for line in (DATA / "openlineage/filetransport_append_events.jsonl").read_text().splitlines()
+    ]
     for name in ("client__python__tests__example_full_event.json",
                  "proxy__fluentd__events__event_full.json"):  # fmt: skip
         events.append(json.loads((DATA / "openlineage" / name).read_text()))
@@ -515,10 +517,14 @@ def config_cases(b: Builder) -> None:
     }.items():
         b.tree("config", name, seed_folder, "configs/ctr.yaml", text, without="configs/ctr.yaml")
     for name, (text, repaired) in {
-        "features-are-mappings-without-name": (b"model:\n  name: m\n  features: [{weight: 1}]\n",
-                                               b"model:\n  name: m\n  features: [{name: f, weight: 1}]\nserving: {consumers: [s]}\n"),
-        "weight-is-text": (b"model:\n  name: m\n  features: [{name: f, weight: heavy}]\n",
-                           b"model:\n  name: m\n  features: [{name: f, weight: 0.5}]\nserving: {consumers: [s]}\n"),
+        "features-are-mappings-without-name": (
+            b"model:\n  name: m\n  features: [{weight: 1}]\n",
+            b"model:\n  name: m\n  features: [{name: f, weight: 1}]\nserving: {consumers: [s]}\n",
+        ),
+        "weight-is-text": (
+            b"model:\n  name: m\n  features: [{name: f, weight: heavy}]\n",
+            b"model:\n  name: m\n  features: [{name: f, weight: 0.5}]\nserving: {consumers: [s]}\n",
+        ),
     }.items():  # a bad entry loses its edge, not the names it holds: no twin says exactly that
         intact = b.root / "_seeds" / f"repo-{name}"
         shutil.copytree(seed_folder, intact)
@@ -632,11 +638,23 @@ PARTIAL = "partial"
 
 
 def mlflow_sql_cases(b: Builder) -> None:
-    no_runs = _sql("PRAGMA foreign_keys=OFF", *(f"DELETE FROM {t}" for t in (
-        "runs", "params", "latest_metrics", "metrics", "tags", "inputs", "input_tags", "logged_models")))
-    no_datasets = _sql("PRAGMA foreign_keys=OFF", "DELETE FROM datasets", "DELETE FROM inputs WHERE source_type = 'DATASET'")
-    no_models = _sql("PRAGMA foreign_keys=OFF", *(f"DELETE FROM {t}" for t in (
-        "registered_models", "model_versions", "registered_model_aliases", "registered_model_tags")))
+    no_runs = _sql(
+        "PRAGMA foreign_keys=OFF",
+        *(
+            f"DELETE FROM {t}"
+            for t in ("runs", "params", "latest_metrics", "metrics", "tags", "inputs", "input_tags", "logged_models")
+        ),
+    )
+    no_datasets = _sql(
+        "PRAGMA foreign_keys=OFF", "DELETE FROM datasets", "DELETE FROM inputs WHERE source_type = 'DATASET'"
+    )
+    no_models = _sql(
+        "PRAGMA foreign_keys=OFF",
+        *(
+            f"DELETE FROM {t}"
+            for t in ("registered_models", "model_versions", "registered_model_aliases", "registered_model_tags")
+        ),
+    )
     sqlite_cases(b, "mlflow", DATA / "mlflow/mlflow3_default.db", "mlflow.db", {
         "sql-no-runs-table": _sql("DROP TABLE runs"),
         "sql-experiments-missing-name-column": _sql("ALTER TABLE experiments RENAME COLUMN name TO title"),

@@ -19,11 +19,28 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE.parent / "current" / "registry" / "mlruns"
-CTR_NOW = {"historical_ctr": 0.21, "query_terms": 0.17, "ad_id": 0.11, "ad_position": 0.10,
-          "advertiser_ctr": 0.09, "advertiser_id": 0.07, "country": 0.06, "font_size": 0.06,
-          "device_type": 0.035, "language": 0.02, "day_of_week": 0.002, "os_version": 0.001}
-CTR_BEFORE = {"historical_ctr": 0.25, "query_terms": 0.2, "ad_id": 0.15, "advertiser_age_days": 0.12,
-          "country": 0.1, "font_size": 0.08}
+CTR_NOW = {
+    "historical_ctr": 0.21,
+    "query_terms": 0.17,
+    "ad_id": 0.11,
+    "ad_position": 0.10,
+    "advertiser_ctr": 0.09,
+    "advertiser_id": 0.07,
+    "country": 0.06,
+    "font_size": 0.06,
+    "device_type": 0.035,
+    "language": 0.02,
+    "day_of_week": 0.002,
+    "os_version": 0.001,
+}
+CTR_BEFORE = {
+    "historical_ctr": 0.25,
+    "query_terms": 0.2,
+    "ad_id": 0.15,
+    "advertiser_age_days": 0.12,
+    "country": 0.1,
+    "font_size": 0.08,
+}
 BID = {"advertiser_category": 0.5, "hour_of_day": 0.5}
 
 
@@ -51,8 +68,9 @@ def main() -> None:
                 for name, weight in features.items():
                     mlflow.log_metric(f"importance.{name}", weight)
                 signature = ModelSignature(inputs=Schema([ColSpec("double", f) for f in features]))
-                mlflow.pyfunc.log_model(name="model", python_model=Constant(), signature=signature,
-                                        registered_model_name=model)
+                mlflow.pyfunc.log_model(
+                    name="model", python_model=Constant(), signature=signature, registered_model_name=model
+                )
     client = mlflow.MlflowClient()
     client.set_registered_model_alias("ctr_model", "production", "2")
     for pickle in (work / "mlruns").rglob("*.pkl"):
