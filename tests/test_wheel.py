@@ -175,9 +175,10 @@ def test_the_wheel_ships_the_code_under_its_installed_names_and_every_resource(i
     expected = set()
     for rel in tracked_files():
         top, _, rest = rel.partition("/")
-        if top in PACKAGES and rest and (top == "resources" or rel.endswith(".py")):
+        if top in PACKAGES and rest and (top == "resources" or rel.endswith((".py", "py.typed"))):
             expected.add(f"{PACKAGES[top]}/{rest}")
-    assert {"lineage_resources/schema/manifest.schema.json", "lineage_resources/templates/tour.html.j2"} <= expected
+    assert {"lineage_resources/schema/manifest.schema.json", "lineage_resources/templates/tour.html.j2",
+            "lineage/py.typed", "lineage_importers/py.typed"} <= expected  # fmt: skip
     assert sorted(expected - names) == []
     tops = {n.split("/")[0] for n in names if "/" in n}
     assert tops == OWN_MODULES | {f"lineage_explorer-{PYPROJECT['project']['version']}.dist-info"}
