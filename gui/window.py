@@ -418,11 +418,17 @@ class MainWindow(QMainWindow):
     def context_menu(self, node_id: str, where: QPoint) -> None:
         menu = QMenu(self)
         menu.addAction("Focus here", lambda: self.set_focus(node_id))
-        menu.addAction("Impact of this", lambda: (self.set_focus(node_id), self.set_mode("impact")))
+        menu.addAction("Impact of this", lambda: self.impact_of(node_id))
         menu.addAction("Trace from here", lambda: self.panel.trace_from.setText(node_id))
         menu.addAction("Trace to here", lambda: self.trace_to_here(node_id))
         menu.addAction("Remove (simulate)", lambda: self.remove_in_simulation(node_id))
         menu.exec(where)
+
+    def impact_of(self, node_id: str) -> None:
+        """Focus ``node_id`` and show its impact: one change of view, one picture."""
+        if node_id in self.graph:
+            self.model.set_spec(self.spec.replace(focus=node_id, expanded=frozenset()), show=False)
+            self.model.set_mode("impact")
 
     def trace_to_here(self, node_id: str) -> None:
         self.trace_between(self.panel.trace_from.text() or self.spec.focus, node_id)

@@ -162,6 +162,24 @@ def test_removing_from_the_context_menu_lays_out_one_picture(window, qtbot, monk
     assert len(laid_out) == 1, f"{len(laid_out)} layouts for one click"
 
 
+def test_impact_from_the_context_menu_lays_out_one_picture(window, qtbot, monkeypatch):
+    from lineage_gui import workers as worker
+
+    laid_out = []
+
+    class Counted(worker._Job):
+        def run(self) -> None:
+            laid_out.append(self.ticket)
+            super().run()
+
+    monkeypatch.setattr(worker, "_Job", Counted)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.impact_of("dataset:ads/ctr_daily_aggregates")
+    window.runner.wait()
+    assert (window.state.mode, window.state.focus) == ("impact", "dataset:ads/ctr_daily_aggregates")
+    assert len(laid_out) == 1, f"{len(laid_out)} layouts for one click"
+
+
 def test_every_finding_kind_is_reachable_from_the_findings_panel(window, qtbot):
     window.set_mode("findings")
     qtbot.waitUntil(lambda: window.findings is not None, timeout=WAIT)
