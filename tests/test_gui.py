@@ -142,7 +142,9 @@ def test_simulate_mode_with_undo_and_redo(window, qtbot):
     assert ("feature:ads/font_size", "model:ads/ctr_model") in window.state.removed_edges
 
 
-def test_removing_from_the_context_menu_lays_out_one_picture(window, qtbot, monkeypatch):
+@pytest.fixture
+def layout_jobs(monkeypatch) -> list:
+    """The layout jobs run from now on (one a picture)."""
     from lineage_gui import workers as worker
 
     laid_out = []
@@ -153,6 +155,11 @@ def test_removing_from_the_context_menu_lays_out_one_picture(window, qtbot, monk
             super().run()
 
     monkeypatch.setattr(worker, "_Job", Counted)
+    return laid_out
+
+
+def test_removing_from_the_context_menu_lays_out_one_picture(window, qtbot, layout_jobs):
+    laid_out = layout_jobs
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.remove_in_simulation("dataset:ads/ctr_daily_aggregates")
     window.runner.wait()
@@ -162,17 +169,8 @@ def test_removing_from_the_context_menu_lays_out_one_picture(window, qtbot, monk
     assert len(laid_out) == 1, f"{len(laid_out)} layouts for one click"
 
 
-def test_impact_from_the_context_menu_lays_out_one_picture(window, qtbot, monkeypatch):
-    from lineage_gui import workers as worker
-
-    laid_out = []
-
-    class Counted(worker._Job):
-        def run(self) -> None:
-            laid_out.append(self.ticket)
-            super().run()
-
-    monkeypatch.setattr(worker, "_Job", Counted)
+def test_impact_from_the_context_menu_lays_out_one_picture(window, qtbot, layout_jobs):
+    laid_out = layout_jobs
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.impact_of("dataset:ads/ctr_daily_aggregates")
     window.runner.wait()
