@@ -26,7 +26,7 @@ def close_on_signals(app) -> None:
     import signal
     import socket
 
-    from PySide6.QtCore import QSocketNotifier
+    from PySide6.QtCore import QSocketNotifier, QTimer
 
     reader, writer = socket.socketpair()
     for end in (reader, writer):
@@ -35,9 +35,14 @@ def close_on_signals(app) -> None:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
     notifier.activated.connect(lambda *_: reader.recv(64))
 
-    def close(signum, frame) -> None:
+    def close_now() -> None:
         app.closeAllWindows()
         app.quit()
+
+    def close(signum, frame) -> None:
+        # The handler may run between any two bytecodes (in the middle of drawing a picture, say):
+        # the window closes from the event loop, once that code is done.
+        QTimer.singleShot(0, close_now)
 
     signal.signal(signal.SIGTERM, close)
     signal.signal(signal.SIGINT, close)

@@ -93,6 +93,8 @@ class ExplorerModel(QObject):
             self.spec = self.spec.replace(focus=focus_of(self.graph))
 
     def close(self) -> None:
+        # A findings job still running would outlive its pool (owned by this object): wait for it.
+        self.jobs.wait()
         if self.store is not None:
             self.store.close()
 

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.runner = LayoutRunner(self)
         self.runner.ready.connect(self.show_scene)
         self.runner.failed.connect(self.layout_failed)
+        self.closed = False
         self.drawn = Drawn()
         self.frozen = False
         self.started = 0.0
@@ -279,6 +280,11 @@ class MainWindow(QMainWindow):
             settings.setValue("window/geometry", self.saveGeometry())
             settings.setValue("window/state", self.saveState())
         self.new_data.timer.stop()
+        if not self.closed:
+            # A layout finishing from now on is not drawn: the store it would read is closed below.
+            self.closed = True
+            self.runner.ready.disconnect(self.show_scene)
+            self.runner.failed.disconnect(self.layout_failed)
         self.runner.wait()
         # Free the items now, while Qt and Python both still hold them, not at interpreter exit.
         self.canvas.scene().clear()
