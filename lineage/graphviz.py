@@ -6,7 +6,7 @@ the wrong copy and the explorer dies in ``QXcbBasicConnection`` with a segmentat
 glibc's "tpp.c" assertion); ``QT_XCB_NO_MITSHM`` does not avoid it. So the explorer's process
 never loads pygraphviz: its layouts and DOT exports run in the layout worker process
 (``lineage_gui.workers``), and every module that draws with Graphviz imports this one inside the
-function that needs it, never at its top. ``tests/test_graphviz_isolation.py`` and the X11 suite
+function that needs it, never at its top. ``tests/guarantees/test_graphviz_isolation.py`` and the X11 suite
 (``tests/x11``) fail if pygraphviz reaches the explorer's process again.
 """
 

@@ -15,7 +15,8 @@ from lineage.cli import cli
 # GUI tests never need a screen (make test sets this too; a bare `pytest` gets it here).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "importers" / "data"
 
 
 def file_digest(path: Path) -> str:
@@ -85,7 +86,7 @@ def chromium_screenshot(html: str, name: str, folder: Path, size: str = "1200,16
          f"--user-data-dir={folder / 'profile'}", f"--window-size={size}", f"--screenshot={shot}", page.as_uri()],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
-    keep = Path(__file__).parent.parent / "out"
+    keep = ROOT / "out"
     keep.mkdir(exist_ok=True)
     shutil.copy(shot, keep / name)
     return shot.read_bytes()

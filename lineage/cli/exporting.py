@@ -42,7 +42,7 @@ def report_command(refs: tuple[str, ...], output: str) -> None:
 def write_bundle(target: str | os.PathLike[str], files: Mapping[str, bytes]) -> None:
     """Write ``files`` (name to content) as a zip archive if ``target`` ends in ``.zip``, else
     into the folder ``target``: the whole bundle appears, or none of it (raises OSError)."""
-    import zipfile  # the only zip lineage writes (tests/test_file_safety.py)
+    import zipfile  # the only zip lineage writes (tests/guarantees/test_file_safety.py)
 
     target = Path(target)
     if target.suffix.lower() == ".zip":

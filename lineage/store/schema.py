@@ -27,7 +27,7 @@ def header_problem(path: Path) -> str | None:
     with open(path, "rb") as fh:
         header = fh.read(HEADER_SIZE)
         # The size after the header: another process's checkpoint may grow the file and its
-        # page count between a stat and the read (seen in tests/test_concurrency.py).
+        # page count between a stat and the read (seen in tests/guarantees/test_concurrency.py).
         size = os.fstat(fh.fileno()).st_size
     if not header.startswith(SQLITE_HEADER):
         return "not a Lineage Explorer database (not an SQLite file)"
