@@ -68,6 +68,14 @@ def _shape_path(shape: str, rect: QRectF) -> QPainterPath:
     return path
 
 
+def _fade(painter: QPainter, look: dict, dimmed: float | None) -> None:
+    """Dimmed (by a search or a trace) wins over the opacity of the item's state."""
+    if dimmed is not None:
+        painter.setOpacity(dimmed)
+    elif "opacity" in look:
+        painter.setOpacity(look["opacity"])
+
+
 class NodeItem(QGraphicsItem):
     """A node: its kind's shape and colour, a glyph, the name, status and hidden badges."""
 
@@ -102,10 +110,7 @@ class NodeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         look = state_style(self.state)
-        if self.dimmed:
-            painter.setOpacity(0.25)
-        elif "opacity" in look:
-            painter.setOpacity(look["opacity"])
+        _fade(painter, look, 0.25 if self.dimmed else None)
         status = self.attrs.get("status")
         border = QColor(look["border"]) if "border" in look else self.style.accent
         pen = QPen(border, look.get("width", 3.0 if self.focus else 1.4))
@@ -220,10 +225,7 @@ class EdgeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         look = edge_state_style(self.state)
-        if self.dimmed:
-            painter.setOpacity(0.2)
-        elif "opacity" in look:
-            painter.setOpacity(look["opacity"])
+        _fade(painter, look, 0.2 if self.dimmed else None)
         colour = QColor(look["colour"]) if "colour" in look else edge_colour(self.dark)
         if self.isSelected():
             colour = QColor("#1a73e8")

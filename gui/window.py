@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
         self.search_panel.focusRequested.connect(self.set_focus)
         self.search_panel.message.connect(self.statusBar().showMessage)
         self.search, self.facets = self.search_panel.search, self.search_panel.facets
-        self.depth, self.results = self.search_panel.depth, self.search_panel.results
+        self.depth_box, self.results = self.search_panel.depth_box, self.search_panel.results
         self.search_dock = self._dock("Search", "search", scrolling(self.search_panel), left)
         self.inspector = InspectorView(lambda: self.store)
         self.inspector.focusRequested.connect(self.set_focus)

@@ -53,11 +53,11 @@ class SearchPanel(QWidget):
             combo.currentIndexChanged.connect(lambda _: self.run_search())
             self.facets[facet] = combo
             form.addRow(facet.capitalize(), combo)
-        self.depth = QSpinBox()
-        self.depth.setRange(1, 12)
-        self.depth.setToolTip("Hops shown up and down from the focused node")
-        self.depth.valueChanged.connect(model.set_depth)
-        form.addRow("Depth", self.depth)
+        self.depth_box = QSpinBox()
+        self.depth_box.setRange(1, 12)
+        self.depth_box.setToolTip("Hops shown up and down from the focused node")
+        self.depth_box.valueChanged.connect(model.set_depth)
+        form.addRow("Depth", self.depth_box)
         self.results = QListWidget()
         self.results.itemActivated.connect(lambda item: self.focusRequested.emit(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.search)
@@ -66,9 +66,9 @@ class SearchPanel(QWidget):
 
     def show_depth(self, depth: int) -> None:
         """Show ``depth`` without setting it again on the model."""
-        self.depth.blockSignals(True)
-        self.depth.setValue(depth)
-        self.depth.blockSignals(False)
+        self.depth_box.blockSignals(True)
+        self.depth_box.setValue(depth)
+        self.depth_box.blockSignals(False)
 
     def graph_loaded(self) -> None:
         """Fill the completion and the facets from the model's graph (and store snapshot)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from lineage.records import EdgeRecord, Location, NodeRecord, merge_nodes, node_id
@@ -104,18 +104,23 @@ def by_alias(node: NodeRecord, owner_of: Callable[[str], Identity | None]) -> No
     return None
 
 
-def apply(unit: ImportUnit, decide: Callable[[NodeRecord], NodeRecord | None]) -> dict[str, NodeRecord]:
-    """Rename a unit's nodes as ``decide`` says, merging and rewriting edges; the nodes renamed
-    (old id -> new node), which decide the result given the unit."""
+def apply(
+    unit: ImportUnit, decide: Callable[[NodeRecord], NodeRecord | None]
+) -> tuple[ImportUnit, dict[str, NodeRecord]]:
+    """``unit`` with its nodes renamed as ``decide`` says, merging and rewriting edges, and the
+    nodes renamed (old id -> new node), which decide the result given the unit. ``unit`` and its
+    records are left as they are: what changes is copied."""
     renames: dict[str, NodeRecord] = {}
     for nid, node in unit.nodes.items():
         new = decide(node)
         if new is not None and new.id != nid:
             renames[nid] = new
     if not renames:
-        return renames
+        return unit, renames
     nodes: dict[str, NodeRecord] = {}
     locations: dict[str, list[Location]] = {}
+    first: dict[str, str] = {}  # new id -> the id as read of the node that took it first
+    merged: set[str] = set()  # new ids whose node here is a copy, free to merge into
     # By id as read, not as listed: where several become one, which says a single value last
     # (its seen_as, say) must not depend on the order of entries in a file.
     for nid, node in sorted(unit.nodes.items()):
@@ -123,32 +128,39 @@ def apply(unit: ImportUnit, decide: Callable[[NodeRecord], NodeRecord | None]) -
         if new.id in nodes:
             # Stated if either was stated (declared, not guessed, not only named): a log's guess
             # merged into a mere reference stays a guess, and classifies nothing.
+            if new.id not in merged:
+                nodes[new.id] = replace(nodes[new.id])
+                merged.add(new.id)
+                if first[new.id] in renames:  # the rename that took the id is the merged node
+                    renames[first[new.id]] = nodes[new.id]
             stated = nodes[new.id].stated or new.stated
             merge_nodes(nodes[new.id], new)
             nodes[new.id].classifiable = not stated
         else:
             nodes[new.id] = new
+            first[new.id] = nid
         locations.setdefault(new.id, []).extend(unit.node_locations.get(nid, []))
-    unit.nodes, unit.node_locations = nodes, locations
     edges: dict[EdgeKey, EdgeRecord] = {}
     evidence: dict[EdgeKey, set[str]] = {}
     edge_locations: dict[EdgeKey, list[Location]] = {}
     for key, edge in unit.edges.items():
         source = renames[edge.source].id if edge.source in renames else edge.source
         target = renames[edge.target].id if edge.target in renames else edge.target
-        edge.source, edge.target = source, target
-        new_key = edge.key
-        edges.setdefault(new_key, edge)
-        evidence.setdefault(new_key, set()).update(unit.edge_evidence.get(key, ()))
-        edge_locations.setdefault(new_key, []).extend(unit.edge_locations.get(key, []))
-    unit.edges, unit.edge_evidence, unit.edge_locations = edges, evidence, edge_locations
-    _features_from_column_lineage(unit, renames)
-    return renames
+        if (source, target) != (edge.source, edge.target):
+            edge = replace(edge, source=source, target=target)
+        edges.setdefault(edge.key, edge)
+        evidence.setdefault(edge.key, set()).update(unit.edge_evidence.get(key, ()))
+        edge_locations.setdefault(edge.key, []).extend(unit.edge_locations.get(key, []))
+    renamed = replace(unit, nodes=nodes, node_locations=locations, edges=edges, edge_evidence=evidence,
+                      edge_locations=edge_locations)  # fmt: skip
+    _features_from_column_lineage(renamed, renames)
+    return renamed, renames
 
 
 def _features_from_column_lineage(unit: ImportUnit, renames: Mapping[str, NodeRecord]) -> None:
     """A field that feeds a model is a feature: column lineage into a model output becomes
-    dataset -> feature -> model, observed like the events that said it."""
+    dataset -> feature -> model, observed like the events that said it. Fills the containers of
+    ``unit``, which :func:`apply` has just made."""
     for model in [n for n in unit.nodes.values() if n.kind == "model"]:
         for sources in (model.attributes.get("column_lineage") or {}).values():
             for namespace, name, column in sources:

@@ -118,7 +118,7 @@ def read_input(
         rank=getattr(item.importer, "rank", OBSERVED),  # a plug-in that does not subclass Importer observes
     )
     try:
-        unit.content_hash = content_hash(item.path, unit.problems)
+        unit = replace(unit, content_hash=content_hash(item.path, unit.problems))
         reader = item.importer.read(item.path, options) if options else item.importer.read(item.path)
         for record in reader:
             kept = _renamed(record, unit)
@@ -186,7 +186,7 @@ def _renamed(record: Any, unit: ImportUnit) -> object | None:
     if isinstance(record, Problem | Notice):
         assert location is not None
         return type(record)(replace(location, file=shown_name(location.file)), record.message)
-    unit.problems += [misnamed(Path(place.file)) for place in bad]
+    unit.problems.extend(misnamed(Path(place.file)) for place in bad)
     good = [p for p in places if p is not None and is_utf8(p.file)]
     if not good or not isinstance(record, NodeRecord | EdgeRecord):
         return None
@@ -219,10 +219,20 @@ def _add_location(locations: dict[Any, list[Location]], key: Hashable, loc: Loca
         seen.append(loc)
 
 
-def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
-    why = check_node(node)
+def _invalid(unit: ImportUnit, record: NodeRecord | EdgeRecord, why: str | None) -> bool:
+    """Whether the check found ``record`` invalid (then a problem at its place says why)."""
     if why:
-        unit.problems.append(Problem(_where(node, unit), why))
+        unit.problems.append(Problem(_where(record, unit), why))
+    return bool(why)
+
+
+def _add_places(locations: dict[Any, list[Location]], key: Hashable, record: NodeRecord | EdgeRecord) -> None:
+    for place in (record.location, *record.places):
+        _add_location(locations, key, place)
+
+
+def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
+    if _invalid(unit, node, check_node(node)):
         return
     nid = node.id
     known = unit.nodes.get(nid)
@@ -230,15 +240,11 @@ def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
         unit.nodes[nid] = node if known is None or not node.reference else known
     elif not node.reference:
         merge_nodes(known, node)
-    _add_location(unit.node_locations, nid, node.location)
-    for place in node.places:
-        _add_location(unit.node_locations, nid, place)
+    _add_places(unit.node_locations, nid, node)
 
 
 def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
-    why = check_edge(edge)
-    if why:
-        unit.problems.append(Problem(_where(edge, unit), why))
+    if _invalid(unit, edge, check_edge(edge)):
         return
     key = edge.key
     known = unit.edges.get(key)
@@ -250,9 +256,7 @@ def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
         if edge.attributes:
             known.attributes = {**known.attributes, **edge.attributes}
     unit.edge_evidence.setdefault(key, set()).add(edge.evidence)
-    _add_location(unit.edge_locations, key, edge.location)
-    for place in edge.places:
-        _add_location(unit.edge_locations, key, place)
+    _add_places(unit.edge_locations, key, edge)
 
 
 def _check_endpoints(unit: ImportUnit) -> None:

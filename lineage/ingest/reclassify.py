@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from lineage.ingest import classify, rawunits
@@ -40,9 +41,10 @@ def rules(store: Store, units: Sequence[ImportUnit], exclude_sources: Iterable[s
 
 def classify_units(
     store: Store, units: Sequence[ImportUnit], exclude_sources: Iterable[str] = ()
-) -> list[dict[str, NodeRecord]]:
+) -> list[tuple[ImportUnit, dict[str, NodeRecord]]]:
     """Make each node the node it really is: by a shared alias, then, for nodes from logs, by the
-    rules and by the name of a stated node; the nodes renamed in each unit (old id -> new node).
+    rules and by the name of a stated node. For each unit: the unit as classified (a new one;
+    ``units`` are left as they are) and the nodes renamed in it (old id -> new node).
 
     The context is the current imports (leaving out ``exclude_sources``, which ``units`` replace)
     together with ``units`` themselves.
@@ -77,10 +79,12 @@ def classify_units(
             found = classify.reclassify(node, known_rules, known)
         return found
 
-    renames = [classify.apply(unit, decide) for unit in units]
-    for unit, owned, renamed in zip(units, owned_as_read, renames, strict=True):
-        unit.owned_aliases = {a: (raw, renamed[raw].id if raw in renamed else raw) for a, raw in owned.items()}
-    return renames
+    classified = []
+    for unit, owned in zip(units, owned_as_read, strict=True):
+        new, renamed = classify.apply(unit, decide)
+        aliases = {a: (raw, renamed[raw].id if raw in renamed else raw) for a, raw in owned.items()}
+        classified.append((replace(new, owned_aliases=aliases), renamed))
+    return classified
 
 
 def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) -> dict[str, Identity]:
@@ -150,18 +154,18 @@ def _follow_chains(ranked: dict[str, tuple[tuple[Any, ...], Identity, NodeRecord
     return final
 
 
-def keep_as_read(units: Iterable[ImportUnit]) -> None:
-    """Remember each unit that classification can change as it was read (before classifying)."""
-    for unit in units:
-        if rawunits.depends_on_context(unit):
-            unit.derivation = Derivation(rawunits.encode(unit), rawunits.context_keys(unit))
+def keep_as_read(unit: ImportUnit) -> ImportUnit:
+    """``unit`` remembering itself as read (before classifying), if classification can change it."""
+    if not rawunits.depends_on_context(unit):
+        return unit
+    return replace(unit, derivation=Derivation(rawunits.encode(unit), rawunits.context_keys(unit)))
 
 
-def seal(units: Iterable[ImportUnit], renames: Iterable[dict[str, NodeRecord]]) -> None:
-    """Record how each kept unit was classified (the digest of its renames)."""
-    for unit, renamed in zip(units, renames, strict=True):
-        if unit.derivation is not None:
-            unit.derivation.digest = rawunits.digest(renamed)
+def seal(unit: ImportUnit, renamed: dict[str, NodeRecord]) -> ImportUnit:
+    """``unit`` (as classified) recording how it was classified: the digest of its renames."""
+    if unit.derivation is None:
+        return unit
+    return replace(unit, derivation=replace(unit.derivation, digest=rawunits.digest(renamed)))
 
 
 def rule_list(store: Store) -> list[tuple[str, str, str, str]]:
@@ -204,7 +208,8 @@ def settle(
                     f"{store.path}: the copy kept of {shell.path} (import {import_id}) is damaged ({exc});"
                     " nothing was written; import that file again with --force"
                 ) from exc
-            new_digest = rawunits.digest(classify_units(store, [unit], exclude_sources=[unit.source])[0])
+            ((unit, renamed),) = classify_units(store, [unit], exclude_sources=[unit.source])
+            new_digest = rawunits.digest(renamed)
             if new_digest != digest:
                 before |= store.authority_keys([import_id])
                 outcome = store.rederive(import_id, unit, new_digest)

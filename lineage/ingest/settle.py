@@ -110,20 +110,22 @@ def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = Fals
     report = plan.report
     if not plan.writes(lenient):
         return report
-    writable = [u for u in plan.units if not _unreadable(u)]
+    readable = [i for i, u in enumerate(plan.units) if not _unreadable(u)]
     with store.write():
         rules_before = reclassify.rule_list(store)
         # Only what will be written is kept as read: an unchanged input's copy is stored already.
-        reclassify.keep_as_read([u for u in writable if force or not store.is_current(u)])
-        renames = reclassify.classify_units(store, writable, exclude_sources={u.source for u in writable})
-        reclassify.seal(writable, renames)
+        as_read = [plan.units[i] for i in readable]
+        kept = [reclassify.keep_as_read(u) if force or not store.is_current(u) else u for u in as_read]
+        classified = reclassify.classify_units(store, kept, exclude_sources={u.source for u in kept})
+        ready = {i: reclassify.seal(unit, renamed) for i, (unit, renamed) in zip(readable, classified, strict=True)}
         finished = utc_now()
         written: list[int] = []
         replaced: list[int] = []
         current: list[int] = []
-        for unit, unit_report in zip(plan.units, report.units, strict=True):
-            if _unreadable(unit):
+        for i, unit_report in enumerate(report.units):
+            if i not in ready:
                 continue
+            unit = ready[i]
             unit_report.node_count, unit_report.edge_count = len(unit.nodes), len(unit.edges)
             outcome = unit_report.outcome = store.write_unit(unit, finished, force=force)
             if not outcome.unchanged and outcome.import_id is not None:

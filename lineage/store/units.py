@@ -9,9 +9,14 @@ from lineage.records import EdgeRecord, Location, NodeRecord, Notice, Problem, S
 EdgeKey = tuple[str, str, str]  # (source, target, kind)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportUnit:
-    """The validated, merged records of one source, ready to be written."""
+    """The validated, merged records of one source, ready to be written.
+
+    Frozen: reading fills its containers once (``lineage.ingest.read``); each later step
+    (classifying, keeping it as read, sealing) returns a new unit, so no step changes what
+    another holds.
+    """
 
     importer: str
     source: str
@@ -35,7 +40,7 @@ class ImportUnit:
     rank: int = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class Derivation:
     """The unit as read (encoded), a digest of it as classified, and what classifying it looked
     up (see ``lineage.ingest.rawunits``): kept so its classification can be derived again."""

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data"
+DATA = ROOT / "tests" / "importers" / "data"
 # Repository folder -> installed package ([tool.setuptools.package-dir] of pyproject.toml).
 PACKAGES = {
     "lineage": "lineage",

@@ -85,7 +85,7 @@ def test_explore_shows_the_focus_neighbourhood_and_expands_a_badge(window, qtbot
 
 def test_depth_focus_and_keyboard_mode_switch(window, qtbot):
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.depth.setValue(2)
+        window.depth_box.setValue(2)
     assert len(shown(window)) > 5
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.canvas.nodeActivated.emit("consumer:ads/ad_server")
@@ -236,7 +236,7 @@ def test_search_resolves_names_as_the_cli_does(window, qtbot):
 
 def test_group_by_team_and_open_a_group(window, qtbot):
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.depth.setValue(2)
+        window.depth_box.setValue(2)
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.set_group("team")
     groups = [i.node_id for i in shown(window) if i.node_id.startswith("group:")]

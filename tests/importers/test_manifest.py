@@ -191,7 +191,7 @@ def test_the_fast_gate_agrees_with_jsonschema_on_valid_and_broken_manifests():
 
     root = Path(__file__).parents[2]
     sources = [
-        root / "tests" / "data" / "small.yaml",
+        root / "tests" / "importers" / "data" / "small.yaml",
         *sorted((root / "resources" / "demo" / "current").glob("*.yaml")),
     ]
     breakages = [

@@ -358,3 +358,33 @@ def demo_files() -> list[Path]:
     from tests.guarantees.test_idempotence import demo_inputs
 
     return demo_inputs()
+
+
+def test_classifying_returns_new_units_and_leaves_the_ones_read_as_they_were():
+    """Each step of an import takes a unit and gives a new one: what was read stays as read
+    (the copy kept for deriving again is encoded from it)."""
+    import copy
+
+    from lineage.ingest import classify
+    from lineage.records import EdgeRecord, NodeRecord
+    from lineage.store import ImportUnit
+
+    a = NodeRecord("dataset", "churn/a", "s3://f", classifiable=True, tags=("x",))
+    b = NodeRecord("dataset", "churn/b", "s3://f", classifiable=True, tags=("y",))
+    job = NodeRecord("job", "train", "ns")
+    edges = {e.key: e for e in (EdgeRecord(a.id, job.id), EdgeRecord(b.id, job.id))}
+    unit = ImportUnit("openlineage", "s", "p", "h", "t", "t", {n.id: n for n in (a, b, job)}, edges,
+                      {k: {"observed"} for k in edges}, {}, {})  # fmt: skip
+    before = copy.deepcopy(unit)
+    one = NodeRecord("model", "churn", "s3://f")
+
+    def decide(node):  # both datasets are the one model
+        return NodeRecord("model", "churn", "s3://f", tags=node.tags) if node.kind == "dataset" else None
+
+    classified, renames = classify.apply(unit, decide)
+
+    assert unit == before
+    assert set(classified.nodes) == {one.id, job.id}
+    assert classified.nodes[one.id].tags == ("x", "y")  # the two merged, in the copy
+    assert set(classified.edges) == {(one.id, job.id, "reads")}
+    assert set(renames) == {a.id, b.id} and renames[a.id].tags == ("x", "y")
