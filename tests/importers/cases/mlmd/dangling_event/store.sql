@@ -1,6 +1,7 @@
--- The ML Metadata store store.sqlite is built from this: the schema of ml-metadata 1.17's
--- store (data/mlmd/metadata.sqlite, schema version 10), then these rows. Event 2 names artifact 99,
--- which the Artifact table does not have.
+-- The ML Metadata store store.sqlite is built from this: the schema of ml-metadata 1.17's store
+-- (data/mlmd/metadata.sqlite, schema version 10), then these rows. Rebuild: python3 -c "import sqlite3;
+-- c = sqlite3.connect('store.sqlite'); c.executescript(open('store.sql').read()); c.execute('PRAGMA page_size=512'); c.execute('VACUUM')"
+-- Event 2 names artifact 99, which the Artifact table does not have.
 CREATE TABLE `Type` (    `id` INTEGER PRIMARY KEY AUTOINCREMENT,    `name` VARCHAR(255) NOT NULL,    `version` VARCHAR(255),    `type_kind` TINYINT(1) NOT NULL,    `description` TEXT,    `input_type` TEXT,    `output_type` TEXT,    `external_id` VARCHAR(255) UNIQUE );
 CREATE TABLE `TypeProperty` (    `type_id` INT NOT NULL,    `name` VARCHAR(255) NOT NULL,    `data_type` INT NULL,  PRIMARY KEY (`type_id`, `name`));
 CREATE TABLE `ParentType` (    `type_id` INT NOT NULL,    `parent_type_id` INT NOT NULL,  PRIMARY KEY (`type_id`, `parent_type_id`));
