@@ -10,12 +10,13 @@ Each command parses its options, calls the API, prints and sets the exit code:
 - :mod:`lineage.cli.tours`: the tour group
 - :mod:`lineage.cli.demo`: demo, synth
 
-Plug-in commands (the explorer's ``gui``) come from the ``lineage.commands`` entry points.
+Each module is imported when one of its commands runs (``app.COMMAND_MODULES``), so a quick
+command starts quickly. Plug-in commands (the explorer's ``gui``) come from the
+``lineage.commands`` entry points.
 """
 
 from __future__ import annotations
 
-from lineage.cli import analysing, demo, exporting, importing, querying, tours  # noqa: F401  (register the commands)
 from lineage.cli._shared import emit, open_store, write_or_print
 from lineage.cli.app import Failure, NoDisplay, cli, friendly, main
 

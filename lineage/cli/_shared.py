@@ -9,17 +9,18 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import networkx as nx
 
 from lineage.atomic import write_atomic
 from lineage.cli.app import Failure
-from lineage.graph import load_graph
 from lineage.render.escape import printable, printable_lines
 from lineage.store import Store
 from lineage.when import parse_when
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -123,4 +124,6 @@ def key_values(options: Iterable[str]) -> dict[str, str]:
 
 def graph_as_of(store: Store, as_of: str | None) -> nx.DiGraph:
     """The graph now, or as it was at the ``--as-of`` WHEN."""
+    from lineage.graph import load_graph  # networkx: only for the commands that need the graph
+
     return load_graph(store, as_of=parse_when(as_of) if as_of else None)

@@ -6,6 +6,7 @@ The commands live in the sibling modules, which register themselves on :data:`cl
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -13,7 +14,6 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, TypeVar
 
 import click
-import networkx as nx
 
 from lineage import __version__
 from lineage.refs import RefError
@@ -23,6 +23,28 @@ from lineage.store import DatabaseError, StoreError, explain
 COMMANDS_GROUP = "lineage.commands"  # plug-in commands (the explorer registers `gui` here)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Each command's module, imported when the command runs (or --help lists it): `lineage show`
+# never pays for networkx, the analyses or the renderers (``python -X importtime``).
+COMMAND_MODULES = {
+    **dict.fromkeys(("import", "formats", "check"), "lineage.cli.importing"),
+    **dict.fromkeys(("nodes", "show", "hash"), "lineage.cli.querying"),
+    **dict.fromkeys(("impact", "trace", "simulate", "findings", "diff"), "lineage.cli.analysing"),
+    **dict.fromkeys(("export", "report"), "lineage.cli.exporting"),
+    "tour": "lineage.cli.tours",
+    **dict.fromkeys(("demo", "synth"), "lineage.cli.demo"),
+}
+
+
+class _NotRaised(Exception):
+    """Stands for networkx's errors while networkx is not loaded (then none can be raised)."""
+
+
+def _graph_errors() -> type[Exception]:
+    """networkx's base error, once something has loaded networkx (an except clause is evaluated
+    only when an exception reaches it, so this costs nothing on success)."""
+    nx = sys.modules.get("networkx")
+    return nx.NetworkXException if nx is not None else _NotRaised  # type: ignore[no-any-return]
 
 
 class Failure(click.ClickException):
@@ -47,7 +69,7 @@ def friendly(func: F) -> F:
         ctx = click.get_current_context()
         try:
             return _unless_out_of_memory(func, args, kwargs, ctx)
-        except (StoreError, ValueError, nx.NetworkXException) as exc:
+        except (StoreError, ValueError, _graph_errors()) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise Failure(str(exc)) from None
@@ -99,7 +121,8 @@ def _unless_out_of_memory(func: Callable[..., Any], args: tuple[Any, ...], kwarg
 
 
 class LineageGroup(click.Group):
-    """The command group, extended by plug-in commands from the ``lineage.commands`` group."""
+    """The command group: our commands, loaded from :data:`COMMAND_MODULES` when asked for, and
+    plug-in commands from the ``lineage.commands`` entry points."""
 
     def _plugins(self) -> dict[str, EntryPoint]:
         found = {}
@@ -109,9 +132,11 @@ class LineageGroup(click.Group):
         return found
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *self._plugins()})
+        return sorted({*self.commands, *COMMAND_MODULES, *self._plugins()})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[name])  # its commands register on `cli`
         if name in self.commands:
             return self.commands[name]
         ep = self._plugins().get(name)

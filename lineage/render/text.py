@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from lineage.analyses import Impact, Reach, Trace
 from lineage.render.escape import printable, printable_lines  # noqa: F401 (part of this module's API for the CLI)
+
+if TYPE_CHECKING:  # annotations only: `lineage show` never loads networkx or the analyses
+    import networkx as nx
+
+    from lineage.analyses import Impact, Reach, Trace
 
 NODE_KEYS = ("id", "kind", "name", "namespace", "owner", "team", "status")
 
