@@ -392,13 +392,22 @@ class _State:
                 tns, tname = same.get((tns, tname), (tns, tname))
             for where in places:
                 _seen_at(edges, (skind, sns, sname, tkind, tns, tname, kind, static), where)
+        ids: dict[tuple[str, str, str], str] = {}  # one string per node id, however many edges name it
         for (skind, sns, sname, tkind, tns, tname, kind, static), places in edges.items():
             yield EdgeRecord(
-                f"{skind}:{sns}/{sname}" if sns else f"{skind}:{sname}",
-                f"{tkind}:{tns}/{tname}" if tns else f"{tkind}:{tname}",
+                _node_id(ids, skind, sns, sname), _node_id(ids, tkind, tns, tname),
                 kind, evidence="declared" if static else "observed", location=places[0],
                 places=tuple(places[1:]),
             )  # fmt: skip
+
+
+def _node_id(ids: dict[tuple[str, str, str], str], kind: str, namespace: str, name: str) -> str:
+    """The id of a node (as :func:`lineage.records.node_id`), made once and shared."""
+    key = (kind, namespace, name)
+    found = ids.get(key)
+    if found is None:
+        found = ids[key] = f"{kind}:{namespace}/{name}" if namespace else f"{kind}:{name}"
+    return found
 
 
 def _event_key(run_id: str, event_type: str, event_time: str) -> str:

@@ -111,8 +111,9 @@ class ServingLogImporter(Importer):
         for (kind, namespace, name), seen in nodes.items():
             yield NodeRecord(kind, name, namespace, location=seen.location, classifiable=True,
                              attributes={"seen_in_logs": seen.attributes()}, places=tuple(seen.places))  # fmt: skip
+        ids = {key: _id(key) for key in nodes}  # one string per node id, however many edges name it
         for (source, target), seen in edges.items():
-            yield EdgeRecord(_id(source), _id(target), "reads", evidence="observed",
+            yield EdgeRecord(ids[source], ids[target], "reads", evidence="observed",
                              attributes={"serving": seen.attributes()},
                              location=seen.location, places=tuple(seen.places))  # fmt: skip
 

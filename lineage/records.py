@@ -240,13 +240,13 @@ def check_node(node: NodeRecord) -> str | None:
         return "a node's namespace must be a string"
     if node.status is not None and node.status not in STATUSES:
         return f"unknown status {node.status!r} (expected one of {', '.join(STATUSES)})"
-    for field_name in ("owner", "team", "deprecated_on", "deprecation_reason"):
-        value = getattr(node, field_name)
+    for field_name, value in (("owner", node.owner), ("team", node.team), ("deprecated_on", node.deprecated_on),
+                              ("deprecation_reason", node.deprecation_reason)):  # fmt: skip
         if value is not None and not isinstance(value, str):
             return f"a node's {field_name} must be text, not {type(value).__name__}"
-    if any(not isinstance(t, str) for t in node.tags):
+    if node.tags and any(not isinstance(t, str) for t in node.tags):
         return "tags must be strings"
-    if any(not isinstance(a, str) for a in node.aliases):
+    if node.aliases and any(not isinstance(a, str) for a in node.aliases):
         return "aliases must be strings"
     if _has_surrogate(node):
         return LONE_SURROGATE
