@@ -58,6 +58,8 @@ REFERENCE_FIELDS = {
     ("consumers", "writes"): ("dataset", "writes", False),
     ("flags", "configures"): ("model", "configures", False),
 }
+_FIELDS_OF = {section: [(field, rest) for (sec, field), rest in REFERENCE_FIELDS.items() if sec == section]
+              for section in SECTIONS}  # fmt: skip
 # Keys stored as node attributes when present.
 ATTRIBUTE_KEYS = ("description", "url", "version", "vetting", "value")
 
@@ -199,7 +201,7 @@ class _Reader(Located):
             ns = entry.get("namespace", self.namespace)
             self.declared.setdefault(entry["name"], []).append((kind, ns, index))
         for section, index, entry, kind in self.entries():
-            pointer = _pointer([section, index])
+            pointer = f"/{section}/{index}"  # as _pointer([section, index]): a section is a plain word
             where = self.at(pointer)
             node = self.node(entry, kind, where)
             if node.id in seen:
@@ -207,18 +209,17 @@ class _Reader(Located):
                 continue
             seen[node.id] = where
             related: list[NodeRecord | EdgeRecord | Problem] = []
-            for (sec, field), (default_kind, edge_kind, is_target) in REFERENCE_FIELDS.items():
-                if sec != section:
-                    continue
+            for field, (default_kind, edge_kind, is_target) in _FIELDS_OF[section]:
                 for ref_index, ref in enumerate(entry.get(field, [])):
-                    ref_pointer = _pointer([section, index, field, ref_index])
-                    other = self.reference(ref, default_kind, ref_pointer)
+                    # sections and fields are plain words: nothing in them to escape
+                    other = self.reference(ref, default_kind, f"{pointer}/{field}/{ref_index}")
                     related.append(other)
                     if isinstance(other, NodeRecord):
                         source, target = (other.id, node.id) if is_target else (node.id, other.id)
                         weight = ref.get("weight") if isinstance(ref, dict) else None
+                        # at the reference's place (the same Location, made once)
                         related.append(EdgeRecord(source, target, edge_kind, weight=weight,
-                                                  location=self.at(ref_pointer)))  # fmt: skip
+                                                  location=other.location))  # fmt: skip
             if "replacement" in entry.get("deprecated", {}):
                 ref_pointer = _pointer([section, index, "deprecated", "replacement"])
                 other = self.reference(entry["deprecated"]["replacement"], kind, ref_pointer)

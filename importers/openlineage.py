@@ -37,6 +37,7 @@ SUFFIXES = (".json", ".jsonl", ".ndjson")
 STANDARD_DATASET_FACETS = ("schema", "columnLineage", "symlinks")
 FOLDER_SNIFF_FILES = 50
 TERMINAL = ("COMPLETE", "FAIL", "ABORT")
+_TYPES = {t: t for t in ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")}
 
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
 _STRINGS = {k: {"type": "string"} for k in ("namespace", "name", "field", "type")}
@@ -95,7 +96,9 @@ class _Job:
     name: str
     location: Location
     facets: dict[str, Any] = field(default_factory=dict)
-    runs: dict[str, dict] = field(default_factory=dict)  # runId -> state, times
+    # runId -> (the latest (eventTime, eventType) of the run, the latest of its terminal ones or
+    # None): all its state needs, so a run holds two pairs, not every event a log says of it.
+    runs: dict[str, tuple[tuple[str, str], tuple[str, str] | None]] = field(default_factory=dict)
     producers: set[str] = field(default_factory=set)
     parent: dict | None = None
     static: bool = False
@@ -135,7 +138,7 @@ class _State:
         self.datasets: dict[tuple[str, str], _Dataset] = {}
         self.jobs: dict[tuple[str, str], _Job] = {}
         self.edges: dict[tuple, list[Location]] = {}  # key -> the events that say it, first first
-        self.seen_events: set[tuple[str, str, str]] = set()
+        self.seen_events: set[str] = set()  # _event_key of each run event read
         self.duplicates = 0
         # Kind of warning -> [how many, where the first was, its message]: each kind is
         # reported once where it first happened, then counted (a log of a million events
@@ -198,11 +201,14 @@ class _State:
             return
         event = checked.event
         run_id = (event.get("run") or {}).get("runId")
-        key = (run_id or "", event.get("eventType") or "", event["eventTime"])
-        if run_id and key in self.seen_events:
-            self.duplicates += 1
-            return
-        self.seen_events.add(key)
+        event_type = event.get("eventType") or ""
+        event_type = _TYPES.get(event_type, event_type)  # the few types, one copy each
+        if run_id:  # only a run's events can repeat one (a run id, a type and a time)
+            key = _event_key(run_id, event_type, event["eventTime"])
+            if key in self.seen_events:
+                self.duplicates += 1
+                return
+            self.seen_events.add(key)
         for pointer, message, kind in checked.notices:
             yield from self._notice(where, base, pointer, message, kind)
         if "dataset" in event and "job" not in event:  # a DatasetEvent: static metadata
@@ -214,8 +220,16 @@ class _State:
         if run_id is None:  # a JobEvent: static lineage
             job.static = True
         else:
-            run = job.runs.setdefault(run_id, {"events": []})
-            run["events"].append((event["eventTime"], event.get("eventType") or "OTHER"))
+            stamp = (event["eventTime"], event_type or "OTHER")
+            state = job.runs.get(run_id)
+            terminal = stamp if stamp[1] in TERMINAL else None
+            if state is None:
+                job.runs[run_id] = (stamp, terminal)
+            else:
+                last, last_terminal = state
+                if terminal is not None and last_terminal is not None and terminal < last_terminal:
+                    terminal = last_terminal
+                job.runs[run_id] = (max(last, stamp), terminal or last_terminal)
             parent = (event["run"].get("facets") or {}).get("parent") or {}
             if isinstance(parent.get("job"), dict) and "name" in parent["job"]:
                 job.parent = {"namespace": parent["job"].get("namespace", ""),
@@ -282,6 +296,8 @@ class _State:
     def _dataset(self, raw: dict, where: Location) -> _Dataset:
         key = (raw["namespace"], raw["name"])
         ds = self._dataset_named(*key, where)
+        if not (raw.get("facets") or raw.get("inputFacets") or raw.get("outputFacets")):
+            return ds  # named only (most mentions in a log): nothing more to read
         facets = raw.get("facets") or {}
         for f in (facets.get("schema") or {}).get("fields") or []:
             if isinstance(f, dict) and isinstance(f.get("name"), str):
@@ -368,32 +384,56 @@ class _State:
         for job in self.jobs.values():
             yield NodeRecord("job", job.name, job.namespace, attributes=_job_attributes(job),
                              location=job.location, classifiable=True, places=tuple(job.places))  # fmt: skip
-        edges: dict[tuple, list[Location]] = {}
-        for (skind, sns, sname, tkind, tns, tname, kind, static), places in self.edges.items():
+        edges: dict[tuple, list[Location]] = {} if same else self.edges  # renamed, when any dataset is
+        for (skind, sns, sname, tkind, tns, tname, kind, static), places in self.edges.items() if same else ():
             if skind == "dataset":
                 sns, sname = same.get((sns, sname), (sns, sname))
             if tkind == "dataset":
                 tns, tname = same.get((tns, tname), (tns, tname))
             for where in places:
                 _seen_at(edges, (skind, sns, sname, tkind, tns, tname, kind, static), where)
+        ids: dict[tuple[str, str, str], str] = {}  # one string per node id, however many edges name it
         for (skind, sns, sname, tkind, tns, tname, kind, static), places in edges.items():
             yield EdgeRecord(
-                f"{skind}:{sns}/{sname}" if sns else f"{skind}:{sname}",
-                f"{tkind}:{tns}/{tname}" if tns else f"{tkind}:{tname}",
+                _node_id(ids, skind, sns, sname), _node_id(ids, tkind, tns, tname),
                 kind, evidence="declared" if static else "observed", location=places[0],
                 places=tuple(places[1:]),
             )  # fmt: skip
 
 
+def _node_id(ids: dict[tuple[str, str, str], str], kind: str, namespace: str, name: str) -> str:
+    """The id of a node (as :func:`lineage.records.node_id`), made once and shared."""
+    key = (kind, namespace, name)
+    found = ids.get(key)
+    if found is None:
+        found = ids[key] = f"{kind}:{namespace}/{name}" if namespace else f"{kind}:{name}"
+    return found
+
+
+def _event_key(run_id: str, event_type: str, event_time: str) -> str:
+    """The three things that make a run's event the same event again, as one string (a log
+    holds millions of events: one string each, not a tuple and its three strings). Lengths
+    first, so no two different events share a key, whatever their text.
+
+    >>> _event_key("r", "START", "2026-03-01T00:00:00Z") == _event_key("r", "START", "2026-03-01T00:00:00Z")
+    True
+    >>> _event_key("a", "b:c", "d") == _event_key("a:b", "c", "d")
+    False
+    """
+    return f"{len(run_id)}:{len(event_type)}:{run_id}{event_type}{event_time}"
+
+
 def _also(places: list[Location], first: Location, where: Location) -> None:
     """Keep ``where`` as one more place that names a node, up to MAX_PLACES in all."""
-    if where != first and len(places) < MAX_PLACES - 1 and where not in places:
+    if len(places) < MAX_PLACES - 1 and where is not first and where != first and where not in places:
         places.append(where)
 
 
 def _seen_at(edges: dict[tuple, list[Location]], key: tuple, where: Location) -> None:
-    places = edges.setdefault(key, [])
-    if len(places) < MAX_PLACES and where not in places:
+    places = edges.get(key)
+    if places is None:
+        edges[key] = [where]
+    elif len(places) < MAX_PLACES and where not in places:
         places.append(where)
 
 
@@ -423,12 +463,10 @@ def _job_attributes(job: _Job) -> dict[str, Any]:
     if job.runs:
         states = {}
         last_id, last_time = None, ""
-        for run_id, run in job.runs.items():
-            events = sorted(run["events"])
-            terminal = [t for _, t in events if t in TERMINAL]
-            states[run_id] = terminal[-1] if terminal else events[-1][1]
-            if events[-1][0] >= last_time:
-                last_id, last_time = run_id, events[-1][0]
+        for run_id, (last, terminal) in job.runs.items():
+            states[run_id] = terminal[1] if terminal else last[1]  # the latest terminal event's, else the latest's
+            if last[0] >= last_time:
+                last_id, last_time = run_id, last[0]
         assert last_id is not None  # a job has runs here, and every event time is >= ""
         failed = sum(1 for s in states.values() if s in ("FAIL", "ABORT"))
         attributes["runs"] = {"total": len(states), "failed": failed, "last_run": last_id,

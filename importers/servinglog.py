@@ -38,7 +38,7 @@ class _Seen:
     places: list[Location] = field(default_factory=list)  # after the first, up to MAX_PLACES in all
 
     def add(self, requests: int, when: str | None, version: str | None, where: Location | None = None) -> None:
-        if where is not None and where != self.location and len(self.places) < MAX_PLACES - 1:
+        if where is not None and len(self.places) < MAX_PLACES - 1 and where != self.location:
             self.places.append(where)
         self.requests += requests
         if when:
@@ -100,19 +100,20 @@ class ServingLogImporter(Importer):
                 continue
             m = ("model", namespace, model)
             c = ("consumer", namespace, consumer)
-            for key in (m, c):
-                nodes.setdefault(key, _Seen(where)).add(requests, when, None, where)
+            _seen(nodes, m, where).add(requests, when, None, where)
+            _seen(nodes, c, where).add(requests, when, None, where)
             nodes[m].add(0, None, version)
-            edges.setdefault((m, c), _Seen(where)).add(requests, when, version, where)
+            _seen(edges, (m, c), where).add(requests, when, version, where)
             for feature in features:
                 f = ("feature", namespace, feature)
-                nodes.setdefault(f, _Seen(where)).add(requests, when, None, where)
-                edges.setdefault((f, m), _Seen(where)).add(requests, when, version, where)
+                _seen(nodes, f, where).add(requests, when, None, where)
+                _seen(edges, (f, m), where).add(requests, when, version, where)
         for (kind, namespace, name), seen in nodes.items():
             yield NodeRecord(kind, name, namespace, location=seen.location, classifiable=True,
                              attributes={"seen_in_logs": seen.attributes()}, places=tuple(seen.places))  # fmt: skip
+        ids = {key: _id(key) for key in nodes}  # one string per node id, however many edges name it
         for (source, target), seen in edges.items():
-            yield EdgeRecord(_id(source), _id(target), "reads", evidence="observed",
+            yield EdgeRecord(ids[source], ids[target], "reads", evidence="observed",
                              attributes={"serving": seen.attributes()},
                              location=seen.location, places=tuple(seen.places))  # fmt: skip
 
@@ -150,6 +151,14 @@ class ServingLogImporter(Importer):
                 )
                 continue
             yield number, dict(zip(header, cells, strict=True)), progress
+
+
+def _seen(seen: dict[Any, _Seen], key: Any, where: Location) -> _Seen:
+    """What is known of ``key`` so far, first seen at ``where`` (made only the first time)."""
+    known = seen.get(key)
+    if known is None:
+        known = seen[key] = _Seen(where)
+    return known
 
 
 def _id(key: tuple[str, str, str]) -> str:

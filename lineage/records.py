@@ -23,6 +23,7 @@ EDGE_KINDS: dict[str, str] = {
     "configures": "a config flag changes how the target behaves (flag -> model)",
 }
 EDGE_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_GOOD_EDGE_KINDS: set[str] = set(EDGE_KINDS)  # kinds EDGE_KIND_RE has matched: matched once each
 
 
 def node_id(kind: str, name: str, namespace: str = "") -> str:
@@ -53,6 +54,20 @@ class Location:
     pointer: str | None = None
     table: str | None = None
     row: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """As the dataclass's own (the same fields, each ``is`` or ``==``), but the line first:
+        places are compared by the thousand (is this one kept already?) and differ by line."""
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        o: Location = other  # type: ignore[assignment]
+        return (
+            (self.line is o.line or self.line == o.line)
+            and (self.file is o.file or self.file == o.file)
+            and (self.pointer is o.pointer or self.pointer == o.pointer)
+            and (self.table is o.table or self.table == o.table)
+            and (self.row is o.row or self.row == o.row)
+        )
 
     def __str__(self) -> str:
         if self.line is not None:
@@ -225,13 +240,13 @@ def check_node(node: NodeRecord) -> str | None:
         return "a node's namespace must be a string"
     if node.status is not None and node.status not in STATUSES:
         return f"unknown status {node.status!r} (expected one of {', '.join(STATUSES)})"
-    for field_name in ("owner", "team", "deprecated_on", "deprecation_reason"):
-        value = getattr(node, field_name)
+    for field_name, value in (("owner", node.owner), ("team", node.team), ("deprecated_on", node.deprecated_on),
+                              ("deprecation_reason", node.deprecation_reason)):  # fmt: skip
         if value is not None and not isinstance(value, str):
             return f"a node's {field_name} must be text, not {type(value).__name__}"
-    if any(not isinstance(t, str) for t in node.tags):
+    if node.tags and any(not isinstance(t, str) for t in node.tags):
         return "tags must be strings"
-    if any(not isinstance(a, str) for a in node.aliases):
+    if node.aliases and any(not isinstance(a, str) for a in node.aliases):
         return "aliases must be strings"
     if _has_surrogate(node):
         return LONE_SURROGATE
@@ -246,19 +261,62 @@ def lone_surrogate(value: Any) -> bool:
     """Whether any text in ``value`` (JSON-like, keys included) holds a lone surrogate, which
     JSON and YAML escapes can spell but no UTF-8 file or database can hold.
 
+    One check a string, not a character: ASCII text (``str.isascii``, which CPython knows
+    without looking) holds none, other text is searched once. Pointers are left to
+    :func:`lone_surrogate_at`, asked only when this finds one.
+
     >>> lone_surrogate({"a": ["x\\ud800"]}), lone_surrogate({"a": "\U0001f4a5", 3: None})
     (True, False)
+    >>> lone_surrogate(("ok", {"\\udfff": 1})), lone_surrogate("é\\udc00"), lone_surrogate(["é", ("ü", 2.5)])
+    (True, True, False)
     """
-    return lone_surrogate_at(value) is not None
+    search = _SURROGATE.search
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and search(item):
+                return True
+        elif kind is dict:
+            for key, inner in item.items():
+                if type(key) is str:
+                    if not key.isascii() and search(key):
+                        return True
+                elif isinstance(key, str):
+                    push(key)
+                kind = type(inner)
+                if kind is str:
+                    if not inner.isascii() and search(inner):
+                        return True
+                elif inner is not None and kind is not int and kind is not float and kind is not bool:
+                    push(inner)  # scalars hold no text
+        elif kind is list or kind is tuple:
+            extend(item)
+        elif isinstance(item, str):  # subclasses, the rare case
+            if search(item):
+                return True
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if isinstance(key, str):
+                    push(key)
+                push(inner)
+        elif isinstance(item, list | tuple):
+            extend(item)
+    return False
 
 
 def lone_surrogate_at(value: Any) -> str | None:
     """The JSON pointer of the first text in ``value`` that holds a lone surrogate, or None.
-    A loop with its own stack: YAML nests as deep as it likes.
+    A loop with its own stack: YAML nests as deep as it likes. Pointers are built only once
+    :func:`lone_surrogate` has found one (the rare case).
 
     >>> lone_surrogate_at({"steps": [{"title": "ok"}, {"note": "x\\udc00"}]})
     '/steps/1/note'
     """
+    if not lone_surrogate(value):
+        return None
     stack: list[tuple[str, Any]] = [("", value)]
     while stack:
         pointer, item = stack.pop()
@@ -282,7 +340,11 @@ def _has_surrogate(node: NodeRecord) -> bool:
     >>> _has_surrogate(NodeRecord("feature", "a\\ud800")), _has_surrogate(NodeRecord("feature", "\U0001f4a5"))
     (True, False)
     """
-    return lone_surrogate([node.name, node.namespace, node.owner, node.team, node.tags, node.aliases, node.attributes])
+    # check_node has made sure these are text: one string to look at (ASCII in the usual case)
+    text = "".join((node.name, node.namespace, node.owner or "", node.team or "", *node.tags, *node.aliases))
+    if not text.isascii() and _SURROGATE.search(text):
+        return True
+    return bool(node.attributes) and lone_surrogate(node.attributes)
 
 
 def check_setting(setting: Setting) -> str | None:
@@ -301,8 +363,12 @@ def check_edge(edge: EdgeRecord) -> str | None:
     >>> check_edge(EdgeRecord("feature:a", "model:b", weight=-1))
     'edge weight must be a non-negative number, not -1'
     """
-    if not EDGE_KIND_RE.match(edge.kind or ""):
-        return f"edge kind {edge.kind!r} must be a lower-case identifier"
+    kind = edge.kind
+    if not (type(kind) is str and kind in _GOOD_EDGE_KINDS):
+        if not EDGE_KIND_RE.match(kind or ""):
+            return f"edge kind {kind!r} must be a lower-case identifier"
+        if len(_GOOD_EDGE_KINDS) < 1024:
+            _GOOD_EDGE_KINDS.add(kind)
     if edge.evidence not in EVIDENCE:
         return f"edge evidence must be 'declared' or 'observed', not {edge.evidence!r}"
     w = edge.weight

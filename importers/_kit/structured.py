@@ -48,7 +48,11 @@ def strict_loads(text: str) -> Any:
     Traceback (most recent call last):
     lineage_importers._kit.structured.Rejected: an integer of 5000 digits (more than 4300) is not allowed
     """
-    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_int=_int)
+    if type(text) is not str:  # bytes: json.loads finds their encoding
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_int=_int)
+    if text.startswith("\ufeff"):  # as json.loads says it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)  # one decoder for every line (json.loads makes one per call)
 
 
 def _int(digits: str) -> int:
@@ -75,6 +79,9 @@ def _no_constant(name: str) -> Any:
     raise Rejected(f"{name} is not allowed")
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_int=_int)
+
+
 def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
     try:
         data = strict_loads(text)
@@ -90,8 +97,20 @@ def load_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
     return data, json_lines(text, file)
 
 
-_SCALAR_END = re.compile(r"[\s,\]\}]")
 _LONG_INT = re.compile(r"-?\d+")
+
+
+# The tokens json_lines looks at, in a text json.loads has parsed (so strings hold no raw line
+# breaks): a line break, an opening bracket, a closing one, a comma, a string, a scalar. What
+# matches none (spaces, tabs, colons) is passed over by the regular expression, not by Python.
+_TOKEN = re.compile(r'(\n)|([{\[])|([}\]])|(,)|("(?:[^"\\]|\\[\s\S])*"?)|([^\s,\]\}:"{\[][^\s,\]\}]*)')
+
+
+def _join(base: str, key: Any) -> str:
+    """:func:`pointer_join` of an object's key (most need no escaping)."""
+    if type(key) is str and "~" not in key and "/" not in key:
+        return f"{base}/{key}"
+    return pointer_join(base, key)
 
 
 def json_lines(text: str, file: str) -> dict[str, int]:
@@ -100,67 +119,64 @@ def json_lines(text: str, file: str) -> dict[str, int]:
 
     >>> json_lines('{"a": [1,\\n 2], "b": {"c": null}}', "x.json")
     {'': 1, '/a': 1, '/a/0': 1, '/a/1': 2, '/b': 2, '/b/c': 2}
+    >>> json_lines('{"k\\\\"y": {"a~b/c": [[], {}]},\\n"d": "\\\\\\\\"}', "x.json")
+    {'': 1, '/k"y': 1, '/k"y/a~0b~1c': 1, '/k"y/a~0b~1c/0': 1, '/k"y/a~0b~1c/1': 1, '/d': 2}
     """
     lines = {"": 1}
     stack: list[list] = []  # [is_object, pointer, index_or_key, expecting_key, keys_seen]
-    line, i, n = 1, 0, len(text)
+    line = 1
 
-    def value_at() -> None:
-        if stack and not stack[-1][0]:
-            lines.setdefault(pointer_join(stack[-1][1], stack[-1][2]), line)
-
-    def child_pointer() -> str:
-        if not stack:
-            return ""
-        return pointer_join(stack[-1][1], stack[-1][2])
-
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
+    for match in _TOKEN.finditer(text):
+        group = match.lastindex
+        if group == 1:
             line += 1
-            i += 1
-        elif ch in " \t\r:":
-            i += 1
-        elif ch in "{[":
-            value_at()
+        elif group == 2:
+            if stack:
+                top = stack[-1]
+                if top[0]:
+                    pointer = _join(top[1], top[2])
+                else:
+                    pointer = f"{top[1]}/{top[2]}"
+                    lines.setdefault(pointer, line)
+            else:
+                pointer = ""
             if len(stack) >= MAX_DEPTH:
                 raise InputError(Location(file, line=line), f"nested deeper than {MAX_DEPTH} levels")
-            stack.append([ch == "{", child_pointer(), 0 if ch == "[" else None, ch == "{", set()])
-            i += 1
-        elif ch in "}]":
+            if match.group(2) == "{":
+                stack.append([True, pointer, None, True, set()])
+            else:
+                stack.append([False, pointer, 0, False, None])
+        elif group == 3:
             if stack:
                 stack.pop()
-            i += 1
-        elif ch == ",":
+        elif group == 4:
             if stack:
-                if stack[-1][0]:
-                    stack[-1][3] = True
+                top = stack[-1]
+                if top[0]:
+                    top[3] = True
                 else:
-                    stack[-1][2] += 1
-            i += 1
-        elif ch == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            raw = text[i : j + 1]
-            if stack and stack[-1][0] and stack[-1][3]:
-                key = json.loads(raw)
-                if key in stack[-1][4]:
-                    raise InputError(Location(file, line=line), f"duplicate key {key!r}")
-                stack[-1][4].add(key)
-                stack[-1][2] = key
-                stack[-1][3] = False
-                lines[pointer_join(stack[-1][1], key)] = line
-            else:
-                value_at()
-            i = j + 1
+                    top[2] += 1
+        elif group == 5:
+            if stack:
+                top = stack[-1]
+                if top[0] and top[3]:
+                    raw = match.group(5)
+                    plain = len(raw) > 1 and raw[-1] == '"' and "\\" not in raw  # no escapes to decode
+                    key = raw[1:-1] if plain else json.loads(raw)
+                    if key in top[4]:
+                        raise InputError(Location(file, line=line), f"duplicate key {key!r}")
+                    top[4].add(key)
+                    top[2] = key
+                    top[3] = False
+                    lines[_join(top[1], key)] = line
+                elif not top[0]:
+                    lines.setdefault(f"{top[1]}/{top[2]}", line)
         else:
-            value_at()
-            m = _SCALAR_END.search(text, i)
-            end = m.start() if m else n
-            if end - i > MAX_INT_DIGITS and _LONG_INT.fullmatch(text, i, end):
-                raise InputError(Location(file, line=line), f"invalid JSON: {_too_long(text[i:end])}")
-            i = end
+            if stack and not stack[-1][0]:
+                lines.setdefault(f"{stack[-1][1]}/{stack[-1][2]}", line)
+            start, end = match.span()
+            if end - start > MAX_INT_DIGITS and _LONG_INT.fullmatch(text, start, end):
+                raise InputError(Location(file, line=line), f"invalid JSON: {_too_long(text[start:end])}")
     return lines
 
 

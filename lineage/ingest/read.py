@@ -179,10 +179,14 @@ def _renamed(record: Any, unit: ImportUnit) -> object | None:
     UTF-8): such a file is reported by its escaped name, and what only it said is left out
     (None). A problem or warning at such a file is kept, at its escaped name."""
     location: Location | None = getattr(record, "location", None)
-    places = [location, *getattr(record, "places", ())]
-    bad = [p for p in places if p is not None and not is_utf8(p.file)]
-    if not bad:
+    further = getattr(record, "places", ())
+    if not further:  # the usual case: one place (or none), in a file named once for all
+        if location is None or _utf8_file(location.file):
+            return record  # type: ignore[no-any-return]
+    elif (location is None or _utf8_file(location.file)) and all(_utf8_file(p.file) for p in further if p is not None):
         return record  # type: ignore[no-any-return]
+    places = (location, *further)
+    bad = [p for p in places if p is not None and not is_utf8(p.file)]
     if isinstance(record, Problem | Notice):
         assert location is not None
         return type(record)(replace(location, file=shown_name(location.file)), record.message)
@@ -192,6 +196,20 @@ def _renamed(record: Any, unit: ImportUnit) -> object | None:
         return None
     record.location, record.places = good[0], tuple(good[1:])
     return record
+
+
+_UTF8_FILES: dict[str, bool] = {}  # file name -> is_utf8: a log names one file a million times
+_UTF8_FILES_KEPT = 4096
+
+
+def _utf8_file(name: str) -> bool:
+    """:func:`is_utf8` of a file name, asked once per name (a bounded memo)."""
+    known = _UTF8_FILES.get(name)
+    if known is None:
+        if len(_UTF8_FILES) >= _UTF8_FILES_KEPT:
+            _UTF8_FILES.clear()
+        known = _UTF8_FILES[name] = is_utf8(name)
+    return known
 
 
 def _is_blank(path: Path) -> bool:
@@ -211,28 +229,33 @@ def _where(record: NodeRecord | EdgeRecord, unit: ImportUnit) -> Location:
     return record.location or Location(unit.path)
 
 
-def _add_location(locations: dict[Any, list[Location]], key: Hashable, loc: Location | None) -> None:
-    if loc is None:
-        return
-    seen = locations.setdefault(key, [])
-    if len(seen) < MAX_LOCATIONS_PER_SUBJECT and loc not in seen:
-        seen.append(loc)
-
-
-def _invalid(unit: ImportUnit, record: NodeRecord | EdgeRecord, why: str | None) -> bool:
-    """Whether the check found ``record`` invalid (then a problem at its place says why)."""
-    if why:
-        unit.problems.append(Problem(_where(record, unit), why))
-    return bool(why)
-
-
 def _add_places(locations: dict[Any, list[Location]], key: Hashable, record: NodeRecord | EdgeRecord) -> None:
-    for place in (record.location, *record.places):
-        _add_location(locations, key, place)
+    """The record's place and further places, each once, up to MAX_LOCATIONS_PER_SUBJECT in all
+    (as :func:`_add_location` of each in turn: the first places given are kept)."""
+    loc, places = record.location, record.places
+    seen = locations.get(key)
+    if seen is None:
+        if not places:  # the usual case: one place, said for the first time
+            if loc is not None:
+                locations[key] = [loc]
+            return
+        fresh = list(dict.fromkeys(p for p in (loc, *places) if p is not None))  # hashed, not compared pairwise
+        if fresh:
+            locations[key] = fresh[:MAX_LOCATIONS_PER_SUBJECT]
+        return
+    if len(seen) >= MAX_LOCATIONS_PER_SUBJECT:
+        return
+    for place in (loc, *places):
+        if place is not None and place not in seen:
+            seen.append(place)
+            if len(seen) >= MAX_LOCATIONS_PER_SUBJECT:
+                return
 
 
 def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
-    if _invalid(unit, node, check_node(node)):
+    why = check_node(node)
+    if why:
+        unit.problems.append(Problem(_where(node, unit), why))
         return
     nid = node.id
     known = unit.nodes.get(nid)
@@ -244,18 +267,21 @@ def _add_node(unit: ImportUnit, node: NodeRecord) -> None:
 
 
 def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
-    if _invalid(unit, edge, check_edge(edge)):
+    why = check_edge(edge)
+    if why:
+        unit.problems.append(Problem(_where(edge, unit), why))
         return
     key = edge.key
     known = unit.edges.get(key)
     if known is None:
         unit.edges[key] = edge
+        unit.edge_evidence[key] = {edge.evidence}
     else:
         if edge.weight is not None:
             known.weight = edge.weight
         if edge.attributes:
             known.attributes = {**known.attributes, **edge.attributes}
-    unit.edge_evidence.setdefault(key, set()).add(edge.evidence)
+        unit.edge_evidence[key].add(edge.evidence)
     _add_places(unit.edge_locations, key, edge)
 
 

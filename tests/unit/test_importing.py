@@ -114,3 +114,74 @@ def test_an_importer_that_crashes_becomes_a_problem_not_a_traceback(tmp_path):
 def test_unknown_format_name():
     with pytest.raises(LookupError, match="unknown format 'nope'"):
         importer_named("nope")
+
+
+def _surrogate_the_slow_way(value) -> str | None:
+    """The pointer of the first text holding a lone surrogate, character by character: what
+    lineage.records.lone_surrogate_at did before it checked one string at a time."""
+    stack = [("", value)]
+    while stack:
+        pointer, item = stack.pop()
+        if isinstance(item, str):
+            if any(0xD800 <= ord(ch) <= 0xDFFF for ch in item):
+                return pointer
+        elif isinstance(item, dict):
+            for key, inner in reversed(item.items()):
+                step = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                if isinstance(key, str) and any(0xD800 <= ord(ch) <= 0xDFFF for ch in key):
+                    return step
+                stack.append((step, inner))
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{pointer}/{i}", inner) for i, inner in reversed(list(enumerate(item))))
+    return None
+
+
+class _Text(str):
+    pass
+
+
+class _Mapping(dict):
+    pass
+
+
+def _random_value(rng, depth: int = 0):
+    texts = ["", "plain", "é", "💥", "a\ud800", "\udfffz", "ü\udc00", "~/x", "\ud83d\udca5"]
+    pick = rng.random()
+    if depth > 4 or pick < 0.35:
+        text = rng.choice(texts)
+        return rng.choice([text, _Text(text), 3, 2.5, None, True, b"x\xff"])
+    if pick < 0.7:
+        keys = [rng.choice([*texts, 7, (1, 2), _Text("k\ud800")]) for _ in range(rng.randrange(4))]
+        made = {k: _random_value(rng, depth + 1) for k in keys}
+        return _Mapping(made) if rng.random() < 0.2 else made
+    items = [_random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return tuple(items) if rng.random() < 0.3 else items
+
+
+def test_lone_surrogates_are_found_one_string_at_a_time_as_they_were_character_by_character():
+    """Every text in a value, keys included (subclasses of str and dict too), and nothing else:
+    the same answer, and the same pointer, as a check of every character."""
+    import random
+
+    from lineage.records import check_node, lone_surrogate, lone_surrogate_at
+
+    rng = random.Random(19)
+    found = 0
+    for _ in range(3000):
+        value = _random_value(rng)
+        expected = _surrogate_the_slow_way(value)
+        assert lone_surrogate(value) is (expected is not None), value
+        assert lone_surrogate_at(value) == expected, value
+        found += expected is not None
+    assert 300 < found < 2700  # both answers were tested many times
+    deep: object = "x\ud800"
+    for _ in range(20_000):  # deeper than Python's recursion limit
+        deep = [deep]
+    assert lone_surrogate(deep) and lone_surrogate_at(deep) == "/0" * 20_000
+    for field in ("name", "namespace", "owner", "team"):
+        node = NodeRecord(**{"kind": "feature", "name": "ok", field: "bad\udc00"})
+        assert check_node(node) is not None and "surrogate" in check_node(node), field
+    assert "surrogate" in check_node(NodeRecord("feature", "ok", tags=("é", "t\ud800")))
+    assert "surrogate" in check_node(NodeRecord("feature", "ok", aliases=("\udfff",)))
+    assert "surrogate" in check_node(NodeRecord("feature", "ok", attributes={"a": [{"\ud800": 1}]}))
+    assert check_node(NodeRecord("feature", "é💥", tags=("ü",), attributes={"é": ["💥"]})) is None
