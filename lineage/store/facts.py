@@ -46,10 +46,10 @@ FTS_REBUILD_SHARE = 5
 FTS_COLUMNS = "name, namespace, owner, team, tags, attributes"
 FTS_DELETE = f"""INSERT INTO nodes_fts (nodes_fts, rowid, {FTS_COLUMNS})
        SELECT 'delete', n.rowid, n.name, n.namespace, n.owner, n.team, n.tags, n.attributes
-       FROM temp.pending_nodes p JOIN nodes n ON n.id = p.id"""  # noqa: S608 (constants)
+       FROM temp.pending_nodes p CROSS JOIN nodes n ON n.id = p.id"""  # noqa: S608 (constants)
 FTS_INSERT = f"""INSERT INTO nodes_fts (rowid, {FTS_COLUMNS})
        SELECT n.rowid, n.name, n.namespace, n.owner, n.team, n.tags, n.attributes
-       FROM temp.merged_nodes m JOIN nodes n ON n.id = m.id"""  # noqa: S608 (constants)
+       FROM temp.merged_nodes m CROSS JOIN nodes n ON n.id = m.id"""  # noqa: S608 (constants)
 REBUILD_PREPARE = (
     "UPDATE temp.pending_nodes SET existed = EXISTS (SELECT 1 FROM nodes n WHERE n.id = pending_nodes.id)",
     """UPDATE temp.pending_edges SET existed = EXISTS (SELECT 1 FROM edges e WHERE e.source = pending_edges.source
@@ -57,13 +57,13 @@ REBUILD_PREPARE = (
     # How many current facts each touched node and edge has: one is copied, more are merged.
     "CREATE TEMP TABLE IF NOT EXISTS node_fact_counts (id TEXT PRIMARY KEY, n INTEGER NOT NULL)",
     """INSERT INTO temp.node_fact_counts SELECT p.id, count(*) FROM temp.pending_nodes p
-       JOIN node_facts f ON f.node_id = p.id JOIN imports i ON i.id = f.import_id
+       CROSS JOIN node_facts f ON f.node_id = p.id CROSS JOIN imports i ON i.id = f.import_id
        WHERE i.superseded_by IS NULL GROUP BY p.id""",
     """CREATE TEMP TABLE IF NOT EXISTS edge_fact_counts (source TEXT, target TEXT, kind TEXT, n INTEGER NOT NULL,
        PRIMARY KEY (source, target, kind))""",
     """INSERT INTO temp.edge_fact_counts SELECT p.source, p.target, p.kind, count(*) FROM temp.pending_edges p
-       JOIN edge_facts f ON f.source = p.source AND f.target = p.target AND f.kind = p.kind
-       JOIN imports i ON i.id = f.import_id
+       CROSS JOIN edge_facts f ON f.source = p.source AND f.target = p.target AND f.kind = p.kind
+       CROSS JOIN imports i ON i.id = f.import_id
        WHERE i.superseded_by IS NULL GROUP BY p.source, p.target, p.kind""",
     # The rows rebuilt, staged so that they go into the tables in key order.
     """CREATE TEMP TABLE IF NOT EXISTS merged_nodes (id TEXT PRIMARY KEY, kind, name, namespace, owner, team,
@@ -76,23 +76,27 @@ REBUILD_CLEAR = tuple(
     for t in ("pending_nodes", "pending_edges", "node_fact_counts", "edge_fact_counts", "merged_nodes", "merged_edges")
 )
 NODE_SINGLES = f"""INSERT INTO temp.merged_nodes SELECT {SINGLE_NODE_FACT}
-       FROM temp.node_fact_counts c JOIN node_facts f ON f.node_id = c.id JOIN imports i ON i.id = f.import_id
+       FROM temp.node_fact_counts c CROSS JOIN node_facts f ON f.node_id = c.id
+       CROSS JOIN imports i ON i.id = f.import_id
        WHERE c.n = 1 AND i.superseded_by IS NULL"""  # noqa: S608 (constants)
 EDGE_SINGLES = f"""INSERT INTO temp.merged_edges SELECT {SINGLE_EDGE_FACT}
        FROM temp.edge_fact_counts c
-       JOIN edge_facts f ON f.source = c.source AND f.target = c.target AND f.kind = c.kind
-       JOIN imports i ON i.id = f.import_id
+       CROSS JOIN edge_facts f ON f.source = c.source AND f.target = c.target AND f.kind = c.kind
+       CROSS JOIN imports i ON i.id = f.import_id
        WHERE c.n = 1 AND i.superseded_by IS NULL"""  # noqa: S608 (constants)
+# CROSS JOIN: from the few rows touched to their facts by key (SQLite, knowing nothing of the
+# temp tables, would rather scan the facts).
 # The current facts of what has more than one, in the merge order.
 NODE_MULTI_FACTS = f"""SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
               f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
-       FROM temp.node_fact_counts c JOIN node_facts f ON f.node_id = c.id JOIN imports i ON i.id = f.import_id
+       FROM temp.node_fact_counts c CROSS JOIN node_facts f ON f.node_id = c.id
+       CROSS JOIN imports i ON i.id = f.import_id
        WHERE c.n > 1 AND i.superseded_by IS NULL
        ORDER BY f.node_id, {MERGE_ORDER}"""  # noqa: S608 (constants)
 EDGE_MULTI_FACTS = f"""SELECT f.source, f.target, f.kind, f.weight, f.declared, f.observed, f.attributes
        FROM temp.edge_fact_counts c
-       JOIN edge_facts f ON f.source = c.source AND f.target = c.target AND f.kind = c.kind
-       JOIN imports i ON i.id = f.import_id
+       CROSS JOIN edge_facts f ON f.source = c.source AND f.target = c.target AND f.kind = c.kind
+       CROSS JOIN imports i ON i.id = f.import_id
        WHERE c.n > 1 AND i.superseded_by IS NULL
        ORDER BY f.source, f.target, f.kind, {MERGE_ORDER}"""  # noqa: S608 (constants)
 MERGED_NODE_INSERT = "INSERT INTO temp.merged_nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
