@@ -38,9 +38,19 @@ TOUCH_NODES = "INSERT OR IGNORE INTO temp.pending_nodes (id, by) SELECT node_id,
 TOUCH_EDGES = """INSERT OR IGNORE INTO temp.pending_edges (source, target, kind, by)
        SELECT source, target, kind, ? FROM edge_facts WHERE import_id = ?"""
 DELETE_EDGES = "DELETE FROM edges WHERE (source, target, kind) IN (SELECT source, target, kind FROM temp.pending_edges)"
-# Secondary indexes that no query of an import reads: created after the load on a new database.
-DEFERRED_INDEXES = ("provenance_node", "provenance_edge", "provenance_import", "nodes_kind", "nodes_name",
-                    "edges_target", "classify_keys_key", "classify_keys_import")  # fmt: skip
+# Secondary indexes that no query of an import reads: created after the load on a new database
+# (their SQL as schema.py creates them; tests/unit/test_store.py checks that they come back).
+DEFERRED_INDEXES = {
+    "provenance_node": "CREATE INDEX provenance_node ON provenance(node_id)",
+    "provenance_edge": "CREATE INDEX provenance_edge ON provenance(source, target, edge_kind)",
+    "provenance_import": "CREATE INDEX provenance_import ON provenance(import_id)",
+    "nodes_kind": "CREATE INDEX nodes_kind ON nodes(kind)",
+    "nodes_name": "CREATE INDEX nodes_name ON nodes(name)",
+    "edges_target": "CREATE INDEX edges_target ON edges(target)",
+    "classify_keys_key": "CREATE INDEX classify_keys_key ON classify_keys(key)",
+    "classify_keys_import": "CREATE INDEX classify_keys_import ON classify_keys(import_id)",
+}
+DROP_INDEX = {name: f"DROP INDEX main.{name}" for name in DEFERRED_INDEXES}
 # Re-index the full text of every node when the rows rebuilt are at least 1/FTS_REBUILD_SHARE of them.
 FTS_REBUILD_SHARE = 5
 FTS_COLUMNS = "name, namespace, owner, team, tags, attributes"
@@ -121,7 +131,7 @@ class Facts(Connection):
     def __init__(self, db: sqlite_utils.Database, path: str, *, read_only: bool = False):
         super().__init__(db, path, read_only=read_only)
         # This transaction's outcomes waiting for rebuild_current (None: nothing touched yet),
-        # the SQL of the indexes it dropped to create after the load (None: not decided yet),
+        # the indexes it dropped to create after the load (None: not decided yet),
         # and the outcome of each import it classified again.
         self._pending_outcomes: list[UnitOutcome] | None = None
         self._deferred_indexes: list[str] | None = None
@@ -285,12 +295,11 @@ class Facts(Connection):
         conn = self.db.conn
         found: list[str] = []
         if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM imports)").fetchone()[0]:
-            for name, sql in conn.execute(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(DEFERRED_INDEXES))})",  # noqa: S608,E501
-                DEFERRED_INDEXES,
-            ).fetchall():
-                conn.execute(f"DROP INDEX main.[{name}]")
-                found.append(sql)
+            present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            for name in DEFERRED_INDEXES:
+                if name in present:
+                    conn.execute(DROP_INDEX[name])
+                    found.append(name)
         self._deferred_indexes = found
 
     def _before_commit(self) -> None:
@@ -311,8 +320,8 @@ class Facts(Connection):
         outcomes, indexes = self._pending_outcomes, self._deferred_indexes or []
         self._pending_outcomes, self._deferred_indexes, self._rederived = None, None, {}
         if outcomes is not None:
-            for statement in REBUILD_PREPARE:
-                conn.execute(statement)
+            for step in range(len(REBUILD_PREPARE)):
+                conn.execute(REBUILD_PREPARE[step])
             pending = conn.execute("SELECT count(*) FROM temp.pending_nodes").fetchone()[0]
             total = conn.execute("SELECT count(*) FROM nodes").fetchone()[0]
             # Measured: re-indexing a few rows is cheaper than a rebuild of every row; past
@@ -338,10 +347,10 @@ class Facts(Connection):
             for by, added, removed in conn.execute(EDGE_CHANGES):
                 outcomes[by].edges_added += added
                 outcomes[by].edges_removed += removed
-            for statement in REBUILD_CLEAR:
-                conn.execute(statement)
-        for sql in indexes:
-            conn.execute(sql)
+            for step in range(len(REBUILD_CLEAR)):
+                conn.execute(REBUILD_CLEAR[step])
+        for name in indexes:
+            conn.execute(DEFERRED_INDEXES[name])
 
     def rederive(self, import_id: int, unit: ImportUnit, digest: str) -> UnitOutcome:
         """Make the facts of a current import those of ``unit``, classified again; call inside

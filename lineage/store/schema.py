@@ -194,10 +194,9 @@ def _index_in_bulk_v5(db: sqlite_utils.Database) -> None:
     """The full-text index is kept by the write path, once per import (``lineage.store.facts``
     ``rebuild_current``), not by triggers row by row: re-indexing one row at a time cost five
     times a rebuild. So the database has no trigger at all; the index is rebuilt once, in case."""
-    for (name,) in db.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ('nodes_ai', 'nodes_ad', 'nodes_au')"
-    ).fetchall():
-        db.execute(f"DROP TRIGGER [{name}]")
+    db.execute("DROP TRIGGER IF EXISTS nodes_ai")
+    db.execute("DROP TRIGGER IF EXISTS nodes_ad")
+    db.execute("DROP TRIGGER IF EXISTS nodes_au")
     db.execute("INSERT INTO nodes_fts (nodes_fts) VALUES ('rebuild')")
 
 

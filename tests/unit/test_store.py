@@ -9,6 +9,7 @@ import pytest
 
 from lineage.graph import load_graph
 from lineage.ingest import import_paths
+from lineage.ingest.session import ImportSession
 from lineage.store import APPLICATION_ID, SCHEMA_VERSION, Store, StoreError
 from lineage.when import parse_when
 from tests.conftest import DATA, file_digest
@@ -197,6 +198,30 @@ def test_a_version_4_database_gets_its_full_text_index_rebuilt_without_triggers(
         assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         fts_matches_nodes(store)
         assert store.search("ranker") == found
+
+
+def test_the_first_import_into_a_new_database_leaves_every_index_as_the_schema_has_it(tmp_path):
+    """The first import drops secondary indexes and creates them after the load: all come back
+    as they were, and an import that fails leaves none missing."""
+
+    def indexes(store: Store) -> list[tuple[str, str]]:
+        return store.db.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall()
+
+    with Store.open(tmp_path / "empty.db", create=True) as store:
+        schema = indexes(store)
+    assert {"provenance_node", "nodes_kind", "classify_keys_key"} <= {name for name, _ in schema}
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [DATA / "small.yaml"]).ok
+        assert indexes(store) == schema
+    with Store.open(tmp_path / "f.db", create=True) as store:
+        with pytest.raises(RuntimeError), store.write():
+            (unit,) = ImportSession(None, [DATA / "small.yaml"]).plan().units
+            assert store.write_unit(unit, "2026-01-01T00:00:00Z").import_id
+            assert len(indexes(store)) < len(schema)  # dropped for the load
+            raise RuntimeError("a failure before the commit")
+        assert indexes(store) == schema and store.counts()["imports"] == 0
 
 
 def test_reads_and_writes_while_another_connection_reads(tmp_path):
