@@ -44,13 +44,22 @@ class Transaction(Generic[C]):
         conn = self.store.db.conn
         if exc_type is None:
             try:
+                self.store._before_commit()  # what the transaction deferred (current rows, indexes)
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as err:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                self.store._after_rollback()
                 raise StoreError(explain(self.store.path, err, writing=True)) from err
-        elif conn.in_transaction:
-            conn.execute("ROLLBACK")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                self.store._after_rollback()
+                raise
+        else:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self.store._after_rollback()
         if isinstance(exc, sqlite3.DatabaseError):
             raise StoreError(explain(self.store.path, exc, writing=True)) from exc
 
@@ -83,6 +92,13 @@ class Connection:
             yield self
         finally:
             conn.execute("COMMIT")
+
+    def _before_commit(self) -> None:
+        """Called inside a write transaction just before it commits: the parts of the store
+        that defer work to the end of a transaction (``Facts``: the current rows) do it here."""
+
+    def _after_rollback(self) -> None:
+        """Called when a write transaction rolled back: forget what it deferred."""
 
     def write(self) -> Transaction[Self]:
         """One write transaction (BEGIN IMMEDIATE, so a second writer waits its turn)."""

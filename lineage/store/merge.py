@@ -17,6 +17,20 @@ from lineage.store.rows import to_json
 
 # The merge order of facts, after their key, in SQL over the imports table aliased ``i``.
 MERGE_ORDER = "i.rank DESC, i.source, i.id"
+# The same policy in SQL for what needs no JSON merged: a node or edge with one current fact
+# (most of a large import) is that fact, with the defaults merge_node_facts and merge_edge_facts
+# give it (columns as the nodes and edges tables have them; Python's `x or default` is
+# coalesce(nullif(x, ''), default)). ``f`` is the fact; the caller joins it to the ids wanted.
+SINGLE_NODE_FACT = """f.node_id, f.kind, f.name, f.namespace,
+       CASE WHEN f.reference THEN NULL ELSE f.owner END, CASE WHEN f.reference THEN NULL ELSE f.team END,
+       CASE WHEN f.reference THEN '[]' ELSE coalesce(nullif(f.tags, ''), '[]') END,
+       CASE WHEN f.reference THEN 'active' ELSE coalesce(nullif(f.status, ''), 'active') END,
+       CASE WHEN f.reference THEN NULL ELSE f.deprecated_on END,
+       CASE WHEN f.reference THEN NULL ELSE f.deprecation_reason END,
+       CASE WHEN f.reference THEN '{}' ELSE coalesce(nullif(f.attributes, ''), '{}') END,
+       CASE WHEN f.reference THEN 0 ELSE 1 END"""
+SINGLE_EDGE_FACT = """f.source, f.target, f.kind, f.weight, f.declared, f.observed,
+       coalesce(nullif(f.attributes, ''), '{}')"""
 # Which stated node owns an alias: the lowest rank first, then by source (then id as read).
 ALIAS_OWNER_RANK = "i.rank"
 

@@ -190,9 +190,19 @@ def _add_rank_v4(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE imports SET rank = 0 WHERE importer = 'manifest'")  # what ranked them until now
 
 
+def _index_in_bulk_v5(db: sqlite_utils.Database) -> None:
+    """The full-text index is kept by the write path, once per import (``lineage.store.facts``
+    ``rebuild_current``), not by triggers row by row: re-indexing one row at a time cost five
+    times a rebuild. So the database has no trigger at all; the index is rebuilt once, in case."""
+    db.execute("DROP TRIGGER IF EXISTS nodes_ai")
+    db.execute("DROP TRIGGER IF EXISTS nodes_ad")
+    db.execute("DROP TRIGGER IF EXISTS nodes_au")
+    db.execute("INSERT INTO nodes_fts (nodes_fts) VALUES ('rebuild')")
+
+
 # MIGRATIONS[i] takes a database from schema version i to i + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _create_schema_v1, _add_tours_v2, _add_derivations_v3, _add_rank_v4,
+    _create_schema_v1, _add_tours_v2, _add_derivations_v3, _add_rank_v4, _index_in_bulk_v5,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -203,12 +213,13 @@ def _trigger_text(sql: str | None) -> str:
 
 
 @functools.cache
-def our_triggers() -> dict[str, str]:
-    """The triggers this version's schema has (the full-text index's), by name: any other trigger
-    in a database would run inside every import, so a database with one is refused."""
+def our_triggers(version: int = SCHEMA_VERSION) -> dict[str, str]:
+    """The triggers our schema has at ``version``, by name (versions 1 to 4: the full-text
+    index's; from 5: none): any other trigger in a database would run inside every import, so a
+    database with one is refused."""
     db = sqlite_utils.Database(sqlite3.connect(":memory:"))
     try:
-        for migrate in MIGRATIONS:
+        for migrate in MIGRATIONS[:version]:
             migrate(db)
         rows = db.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     finally:
@@ -231,7 +242,7 @@ def check_and_migrate(store: Connection) -> None:
         )
     if has_tables:  # before any write: a foreign trigger would fire on the migration too
         for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"):
-            if _trigger_text(sql) != our_triggers().get(name):
+            if _trigger_text(sql) != our_triggers(version).get(name):
                 raise StoreError(
                     f"{store.path}: not a Lineage Explorer database as this version writes it"
                     f" (unknown trigger {name!r}); refusing to touch it"

@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from lineage.store import Store, StoreError
+from lineage.store import MIGRATIONS, Store, StoreError
+from lineage.store.driver import sqlite_utils
 from tests.conftest import file_digest
 
 SEARCHES = ['"', '""', '"a', "*", "a*", "NEAR(", "NEAR(a b)", "a OR", "OR", "a AND", "NOT", "-x", ":",
@@ -72,14 +73,58 @@ def test_our_own_triggers_are_accepted(tmp_path):
         assert store.counts()["nodes"] == 0
 
 
+def version_4_triggers() -> dict[str, str]:
+    """The full-text index's triggers as schema version 4 created them, by name (SQL as written)."""
+    db = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    for migrate in MIGRATIONS[:4]:
+        migrate(db)
+    found = dict(db.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    db.close()
+    assert set(found) == {"nodes_ai", "nodes_ad", "nodes_au"}
+    return found
+
+
+def as_version_4(db) -> None:
+    """Make a database what version 4 left: the full-text index kept by triggers."""
+    conn = sqlite3.connect(db)
+    for sql in version_4_triggers().values():
+        conn.execute(sql)
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+
+
 def test_the_trigger_check_refuses_a_temp_free_replacement_of_ours(lineage, small):
-    """A trigger with one of our names but other SQL is not ours either."""
+    """A trigger with one of our names but other SQL is not ours either (in a version 4
+    database, whose full-text index triggers keep)."""
     assert lineage("import", str(small)).exit_code == 0
+    as_version_4(lineage.db)
     conn = sqlite3.connect(lineage.db)
     name = conn.execute("SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name").fetchone()[0]
     conn.execute(f"DROP TRIGGER [{name}]")  # noqa: S608
     conn.execute(f"CREATE TRIGGER [{name}] AFTER INSERT ON nodes BEGIN DELETE FROM edges; END")  # noqa: S608
     conn.commit()
     conn.close()
+    before = file_digest(lineage.db)
     with pytest.raises(StoreError, match=f"unknown trigger '{name}'"):
         Store.open(lineage.db)
+    assert file_digest(lineage.db) == before
+
+
+def test_a_version_4_database_with_its_own_triggers_opens_and_loses_them(lineage, small):
+    assert lineage("import", str(small)).exit_code == 0
+    as_version_4(lineage.db)
+    with Store.open(lineage.db) as store:
+        assert store.db.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("name", ["nodes_ai", "nodes_ad", "nodes_au"])
+def test_the_old_index_triggers_are_not_ours_in_a_current_database(lineage, small, name):
+    """From version 5 the write path keeps the full-text index: one of version 4's triggers
+    would index rows a second time, so a current database with one is refused."""
+    assert lineage("import", str(small)).exit_code == 0
+    with_trigger(lineage.db, version_4_triggers()[name])
+    before = file_digest(lineage.db)
+    with pytest.raises(StoreError, match=f"unknown trigger '{name}'"):
+        Store.open(lineage.db)
+    assert file_digest(lineage.db) == before

@@ -9,6 +9,7 @@ import pytest
 
 from lineage.graph import load_graph
 from lineage.ingest import import_paths
+from lineage.ingest.session import ImportSession
 from lineage.store import APPLICATION_ID, SCHEMA_VERSION, Store, StoreError
 from lineage.when import parse_when
 from tests.conftest import DATA, file_digest
@@ -146,6 +147,81 @@ def test_full_text_search_covers_names_tags_and_attributes(tmp_path):
         assert store.search("creative") == ["feature:ad_id"]
         assert store.search('"; DROP TABLE nodes; --') == []
         assert store.counts()["nodes"] == 2
+
+
+def fts_matches_nodes(store: Store) -> None:
+    """The full-text index holds exactly the current rows (FTS5 compares it with the table)."""
+    store.db.conn.execute("INSERT INTO nodes_fts (nodes_fts, rank) VALUES ('integrity-check', 1)")
+
+
+@pytest.mark.parametrize("share", [0, 10**9], ids=["row-by-row", "rebuilt"])
+def test_search_follows_every_import_whether_the_index_is_rebuilt_or_updated(tmp_path, monkeypatch, share):
+    """The write path keeps the full-text index (no triggers): changed, added and removed nodes
+    are found as they now are, by the rows changed alone or by a rebuild of the whole index."""
+    monkeypatch.setattr("lineage.store.facts.FTS_REBUILD_SHARE", share)
+    m = manifest(tmp_path / "m.yaml", "features:\n  - {name: alpha, tags: [red]}\n  - {name: beta}\n")
+    other = manifest(tmp_path / "o.yaml", "features: [{name: gamma, description: blue words}]\n")
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [m, other]).ok
+        fts_matches_nodes(store)
+        assert (store.search("red"), store.search("blue")) == (["feature:alpha"], ["feature:gamma"])
+        manifest(m, "features:\n  - {name: alpha, tags: [green]}\n  - {name: delta}\n")
+        assert import_paths(store, [m]).ok
+        fts_matches_nodes(store)
+        assert (store.search("red"), store.search("green")) == ([], ["feature:alpha"])
+        assert (store.search("beta"), store.search("delta")) == ([], ["feature:delta"])
+        assert store.search("blue") == ["feature:gamma"]
+
+
+def test_a_version_4_database_gets_its_full_text_index_rebuilt_without_triggers(tmp_path):
+    """Version 4 kept the index by triggers; version 5 drops them and rebuilds the index once."""
+    path = tmp_path / "l.db"
+    with Store.open(path, create=True) as store:
+        assert import_paths(store, [DATA / "small.yaml"]).ok
+        found = store.search("ranker")
+        assert found == ["model:shop/ranker"]
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO nodes_fts (nodes_fts) VALUES ('delete-all')")  # an index to rebuild
+    memory = sqlite3.connect(":memory:")
+    from lineage.store import MIGRATIONS
+    from lineage.store.driver import sqlite_utils
+
+    for migrate in MIGRATIONS[:4]:
+        migrate(sqlite_utils.Database(memory))
+    for (sql,) in memory.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"):
+        conn.execute(sql)
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        fts_matches_nodes(store)
+        assert store.search("ranker") == found
+
+
+def test_the_first_import_into_a_new_database_leaves_every_index_as_the_schema_has_it(tmp_path):
+    """The first import drops secondary indexes and creates them after the load: all come back
+    as they were, and an import that fails leaves none missing."""
+
+    def indexes(store: Store) -> list[tuple[str, str]]:
+        return store.db.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall()
+
+    with Store.open(tmp_path / "empty.db", create=True) as store:
+        schema = indexes(store)
+    assert {"provenance_node", "nodes_kind", "classify_keys_key"} <= {name for name, _ in schema}
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [DATA / "small.yaml"]).ok
+        assert indexes(store) == schema
+    with Store.open(tmp_path / "f.db", create=True) as store:
+        with pytest.raises(RuntimeError), store.write():
+            (unit,) = ImportSession(None, [DATA / "small.yaml"]).plan().units
+            assert store.write_unit(unit, "2026-01-01T00:00:00Z").import_id
+            assert len(indexes(store)) < len(schema)  # dropped for the load
+            raise RuntimeError("a failure before the commit")
+        assert indexes(store) == schema and store.counts()["imports"] == 0
 
 
 def test_reads_and_writes_while_another_connection_reads(tmp_path):
