@@ -25,11 +25,24 @@ def load_graph(store: Store, *, as_of: str | None = None) -> nx.DiGraph:
     return build_graph(node_rows, edge_rows)
 
 
-def load_nearby(store: Store, start: str, depth: int, *, upstream: bool = False) -> nx.DiGraph:
+def load_nearby(store: Store, start: str, depth: int | None = None, *, upstream: bool = False) -> nx.DiGraph:
     """The current graph of the nodes within ``depth`` hops downstream of ``start`` (and
-    upstream with ``upstream``): a bounded question answered without loading the whole graph
-    (see :meth:`lineage.store.Store.nearby_rows`)."""
+    upstream with ``upstream``; every hop with ``depth`` None): what ``impact`` of ``start``
+    reads, answered without loading the whole graph (see :meth:`lineage.store.Store.nearby_rows`)."""
     return build_graph(*store.nearby_rows(start, depth, upstream=upstream))
+
+
+def load_between(store: Store, source: str, target: str) -> nx.DiGraph:
+    """The current graph of the nodes a path from ``source`` to ``target`` can pass: what
+    ``trace`` reads (see :meth:`lineage.store.Store.between_rows`)."""
+    return build_graph(*store.between_rows(source, target))
+
+
+def load_removal(store: Store, remove: Iterable[str], remove_edges: Iterable[tuple[str, str]] = ()) -> nx.DiGraph:
+    """The current graph of what removing ``remove`` and ``remove_edges`` reaches, with every
+    input of it: what ``simulate`` reads, but for the count of the nodes it leaves alone, which
+    this graph does not hold (see :meth:`lineage.store.Store.simulation_rows`)."""
+    return build_graph(*store.simulation_rows(remove, [v for _, v in remove_edges]))
 
 
 def load_flag_history(store: Store, *, as_of: str | None = None) -> list[FlagGeneration]:
