@@ -79,22 +79,28 @@ NEXT_HOP = {
 # The rows of the nodes in temp.sub_nodes, and of the edges among them: from each node by the
 # edges' primary key (source first), the target looked up in the set. (`source IN (...) AND
 # target IN (...)` let SQLite probe every pair, quadratic in the ids: minutes at 20k; `+`
-# keeps it from probing (source, target IN ...) again.)
-SUB_NODES = GRAPH_NODE_SELECT + " WHERE id IN (SELECT node FROM temp.sub_nodes)"  # noqa: S608 (constants)
-SUB_EDGES = (
-    "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
+# keeps it from probing (source, target IN ...) again.) By `scan`: past a share of the graph
+# (SCAN_SHARE), reading the tables through and looking each row up in the set is the faster way.
+SUB_NODES = {
+    False: GRAPH_NODE_SELECT + " WHERE id IN (SELECT node FROM temp.sub_nodes)",  # noqa: S608 (constants)
+    True: GRAPH_NODE_SELECT + " NOT INDEXED WHERE id IN (SELECT node FROM temp.sub_nodes)",  # noqa: S608
+}
+SUB_EDGES = {
+    False: "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
     " FROM temp.sub_nodes n CROSS JOIN edges e ON e.source = n.node"
-    " WHERE +e.target IN (SELECT node FROM temp.sub_nodes)"
-)
-# The edges into the nodes in temp.sub_reach (by edges_target), and their sources.
-INTO_REACH = (
-    "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
-    " FROM temp.sub_reach r CROSS JOIN edges e ON e.target = r.node"
-)
-SOURCES_INTO_REACH = (
-    "INSERT OR IGNORE INTO temp.sub_nodes (node)"
-    " SELECT e.source FROM temp.sub_reach r CROSS JOIN edges e ON e.target = r.node"
-)
+    " WHERE +e.target IN (SELECT node FROM temp.sub_nodes)",
+    True: GRAPH_EDGE_SELECT + " NOT INDEXED"  # noqa: S608 (constants)
+    " WHERE source IN (SELECT node FROM temp.sub_nodes) AND target IN (SELECT node FROM temp.sub_nodes)",
+}
+# The edges into the nodes in temp.sub_reach (by edges_target, or the table read through).
+INTO_REACH = {
+    False: "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
+    " FROM temp.sub_reach r CROSS JOIN edges e ON e.target = r.node",
+    True: GRAPH_EDGE_SELECT + " NOT INDEXED WHERE target IN (SELECT node FROM temp.sub_reach)",  # noqa: S608
+}
+# The share of the nodes (by the largest rowid, a look-up where count(*) reads an index
+# through) past which the rows of a part of the graph are read by scanning the tables.
+SCAN_SHARE = 0.15
 # How far to walk each way before choosing which way a trace walks first.
 TRACE_PROBE = 20_000
 # The facts of the imports in temp.as_of_imports, in the merge order.
@@ -192,11 +198,15 @@ class Snapshots(Connection):
         """
         with self._walking():
             conn = self.db.conn
-            self._walk([*remove, *cut_targets], "down")
-            conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
-            conn.execute(SOURCES_INTO_REACH)
-            nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES).fetchall()]
-            edges = [EdgeRow._make(r) for r in conn.execute(INTO_REACH).fetchall()]
+            reached = self._walk([*remove, *cut_targets], "down")
+            scan = self._scan(reached)
+            edges = [EdgeRow._make(r) for r in conn.execute(INTO_REACH[scan]).fetchall()]
+            wanted = {r[0] for r in conn.execute("SELECT node FROM temp.sub_reach")} | {e[0] for e in edges}
+            if scan:  # most of the nodes: read them all, keep those wanted
+                nodes = [NodeRow._make(r) for r in conn.execute(GRAPH_NODE_SELECT) if r[0] in wanted]
+            else:
+                self._fill_sub("sub_nodes", wanted)
+                nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[False]).fetchall()]
             return nodes, edges
 
     @contextlib.contextmanager
@@ -219,11 +229,17 @@ class Snapshots(Connection):
         conn.execute(f"DELETE FROM temp.{table}")  # noqa: S608 (constant names)
         conn.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?)", ((i,) for i in ids))  # noqa: S608
 
-    def _walk(self, starts: Iterable[str], direction: str, *, within: bool = False) -> None:
-        """temp.sub_reach: what is reachable from ``starts`` (them included)."""
+    def _walk(self, starts: Iterable[str], direction: str, *, within: bool = False) -> int:
+        """temp.sub_reach: what is reachable from ``starts`` (them included); how many."""
         self._fill_sub("sub_seeds", starts)
         self.db.conn.execute("DELETE FROM temp.sub_reach")
-        self.db.conn.execute(CLOSURE[direction, within])
+        count: int = self.db.conn.execute(CLOSURE[direction, within]).rowcount
+        return count
+
+    def _scan(self, count: int) -> bool:
+        """Whether rows of ``count`` nodes are read faster by scanning the tables."""
+        largest = self.db.conn.execute("SELECT max(rowid) FROM nodes").fetchone()[0] or 0
+        return count > SCAN_SHARE * largest
 
     def _walk_hops(self, start: str, depth: int, direction: str) -> None:
         """temp.sub_reach: the nodes within ``depth`` hops of ``start``, breadth first, each
@@ -239,8 +255,9 @@ class Snapshots(Connection):
 
     def _sub_rows(self) -> tuple[list[NodeRow], list[EdgeRow]]:
         conn = self.db.conn
-        nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES).fetchall()]
-        edges = [EdgeRow._make(r) for r in conn.execute(SUB_EDGES).fetchall()]
+        scan = self._scan(conn.execute("SELECT count(*) FROM temp.sub_nodes").fetchone()[0])
+        nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[scan]).fetchall()]
+        edges = [EdgeRow._make(r) for r in conn.execute(SUB_EDGES[scan]).fetchall()]
         return nodes, edges
 
     def snapshot(self, as_of: str | None = None) -> tuple[dict[str, dict[str, Any]], dict[EdgeKey, dict[str, Any]]]:
