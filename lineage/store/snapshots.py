@@ -101,8 +101,9 @@ INTO_REACH = {
 # The share of the nodes (by the largest rowid, a look-up where count(*) reads an index
 # through) past which the rows of a part of the graph are read by scanning the tables.
 SCAN_SHARE = 0.15
-# How far to walk each way before choosing which way a trace walks first.
-TRACE_PROBE = 20_000
+# A trace walks first the way that reaches fewer nodes: it walks both ways up to 4 x this many
+# nodes, then 16 x, ..., until one way ends (so the probes cost a few times the smaller walk).
+TRACE_PROBE = 64
 # The facts of the imports in temp.as_of_imports, in the merge order.
 AS_OF_NODE_FACTS = f"""SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
               f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
@@ -173,10 +174,12 @@ class Snapshots(Connection):
         """
         with self._walking():
             conn = self.db.conn
-            sizes = {}
-            for direction, start in (("up", target), ("down", source)):
-                self._fill_sub("sub_seeds", [start])
-                sizes[direction] = conn.execute(CLOSURE_SIZE[direction], {"limit": TRACE_PROBE + 1}).fetchone()[0]
+            limit, sizes = TRACE_PROBE, {"up": TRACE_PROBE + 1, "down": TRACE_PROBE + 1}
+            while min(sizes.values()) > limit:  # walk both ways, ever further, until one ends
+                limit *= 4
+                for direction, start in (("up", target), ("down", source)):
+                    self._fill_sub("sub_seeds", [start])
+                    sizes[direction] = conn.execute(CLOSURE_SIZE[direction], {"limit": limit + 1}).fetchone()[0]
             first = "up" if sizes["up"] <= sizes["down"] else "down"
             then, first_start, then_start = ("down", target, source) if first == "up" else ("up", source, target)
             self._walk([first_start], first)
