@@ -34,6 +34,8 @@ SUB_TABLES = {
     "sub_hops": "CREATE TEMP TABLE IF NOT EXISTS sub_hops (node TEXT PRIMARY KEY, hop INTEGER NOT NULL)",
     "sub_nodes": "CREATE TEMP TABLE IF NOT EXISTS sub_nodes (node TEXT PRIMARY KEY)",
 }
+SUB_CLEAR = {t: f"DELETE FROM temp.{t}" for t in SUB_TABLES}  # noqa: S608 (constant names)
+SUB_FILL = {t: f"INSERT OR IGNORE INTO temp.{t} VALUES (?)" for t in ("sub_seeds", "sub_nodes")}  # noqa: S608
 SUB_HOPS_INDEX = "CREATE INDEX IF NOT EXISTS temp.sub_hops_hop ON sub_hops (hop)"
 # (column followed, column reached) of an edge, by direction.
 STEP = {"down": ("source", "target"), "up": ("target", "source")}
@@ -217,9 +219,9 @@ class Snapshots(Connection):
         """One read snapshot for a walk and its rows (unless the caller holds one), with the
         walk's temporary tables created and empty."""
         conn = self.db.conn
-        for table, create in SUB_TABLES.items():
-            conn.execute(create)
-            conn.execute(f"DELETE FROM temp.{table}")  # noqa: S608 (constant names)
+        for table in SUB_TABLES:
+            conn.execute(SUB_TABLES[table])
+            conn.execute(SUB_CLEAR[table])
         conn.execute(SUB_HOPS_INDEX)
         if conn.in_transaction:
             yield
@@ -229,8 +231,8 @@ class Snapshots(Connection):
 
     def _fill_sub(self, table: str, ids: Iterable[str]) -> None:
         conn = self.db.conn
-        conn.execute(f"DELETE FROM temp.{table}")  # noqa: S608 (constant names)
-        conn.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?)", ((i,) for i in ids))  # noqa: S608
+        conn.execute(SUB_CLEAR[table])
+        conn.executemany(SUB_FILL[table], ((i,) for i in ids))
 
     def _walk(self, starts: Iterable[str], direction: str, *, within: bool = False) -> int:
         """temp.sub_reach: what is reachable from ``starts`` (them included); how many."""
