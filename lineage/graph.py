@@ -11,7 +11,9 @@ is no longer served, else None or True). Edge attributes:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
@@ -21,15 +23,32 @@ from lineage.store import EdgeRow, NodeRow, Store
 
 def load_graph(store: Store, *, as_of: str | None = None) -> nx.DiGraph:
     """The current graph of ``store``, or the graph as it stood at ``as_of`` (UTC ISO time)."""
-    node_rows, edge_rows = store.graph_rows(as_of)
-    return build_graph(node_rows, edge_rows)
+    with _collector_paused():
+        node_rows, edge_rows = store.graph_rows(as_of)
+        return build_graph(node_rows, edge_rows)
 
 
-def load_nearby(store: Store, start: str, depth: int, *, upstream: bool = False) -> nx.DiGraph:
+def load_nearby(store: Store, start: str, depth: int | None = None, *, upstream: bool = False) -> nx.DiGraph:
     """The current graph of the nodes within ``depth`` hops downstream of ``start`` (and
-    upstream with ``upstream``): a bounded question answered without loading the whole graph
-    (see :meth:`lineage.store.Store.nearby_rows`)."""
-    return build_graph(*store.nearby_rows(start, depth, upstream=upstream))
+    upstream with ``upstream``; every hop with ``depth`` None): what ``impact`` of ``start``
+    reads, answered without loading the whole graph (see :meth:`lineage.store.Store.nearby_rows`)."""
+    with _collector_paused():
+        return build_graph(*store.nearby_rows(start, depth, upstream=upstream))
+
+
+def load_between(store: Store, source: str, target: str) -> nx.DiGraph:
+    """The current graph of the nodes a path from ``source`` to ``target`` can pass: what
+    ``trace`` reads (see :meth:`lineage.store.Store.between_rows`)."""
+    with _collector_paused():
+        return build_graph(*store.between_rows(source, target))
+
+
+def load_removal(store: Store, remove: Iterable[str], remove_edges: Iterable[tuple[str, str]] = ()) -> nx.DiGraph:
+    """The current graph of what removing ``remove`` and ``remove_edges`` reaches, with every
+    input of it: what ``simulate`` reads, but for the count of the nodes it leaves alone, which
+    this graph does not hold (see :meth:`lineage.store.Store.simulation_rows`)."""
+    with _collector_paused():
+        return build_graph(*store.simulation_rows(remove, [v for _, v in remove_edges]))
 
 
 def load_flag_history(store: Store, *, as_of: str | None = None) -> list[FlagGeneration]:
@@ -56,20 +75,35 @@ def build_graph(node_rows: Iterable[NodeRow], edge_rows: Iterable[EdgeRow]) -> n
                "current": None if current is None else bool(current)})
         for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows
     )  # fmt: skip
-    known = graph._node
-    merged: dict[tuple[str, str], dict] = {}  # one edge per pair, whatever its kinds
+    known, succ, pred = graph._node, graph._succ, graph._pred
+    # One edge per pair, whatever its kinds, its attributes merged in place: put in the
+    # adjacency as add_edge puts it (the same dict both ways, in the order first said), at a
+    # fraction of add_edges_from's cost, which copies every attribute dict into a new one.
     for source, target, kind, weight, declared, observed in edge_rows:
         if source not in known or target not in known:
             continue
-        data = merged.get((source, target))
+        data = succ[source].get(target)
         if data is None:
-            merged[source, target] = {"kinds": (kind,), "weight": weight, "declared": bool(declared),
-                                      "observed": bool(observed)}  # fmt: skip
+            data = {"kinds": (kind,), "weight": weight, "declared": bool(declared), "observed": bool(observed)}
+            succ[source][target] = pred[target][source] = data
         else:
             data["kinds"] = tuple(sorted({*data["kinds"], kind}))
             if weight is not None and (data["weight"] is None or weight > data["weight"]):
                 data["weight"] = weight
             data["declared"] = data["declared"] or bool(declared)
             data["observed"] = data["observed"] or bool(observed)
-    graph.add_edges_from((source, target, data) for (source, target), data in merged.items())
     return graph
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading and building a graph makes objects that all live on: the garbage collector,
+    set off by every so many new ones, would only walk them again and again (a third of the
+    time), so it waits until the graph is built."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()

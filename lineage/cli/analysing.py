@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from lineage.analyses import FINDING_KINDS, diff, find_all, impact, simulate, trace
 from lineage.analyses.signals import EPSILON
 from lineage.cli._shared import AS_OF, emit, finite, graph_as_of, open_store, write_or_print
 from lineage.cli.app import Failure, cli, friendly
-from lineage.graph import load_flag_history, load_graph, load_nearby
+from lineage.graph import load_between, load_flag_history, load_graph, load_nearby, load_removal
 from lineage.refs import resolve, resolve_in
 from lineage.render import reports as report
 from lineage.render import text as present
@@ -30,7 +32,7 @@ def trace_command(source_ref: str, target_ref: str, max_paths: int, max_length: 
     """Every path from FROM to TO in the direction data flows, shortest first."""
     store = open_store()
     source, target = resolve(store, source_ref), resolve(store, target_ref)
-    graph = load_graph(store)
+    graph = load_between(store, source, target)  # only what a path can pass: not the whole graph
     result = trace(graph, source, target, max_paths=max_paths, max_length=max_length)
     emit(present.to_json(present.trace_json(graph, result)) if as_json else present.trace_text(result))
 
@@ -53,8 +55,8 @@ def impact_command(ref: str, depth: int | None, upstream: bool, as_of: str | Non
     REF breaks, the findings that touch it and where every edge was said.
     """
     store = open_store()
-    if depth is not None and as_of is None and fmt in ("text", "json"):
-        # A bounded question: read only the nodes within reach, not the whole graph.
+    if as_of is None and fmt in ("text", "json"):
+        # A question about one node: read only what it reaches, not the whole graph.
         node_id = resolve(store, ref)
         graph = load_nearby(store, node_id, depth, upstream=upstream)
     else:
@@ -86,10 +88,20 @@ def simulate_command(refs: tuple[str, ...], edges: tuple[tuple[str, str], ...], 
     if not refs and not edges:
         raise Failure("name something to remove: REF... or --edge FROM TO", code=2)
     store = open_store()
-    graph = graph_as_of(store, as_of)
-    nodes = [resolve_in(store, graph, r) for r in refs]
-    cut = [(resolve_in(store, graph, a), resolve_in(store, graph, b)) for a, b in edges]
-    result = simulate(graph, nodes, cut)
+    if as_of is None:
+        # Read only what the removal reaches and its inputs, not the whole graph; the rest is
+        # unaffected, and only counted.
+        nodes = [resolve(store, r) for r in refs]
+        cut = [(resolve(store, a), resolve(store, b)) for a, b in edges]
+        graph = load_removal(store, nodes, cut)
+        result = simulate(graph, nodes, cut)
+        others = store.node_count() - len(result.removed) - len(result.broken) - len(result.degraded)
+        result = dataclasses.replace(result, unaffected_count=others)
+    else:
+        graph = graph_as_of(store, as_of)
+        nodes = [resolve_in(store, graph, r) for r in refs]
+        cut = [(resolve_in(store, graph, a), resolve_in(store, graph, b)) for a, b in edges]
+        result = simulate(graph, nodes, cut)
     emit(present.to_json(report.simulation_json(graph, result)) if as_json
          else report.simulation_text(result))  # fmt: skip
 

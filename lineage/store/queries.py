@@ -38,6 +38,10 @@ class Queries(Connection):
             "imports": conn.execute("SELECT count(*) FROM imports").fetchone()[0],
         }
 
+    def node_count(self) -> int:
+        value: int = self.db.conn.execute("SELECT count(*) FROM nodes").fetchone()[0]
+        return value
+
     def node(self, node_id: str) -> dict[str, Any] | None:
         row = self.db.conn.execute(NODE_SELECT + " WHERE id = ?", (node_id,)).fetchone()
         return node_dict(row) if row else None

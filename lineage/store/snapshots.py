@@ -3,8 +3,9 @@ imports current then), or the part of it around one node."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from lineage.store.connection import Connection
@@ -21,20 +22,90 @@ from lineage.store.rows import (
 )  # fmt: skip
 from lineage.store.units import EdgeKey
 
-NEARBY_NODES = GRAPH_NODE_SELECT + " WHERE id IN (SELECT id FROM temp.nearby)"  # noqa: S608 (constants)
-# From each nearby id by the edges' primary key (source first): `source IN (...) AND target IN
-# (...)` let SQLite probe every pair, quadratic in the ids (minutes at 20k).
-NEARBY_EDGES = (
-    "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
-    " FROM temp.nearby n CROSS JOIN edges e ON e.source = n.id"
-    " WHERE +e.target IN (SELECT id FROM temp.nearby)"  # `+`: no (source, target IN ...) probes
-)
-# The next hop from the ids in temp.frontier, downstream and upstream: one query a hop, so a walk
-# keeps a visited set (a recursive CTE walks a cycle once per hop asked: depth 10^9 never ends).
-NEXT_HOP = {
-    direction: f"SELECT DISTINCT e.{there} FROM temp.frontier f CROSS JOIN edges e ON e.{here} = f.id"  # noqa: S608
-    for direction, here, there in (("down", "source", "target"), ("up", "target", "source"))
+# The part of the graph a question about one node needs is walked in SQL over the current edges
+# and kept in temporary tables of ids (a bound id may hold a NUL, which json_each would cut):
+# temp.sub_seeds (where a walk starts), temp.sub_within (the nodes another walk reached),
+# temp.sub_reach (what a walk reaches), temp.sub_hops (node, hop: a walk of at most some hops)
+# and temp.sub_nodes (the nodes whose rows are read).
+SUB_TABLES = {
+    "sub_seeds": "CREATE TEMP TABLE IF NOT EXISTS sub_seeds (node TEXT PRIMARY KEY)",
+    "sub_within": "CREATE TEMP TABLE IF NOT EXISTS sub_within (node TEXT PRIMARY KEY)",
+    "sub_reach": "CREATE TEMP TABLE IF NOT EXISTS sub_reach (node TEXT PRIMARY KEY)",
+    "sub_hops": "CREATE TEMP TABLE IF NOT EXISTS sub_hops (node TEXT PRIMARY KEY, hop INTEGER NOT NULL)",
+    "sub_nodes": "CREATE TEMP TABLE IF NOT EXISTS sub_nodes (node TEXT PRIMARY KEY)",
 }
+SUB_CLEAR = {t: f"DELETE FROM temp.{t}" for t in SUB_TABLES}  # noqa: S608 (constant names)
+SUB_FILL = {t: f"INSERT OR IGNORE INTO temp.{t} VALUES (?)" for t in ("sub_seeds", "sub_nodes")}  # noqa: S608
+SUB_HOPS_INDEX = "CREATE INDEX IF NOT EXISTS temp.sub_hops_hop ON sub_hops (hop)"
+# (column followed, column reached) of an edge, by direction.
+STEP = {"down": ("source", "target"), "up": ("target", "source")}
+# Into temp.sub_reach, everything reachable from temp.sub_seeds, the seeds included: a recursive
+# CTE whose UNION is the visited set (a node already walked is not walked again), so a cycle is
+# walked once and a chain of n nodes costs n steps, each one probe of the edges' primary key
+# (source first) or of edges_target. By (direction, within): `within` keeps the walk inside
+# temp.sub_within (`+`: each step's node is looked up in the set; without it SQLite probes the
+# edges once per node of the set, quadratic).
+CLOSURE = {
+    (direction, within): (
+        "INSERT OR IGNORE INTO temp.sub_reach (node)"  # noqa: S608 (constants)
+        " WITH RECURSIVE walk(node) AS ("
+        "   SELECT node FROM temp.sub_seeds"
+        f"  UNION SELECT e.{there} FROM walk CROSS JOIN edges e ON e.{here} = walk.node"
+        + (f" WHERE +e.{there} IN (SELECT node FROM temp.sub_within)" if within else "")  # noqa: S608
+        + ") SELECT node FROM walk"
+    )
+    for direction, (here, there) in STEP.items()
+    for within in (False, True)
+}
+# How many nodes a walk reaches, counting at most :limit (the recursion stops there).
+CLOSURE_SIZE = {
+    direction: (
+        "WITH RECURSIVE walk(node) AS ("  # noqa: S608 (constants)
+        "   SELECT node FROM temp.sub_seeds"
+        f"  UNION SELECT e.{there} FROM walk CROSS JOIN edges e ON e.{here} = walk.node LIMIT :limit)"
+        " SELECT count(*) FROM walk"
+    )
+    for direction, (here, there) in STEP.items()
+}
+# One hop of a bounded walk: the nodes first reached at hop :hop, from those reached at :hop - 1
+# (each node is kept once, at its first hop, so the cost is what is reached, whatever the depth
+# asked; a recursive CTE would walk a cycle once per hop asked).
+NEXT_HOP = {
+    direction: (
+        "INSERT OR IGNORE INTO temp.sub_hops (node, hop)"  # noqa: S608 (constants)
+        f" SELECT e.{there}, :hop FROM temp.sub_hops h CROSS JOIN edges e ON e.{here} = h.node"
+        " WHERE h.hop = :hop - 1"
+    )
+    for direction, (here, there) in STEP.items()
+}
+# The rows of the nodes in temp.sub_nodes, and of the edges among them: from each node by the
+# edges' primary key (source first), the target looked up in the set. (`source IN (...) AND
+# target IN (...)` let SQLite probe every pair, quadratic in the ids: minutes at 20k; `+`
+# keeps it from probing (source, target IN ...) again.) By `scan`: past a share of the graph
+# (SCAN_SHARE), reading the tables through and looking each row up in the set is the faster way.
+SUB_NODES = {
+    False: GRAPH_NODE_SELECT + " WHERE id IN (SELECT node FROM temp.sub_nodes)",  # noqa: S608 (constants)
+    True: GRAPH_NODE_SELECT + " NOT INDEXED WHERE id IN (SELECT node FROM temp.sub_nodes)",  # noqa: S608
+}
+SUB_EDGES = {
+    False: "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
+    " FROM temp.sub_nodes n CROSS JOIN edges e ON e.source = n.node"
+    " WHERE +e.target IN (SELECT node FROM temp.sub_nodes)",
+    True: GRAPH_EDGE_SELECT + " NOT INDEXED"  # noqa: S608 (constants)
+    " WHERE source IN (SELECT node FROM temp.sub_nodes) AND target IN (SELECT node FROM temp.sub_nodes)",
+}
+# The edges into the nodes in temp.sub_reach (by edges_target, or the table read through).
+INTO_REACH = {
+    False: "SELECT e.source, e.target, e.kind, e.weight, e.declared, e.observed"
+    " FROM temp.sub_reach r CROSS JOIN edges e ON e.target = r.node",
+    True: GRAPH_EDGE_SELECT + " NOT INDEXED WHERE target IN (SELECT node FROM temp.sub_reach)",  # noqa: S608
+}
+# The share of the nodes (by the largest rowid, a look-up where count(*) reads an index
+# through) past which the rows of a part of the graph are read by scanning the tables.
+SCAN_SHARE = 0.15
+# A trace walks first the way that reaches fewer nodes: it walks both ways up to 4 x this many
+# nodes, then 16 x, ..., until one way ends (so the probes cost a few times the smaller walk).
+TRACE_PROBE = 64
 # The facts of the imports in temp.as_of_imports, in the merge order.
 AS_OF_NODE_FACTS = f"""SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
               f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
@@ -73,44 +144,126 @@ class Snapshots(Connection):
         edges = [EdgeRow._make(r[:6]) for r in merge_edge_facts(edge_rows)]
         return nodes, edges
 
-    def nearby_rows(self, start: str, depth: int, *, upstream: bool = False) -> tuple[list[NodeRow], list[EdgeRow]]:
+    def nearby_rows(
+        self, start: str, depth: int | None, *, upstream: bool = False
+    ) -> tuple[list[NodeRow], list[EdgeRow]]:
         """Rows as :meth:`graph_rows` gives them, of the nodes within ``depth`` hops downstream
-        of ``start`` (and upstream with ``upstream``) and the edges among them, read with
-        recursive queries: a bounded question about a large graph without loading all of it.
+        of ``start`` (and upstream with ``upstream``; every hop with ``depth`` None) and the
+        edges among them, read with recursive queries: a question about one node of a large
+        graph without loading all of it.
 
         BFS distances up to ``depth`` only depend on these nodes, so analyses of the subgraph
-        these rows build answer exactly as they would on the whole graph.
+        these rows build answer exactly as they would on the whole graph (``impact``: what a
+        walk from ``start`` reaches, nothing else).
         """
-        conn = self.db.conn
-        # The ids go through temporary tables (SQLite's json_each would cut a name at NUL);
-        # their rows open a transaction on this connection only, closed again below.
-        idle = not conn.in_transaction
-        ids = {start}
-        for direction in ("down", "up") if upstream else ("down",):
-            ids |= self._reach(start, depth, direction)
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS nearby(id TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.nearby")
-        conn.executemany("INSERT INTO temp.nearby VALUES (?)", ((i,) for i in ids))
-        nodes = [NodeRow._make(r) for r in conn.execute(NEARBY_NODES).fetchall()]
-        edges = [EdgeRow._make(r) for r in conn.execute(NEARBY_EDGES).fetchall()]
-        if idle:
-            conn.commit()
-        return nodes, edges
+        with self._walking():
+            for direction in ("down", "up") if upstream else ("down",):
+                if depth is None:
+                    self._walk([start], direction)
+                else:
+                    self._walk_hops(start, depth, direction)
+                self.db.conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
+            return self._sub_rows()
 
-    def _reach(self, start: str, depth: int, direction: str) -> set[str]:
-        """The ids within ``depth`` hops of ``start``: breadth first, each node visited once,
-        so the cost is what is reached, whatever ``depth`` asks."""
+    def between_rows(self, source: str, target: str) -> tuple[list[NodeRow], list[EdgeRow]]:
+        """Rows as :meth:`graph_rows` gives them, of ``source``, ``target`` and the nodes both
+        downstream of ``source`` and upstream of ``target`` (every node a path from one to the
+        other can pass), and the edges among them: what ``trace`` reads of the graph.
+
+        A walk one way, then a walk the other way that only enters nodes the first reached
+        (a node on a path is reached by both, and so is every node before and after it on the
+        path): the way that reaches fewer nodes goes first.
+        """
+        with self._walking():
+            conn = self.db.conn
+            limit, sizes = TRACE_PROBE, {"up": TRACE_PROBE + 1, "down": TRACE_PROBE + 1}
+            while min(sizes.values()) > limit:  # walk both ways, ever further, until one ends
+                limit *= 4
+                for direction, start in (("up", target), ("down", source)):
+                    self._fill_sub("sub_seeds", [start])
+                    sizes[direction] = conn.execute(CLOSURE_SIZE[direction], {"limit": limit + 1}).fetchone()[0]
+            first = "up" if sizes["up"] <= sizes["down"] else "down"
+            then, first_start, then_start = ("down", target, source) if first == "up" else ("up", source, target)
+            self._walk([first_start], first)
+            conn.execute("DELETE FROM temp.sub_within")
+            conn.execute("INSERT INTO temp.sub_within SELECT node FROM temp.sub_reach")
+            self._walk([then_start], then, within=True)
+            self._fill_sub("sub_nodes", [source, target])
+            conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
+            return self._sub_rows()
+
+    def simulation_rows(self, remove: Iterable[str], cut_targets: Iterable[str]) -> tuple[list[NodeRow], list[EdgeRow]]:
+        """Rows as :meth:`graph_rows` gives them, of what ``simulate`` reads when it removes the
+        nodes ``remove`` and edges into ``cut_targets``: everything downstream of those (them
+        included), every direct input of those nodes, and every edge into them.
+
+        ``simulate`` walks down from what is removed, and of each node it reaches reads only its
+        inputs (whether each is lost, and its weight) and its outputs (reached too): the rest of
+        the graph only counts (as unaffected), so the caller counts it in the store.
+        """
+        with self._walking():
+            conn = self.db.conn
+            reached = self._walk([*remove, *cut_targets], "down")
+            scan = self._scan(reached)
+            edges = [EdgeRow._make(r) for r in conn.execute(INTO_REACH[scan]).fetchall()]
+            wanted = {r[0] for r in conn.execute("SELECT node FROM temp.sub_reach")} | {e[0] for e in edges}
+            if scan:  # most of the nodes: read them all, keep those wanted
+                nodes = [NodeRow._make(r) for r in conn.execute(GRAPH_NODE_SELECT) if r[0] in wanted]
+            else:
+                self._fill_sub("sub_nodes", wanted)
+                nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[False]).fetchall()]
+            return nodes, edges
+
+    @contextlib.contextmanager
+    def _walking(self) -> Iterator[None]:
+        """One read snapshot for a walk and its rows (unless the caller holds one), with the
+        walk's temporary tables created and empty."""
         conn = self.db.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS frontier(id TEXT PRIMARY KEY)")
-        seen, frontier = {start}, [start]
-        for _ in range(depth):
-            conn.execute("DELETE FROM temp.frontier")
-            conn.executemany("INSERT INTO temp.frontier VALUES (?)", ((i,) for i in frontier))
-            frontier = [r[0] for r in conn.execute(NEXT_HOP[direction]) if r[0] not in seen]
-            if not frontier:
+        for table in SUB_TABLES:
+            conn.execute(SUB_TABLES[table])
+            conn.execute(SUB_CLEAR[table])
+        conn.execute(SUB_HOPS_INDEX)
+        if conn.in_transaction:
+            yield
+        else:
+            with self.reading():
+                yield
+
+    def _fill_sub(self, table: str, ids: Iterable[str]) -> None:
+        conn = self.db.conn
+        conn.execute(SUB_CLEAR[table])
+        conn.executemany(SUB_FILL[table], ((i,) for i in ids))
+
+    def _walk(self, starts: Iterable[str], direction: str, *, within: bool = False) -> int:
+        """temp.sub_reach: what is reachable from ``starts`` (them included); how many."""
+        self._fill_sub("sub_seeds", starts)
+        self.db.conn.execute("DELETE FROM temp.sub_reach")
+        count: int = self.db.conn.execute(CLOSURE[direction, within]).rowcount
+        return count
+
+    def _scan(self, count: int) -> bool:
+        """Whether rows of ``count`` nodes are read faster by scanning the tables."""
+        largest = self.db.conn.execute("SELECT max(rowid) FROM nodes").fetchone()[0] or 0
+        return count > SCAN_SHARE * largest
+
+    def _walk_hops(self, start: str, depth: int, direction: str) -> None:
+        """temp.sub_reach: the nodes within ``depth`` hops of ``start``, breadth first, each
+        node kept once, so the cost is what is reached, whatever ``depth`` asks."""
+        conn = self.db.conn
+        conn.execute("DELETE FROM temp.sub_hops")
+        conn.execute("INSERT INTO temp.sub_hops VALUES (?, 0)", (start,))
+        for hop in range(1, depth + 1):
+            if not conn.execute(NEXT_HOP[direction], {"hop": hop}).rowcount:
                 break
-            seen.update(frontier)
-        return seen
+        conn.execute("DELETE FROM temp.sub_reach")
+        conn.execute("INSERT INTO temp.sub_reach SELECT node FROM temp.sub_hops")
+
+    def _sub_rows(self) -> tuple[list[NodeRow], list[EdgeRow]]:
+        conn = self.db.conn
+        scan = self._scan(conn.execute("SELECT count(*) FROM temp.sub_nodes").fetchone()[0])
+        nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[scan]).fetchall()]
+        edges = [EdgeRow._make(r) for r in conn.execute(SUB_EDGES[scan]).fetchall()]
+        return nodes, edges
 
     def snapshot(self, as_of: str | None = None) -> tuple[dict[str, dict[str, Any]], dict[EdgeKey, dict[str, Any]]]:
         """Every node and edge, in full (attributes included), now or as of ``as_of``."""
