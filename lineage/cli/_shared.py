@@ -14,6 +14,7 @@ from typing import Any
 import click
 import networkx as nx
 
+from lineage.analyses.engine import loading_whole_graph
 from lineage.atomic import write_atomic
 from lineage.cli.app import Failure
 from lineage.graph import load_graph
@@ -122,5 +123,8 @@ def key_values(options: Iterable[str]) -> dict[str, str]:
 
 
 def graph_as_of(store: Store, as_of: str | None) -> nx.DiGraph:
-    """The graph now, or as it was at the ``--as-of`` WHEN."""
-    return load_graph(store, as_of=parse_when(as_of) if as_of else None)
+    """The graph now, or as it was at the ``--as-of`` WHEN (the whole graph: loaded with the
+    garbage collector paused, and frozen after; see :func:`lineage.analyses.engine.freeze_loaded`)."""
+    when = parse_when(as_of) if as_of else None  # a bad WHEN fails before anything is loaded
+    with loading_whole_graph():
+        return load_graph(store, as_of=when)
