@@ -68,9 +68,11 @@ def test_every_whole_graph_analysis_gives_the_same_on_the_index(g):
 @given(lineage_graphs())
 def test_estimated_counts_are_the_same_on_the_index(g):
     """Beyond EXACT_REACH_UP_TO nodes the counts are estimates from random ranks drawn in the
-    order networkx finds the components: the index finds them in the same order."""
+    order networkx finds the components: the index finds them in the same order. (Sketches of
+    3 ranks, so that small graphs fill them and the estimates depend on the draws.)"""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(hotspots, "EXACT_REACH_UP_TO", 0)
+        patch.setattr(hotspots, "SKETCH_SIZE", 3)
         counts, estimated = downstream_counts(GraphIndex(g))
         assert (counts, estimated) == downstream_counts(g)
         assert estimated or not g
@@ -151,3 +153,13 @@ def test_simulation_describes_each_node_by_its_inputs(g, data):
         weights = [d["weight"] for d in inputs.values() if d["weight"] is not None]
         expected = round(sum(inputs[u]["weight"] or 0.0 for u in lost) / sum(weights), 6) if sum(weights) else None
         assert a.weight_lost == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.floats(0, 1), max_size=8), st.floats(0, 1), st.integers(1, 6))
+def test_one_rank_joins_a_sketch_like_a_merge(values, rank, size):
+    """The shortcut for a component of one node with one way on (both ways share it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hotspots, "SKETCH_SIZE", size)
+        sketch = sorted(values)[:size]
+        assert hotspots._with(sketch, rank) == sorted({*sketch, rank})[:size]
