@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from lineage.analyses import Finding, find_all
+from lineage.analyses.engine import freeze_loaded
 from lineage.graph import load_flag_history, load_graph
 from lineage.store import Store
 from lineage.views.focus import default_focus
@@ -81,6 +82,7 @@ class ExplorerModel(QObject):
         assert self.store is not None
         with self.store.reading():  # graph, facets and generations of one snapshot, mid-import too
             self.graph = load_graph(self.store)
+            freeze_loaded()  # the collector skips the graph from now on (and collects the one replaced)
             self.sources = self.store.importers_by_node()
             self.imports = self.store.imports()
             self.findings = None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
-
 from lineage.analyses.cascades import correction_cascades
+from lineage.analyses.engine import INDEX_FROM, Graph, GraphIndex, split
 from lineage.analyses.finding import Finding
 from lineage.analyses.flags import FlagGeneration, dead_flags
 from lineage.analyses.hotspots import cace_hotspots
@@ -36,29 +35,40 @@ FINDING_KINDS: dict[str, str] = {
 
 
 def find_all(
-    graph: nx.DiGraph,
+    graph: Graph,
     *,
     flag_history: Iterable[FlagGeneration] = (),
     epsilon: float = EPSILON,
     top: int = 10,
     only: Iterable[str] | None = None,
 ) -> dict[str, list[Finding]]:
-    """Every finding kind, each a list (empty when nothing is found), in report order."""
+    """Every finding kind, each a list (empty when nothing is found), in report order.
+
+    The whole-graph steps (loops, unused features, deprecated signals in use, hotspots) run on
+    a :class:`~lineage.analyses.engine.GraphIndex`: the one given, or one built here once for
+    a graph of ``INDEX_FROM`` nodes or more (smaller graphs stay in networkx; the findings are
+    the same either way).
+    """
     wanted = set(only) if only is not None else set(FINDING_KINDS)
     unknown = wanted - set(FINDING_KINDS)
     if unknown:
         raise ValueError(f"unknown finding kind {sorted(unknown)[0]!r} (known: {', '.join(FINDING_KINDS)})")
+    graph, index = split(graph)
+    whole_graph = {"feedback_loops", "unused_features", "deprecated_in_use", "cace_hotspots"}
+    if index is None and len(graph) >= INDEX_FROM and wanted & whole_graph:
+        index = GraphIndex(graph)
+    indexed: Graph = graph if index is None else index
     runs = {
-        "feedback_loops": lambda: feedback_loops(graph),
+        "feedback_loops": lambda: feedback_loops(indexed),
         "undeclared_consumers": lambda: undeclared_consumers(graph),
-        "unused_features": lambda: unused_features(graph),
+        "unused_features": lambda: unused_features(indexed),
         "legacy_features": lambda: legacy_features(graph),
         "epsilon_features": lambda: epsilon_features(graph, epsilon),
         "bundled_features": lambda: bundled_features(graph, epsilon),
         "correction_cascades": lambda: correction_cascades(graph),
         "dead_flags": lambda: dead_flags(graph, flag_history),
-        "deprecated_in_use": lambda: deprecated_in_use(graph),
-        "cace_hotspots": lambda: cace_hotspots(graph, top),
+        "deprecated_in_use": lambda: deprecated_in_use(indexed),
+        "cace_hotspots": lambda: cace_hotspots(indexed, top),
     }
     return {kind: runs[kind]() for kind in FINDING_KINDS if kind in wanted}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from lineage.analyses.engine import Graph, split
 from lineage.analyses.finding import Finding, names
 
 MAX_HIDDEN_TRIED = 50  # hidden edges whose loops are compared to pick the one to show
@@ -16,8 +17,11 @@ def _shortest_cycle_through(sub: nx.DiGraph, u: str, v: str) -> list[str]:
     return [u, *nx.shortest_path(sub, v, u)[:-1]]
 
 
-def feedback_loops(graph: nx.DiGraph) -> list[Finding]:
+def feedback_loops(graph: Graph) -> list[Finding]:
     """Every cycle: one finding per strongly connected component, with a representative cycle.
+
+    Given a :class:`~lineage.analyses.engine.GraphIndex`, the components come from the
+    compiled engine (the same result).
 
     A loop is **hidden** when one of its edges is only observed (in logs) and declared nowhere;
     the representative cycle then goes through such an edge, so the report shows it.
@@ -28,9 +32,13 @@ def feedback_loops(graph: nx.DiGraph) -> list[Finding]:
     >>> g.edges["log", "f"]["observed"] = True
     >>> [(f.nodes, f.details["hidden"]) for f in feedback_loops(g)]
     [(('log', 'f', 'm', 'c'), True), (('x',), False)]
+    >>> from lineage.analyses.engine import GraphIndex
+    >>> feedback_loops(GraphIndex(g)) == feedback_loops(g)
+    True
     """
+    graph, index = split(graph)
     found = []
-    for component in nx.strongly_connected_components(graph):
+    for component in index.cycles() if index else nx.strongly_connected_components(graph):
         members = sorted(component)
         first = members[0]
         if len(members) == 1 and not graph.has_edge(first, first):

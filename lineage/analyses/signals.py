@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import networkx as nx
 
+from lineage.analyses.engine import Graph, split
 from lineage.analyses.finding import Finding, is_live, model_weights, names, owner_of
 
 EPSILON = 0.01  # a feature under 1% of a model's total input weight carries next to nothing
@@ -20,25 +21,33 @@ def _model_readers(graph: nx.DiGraph, node: str) -> list[str]:
     return sorted(s for s in graph._succ[node] if graph.nodes[s].get("kind") == "model")
 
 
-def unused_features(graph: nx.DiGraph) -> list[Finding]:
+def unused_features(graph: Graph) -> list[Finding]:
     """Features with no path to any model or consumer: what a feature service, a serving
-    endpoint or a dashboard reads is in use even where no model of ours is named.
+    endpoint or a dashboard reads is in use even where no model of ours is named (with a
+    :class:`~lineage.analyses.engine.GraphIndex`, the reach upstream of them is compiled).
 
     >>> g = nx.DiGraph([("f", "m"), ("g", "log"), ("h", "svc")])
     >>> kinds = {"f": "feature", "g": "feature", "h": "feature", "m": "model", "log": "dataset", "svc": "consumer"}
     >>> nx.set_node_attributes(g, kinds, "kind")
     >>> [f.nodes for f in unused_features(g)]
     [('g',)]
+    >>> from lineage.analyses.engine import GraphIndex
+    >>> unused_features(GraphIndex(g)) == unused_features(g)
+    True
     """
+    graph, index = split(graph)
     readers = _of_kind(graph, "model") + _of_kind(graph, "consumer")
-    reaches_a_reader: set[str] = set(readers)
-    stack = list(readers)
-    while stack:
-        node = stack.pop()
-        for pred in graph._pred[node]:
-            if pred not in reaches_a_reader:
-                reaches_a_reader.add(pred)
-                stack.append(pred)
+    if index is not None:
+        reaches_a_reader = index.reach(readers, upstream=True)
+    else:
+        reaches_a_reader = set(readers)
+        stack = list(readers)
+        while stack:
+            node = stack.pop()
+            for pred in graph._pred[node]:
+                if pred not in reaches_a_reader:
+                    reaches_a_reader.add(pred)
+                    stack.append(pred)
     return [
         Finding(
             "unused_features",
@@ -158,26 +167,31 @@ def _count_users(n: int) -> str:
     return "1 live model or consumer still depends" if n == 1 else (f"{n} live models and consumers still depend")
 
 
-def deprecated_in_use(graph: nx.DiGraph) -> list[Finding]:
+def deprecated_in_use(graph: Graph) -> list[Finding]:
     """Deprecated signals with live models or consumers downstream, and who owns those.
 
-    This is the list a deprecation needs before it can proceed.
+    This is the list a deprecation needs before it can proceed. With a
+    :class:`~lineage.analyses.engine.GraphIndex`, what lies downstream is found compiled.
 
     >>> g = nx.DiGraph([("old", "m"), ("m", "c")])
     >>> nx.set_node_attributes(g, {"old": "feature", "m": "model", "c": "consumer"}, "kind")
     >>> g.nodes["old"]["status"] = "deprecated"; g.nodes["c"]["owner"] = "web"
     >>> [(f.nodes, f.details["owners"]) for f in deprecated_in_use(g)]
     [(('old', 'c', 'm'), ['(no owner)', 'web'])]
+    >>> from lineage.analyses.engine import GraphIndex
+    >>> deprecated_in_use(GraphIndex(g)) == deprecated_in_use(g)
+    True
     """
+    graph, index = split(graph)
+    descendants = index.descendants if index is not None else lambda n: nx.descendants(graph, n)
+    attrs = graph._node
+    live = {n for n, d in attrs.items() if d.get("kind") in ("model", "consumer") and is_live(graph, n)}
     found = []
     for node in sorted(graph.nodes):
-        data = graph.nodes[node]
+        data = attrs[node]
         if data.get("status") != "deprecated":
             continue
-        users = sorted(
-            n for n in nx.descendants(graph, node)
-            if graph.nodes[n].get("kind") in ("model", "consumer") and is_live(graph, n)
-        )  # fmt: skip
+        users = sorted(descendants(node) & live)
         if not users:
             continue
         owners = sorted({owner_of(graph, n) or "(no owner)" for n in users})

@@ -79,9 +79,6 @@ def simulate(
     gone = set(removed)
     pred = graph._pred
 
-    def input_lost(u: str, v: str, broken: set[str]) -> bool:
-        return u in gone or u in broken or (u, v) in cut
-
     # Everything the removal can reach, with its distance from the nearest removal.
     distance: dict[str, int] = {}
     queue: deque[str] = deque()
@@ -117,15 +114,22 @@ def simulate(
                     ready.append(succ)
 
     def describe(node: str) -> Affected:
-        lost = tuple(sorted(u for u in pred[node] if input_lost(u, node, broken)))
-        changed = tuple(sorted(u for u in pred[node] if u in distance and u not in broken
-                               and (u, node) not in cut))  # fmt: skip
-        return Affected(node, distance[node], lost, changed, _weight_lost(graph, node, lost))
+        inputs = pred[node]
+        lost, changed = [], []
+        for u in inputs:  # one pass: the inputs of a hub's readers are most of the cost
+            if u in gone or u in broken or (cut and (u, node) in cut):
+                lost.append(u)
+            elif u in distance:
+                changed.append(u)
+        lost.sort()
+        changed.sort()
+        return Affected(node, distance[node], tuple(lost), tuple(changed), _weight_lost(inputs, lost))
 
     order = sorted(distance, key=lambda n: (distance[n], n))
     broken_list = tuple(describe(n) for n in order if n in broken)
     degraded_list = tuple(describe(n) for n in order if n not in broken)
     unaffected = graph.number_of_nodes() - len(gone) - len(distance)
+    attrs = graph._node
     return Simulation(
         removed=tuple(removed),
         removed_edges=tuple(sorted(cut)),
@@ -133,21 +137,22 @@ def simulate(
         degraded=degraded_list,
         unaffected_count=unaffected,
         by_distance=_groups(broken_list, degraded_list, lambda a: a.distance),
-        by_kind=_groups(broken_list, degraded_list, lambda a: graph.nodes[a.node].get("kind") or "?"),
+        by_kind=_groups(broken_list, degraded_list, lambda a: attrs[a.node].get("kind") or "?"),
         by_owner=_groups(
             broken_list,
             degraded_list,
-            lambda a: graph.nodes[a.node].get("owner") or graph.nodes[a.node].get("team") or "(no owner)",
+            lambda a: attrs[a.node].get("owner") or attrs[a.node].get("team") or "(no owner)",
         ),  # fmt: skip
     )
 
 
-def _weight_lost(graph: nx.DiGraph, node: str, lost: tuple[str, ...]) -> float | None:
-    weights = {u: d.get("weight") for u, d in graph._pred[node].items()}
-    total = sum(w for w in weights.values() if w is not None)
+def _weight_lost(inputs: dict, lost: list[str]) -> float | None:
+    """The share of the weight of ``inputs`` (a node's predecessors and their edges) that
+    ``lost`` (sorted) carried; None without weights."""
+    total = sum([w for d in inputs.values() if (w := d.get("weight")) is not None])
     if not total:
         return None
-    return round(sum(weights[u] or 0.0 for u in lost) / total, 6)
+    return round(sum([inputs[u].get("weight") or 0.0 for u in lost]) / total, 6)
 
 
 def _groups(broken, degraded, key) -> dict:

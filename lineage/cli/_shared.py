@@ -123,7 +123,11 @@ def key_values(options: Iterable[str]) -> dict[str, str]:
 
 
 def graph_as_of(store: Store, as_of: str | None) -> nx.DiGraph:
-    """The graph now, or as it was at the ``--as-of`` WHEN."""
-    from lineage.graph import load_graph  # networkx: only for the commands that need the graph
+    """The graph now, or as it was at the ``--as-of`` WHEN (the whole graph: loaded with the
+    garbage collector paused, and frozen after; see :func:`lineage.analyses.engine.freeze_loaded`)."""
+    from lineage.analyses.engine import loading_whole_graph  # networkx: only for commands that need it
+    from lineage.graph import load_graph
 
-    return load_graph(store, as_of=parse_when(as_of) if as_of else None)
+    when = parse_when(as_of) if as_of else None  # a bad WHEN fails before anything is loaded
+    with loading_whole_graph():
+        return load_graph(store, as_of=when)

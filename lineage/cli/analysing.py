@@ -12,7 +12,7 @@ from lineage.analyses import FINDING_KINDS, diff, find_all, impact, simulate, tr
 from lineage.analyses.signals import EPSILON
 from lineage.cli._shared import AS_OF, emit, finite, graph_as_of, open_store, write_or_print
 from lineage.cli.app import Failure, cli, friendly
-from lineage.graph import load_between, load_flag_history, load_graph, load_nearby, load_removal
+from lineage.graph import load_between, load_flag_history, load_nearby, load_removal
 from lineage.refs import resolve, resolve_in
 from lineage.render import reports as report
 from lineage.render import text as present
@@ -120,9 +120,8 @@ def findings_command(as_of: str | None, only: tuple[str, ...], epsilon: float, t
     """Find the ML technical-debt patterns: loops, undeclared consumers, weak and stale signals,
     cascades, dead flags, deprecated signals in use, hotspots."""
     store = open_store()
-    when = parse_when(as_of) if as_of else None
-    graph = load_graph(store, as_of=when)
-    history = load_flag_history(store, as_of=when)
+    graph = graph_as_of(store, as_of)  # the whole graph: the collector paused, then frozen
+    history = load_flag_history(store, as_of=parse_when(as_of) if as_of else None)
     found = find_all(graph, flag_history=history, epsilon=epsilon, top=top, only=only or None)
     emit(present.to_json(report.findings_json(graph, found)) if as_json
          else report.findings_text(found))  # fmt: skip
