@@ -186,7 +186,8 @@ class Queries(Connection):
         if not text.strip():
             return []
         query = fts_query(text.replace("\x00", " "))
-        rows = self.db.table("nodes").search(query, limit=limit, columns=["id"])
+        # Ties (equal rank) by id, not by row order, which depends on the order of imports.
+        rows = self.db.table("nodes").search(query, limit=limit, columns=["id"], order_by='rank, "original"."id"')
         return [r["id"] for r in rows]
 
     def settings(self, section: str, *, exclude_sources: Iterable[str] = ()) -> list[dict[str, Any]]:

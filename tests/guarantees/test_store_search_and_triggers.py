@@ -128,3 +128,17 @@ def test_the_old_index_triggers_are_not_ours_in_a_current_database(lineage, smal
     with pytest.raises(StoreError, match=f"unknown trigger '{name}'"):
         Store.open(lineage.db)
     assert file_digest(lineage.db) == before
+
+
+def test_search_ties_come_in_id_order_whatever_the_order_of_imports(tmp_path):
+    from lineage.ingest import import_paths
+    from lineage.store import Store
+
+    later = tmp_path / "later.yaml"
+    first = tmp_path / "first.yaml"
+    first.write_text("lineage_manifest: 1\nfeatures:\n  - {name: zz_tie, namespace: shop}\n")
+    later.write_text("lineage_manifest: 1\nfeatures:\n  - {name: aa_tie, namespace: shop}\n")
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [first]).ok
+        assert import_paths(store, [later]).ok  # a small import: its row comes after
+        assert store.search("tie") == ["feature:shop/aa_tie", "feature:shop/zz_tie"]
