@@ -13,6 +13,8 @@ can change are kept (:func:`depends_on_context`).
 True
 >>> decode(encode(unit), unit).nodes == unit.nodes
 True
+>>> json.loads(payload(unit))["nodes"][0][:3]
+['dataset:s3://b/ctr', 'dataset', 'ctr']
 >>> sorted(context_keys(unit))
 ['name:ctr']
 """
@@ -21,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -51,26 +54,51 @@ def context_keys(unit: ImportUnit) -> set[str]:
     return keys
 
 
-def payload(unit: ImportUnit) -> bytes:
-    """The records of ``unit`` as JSON (ASCII, so no lone surrogate can break it)."""
-    nodes = [
-        [nid, n.kind, n.name, n.namespace, n.owner, n.team, n.tags, n.status, n.deprecated_on,
-         n.deprecation_reason, n.attributes, _plain(n.location), n.reference, n.classifiable, n.aliases]
-        for nid, n in unit.nodes.items()
-    ]  # fmt: skip
+CHUNK = 5_000  # rows encoded at a time: a million-node unit is never one list of lists in memory
+
+
+def payload_parts(unit: ImportUnit) -> Iterator[bytes]:
+    """The records of ``unit`` as JSON (ASCII, so no lone surrogate can break it), in parts:
+    joined, they are one JSON object (nodes, edges, and the places of each)."""
     evidence = unit.edge_evidence
-    edges = [
-        [key, e.source, e.target, e.kind, e.weight, e.evidence, e.attributes, _plain(e.location),
-         sorted(evidence.get(key, ()))]
-        for key, e in unit.edges.items()
+    sections: list[tuple[str, Iterable[list[Any]]]] = [
+        ("nodes", ([nid, n.kind, n.name, n.namespace, n.owner, n.team, n.tags, n.status, n.deprecated_on,
+                    n.deprecation_reason, n.attributes, _plain(n.location), n.reference, n.classifiable, n.aliases]
+                   for nid, n in unit.nodes.items())),
+        ("edges", ([key, e.source, e.target, e.kind, e.weight, e.evidence, e.attributes, _plain(e.location),
+                    sorted(evidence.get(key, ()))]
+                   for key, e in unit.edges.items())),
+        ("node_locations", ([nid, list(map(_PLACE, locs))] for nid, locs in unit.node_locations.items())),
+        ("edge_locations", ([key, list(map(_PLACE, locs))] for key, locs in unit.edge_locations.items())),
     ]  # fmt: skip
-    body = {
-        "nodes": nodes,
-        "edges": edges,
-        "node_locations": [[nid, [_plain(x) for x in locs]] for nid, locs in unit.node_locations.items()],
-        "edge_locations": [[key, [_plain(x) for x in locs]] for key, locs in unit.edge_locations.items()],
-    }
-    return json.dumps(body, separators=(",", ":"), check_circular=False).encode("ascii")
+    for number, (name, rows) in enumerate(sections):
+        yield f'{"{" if number == 0 else ","}"{name}":['.encode("ascii")
+        first = True
+        for chunk in _chunks(rows):
+            text = _ENCODER.encode(chunk)[1:-1]  # "[a,b]" without its brackets
+            yield (text if first else "," + text).encode("ascii")
+            first = False
+        yield b"]"
+    yield b"}"
+
+
+def payload(unit: ImportUnit) -> bytes:
+    """:func:`payload_parts` joined."""
+    return b"".join(payload_parts(unit))
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
+def _chunks(rows: Iterable[list[Any]]) -> Iterator[list[list[Any]]]:
+    chunk: list[list[Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def digest(renames: Mapping[str, NodeRecord]) -> str:
@@ -80,7 +108,11 @@ def digest(renames: Mapping[str, NodeRecord]) -> str:
 
 
 def encode(unit: ImportUnit) -> bytes:
-    return zlib.compress(payload(unit), 1)
+    """:func:`payload`, compressed as it is made (so it is never whole in memory uncompressed)."""
+    packer = zlib.compressobj(1)
+    body = [packer.compress(part) for part in payload_parts(unit)]
+    body.append(packer.flush())
+    return b"".join(body)
 
 
 def decode(body: bytes, like: ImportUnit) -> ImportUnit:
@@ -99,10 +131,11 @@ def decode(body: bytes, like: ImportUnit) -> ImportUnit:
     )  # fmt: skip
 
 
+_PLACE = operator.attrgetter("file", "line", "pointer", "table", "row")  # a Location as a plain tuple
+
+
 def _plain(location: Location | None) -> tuple[Any, ...] | None:
-    if location is None:
-        return None
-    return location.file, location.line, location.pointer, location.table, location.row
+    return None if location is None else _PLACE(location)
 
 
 def _location(value: list[Any] | None) -> Location | None:
