@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from lineage.store import ImportUnit
 
 ADOPTABLE_KINDS = ("model", "feature", "consumer", "flag")
+OBSERVED = frozenset(("observed",))
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def apply(
             first[new.id] = nid
         locations.setdefault(new.id, []).extend(unit.node_locations.get(nid, []))
     edges: dict[EdgeKey, EdgeRecord] = {}
-    evidence: dict[EdgeKey, set[str]] = {}
+    evidence: dict[EdgeKey, frozenset[str]] = {}
     edge_locations: dict[EdgeKey, list[Location]] = {}
     for key, edge in unit.edges.items():
         source = renames[edge.source].id if edge.source in renames else edge.source
@@ -149,7 +150,8 @@ def apply(
         if (source, target) != (edge.source, edge.target):
             edge = replace(edge, source=source, target=target)
         edges.setdefault(edge.key, edge)
-        evidence.setdefault(edge.key, set()).update(unit.edge_evidence.get(key, ()))
+        said = unit.edge_evidence.get(key, frozenset())
+        evidence[edge.key] = evidence[edge.key] | said if edge.key in evidence else said
         edge_locations.setdefault(edge.key, []).extend(unit.edge_locations.get(key, []))
     renamed = replace(unit, nodes=nodes, node_locations=locations, edges=edges, edge_evidence=evidence,
                       edge_locations=edge_locations)  # fmt: skip
@@ -182,4 +184,4 @@ def _features_from_column_lineage(unit: ImportUnit, renames: Mapping[str, NodeRe
                         unit.edges[key] = EdgeRecord(source, target, kind, evidence="observed",
                                                      location=model.location)  # fmt: skip
                         unit.edge_locations[key] = [model.location] if model.location else []
-                    unit.edge_evidence.setdefault(key, set()).add("observed")
+                    unit.edge_evidence[key] = unit.edge_evidence.get(key, frozenset()) | OBSERVED

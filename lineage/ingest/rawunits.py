@@ -31,6 +31,7 @@ from typing import Any
 
 from lineage.records import EdgeRecord, Location, NodeRecord
 from lineage.store import ImportUnit
+from lineage.store.units import EdgeKey
 
 _NODE_FIELDS = ("kind", "name", "namespace", "owner", "team", "tags", "status", "deprecated_on",
                 "deprecation_reason", "attributes", "location", "reference", "classifiable", "aliases")  # fmt: skip
@@ -116,19 +117,137 @@ def encode(unit: ImportUnit) -> bytes:
 
 
 def decode(body: bytes, like: ImportUnit) -> ImportUnit:
-    """The unit encoded in ``body``, with the source, path and times of ``like``."""
-    data = json.loads(zlib.decompress(body))
-    nodes = {nid: NodeRecord(**_fields(_NODE_FIELDS, values)) for nid, *values in data["nodes"]}
-    edges, evidence = {}, {}
-    for key, *values, seen in data["edges"]:
-        edges[tuple(key)] = EdgeRecord(**_fields(_EDGE_FIELDS, values))
-        evidence[tuple(key)] = set(seen)
+    """The unit encoded in ``body``, with the source, path and times of ``like``.
+
+    Parsed a row at a time as it is decompressed (the JSON of a million-node unit is never whole
+    in memory), and each id, kind and file name is one string however many rows repeat it.
+    """
+    same: dict[str, str] = {}
+    one = same.setdefault
+    said: dict[tuple[str, ...], frozenset[str]] = {}
+    nodes: dict[str, NodeRecord] = {}
+    edges: dict[EdgeKey, EdgeRecord] = {}
+    evidence: dict[EdgeKey, frozenset[str]] = {}
+    node_locations: dict[str, list[Location]] = {}
+    edge_locations: dict[EdgeKey, list[Location]] = {}
+
+    def key_of(value: list[str]) -> EdgeKey:
+        source, target, kind = value
+        return one(source, source), one(target, target), one(kind, kind)
+
+    def places(value: list[list[Any]]) -> list[Location]:
+        return [Location(one(file, file), *rest) for file, *rest in value]
+
+    for section, row in _rows(body):
+        if section == "nodes":
+            nid, *values = row
+            fields = _fields(_NODE_FIELDS, values)
+            fields["kind"] = one(fields["kind"], fields["kind"])
+            nodes[one(nid, nid)] = NodeRecord(**fields)
+        elif section == "edges":
+            key, *values, seen = row
+            fields = _fields(_EDGE_FIELDS, values)
+            edge_key = key_of(key)
+            fields["source"], fields["target"], fields["kind"] = edge_key
+            edges[edge_key] = EdgeRecord(**fields)
+            evidence[edge_key] = said.setdefault(tuple(seen), frozenset(seen))  # one set per kind of evidence
+        elif section == "node_locations":
+            nid, locs = row
+            node_locations[one(nid, nid)] = places(locs)
+        elif section == "edge_locations":
+            key, locs = row
+            edge_locations[key_of(key)] = places(locs)
+        else:
+            raise ValueError(f"no such part of a unit: {section!r}")
     return replace(
-        like, nodes=nodes, edges=edges, edge_evidence=evidence,
-        node_locations={nid: [Location(*x) for x in locs] for nid, locs in data["node_locations"]},
-        edge_locations={tuple(key): [Location(*x) for x in locs] for key, locs in data["edge_locations"]},
-        problems=[], settings=[],
+        like, nodes=nodes, edges=edges, edge_evidence=evidence, node_locations=node_locations,
+        edge_locations=edge_locations, problems=[], settings=[],
     )  # fmt: skip
+
+
+_READ = 1 << 18  # compressed bytes decompressed at a time
+_JSON = json.JSONDecoder()
+
+
+def _rows(body: bytes) -> Iterator[tuple[str, Any]]:
+    """(section, row) of each row of an encoded unit (``{"nodes":[row,...],...}``), in order."""
+    unpack = zlib.decompressobj()
+    chunks = (body[i : i + _READ] for i in range(0, len(body), _READ))
+    text, at = "", 0
+
+    def more() -> bool:
+        """Read on (dropping what was parsed); False at the end of the body."""
+        nonlocal text, at
+        for chunk in chunks:
+            piece = unpack.decompress(chunk)
+            if piece:
+                text, at = text[at:] + piece.decode("ascii"), 0
+                return True
+        rest = unpack.flush()
+        if not unpack.eof:
+            raise zlib.error("the copy is cut short")
+        if rest:
+            text, at = text[at:] + rest.decode("ascii"), 0
+            return True
+        return False
+
+    def mark() -> str:
+        """The next character that is not white space, taken."""
+        nonlocal at
+        while True:
+            while at < len(text) and text[at] in " \t\r\n":
+                at += 1
+            if at < len(text):
+                at += 1
+                return text[at - 1]
+            if not more():
+                raise ValueError("the copy ends too soon")
+
+    def value() -> Any:
+        """The next JSON value, whole (reading on until it is)."""
+        nonlocal at
+        mark()
+        at -= 1
+        while True:
+            try:
+                found, end = _JSON.raw_decode(text, at)
+            except json.JSONDecodeError:
+                if more():
+                    continue
+                raise
+            if end == len(text) and more():  # a number may go on in the next piece
+                continue
+            at = end
+            return found
+
+    def expect(wanted: str) -> None:
+        got = mark()
+        if got != wanted:
+            raise ValueError(f"expected {wanted!r} in the copy, found {got!r}")
+
+    expect("{")
+    while True:
+        section = value()
+        expect(":")
+        expect("[")
+        if mark() != "]":
+            at -= 1
+            while True:
+                yield section, value()
+                separator = mark()
+                if separator == "]":
+                    break
+                if separator != ",":
+                    raise ValueError(f"expected ',' or ']' in the copy, found {separator!r}")
+        separator = mark()
+        if separator == "}":
+            break
+        if separator != ",":
+            raise ValueError(f"expected ',' or '}}' in the copy, found {separator!r}")
+    while at == len(text) and more():
+        pass
+    if text[at:].strip():
+        raise ValueError("the copy goes on after its end")
 
 
 _PLACE = operator.attrgetter("file", "line", "pointer", "table", "row")  # a Location as a plain tuple

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lineage.ingest import classify, rawunits
@@ -31,80 +31,115 @@ from lineage.store import Derivation, ImportUnit, Store, StoreError, UnitOutcome
 Identity = classify.Identity
 
 
-def rules(store: Store, units: Sequence[ImportUnit], exclude_sources: Iterable[str]) -> list[classify.Rule]:
-    """The rules of the current manifests and of ``units``, ordered by source, then as written."""
+@dataclass(frozen=True)
+class Summary:
+    """What classifying the other units of a commit needs from one unit: its rules, its stated
+    nodes (identity and aliases only), and the names and aliases it looks up. Small beside the
+    unit, so a commit can hold every unit's summary and one unit's records at a time."""
+
+    source: str
+    rank: int
+    rules: tuple[dict[str, Any], ...]
+    stated: tuple[NodeRecord, ...]
+    names: frozenset[str]  # of its classifiable nodes, and their last path parts
+    aliases: frozenset[str]  # of all its nodes
+
+
+def summary(unit: ImportUnit) -> Summary:
+    """The :class:`Summary` of ``unit``."""
+    names: set[str] = set()
+    aliases: set[str] = set()
+    stated = []
+    for node in unit.nodes.values():
+        if node.classifiable:
+            names |= {node.name, node.name.rstrip("/").rsplit("/", 1)[-1]}
+        elif node.stated:
+            stated.append(NodeRecord(node.kind, node.name, node.namespace, aliases=node.aliases))
+        aliases.update(node.aliases)
+    rules = tuple(s.value for s in unit.settings if s.section == "classify")
+    return Summary(unit.source, unit.rank, rules, tuple(stated), frozenset(names), frozenset(aliases))
+
+
+def rules(store: Store, summaries: Sequence[Summary], exclude_sources: Iterable[str]) -> list[classify.Rule]:
+    """The rules of the current manifests and of the units summed up, ordered by source, then as written."""
     stored = store.settings("classify", exclude_sources=exclude_sources)
     ranked = [(s["_source"], 0, i, s) for i, s in enumerate(stored)]
-    ranked += [(u.source, 1, i, s.value) for u in units for i, s in enumerate(u.settings) if s.section == "classify"]
+    ranked += [(u.source, 1, i, rule) for u in summaries for i, rule in enumerate(u.rules)]
     return classify.rules_from(value for *_, value in sorted(ranked, key=lambda r: r[:3]))
+
+
+class Classifier:
+    """Makes each node the node it really is: by a shared alias, then, for nodes from logs, by the
+    rules and by the name of a stated node.
+
+    The context is the current imports (leaving out ``exclude_sources``, which the units summed up
+    replace) together with the units summed up (:func:`summary`): it is settled when the
+    classifier is made, so the units may then be classified, and written, one at a time.
+    """
+
+    def __init__(self, store: Store, summaries: Sequence[Summary], exclude_sources: Iterable[str] = ()):
+        exclude = set(exclude_sources)
+        self._owners = _alias_owners(store, summaries, exclude)
+        wanted: set[str] = set().union(*(u.names for u in summaries))
+        in_units: dict[str, list[Identity]] = {}
+        for unit in summaries:
+            for node in unit.stated:
+                final = self._by_alias(node) or node  # a stated node is only ever renamed by an alias
+                in_units.setdefault(final.name, []).append((final.id, final.kind, final.namespace, final.name))
+        stated: dict[str, list[Identity]] = {}
+        for identity in store.identities(wanted, exclude_sources=exclude) if wanted else ():
+            stated.setdefault(identity[3], []).append(identity)
+        self._stated, self._in_units = stated, in_units
+        self._rules = rules(store, summaries, exclude)
+
+    def _by_alias(self, node: NodeRecord) -> NodeRecord | None:
+        return classify.by_alias(node, self._owners.get) if node.aliases else None
+
+    def _known(self, name: str) -> list[Identity]:
+        return sorted(set(self._stated.get(name, []) + self._in_units.get(name, [])))
+
+    def _decide(self, node: NodeRecord) -> NodeRecord | None:
+        found = self._by_alias(node)
+        if found is None and node.classifiable:
+            found = classify.reclassify(node, self._rules, self._known)
+        return found
+
+    def classify(self, unit: ImportUnit) -> tuple[ImportUnit, dict[str, NodeRecord]]:
+        """``unit`` as classified (a new one; ``unit`` is left as it is) and the nodes renamed in
+        it (old id -> new node)."""
+        owned = owners_as_read(unit.nodes.values())
+        new, renamed = classify.apply(unit, self._decide)
+        aliases = {a: (raw, renamed[raw].id if raw in renamed else raw) for a, raw in owned.items()}
+        return replace(new, owned_aliases=aliases), renamed
 
 
 def classify_units(
     store: Store, units: Sequence[ImportUnit], exclude_sources: Iterable[str] = ()
 ) -> list[tuple[ImportUnit, dict[str, NodeRecord]]]:
-    """Make each node the node it really is: by a shared alias, then, for nodes from logs, by the
-    rules and by the name of a stated node. For each unit: the unit as classified (a new one;
-    ``units`` are left as they are) and the nodes renamed in it (old id -> new node).
-
-    The context is the current imports (leaving out ``exclude_sources``, which ``units`` replace)
-    together with ``units`` themselves.
-    """
-    exclude = set(exclude_sources)
-    owners = _alias_owners(store, units, exclude)
-    owned_as_read = [owners_as_read(unit.nodes.values()) for unit in units]
-
-    def by_alias(node: NodeRecord) -> NodeRecord | None:
-        return classify.by_alias(node, owners.get) if node.aliases else None
-
-    wanted: set[str] = set()
-    in_units: dict[str, list[Identity]] = {}
-    for unit in units:
-        for node in unit.nodes.values():
-            if node.classifiable:
-                wanted |= {node.name, node.name.rstrip("/").rsplit("/", 1)[-1]}
-            elif node.stated:
-                final = by_alias(node) or node  # a stated node is only ever renamed by an alias
-                in_units.setdefault(final.name, []).append((final.id, final.kind, final.namespace, final.name))
-    stated: dict[str, list[Identity]] = {}
-    for identity in store.identities(wanted, exclude_sources=exclude) if wanted else ():
-        stated.setdefault(identity[3], []).append(identity)
-    known_rules = rules(store, units, exclude)
-
-    def known(name: str) -> list[Identity]:
-        return sorted(set(stated.get(name, []) + in_units.get(name, [])))
-
-    def decide(node: NodeRecord) -> NodeRecord | None:
-        found = by_alias(node)
-        if found is None and node.classifiable:
-            found = classify.reclassify(node, known_rules, known)
-        return found
-
-    classified = []
-    for unit, owned in zip(units, owned_as_read, strict=True):
-        new, renamed = classify.apply(unit, decide)
-        aliases = {a: (raw, renamed[raw].id if raw in renamed else raw) for a, raw in owned.items()}
-        classified.append((replace(new, owned_aliases=aliases), renamed))
-    return classified
+    """Each of ``units`` classified in the context of the current imports (leaving out
+    ``exclude_sources``) and of ``units`` themselves (:class:`Classifier`)."""
+    classifier = Classifier(store, [summary(u) for u in units], exclude_sources)
+    return [classifier.classify(unit) for unit in units]
 
 
-def _alias_owners(store: Store, units: Sequence[ImportUnit], exclude: set[str]) -> dict[str, Identity]:
-    """Alias -> the node its owner ends up as, among current imports and ``units``.
+def _alias_owners(store: Store, summaries: Sequence[Summary], exclude: set[str]) -> dict[str, Identity]:
+    """Alias -> the node its owner ends up as, among current imports and the units summed up.
 
     The owner is the stated node with the alias of the lowest rank (manifests first, then by
-    source and id as read). A stored owner is stored as classified; an owner in ``units`` may
+    source and id as read). A stored owner is stored as classified; an owner in a unit may
     itself be another's by an alias of its own (b's model is a's, so c's model that shares an
     alias with b's is a's too): that chain is followed here, as classifying again follows it
     between imports, so one command and several agree.
     """
-    wanted = {a for u in units for n in u.nodes.values() for a in n.aliases}
+    wanted: set[str] = set().union(*(u.aliases for u in summaries))
     if not wanted:
         return {}
     stored = store.alias_owners(wanted, exclude_sources=exclude)
     ranked: dict[str, tuple[tuple[Any, ...], Identity, NodeRecord | None]] = {
         alias: (rank, identity, None) for alias, (rank, identity) in stored.items()
     }
-    for unit in units:
-        for node in (n for n in unit.nodes.values() if n.stated):
+    for unit in summaries:
+        for node in unit.stated:
             for alias in node.aliases:
                 rank = (unit.rank, unit.source, node.id)
                 if alias not in ranked or rank < ranked[alias][0]:
@@ -154,11 +189,12 @@ def _follow_chains(ranked: dict[str, tuple[tuple[Any, ...], Identity, NodeRecord
     return final
 
 
-def keep_as_read(unit: ImportUnit) -> ImportUnit:
-    """``unit`` remembering itself as read (before classifying), if classification can change it."""
+def keep_as_read(unit: ImportUnit, body: bytes | None = None) -> ImportUnit:
+    """``unit`` remembering itself as read (before classifying), if classification can change it;
+    ``body``: ``unit`` encoded already (:func:`lineage.ingest.rawunits.encode`)."""
     if not rawunits.depends_on_context(unit):
         return unit
-    return replace(unit, derivation=Derivation(rawunits.encode(unit), rawunits.context_keys(unit)))
+    return replace(unit, derivation=Derivation(body or rawunits.encode(unit), rawunits.context_keys(unit)))
 
 
 def seal(unit: ImportUnit, renamed: dict[str, NodeRecord]) -> ImportUnit:

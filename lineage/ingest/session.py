@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lineage.ingest import discover as discovery
 from lineage.ingest.discover import NO_IMPORTER, Input
+from lineage.ingest.held import HeldUnit, hold
 from lineage.ingest.read import ProgressCallback, read_input
 from lineage.ingest.registry import UnknownFormat
 from lineage.ingest.report import ImportReport, UnitReport
@@ -32,7 +33,7 @@ from lineage.ingest.settle import (
     write,
 )
 from lineage.records import Location, Problem
-from lineage.store import ImportUnit, Store
+from lineage.store import Store
 from lineage.when import utc_now
 
 
@@ -160,14 +161,13 @@ def prepare(session: ImportSession, *, progress: ProgressCallback | None = None)
     # Files no importer recognises may be teams' configs that a manifest's rule describes
     # (a manifest stored before, or one read in this very import: those are read first).
     rule_inputs: list[Input] = []
-    pre_read: dict[int, ImportUnit] = {}
+    pre_read: dict[int, HeldUnit | None] = {}
     if session.fmt is None:
         manifest_rules: list[ConfigRule] = []
         for item in read_first(inputs):
             key = source or str(item.path.resolve())
-            unit = read_input(item, source=key, valid_at=when, debug=session.debug)
-            pre_read[id(item)] = unit
-            manifest_rules += read_config_rules(unit)
+            held = pre_read[id(item)] = hold(read_input(item, source=key, valid_at=when, debug=session.debug))
+            manifest_rules += read_config_rules(held.shell)
         rules = [*config_rules, *manifest_rules]
         candidates = [Path(s) for s in skipped] + unread
         matched = {p: config_input(p, rules) for p in candidates}
@@ -179,21 +179,25 @@ def prepare(session: ImportSession, *, progress: ProgressCallback | None = None)
     # The same inputs in any order give the same graph: where sources disagree the later
     # import wins, so "later" must not depend on the order the paths were given in.
     ordered = sorted(inputs + rule_inputs, key=import_order)
-    units: list[ImportUnit] = []
+    units: list[HeldUnit] = []
     for index, item in enumerate(ordered):
         if progress:
             progress(index, len(ordered), str(item.path))
         key = source or str(item.path.resolve())
-        unit = pre_read.get(id(item)) or read_input(
-            item, source=key, valid_at=when, debug=session.debug,
-            options=own_options(session.options, item), progress=progress,
+        # Held as soon as it is read: its records as objects go before the next input is read.
+        held = pre_read.pop(id(item), None) or hold(
+            read_input(
+                item, source=key, valid_at=when, debug=session.debug,
+                options=own_options(session.options, item), progress=progress,
+            )
         )  # fmt: skip
-        units.append(unit)
-        report.problems.extend(unit.problems)
-        report.notices.extend(unit.notices)
+        units.append(held)
+        shell = held.shell
+        report.problems.extend(shell.problems)
+        report.notices.extend(shell.notices)
         report.units.append(
             UnitReport(
-                str(item.path), unit.importer, len(unit.nodes), len(unit.edges), unit.problems, notices=unit.notices
+                str(item.path), shell.importer, held.node_count, held.edge_count, shell.problems, notices=shell.notices
             )  # fmt: skip
         )
     return Plan(report, units)

@@ -15,6 +15,7 @@ from typing import Any
 
 from lineage.ingest import reclassify
 from lineage.ingest.discover import Input
+from lineage.ingest.held import HeldUnit
 from lineage.ingest.protocol import READ_FIRST
 from lineage.ingest.registry import importer_named
 from lineage.ingest.report import ImportReport, UnitReport
@@ -86,7 +87,7 @@ class Plan:
     """Inputs read and validated, not yet written."""
 
     report: ImportReport
-    units: list[ImportUnit]
+    units: list[HeldUnit]
 
     def writes(self, lenient: bool = False) -> bool:
         """Whether :func:`write` would write anything (atomic: only a spotless import)."""
@@ -95,9 +96,16 @@ class Plan:
         return any(not _unreadable(u) for u in self.units)
 
 
-def _unreadable(unit: ImportUnit) -> bool:
+def _unreadable(unit: HeldUnit) -> bool:
     """Nothing in it could be read: the source keeps its previous generation."""
-    return bool(unit.problems) and not unit.nodes
+    return bool(unit.problems) and not unit.node_count
+
+
+def _as_read(held: HeldUnit) -> ImportUnit:
+    """The unit loaded, remembering itself as read if classification can change it (its body is
+    the copy kept: it was encoded as read)."""
+    unit = held.load()
+    return reclassify.keep_as_read(unit, body=held.body)
 
 
 def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = False) -> ImportReport:
@@ -110,24 +118,27 @@ def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = Fals
     report = plan.report
     if not plan.writes(lenient):
         return report
-    readable = [i for i, u in enumerate(plan.units) if not _unreadable(u)]
+    readable = {i: u for i, u in enumerate(plan.units) if not _unreadable(u)}
     with store.write():
         rules_before = reclassify.rule_list(store)
-        # Only what will be written is kept as read: an unchanged input's copy is stored already.
-        as_read = [plan.units[i] for i in readable]
-        kept = [reclassify.keep_as_read(u) if force or not store.is_current(u) else u for u in as_read]
-        classified = reclassify.classify_units(store, kept, exclude_sources={u.source for u in kept})
-        ready = {i: reclassify.seal(unit, renamed) for i, (unit, renamed) in zip(readable, classified, strict=True)}
+        # The whole commit's context first: then each unit is loaded, classified and written in
+        # turn, so one source's records are in memory at a time (lineage.ingest.held).
+        classifier = reclassify.Classifier(store, [u.summary for u in readable.values()],
+                                           exclude_sources={u.shell.source for u in readable.values()})  # fmt: skip
         finished = utc_now()
         written: list[int] = []
         replaced: list[int] = []
         current: list[int] = []
         for i, unit_report in enumerate(report.units):
-            if i not in ready:
+            if i not in readable:
                 continue
-            unit = ready[i]
+            held = readable[i]
+            # Only what will be written is kept as read: an unchanged input's copy is stored already.
+            kept = force or not store.is_current(held.shell)
+            unit = reclassify.seal(*classifier.classify(_as_read(held) if kept else held.load()))
             unit_report.node_count, unit_report.edge_count = len(unit.nodes), len(unit.edges)
             outcome = unit_report.outcome = store.write_unit(unit, finished, force=force)
+            del unit
             if not outcome.unchanged and outcome.import_id is not None:
                 written.append(outcome.import_id)
                 replaced += [outcome.replaced] if outcome.replaced else []

@@ -263,6 +263,8 @@ def check_and_migrate(store: Connection) -> None:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             store.db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     conn.execute("PRAGMA foreign_keys=ON")
-    # Large imports rebuild indexes and sort temp tables: give them memory, not disk.
+    # Large imports rebuild indexes and sort temp tables: caches of bounded size, and temp tables on
+    # disk (in memory, those of a million-node import would take gigabytes).
     conn.execute("PRAGMA cache_size=-262144")  # up to 256 MB, taken only as needed
-    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA temp_store=FILE")
+    conn.execute("PRAGMA temp.cache_size=-65536")  # 64 MB

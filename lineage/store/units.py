@@ -26,7 +26,7 @@ class ImportUnit:
     valid_at: str
     nodes: dict[str, NodeRecord]
     edges: dict[EdgeKey, EdgeRecord]
-    edge_evidence: dict[EdgeKey, set[str]]
+    edge_evidence: dict[EdgeKey, frozenset[str]]  # shared: most edges have the same one
     node_locations: dict[str, list[Location]]
     edge_locations: dict[EdgeKey, list[Location]]
     problems: list[Problem] = field(default_factory=list)

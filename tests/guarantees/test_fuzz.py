@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from lineage.ingest import ImportReport, UnitReport
 from lineage.ingest.discover import Input
+from lineage.ingest.held import hold
 from lineage.ingest.read import read_input
 from lineage.ingest.registry import importer_named
 from lineage.ingest.settle import Plan as Prepared
@@ -94,7 +95,7 @@ def read_and_write(store: Store, fmt: str, path: Path) -> None:
         assert problem.location is not None and problem.location.file, problem
     report = ImportReport(units=[UnitReport(str(path), fmt, len(unit.nodes), len(unit.edges), unit.problems)],
                           problems=list(unit.problems))  # fmt: skip
-    commit(store, Prepared(report, [unit]), lenient=True, force=True)
+    commit(store, Prepared(report, [hold(unit)]), lenient=True, force=True)
 
 
 def write(data: bytes, name: str) -> Path:

@@ -217,7 +217,8 @@ def test_the_first_import_into_a_new_database_leaves_every_index_as_the_schema_h
         assert indexes(store) == schema
     with Store.open(tmp_path / "f.db", create=True) as store:
         with pytest.raises(RuntimeError), store.write():
-            (unit,) = ImportSession(None, [DATA / "small.yaml"]).plan().units
+            (held,) = ImportSession(None, [DATA / "small.yaml"]).plan().units
+            unit = held.load()
             assert store.write_unit(unit, "2026-01-01T00:00:00Z").import_id
             assert len(indexes(store)) < len(schema)  # dropped for the load
             raise RuntimeError("a failure before the commit")
