@@ -140,7 +140,10 @@ def apply(
         else:
             nodes[new.id] = new
             first[new.id] = nid
-        locations.setdefault(new.id, []).extend(unit.node_locations.get(nid, []))
+        # The lists as read are shared, not copied (a million of them), and never changed: a
+        # merge makes a new one.
+        places = unit.node_locations.get(nid, [])
+        locations[new.id] = locations[new.id] + places if new.id in locations else places
     edges: dict[EdgeKey, EdgeRecord] = {}
     evidence: dict[EdgeKey, frozenset[str]] = {}
     edge_locations: dict[EdgeKey, list[Location]] = {}
@@ -152,7 +155,8 @@ def apply(
         edges.setdefault(edge.key, edge)
         said = unit.edge_evidence.get(key, frozenset())
         evidence[edge.key] = evidence[edge.key] | said if edge.key in evidence else said
-        edge_locations.setdefault(edge.key, []).extend(unit.edge_locations.get(key, []))
+        places = unit.edge_locations.get(key, [])
+        edge_locations[edge.key] = edge_locations[edge.key] + places if edge.key in edge_locations else places
     renamed = replace(unit, nodes=nodes, node_locations=locations, edges=edges, edge_evidence=evidence,
                       edge_locations=edge_locations)  # fmt: skip
     _features_from_column_lineage(renamed, renames)

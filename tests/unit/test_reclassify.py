@@ -366,15 +366,17 @@ def test_classifying_returns_new_units_and_leaves_the_ones_read_as_they_were():
     import copy
 
     from lineage.ingest import classify
-    from lineage.records import EdgeRecord, NodeRecord
+    from lineage.records import EdgeRecord, Location, NodeRecord
     from lineage.store import ImportUnit
 
     a = NodeRecord("dataset", "churn/a", "s3://f", classifiable=True, tags=("x",))
     b = NodeRecord("dataset", "churn/b", "s3://f", classifiable=True, tags=("y",))
     job = NodeRecord("job", "train", "ns")
     edges = {e.key: e for e in (EdgeRecord(a.id, job.id), EdgeRecord(b.id, job.id))}
+    places = {n.id: [Location("p", line)] for line, n in enumerate((a, b, job), 1)}
+    edge_places = {k: [Location("p", line)] for line, k in enumerate(edges, 4)}
     unit = ImportUnit("openlineage", "s", "p", "h", "t", "t", {n.id: n for n in (a, b, job)}, edges,
-                      {k: {"observed"} for k in edges}, {}, {})  # fmt: skip
+                      {k: {"observed"} for k in edges}, places, edge_places)  # fmt: skip
     before = copy.deepcopy(unit)
     one = NodeRecord("model", "churn", "s3://f")
 
@@ -388,3 +390,6 @@ def test_classifying_returns_new_units_and_leaves_the_ones_read_as_they_were():
     assert classified.nodes[one.id].tags == ("x", "y")  # the two merged, in the copy
     assert set(classified.edges) == {(one.id, job.id, "reads")}
     assert set(renames) == {a.id, b.id} and renames[a.id].tags == ("x", "y")
+    # The places of what merged are both kept, in the copy: the lists as read are not extended.
+    assert classified.node_locations[one.id] == [Location("p", 1), Location("p", 2)]
+    assert classified.edge_locations[one.id, job.id, "reads"] == [Location("p", 4), Location("p", 5)]
