@@ -28,6 +28,10 @@ def unit():
 @pytest.mark.parametrize("chunk", [1, 2, 3, 10_000])
 def test_chunked_encoding_decodes_to_the_unit(unit, monkeypatch, chunk):
     monkeypatch.setattr(rawunits, "CHUNK", chunk)
+    assert_decodes_to(unit)
+
+
+def assert_decodes_to(unit):
     back = rawunits.decode(rawunits.encode(unit), unit)
     # A record's further places are kept with the unit's places (node_locations), not twice.
     assert back.nodes == {k: replace(n, places=()) for k, n in unit.nodes.items()}
@@ -50,11 +54,7 @@ def test_parts_join_to_one_json_object_of_every_record(unit, monkeypatch):
 def test_decoding_a_piece_at_a_time_gives_the_unit(unit, monkeypatch, read):
     """Rows cut anywhere between two pieces of the decompressed copy are read whole."""
     monkeypatch.setattr(rawunits, "_READ", read)
-    back = rawunits.decode(rawunits.encode(unit), unit)
-    assert back.nodes == {k: replace(n, places=()) for k, n in unit.nodes.items()}
-    assert back.edges == {k: replace(e, places=()) for k, e in unit.edges.items()}
-    assert back.node_locations == unit.node_locations
-    assert back.edge_locations == unit.edge_locations
+    assert_decodes_to(unit)
 
 
 def test_a_decoded_unit_says_each_id_and_file_once(unit):
