@@ -14,10 +14,12 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import networkx as nx
 
 from lineage.analyses.flags import FlagGeneration
+from lineage.analyses.impact import Impact, Reach, reach_of
 from lineage.store import EdgeRow, NodeRow, Store
 
 
@@ -34,6 +36,34 @@ def load_nearby(store: Store, start: str, depth: int | None = None, *, upstream:
     reads, answered without loading the whole graph (see :meth:`lineage.store.Store.nearby_rows`)."""
     with _collector_paused():
         return build_graph(*store.nearby_rows(start, depth, upstream=upstream))
+
+
+def impact_in_store(
+    store: Store, start: str, depth: int | None = None, *, upstream: bool = False, with_attrs: bool = False
+) -> tuple[Impact, dict[str, dict[str, Any]]] | None:
+    """``impact(load_nearby(store, start, depth, upstream=upstream), start, ...)`` walked in SQL
+    (see :meth:`lineage.store.Store.reach_rows`), without building a graph, and (with
+    ``with_attrs``) the attributes of the start and of every node it reaches, by id (what its
+    JSON prints of each): the ``impact`` command's answer. None if a walk met an edge to a node
+    the store lacks (ask :func:`load_nearby` then)."""
+    with store.reading():
+        down = store.reach_rows(start, depth, full=with_attrs)
+        up = store.reach_rows(start, depth, upstream=True, full=with_attrs) if upstream else None
+    if down is None or (upstream and up is None):
+        return None
+    owner, team = (4, 5) if with_attrs else (2, 3)
+
+    def reach(levels: list[list[str]], rows: dict[str, tuple[Any, ...]]) -> Reach:
+        data = [rows[n] for level in levels[1:] for n in level]
+        return reach_of(levels[1:], [r[1] for r in data], [r[owner] or r[team] for r in data])
+
+    result = Impact(node=start, depth=depth, downstream=reach(*down), upstream=reach(*up) if up is not None else None)
+    attrs: dict[str, dict[str, Any]] = {}
+    if with_attrs:
+        keys = ("kind", "name", "namespace", "owner", "team", "status")
+        for _, rows in (down, *([up] if up is not None else [])):
+            attrs.update((r[0], dict(zip(keys, r[1:], strict=True))) for r in rows.values())
+    return result, attrs
 
 
 def load_between(store: Store, source: str, target: str) -> nx.DiGraph:
