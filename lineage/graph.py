@@ -99,23 +99,28 @@ def build_graph(node_rows: Iterable[NodeRow], edge_rows: Iterable[EdgeRow]) -> n
     {'kinds': ('derives', 'reads'), 'weight': 0.5, 'declared': True, 'observed': True}
     """
     graph = nx.DiGraph()
-    graph.add_nodes_from(
-        (nid, {"kind": kind, "name": name, "namespace": namespace, "owner": owner, "team": team,
-               "status": status, "deprecated_on": since, "declared": bool(declared),
-               "current": None if current is None else bool(current)})
-        for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows
-    )  # fmt: skip
     known, succ, pred = graph._node, graph._succ, graph._pred
+    # Each node put in as add_nodes_from puts it (a node said again keeps its place, its
+    # attributes updated), without its call per node.
+    for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows:
+        attrs = {"kind": kind, "name": name, "namespace": namespace, "owner": owner, "team": team,
+                 "status": status, "deprecated_on": since, "declared": bool(declared),
+                 "current": None if current is None else bool(current)}  # fmt: skip
+        if nid in known:
+            known[nid].update(attrs)
+        else:
+            known[nid], succ[nid], pred[nid] = attrs, {}, {}
     # One edge per pair, whatever its kinds, its attributes merged in place: put in the
     # adjacency as add_edge puts it (the same dict both ways, in the order first said), at a
     # fraction of add_edges_from's cost, which copies every attribute dict into a new one.
     for source, target, kind, weight, declared, observed in edge_rows:
         if source not in known or target not in known:
             continue
-        data = succ[source].get(target)
+        out = succ[source]
+        data = out.get(target)
         if data is None:
-            data = {"kinds": (kind,), "weight": weight, "declared": bool(declared), "observed": bool(observed)}
-            succ[source][target] = pred[target][source] = data
+            out[target] = pred[target][source] = {"kinds": (kind,), "weight": weight, "declared": bool(declared),
+                                                  "observed": bool(observed)}  # fmt: skip
         else:
             data["kinds"] = tuple(sorted({*data["kinds"], kind}))
             if weight is not None and (data["weight"] is None or weight > data["weight"]):

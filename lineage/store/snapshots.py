@@ -246,12 +246,9 @@ class Snapshots(Connection):
             reached = self._walk([*remove, *cut_targets], "down")
             scan = self._scan(reached)
             edges = [EdgeRow._make(r) for r in conn.execute(INTO_REACH[scan]).fetchall()]
-            wanted = {r[0] for r in conn.execute("SELECT node FROM temp.sub_reach")} | {e[0] for e in edges}
-            if scan:  # most of the nodes: read them all, keep those wanted
-                nodes = [NodeRow._make(r) for r in conn.execute(GRAPH_NODE_SELECT) if r[0] in wanted]
-            else:
-                self._fill_sub("sub_nodes", wanted)
-                nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[False]).fetchall()]
+            conn.execute("INSERT INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
+            conn.executemany(SUB_FILL["sub_nodes"], ((e[0],) for e in edges))
+            nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[scan]).fetchall()]
             return nodes, edges
 
     @contextlib.contextmanager
