@@ -38,7 +38,8 @@ SUB_TABLES = {
 }
 SUB_CLEAR = {t: f"DELETE FROM temp.{t}" for t in SUB_TABLES}  # noqa: S608 (constant names)
 SUB_FILL = {t: f"INSERT OR IGNORE INTO temp.{t} VALUES (?)" for t in ("sub_seeds", "sub_nodes")}  # noqa: S608
-SUB_HOPS_INDEX = [f"CREATE INDEX IF NOT EXISTS temp.{t}_hop ON {t} (hop)" for t in ("sub_hops", "sub_down", "sub_up")]
+HOP_TABLES = ("sub_hops", "sub_down", "sub_up")
+SUB_HOPS_INDEX = {t: f"CREATE INDEX IF NOT EXISTS temp.{t}_hop ON {t} (hop)" for t in HOP_TABLES}
 # (column followed, column reached) of an edge, by direction.
 STEP = {"down": ("source", "target"), "up": ("target", "source")}
 # Into temp.sub_reach, everything reachable from temp.sub_seeds, the seeds included: a recursive
@@ -111,6 +112,8 @@ INTO_REACH = {
 # One hop of a trace's walk down from its source (into temp.sub_down) or up from its target
 # (temp.sub_up), as NEXT_HOP.
 TRACE_HOP = {direction: NEXT_HOP[direction].replace("temp.sub_hops", f"temp.sub_{direction}") for direction in STEP}
+# temp.sub_within: what one side of a trace's walk reached.
+WITHIN_FILL = {d: f"INSERT INTO temp.sub_within SELECT node FROM temp.sub_{d}" for d in STEP}  # noqa: S608
 # The share of the nodes (by the largest rowid, a look-up where count(*) reads an index
 # through) past which the rows of a part of the graph are read by scanning the tables.
 SCAN_SHARE = 0.15
@@ -226,7 +229,7 @@ class Snapshots(Connection):
                 reached[side] += added
             then_start = source if side == "up" else target
             conn.execute("DELETE FROM temp.sub_within")
-            conn.execute(f"INSERT INTO temp.sub_within SELECT node FROM temp.sub_{side}")  # noqa: S608 (a constant)
+            conn.execute(WITHIN_FILL[side])
             self._walk([then_start], "down" if side == "up" else "up", within=True)
             self._fill_sub("sub_nodes", [source, target])
             conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
@@ -259,8 +262,8 @@ class Snapshots(Connection):
         for table in SUB_TABLES:
             conn.execute(SUB_TABLES[table])
             conn.execute(SUB_CLEAR[table])
-        for index in SUB_HOPS_INDEX:
-            conn.execute(index)
+        for table in SUB_HOPS_INDEX:
+            conn.execute(SUB_HOPS_INDEX[table])
         if conn.in_transaction:
             yield
         else:
