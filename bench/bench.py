@@ -54,6 +54,8 @@ MEASURES = [
     ("load_s", "open the database and load the graph (collector on)", "s", {"1000000": ("<=", 10)}),
     ("impact3_ms", "impact, 3 hops", "ms", ("<=", 10)),
     ("impact3_sql_ms", "impact, 3 hops, from SQL without loading the graph", "ms", None),
+    ("impact_walk_s", "impact of a hub walked in SQL, no graph built (what the command runs)", "s", None),
+    ("between_s", "rows between the hub and the far node, walked both ways in SQL (trace reads)", "s", None),
     ("closure_ms", "downstream closure of a central node", "ms", None),
     ("descendants_ms", "networkx descendants, same node", "ms", None),
     ("closure_vs_nx", "closure / descendants", "", ("<=", 1.5)),
@@ -250,6 +252,12 @@ def measure_one(size: int, db: Path, imported: dict) -> dict:
     # The farthest node the hub reaches (by hops): the target of the trace command.
     lengths = nx.single_source_shortest_path_length(graph, central)
     out["far"] = max(reached, key=lambda n: (lengths[n], n)) if reached else central
+    if hasattr(store, "reach_rows"):  # absent in revisions before it (--base)
+        from lineage.graph import impact_in_store
+
+        _, out["impact_walk_s"] = timed(impact_in_store, store, central)
+    if hasattr(store, "between_rows"):
+        _, out["between_s"] = timed(store.between_rows, central, out["far"])
     _, out["simulate_s"] = timed(simulate, graph, [central])
     # Built here rather than with lineage.graph.load_flag_history, which older --base revisions lack.
     history = [FlagGeneration(*row) for row in store.flag_history()]

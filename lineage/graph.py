@@ -14,10 +14,12 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import networkx as nx
 
 from lineage.analyses.flags import FlagGeneration
+from lineage.analyses.impact import Impact, Reach, reach_of
 from lineage.store import EdgeRow, NodeRow, Store
 
 
@@ -34,6 +36,34 @@ def load_nearby(store: Store, start: str, depth: int | None = None, *, upstream:
     reads, answered without loading the whole graph (see :meth:`lineage.store.Store.nearby_rows`)."""
     with _collector_paused():
         return build_graph(*store.nearby_rows(start, depth, upstream=upstream))
+
+
+def impact_in_store(
+    store: Store, start: str, depth: int | None = None, *, upstream: bool = False, with_attrs: bool = False
+) -> tuple[Impact, dict[str, dict[str, Any]]] | None:
+    """``impact(load_nearby(store, start, depth, upstream=upstream), start, ...)`` walked in SQL
+    (see :meth:`lineage.store.Store.reach_rows`), without building a graph, and (with
+    ``with_attrs``) the attributes of the start and of every node it reaches, by id (what its
+    JSON prints of each): the ``impact`` command's answer. None if a walk met an edge to a node
+    the store lacks (ask :func:`load_nearby` then)."""
+    with store.reading():
+        down = store.reach_rows(start, depth, full=with_attrs)
+        up = store.reach_rows(start, depth, upstream=True, full=with_attrs) if upstream else None
+    if down is None or (upstream and up is None):
+        return None
+    owner, team = (4, 5) if with_attrs else (2, 3)
+
+    def reach(levels: list[list[str]], rows: dict[str, tuple[Any, ...]]) -> Reach:
+        data = [rows[n] for level in levels[1:] for n in level]
+        return reach_of(levels[1:], [r[1] for r in data], [r[owner] or r[team] for r in data])
+
+    result = Impact(node=start, depth=depth, downstream=reach(*down), upstream=reach(*up) if up is not None else None)
+    attrs: dict[str, dict[str, Any]] = {}
+    if with_attrs:
+        keys = ("kind", "name", "namespace", "owner", "team", "status")
+        for _, rows in (down, *([up] if up is not None else [])):
+            attrs.update((r[0], dict(zip(keys, r[1:], strict=True))) for r in rows.values())
+    return result, attrs
 
 
 def load_between(store: Store, source: str, target: str) -> nx.DiGraph:
@@ -69,23 +99,28 @@ def build_graph(node_rows: Iterable[NodeRow], edge_rows: Iterable[EdgeRow]) -> n
     {'kinds': ('derives', 'reads'), 'weight': 0.5, 'declared': True, 'observed': True}
     """
     graph = nx.DiGraph()
-    graph.add_nodes_from(
-        (nid, {"kind": kind, "name": name, "namespace": namespace, "owner": owner, "team": team,
-               "status": status, "deprecated_on": since, "declared": bool(declared),
-               "current": None if current is None else bool(current)})
-        for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows
-    )  # fmt: skip
     known, succ, pred = graph._node, graph._succ, graph._pred
+    # Each node put in as add_nodes_from puts it (a node said again keeps its place, its
+    # attributes updated), without its call per node.
+    for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows:
+        attrs = {"kind": kind, "name": name, "namespace": namespace, "owner": owner, "team": team,
+                 "status": status, "deprecated_on": since, "declared": bool(declared),
+                 "current": None if current is None else bool(current)}  # fmt: skip
+        if nid in known:
+            known[nid].update(attrs)
+        else:
+            known[nid], succ[nid], pred[nid] = attrs, {}, {}
     # One edge per pair, whatever its kinds, its attributes merged in place: put in the
     # adjacency as add_edge puts it (the same dict both ways, in the order first said), at a
     # fraction of add_edges_from's cost, which copies every attribute dict into a new one.
     for source, target, kind, weight, declared, observed in edge_rows:
         if source not in known or target not in known:
             continue
-        data = succ[source].get(target)
+        out = succ[source]
+        data = out.get(target)
         if data is None:
-            data = {"kinds": (kind,), "weight": weight, "declared": bool(declared), "observed": bool(observed)}
-            succ[source][target] = pred[target][source] = data
+            out[target] = pred[target][source] = {"kinds": (kind,), "weight": weight, "declared": bool(declared),
+                                                  "observed": bool(observed)}  # fmt: skip
         else:
             data["kinds"] = tuple(sorted({*data["kinds"], kind}))
             if weight is not None and (data["weight"] is None or weight > data["weight"]):

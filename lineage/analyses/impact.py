@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
@@ -69,13 +70,24 @@ def _bfs(adjacency, start: str, depth: int | None) -> list[list[str]]:
 def _reach(graph: nx.DiGraph, levels: list[list[str]]) -> Reach:
     attrs = graph._node
     data = [attrs[node] for level in levels[1:] for node in level]
-    kinds = Counter([d.get("kind") or "?" for d in data])
-    owners = Counter([d.get("owner") or d.get("team") or "(no owner)" for d in data])
+    return reach_of(levels[1:], [d.get("kind") for d in data], [d.get("owner") or d.get("team") for d in data])
+
+
+def reach_of(levels: Sequence[list[str]], kinds: Iterable[str | None], owners: Iterable[str | None]) -> Reach:
+    """The :class:`Reach` of the nodes in ``levels`` (``levels[d - 1]``: first reached after
+    ``d`` hops, in any order), given the kind and the owner (or team) of each, in the order of
+    the levels: how :func:`impact` counts what a walk found (and the ``impact`` command, what
+    its walk in SQL found).
+
+    >>> r = reach_of([["b", "a"], ["c"]], ["model", None, "model"], ["x", None, "x"])
+    >>> r.ids, r.by_distance, r.by_kind, r.by_owner
+    (('a', 'b', 'c'), {1: 2, 2: 1}, {'?': 1, 'model': 2}, {'(no owner)': 1, 'x': 2})
+    """
     return Reach(
-        levels=tuple(levels[1:]),
-        by_distance={d: len(level) for d, level in enumerate(levels[1:], start=1)},
-        by_kind=dict(sorted(kinds.items())),
-        by_owner=dict(sorted(owners.items())),
+        levels=tuple(levels),
+        by_distance={d: len(level) for d, level in enumerate(levels, start=1)},
+        by_kind=dict(sorted(Counter([k or "?" for k in kinds]).items())),
+        by_owner=dict(sorted(Counter([o or "(no owner)" for o in owners]).items())),
     )
 
 

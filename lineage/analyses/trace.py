@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
 
@@ -42,14 +43,15 @@ def trace(
     if source == target:
         return Trace(source, target, ((source,),), False)
     # Only nodes downstream of the source and upstream of the target can lie on a path.
-    between = (nx.descendants(graph, source) | {source}) & (nx.ancestors(graph, target) | {target})
+    succ = graph._succ
+    between = _reached(succ, source) & _reached(graph._pred, target)
     if target not in between:
         return Trace(source, target, (), False)
-    # A stable order of neighbours makes ties come out the same way every time.
-    ordered = nx.DiGraph()
-    ordered.add_nodes_from(sorted(between))
-    ordered.add_edges_from(sorted(graph.subgraph(between).edges))
-    compressed, chains = _compress_chains(ordered, source, target)
+    # A stable order of neighbours makes ties come out the same way every time: the nodes
+    # sorted, each node's successors sorted (the graph of the sorted nodes and edges).
+    nodes = sorted(between)
+    successors: dict[str, list[str]] = {n: sorted(v for v in succ[n] if v in between) for n in nodes}
+    compressed, chains = _compress(nodes, successors, source, target)
     found: list[tuple[str, ...]] = []
     truncated = False
     for short in islice(nx.shortest_simple_paths(compressed, source, target, weight="hops"), max_paths + 1):
@@ -81,23 +83,46 @@ def _compress_chains(graph: nx.DiGraph, source: str, target: str):
     ([('a', 'b', 1), ('a', 'd', 1), ('b', 'd', 2)], {('b', 'd'): ('c',)})
     """
 
-    def passes_through(n: str) -> bool:
-        return n not in (source, target) and graph.in_degree(n) == 1 and graph.out_degree(n) == 1
+    return _compress(list(graph), {n: list(graph._succ[n]) for n in graph}, source, target)
 
-    kept = [n for n in graph if not passes_through(n)]
+
+def _reached(adjacency: Mapping[str, Iterable[str]], start: str) -> set[str]:
+    """``start`` and every node a walk from it over ``adjacency`` reaches."""
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for other in adjacency[node]:
+                if other not in seen:
+                    seen.add(other)
+                    nxt.append(other)
+        frontier = nxt
+    return seen
+
+
+def _compress(nodes: list[str], successors: dict[str, list[str]], source: str, target: str):
+    """:func:`_compress_chains` of the graph of ``nodes`` (in this order) and ``successors``
+    (each node's, in this order)."""
+    indegree = dict.fromkeys(nodes, 0)
+    for node in nodes:
+        for other in successors[node]:
+            indegree[other] += 1
+    through = {n for n in nodes if indegree[n] == 1 and len(successors[n]) == 1} - {source, target}
+    kept = [n for n in nodes if n not in through]
     compressed = nx.DiGraph()
     compressed.add_nodes_from(kept)
-    compressed.add_edges_from(((u, v) for u in kept for v in graph.successors(u) if not passes_through(v)), hops=1)
+    compressed.add_edges_from(((u, v) for u in kept for v in successors[u] if v not in through), hops=1)
     chains: dict[tuple[str, str], tuple[str, ...]] = {}
     for u in kept:  # then the chains, after every direct edge, so no chain hides one
-        for first in graph.successors(u):
-            if not passes_through(first):
+        for first in successors[u]:
+            if first not in through:
                 continue
             inner: list[str] = []
             node = first
-            while passes_through(node) and node != u:
+            while node in through and node != u:
                 inner.append(node)
-                node = next(iter(graph.successors(node)))
+                node = successors[node][0]
             if node == u:  # a loop of pass-through nodes back to u: no simple path uses it
                 continue
             start = u

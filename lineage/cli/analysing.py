@@ -12,7 +12,7 @@ from lineage.analyses import FINDING_KINDS, diff, find_all, impact, simulate, tr
 from lineage.analyses.signals import EPSILON
 from lineage.cli._shared import AS_OF, emit, finite, graph_as_of, open_store, write_or_print
 from lineage.cli.app import Failure, cli, friendly
-from lineage.graph import load_between, load_flag_history, load_nearby, load_removal
+from lineage.graph import impact_in_store, load_between, load_flag_history, load_nearby, load_removal
 from lineage.refs import resolve, resolve_in
 from lineage.render import reports as report
 from lineage.render import text as present
@@ -55,9 +55,16 @@ def impact_command(ref: str, depth: int | None, upstream: bool, as_of: str | Non
     REF breaks, the findings that touch it and where every edge was said.
     """
     store = open_store()
+    as_json = as_json or fmt == "json"
     if as_of is None and fmt in ("text", "json"):
-        # A question about one node: read only what it reaches, not the whole graph.
+        # A question about one node: walk what it reaches in SQL, not the whole graph.
         node_id = resolve(store, ref)
+        walked = impact_in_store(store, node_id, depth, upstream=upstream, with_attrs=as_json)
+        if walked is not None:
+            result, attrs = walked
+            text = present.to_json(present.impact_json(attrs, result)) if as_json else present.impact_text(result)
+            write_or_print(text, output)
+            return
         graph = load_nearby(store, node_id, depth, upstream=upstream)
     else:
         graph = graph_as_of(store, as_of)
@@ -69,7 +76,6 @@ def impact_command(ref: str, depth: int | None, upstream: bool, as_of: str | Non
         text = render_report(build(store, graph, node_id, flag_history=history), fmt)
         write_or_print(text, output)
         return
-    as_json = as_json or fmt == "json"
     result = impact(graph, node_id, depth=depth, upstream=upstream)
     text = present.to_json(present.impact_json(graph, result)) if as_json else present.impact_text(result)
     write_or_print(text, output)

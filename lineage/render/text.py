@@ -187,8 +187,8 @@ def impact_text(result: Impact) -> str:
     return "\n".join(out)
 
 
-def _reach_json(graph: nx.DiGraph, reach: Reach) -> list[dict[str, Any]]:
-    return [{**graph_node_json(graph, r.node), "distance": r.distance} for r in reach.nodes]
+def _reach_json(nodes: Mapping[str, Mapping[str, Any]], reach: Reach) -> list[dict[str, Any]]:
+    return [{**node_json(r.node, nodes[r.node]), "distance": r.distance} for r in reach.nodes]
 
 
 def _summary_json(reach: Reach) -> dict[str, Any]:
@@ -200,12 +200,15 @@ def _summary_json(reach: Reach) -> dict[str, Any]:
     }
 
 
-def impact_json(graph: nx.DiGraph, result: Impact) -> dict[str, Any]:
+def impact_json(graph: nx.DiGraph | Mapping[str, Mapping[str, Any]], result: Impact) -> dict[str, Any]:
+    """The JSON of an impact, given the graph it was found in, or the attributes (kind, name,
+    namespace, owner, team, status) of the start and of every node it reached, by id."""
+    nodes: Mapping[str, Mapping[str, Any]] = graph if isinstance(graph, Mapping) else graph.nodes
     out: dict[str, Any] = {
-        "node": graph_node_json(graph, result.node),
+        "node": node_json(result.node, nodes[result.node]),
         "depth": result.depth,
-        "downstream": _reach_json(graph, result.downstream),
-        "upstream": _reach_json(graph, result.upstream) if result.upstream else [],
+        "downstream": _reach_json(nodes, result.downstream),
+        "upstream": _reach_json(nodes, result.upstream) if result.upstream else [],
         "summary": {"downstream": _summary_json(result.downstream)},
     }
     if result.upstream is not None:

@@ -33,10 +33,13 @@ SUB_TABLES = {
     "sub_reach": "CREATE TEMP TABLE IF NOT EXISTS sub_reach (node TEXT PRIMARY KEY)",
     "sub_hops": "CREATE TEMP TABLE IF NOT EXISTS sub_hops (node TEXT PRIMARY KEY, hop INTEGER NOT NULL)",
     "sub_nodes": "CREATE TEMP TABLE IF NOT EXISTS sub_nodes (node TEXT PRIMARY KEY)",
+    "sub_down": "CREATE TEMP TABLE IF NOT EXISTS sub_down (node TEXT PRIMARY KEY, hop INTEGER NOT NULL)",
+    "sub_up": "CREATE TEMP TABLE IF NOT EXISTS sub_up (node TEXT PRIMARY KEY, hop INTEGER NOT NULL)",
 }
 SUB_CLEAR = {t: f"DELETE FROM temp.{t}" for t in SUB_TABLES}  # noqa: S608 (constant names)
 SUB_FILL = {t: f"INSERT OR IGNORE INTO temp.{t} VALUES (?)" for t in ("sub_seeds", "sub_nodes")}  # noqa: S608
-SUB_HOPS_INDEX = "CREATE INDEX IF NOT EXISTS temp.sub_hops_hop ON sub_hops (hop)"
+HOP_TABLES = ("sub_hops", "sub_down", "sub_up")
+SUB_HOPS_INDEX = {t: f"CREATE INDEX IF NOT EXISTS temp.{t}_hop ON {t} (hop)" for t in HOP_TABLES}
 # (column followed, column reached) of an edge, by direction.
 STEP = {"down": ("source", "target"), "up": ("target", "source")}
 # Into temp.sub_reach, everything reachable from temp.sub_seeds, the seeds included: a recursive
@@ -57,16 +60,6 @@ CLOSURE = {
     for direction, (here, there) in STEP.items()
     for within in (False, True)
 }
-# How many nodes a walk reaches, counting at most :limit (the recursion stops there).
-CLOSURE_SIZE = {
-    direction: (
-        "WITH RECURSIVE walk(node) AS ("  # noqa: S608 (constants)
-        "   SELECT node FROM temp.sub_seeds"
-        f"  UNION SELECT e.{there} FROM walk CROSS JOIN edges e ON e.{here} = walk.node LIMIT :limit)"
-        " SELECT count(*) FROM walk"
-    )
-    for direction, (here, there) in STEP.items()
-}
 # One hop of a bounded walk: the nodes first reached at hop :hop, from those reached at :hop - 1
 # (each node is kept once, at its first hop, so the cost is what is reached, whatever the depth
 # asked; a recursive CTE would walk a cycle once per hop asked).
@@ -77,6 +70,22 @@ NEXT_HOP = {
         " WHERE h.hop = :hop - 1"
     )
     for direction, (here, there) in STEP.items()
+}
+# Of the nodes in temp.sub_hops: the columns of a node that an impact counts (by kind, by owner
+# or team), or those of its JSON NODE object (by `full`), each node looked up by id, or (by
+# `scan`, past SCAN_SHARE) the node table read through, each row looked up in the set.
+HOP_COLUMNS = {
+    False: "n.id, n.kind, n.owner, n.team",
+    True: "n.id, n.kind, n.name, n.namespace, n.owner, n.team, n.status",
+}
+HOP_NODES = {
+    (scan, full): (
+        f"SELECT {HOP_COLUMNS[full]} FROM nodes n NOT INDEXED WHERE n.id IN (SELECT node FROM temp.sub_hops)"  # noqa: S608
+        if scan
+        else f"SELECT {HOP_COLUMNS[full]} FROM temp.sub_hops h CROSS JOIN nodes n ON n.id = h.node"  # noqa: S608
+    )
+    for scan in (False, True)
+    for full in (False, True)
 }
 # The rows of the nodes in temp.sub_nodes, and of the edges among them: from each node by the
 # edges' primary key (source first), the target looked up in the set. (`source IN (...) AND
@@ -100,12 +109,14 @@ INTO_REACH = {
     " FROM temp.sub_reach r CROSS JOIN edges e ON e.target = r.node",
     True: GRAPH_EDGE_SELECT + " NOT INDEXED WHERE target IN (SELECT node FROM temp.sub_reach)",  # noqa: S608
 }
+# One hop of a trace's walk down from its source (into temp.sub_down) or up from its target
+# (temp.sub_up), as NEXT_HOP.
+TRACE_HOP = {direction: NEXT_HOP[direction].replace("temp.sub_hops", f"temp.sub_{direction}") for direction in STEP}
+# temp.sub_within: what one side of a trace's walk reached.
+WITHIN_FILL = {d: f"INSERT INTO temp.sub_within SELECT node FROM temp.sub_{d}" for d in STEP}  # noqa: S608
 # The share of the nodes (by the largest rowid, a look-up where count(*) reads an index
 # through) past which the rows of a part of the graph are read by scanning the tables.
 SCAN_SHARE = 0.15
-# A trace walks first the way that reaches fewer nodes: it walks both ways up to 4 x this many
-# nodes, then 16 x, ..., until one way ends (so the probes cost a few times the smaller walk).
-TRACE_PROBE = 64
 # The facts of the imports in temp.as_of_imports, in the merge order.
 AS_OF_NODE_FACTS = f"""SELECT f.node_id, f.kind, f.name, f.namespace, f.owner, f.team, f.tags, f.status,
               f.deprecated_on, f.deprecation_reason, f.attributes, f.reference
@@ -160,34 +171,66 @@ class Snapshots(Connection):
             for direction in ("down", "up") if upstream else ("down",):
                 if depth is None:
                     self._walk([start], direction)
+                    self.db.conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
                 else:
                     self._walk_hops(start, depth, direction)
-                self.db.conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
+                    self.db.conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_hops")
             return self._sub_rows()
+
+    def reach_rows(
+        self, start: str, depth: int | None, *, upstream: bool = False, full: bool = False
+    ) -> tuple[list[list[str]], dict[str, tuple[Any, ...]]] | None:
+        """What a walk from ``start`` reaches, hop by hop, and the rows of those nodes: level
+        ``d`` holds the ids of the nodes first reached after ``d`` hops (level 0: ``start``), in
+        no particular order, no further than ``depth`` hops (every hop with None), downstream (or
+        upstream with ``upstream``); a node's row is (id, kind, owner, team), or with ``full``
+        (id, kind, name, namespace, owner, team, status), the columns of its JSON. None if an
+        edge on the way names a node the node table lacks (a walk of the graph the rows of
+        :meth:`nearby_rows` build would not pass it: ask that then).
+
+        The walk is breadth first in SQL, each node kept once at its first hop: what
+        :func:`lineage.analyses.impact` finds of the graph, without reading one edge row into
+        Python (the ``impact`` command's question).
+        """
+        with self._walking():
+            self._walk_hops(start, depth, "up" if upstream else "down")
+            conn = self.db.conn
+            hops = conn.execute("SELECT node, hop FROM temp.sub_hops").fetchall()
+            rows = conn.execute(HOP_NODES[self._scan(len(hops)), full]).fetchall()
+        if len(rows) != len(hops):
+            return None
+        levels: list[list[str]] = [[] for _ in range(max(hop for _, hop in hops) + 1)]
+        for node, hop in hops:
+            levels[hop].append(node)
+        return levels, {r[0]: r for r in rows}
 
     def between_rows(self, source: str, target: str) -> tuple[list[NodeRow], list[EdgeRow]]:
         """Rows as :meth:`graph_rows` gives them, of ``source``, ``target`` and the nodes both
         downstream of ``source`` and upstream of ``target`` (every node a path from one to the
         other can pass), and the edges among them: what ``trace`` reads of the graph.
 
-        A walk one way, then a walk the other way that only enters nodes the first reached
-        (a node on a path is reached by both, and so is every node before and after it on the
-        path): the way that reaches fewer nodes goes first.
+        A walk one way to its end, then a walk the other way that only enters nodes the first
+        reached (a node on a path is reached by both, and so is every node before and after it
+        on the path). The first is the way that ends first: both ways are walked breadth first,
+        a hop at a time, on the side that has reached fewer nodes so far, until one side has no
+        next hop (so the walk the other way costs at most about as much as the smaller one).
         """
         with self._walking():
             conn = self.db.conn
-            limit, sizes = TRACE_PROBE, {"up": TRACE_PROBE + 1, "down": TRACE_PROBE + 1}
-            while min(sizes.values()) > limit:  # walk both ways, ever further, until one ends
-                limit *= 4
-                for direction, start in (("up", target), ("down", source)):
-                    self._fill_sub("sub_seeds", [start])
-                    sizes[direction] = conn.execute(CLOSURE_SIZE[direction], {"limit": limit + 1}).fetchone()[0]
-            first = "up" if sizes["up"] <= sizes["down"] else "down"
-            then, first_start, then_start = ("down", target, source) if first == "up" else ("up", source, target)
-            self._walk([first_start], first)
+            hops, reached = {"down": 0, "up": 0}, {"down": 1, "up": 1}
+            conn.execute("INSERT INTO temp.sub_down VALUES (?, 0)", (source,))
+            conn.execute("INSERT INTO temp.sub_up VALUES (?, 0)", (target,))
+            while True:
+                side = "up" if reached["up"] <= reached["down"] else "down"
+                hops[side] += 1
+                added = conn.execute(TRACE_HOP[side], {"hop": hops[side]}).rowcount
+                if not added:
+                    break
+                reached[side] += added
+            then_start = source if side == "up" else target
             conn.execute("DELETE FROM temp.sub_within")
-            conn.execute("INSERT INTO temp.sub_within SELECT node FROM temp.sub_reach")
-            self._walk([then_start], then, within=True)
+            conn.execute(WITHIN_FILL[side])
+            self._walk([then_start], "down" if side == "up" else "up", within=True)
             self._fill_sub("sub_nodes", [source, target])
             conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
             return self._sub_rows()
@@ -206,12 +249,9 @@ class Snapshots(Connection):
             reached = self._walk([*remove, *cut_targets], "down")
             scan = self._scan(reached)
             edges = [EdgeRow._make(r) for r in conn.execute(INTO_REACH[scan]).fetchall()]
-            wanted = {r[0] for r in conn.execute("SELECT node FROM temp.sub_reach")} | {e[0] for e in edges}
-            if scan:  # most of the nodes: read them all, keep those wanted
-                nodes = [NodeRow._make(r) for r in conn.execute(GRAPH_NODE_SELECT) if r[0] in wanted]
-            else:
-                self._fill_sub("sub_nodes", wanted)
-                nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[False]).fetchall()]
+            conn.execute("INSERT INTO temp.sub_nodes SELECT node FROM temp.sub_reach")
+            conn.executemany(SUB_FILL["sub_nodes"], ((e[0],) for e in edges))
+            nodes = [NodeRow._make(r) for r in conn.execute(SUB_NODES[scan]).fetchall()]
             return nodes, edges
 
     @contextlib.contextmanager
@@ -222,7 +262,8 @@ class Snapshots(Connection):
         for table in SUB_TABLES:
             conn.execute(SUB_TABLES[table])
             conn.execute(SUB_CLEAR[table])
-        conn.execute(SUB_HOPS_INDEX)
+        for table in SUB_HOPS_INDEX:
+            conn.execute(SUB_HOPS_INDEX[table])
         if conn.in_transaction:
             yield
         else:
@@ -246,17 +287,18 @@ class Snapshots(Connection):
         largest = self.db.conn.execute("SELECT max(rowid) FROM nodes").fetchone()[0] or 0
         return count > SCAN_SHARE * largest
 
-    def _walk_hops(self, start: str, depth: int, direction: str) -> None:
-        """temp.sub_reach: the nodes within ``depth`` hops of ``start``, breadth first, each
-        node kept once, so the cost is what is reached, whatever ``depth`` asks."""
+    def _walk_hops(self, start: str, depth: int | None, direction: str) -> None:
+        """temp.sub_hops: the nodes within ``depth`` hops of ``start`` (every
+        hop with None), breadth first, each node kept once at its first hop, so the cost is what
+        is reached, whatever ``depth`` asks."""
         conn = self.db.conn
         conn.execute("DELETE FROM temp.sub_hops")
         conn.execute("INSERT INTO temp.sub_hops VALUES (?, 0)", (start,))
-        for hop in range(1, depth + 1):
+        hop = 1
+        while depth is None or hop <= depth:
             if not conn.execute(NEXT_HOP[direction], {"hop": hop}).rowcount:
                 break
-        conn.execute("DELETE FROM temp.sub_reach")
-        conn.execute("INSERT INTO temp.sub_reach SELECT node FROM temp.sub_hops")
+            hop += 1
 
     def _sub_rows(self) -> tuple[list[NodeRow], list[EdgeRow]]:
         conn = self.db.conn
