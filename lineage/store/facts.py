@@ -47,6 +47,7 @@ DEFERRED_INDEXES = {
     "nodes_kind": "CREATE INDEX nodes_kind ON nodes(kind)",
     "nodes_name": "CREATE INDEX nodes_name ON nodes(name)",
     "edges_target": "CREATE INDEX edges_target ON edges(target)",
+    "aliases_node": "CREATE INDEX aliases_node ON aliases(node_id)",
     "classify_keys_key": "CREATE INDEX classify_keys_key ON classify_keys(key)",
     "classify_keys_import": "CREATE INDEX classify_keys_import ON classify_keys(import_id)",
 }

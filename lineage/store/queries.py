@@ -27,6 +27,11 @@ def fts_query(text: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
 
 
+# A node's aliases, by the index on their node id (schema version 6): not the whole table.
+ALIASES_OF = """SELECT DISTINCT a.alias FROM aliases a JOIN imports i ON i.id = a.import_id
+       WHERE i.superseded_by IS NULL AND a.node_id = ? ORDER BY a.alias"""
+
+
 class Queries(Connection):
     """Reading the current graph and what was said of it."""
 
@@ -207,11 +212,7 @@ class Queries(Connection):
         ]
 
     def aliases_of(self, node_id: str) -> list[str]:
-        rows = self.db.conn.execute(
-            """SELECT DISTINCT a.alias FROM aliases a JOIN imports i ON i.id = a.import_id
-               WHERE i.superseded_by IS NULL AND a.node_id = ? ORDER BY a.alias""",
-            (node_id,),
-        )
+        rows = self.db.conn.execute(ALIASES_OF, (node_id,))
         return [r[0] for r in rows]
 
     def importers_by_node(self) -> dict[str, set[str]]:

@@ -200,9 +200,15 @@ def _index_in_bulk_v5(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO nodes_fts (nodes_fts) VALUES ('rebuild')")
 
 
+def _index_aliases_by_node_v6(db: sqlite_utils.Database) -> None:
+    """A node's aliases by its id: ``lineage show`` read the whole aliases table (0.2 s of it at
+    a million nodes)."""
+    db.execute("CREATE INDEX aliases_node ON aliases(node_id)")
+
+
 # MIGRATIONS[i] takes a database from schema version i to i + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _create_schema_v1, _add_tours_v2, _add_derivations_v3, _add_rank_v4, _index_in_bulk_v5,
+    _create_schema_v1, _add_tours_v2, _add_derivations_v3, _add_rank_v4, _index_in_bulk_v5, _index_aliases_by_node_v6,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

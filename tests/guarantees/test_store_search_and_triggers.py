@@ -87,6 +87,7 @@ def version_4_triggers() -> dict[str, str]:
 def as_version_4(db) -> None:
     """Make a database what version 4 left: the full-text index kept by triggers."""
     conn = sqlite3.connect(db)
+    conn.execute("DROP INDEX IF EXISTS aliases_node")  # version 6's
     for sql in version_4_triggers().values():
         conn.execute(sql)
     conn.execute("PRAGMA user_version = 4")

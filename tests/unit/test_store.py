@@ -181,6 +181,7 @@ def test_a_version_4_database_gets_its_full_text_index_rebuilt_without_triggers(
         found = store.search("ranker")
         assert found == ["model:shop/ranker"]
     conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX aliases_node")  # version 6's
     conn.execute("INSERT INTO nodes_fts (nodes_fts) VALUES ('delete-all')")  # an index to rebuild
     memory = sqlite3.connect(":memory:")
     from lineage.store import MIGRATIONS
@@ -195,7 +196,7 @@ def test_a_version_4_database_gets_its_full_text_index_rebuilt_without_triggers(
     conn.close()
     with Store.open(path) as store:
         assert store.db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
-        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         fts_matches_nodes(store)
         assert store.search("ranker") == found
 
@@ -280,6 +281,7 @@ def test_imports_carry_their_importers_rank_and_a_version_3_database_gains_it(tm
         now = canonical_hash(*store.snapshot())
         assert canonical_hash(*store.snapshot("9999")) == now  # merged again from the facts
     conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX aliases_node")  # version 6's
     conn.execute("ALTER TABLE imports DROP COLUMN rank")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
@@ -288,3 +290,12 @@ def test_imports_carry_their_importers_rank_and_a_version_3_database_gains_it(tm
         assert set(store.db.conn.execute("SELECT importer = 'manifest', rank FROM imports")) == ranks
         assert store.snapshot("9999")[0][customers]["owner"] == "manifest-team"
         assert canonical_hash(*store.snapshot("9999")) == now
+
+
+def test_the_aliases_of_a_node_are_found_by_its_id_not_by_reading_every_alias(tmp_path):
+    from lineage.store.queries import ALIASES_OF
+
+    with Store.open(tmp_path / "a.db", create=True) as store:
+        assert import_paths(store, [DATA / "small.yaml"]).ok
+        plan = [row[3] for row in store.db.conn.execute("EXPLAIN QUERY PLAN " + ALIASES_OF, ("model:shop/ranker",))]
+        assert any(step.startswith("SEARCH a USING INDEX aliases_node") for step in plan), plan
