@@ -4,8 +4,6 @@ cycles, self loops, diamonds, chains and lone nodes."""
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from itertools import islice
 from pathlib import Path
 
@@ -17,8 +15,7 @@ from lineage.analyses.trace import Trace
 from lineage.graph import impact_in_store, load_graph
 from lineage.ingest import import_paths
 from lineage.store import Store
-
-OWNERS = ("team-a", "team-b", None)
+from tests.unit.test_single_node import manifest  # the same graphs, as a manifest
 
 # name -> (edges, nodes with no edges)
 GRAPHS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
@@ -30,23 +27,6 @@ GRAPHS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     "lone nodes": ([("a", "b")], ["c", "d"]),
     "wide": ([("h", f"m{i}") for i in range(12)] + [(f"m{i}", f"m{(i * 5) % 12}") for i in range(12)], []),
 }
-
-
-def manifest(edges: list[tuple[str, str]], alone: list[str]) -> str:
-    inputs: dict[str, list[str]] = defaultdict(list)
-    names = set(alone)
-    for u, v in edges:
-        inputs[v].append(u)
-        names |= {u, v}
-    datasets = []
-    for i, name in enumerate(sorted(names)):
-        entry: dict = {"name": name}
-        if OWNERS[i % 3]:
-            entry["owner"] = OWNERS[i % 3]
-        if inputs[name]:
-            entry["from"] = sorted(inputs[name])
-        datasets.append(entry)
-    return json.dumps({"lineage_manifest": 1, "namespace": "t", "datasets": datasets})
 
 
 @pytest.fixture(scope="module", params=list(GRAPHS))
