@@ -6,6 +6,7 @@ validates them and hands them to :mod:`lineage.store` in one transaction.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -139,6 +140,21 @@ def owners_as_read(nodes: Iterable[NodeRecord]) -> dict[str, str]:
                 if alias not in owned or node.id < owned[alias]:
                     owned[alias] = node.id
     return owned
+
+
+def evidence_set(*kinds: str) -> frozenset[str]:
+    """The set of these kinds of evidence, one shared object for each set: a set of its own for
+    each of a million edges would be a sixth of what a log's unit holds.
+
+    >>> evidence_set("observed", "declared") is evidence_set("declared", "observed", "declared")
+    True
+    """
+    return _evidence_set(tuple(sorted(set(kinds))))
+
+
+@functools.cache
+def _evidence_set(kinds: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(kinds)
 
 
 def merge_nodes(into: NodeRecord, other: NodeRecord) -> None:

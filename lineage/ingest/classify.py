@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from lineage.records import EdgeRecord, Location, NodeRecord, merge_nodes, node_id
+from lineage.records import EdgeRecord, Location, NodeRecord, evidence_set, merge_nodes, node_id
 
 if TYPE_CHECKING:
     from lineage.store import ImportUnit
 
 ADOPTABLE_KINDS = ("model", "feature", "consumer", "flag")
-OBSERVED = frozenset(("observed",))
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ def apply(
             edge = replace(edge, source=source, target=target)
         edges.setdefault(edge.key, edge)
         said = unit.edge_evidence.get(key, frozenset())
-        evidence[edge.key] = evidence[edge.key] | said if edge.key in evidence else said
+        evidence[edge.key] = evidence_set(*evidence[edge.key], *said) if edge.key in evidence else said
         places = unit.edge_locations.get(key, [])
         edge_locations[edge.key] = edge_locations[edge.key] + places if edge.key in edge_locations else places
     renamed = replace(unit, nodes=nodes, node_locations=locations, edges=edges, edge_evidence=evidence,
@@ -188,4 +187,4 @@ def _features_from_column_lineage(unit: ImportUnit, renames: Mapping[str, NodeRe
                         unit.edges[key] = EdgeRecord(source, target, kind, evidence="observed",
                                                      location=model.location)  # fmt: skip
                         unit.edge_locations[key] = [model.location] if model.location else []
-                    unit.edge_evidence[key] = unit.edge_evidence.get(key, frozenset()) | OBSERVED
+                    unit.edge_evidence[key] = evidence_set(*unit.edge_evidence.get(key, ()), "observed")

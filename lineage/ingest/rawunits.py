@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from lineage.records import EdgeRecord, Location, NodeRecord
+from lineage.records import EdgeRecord, Location, NodeRecord, evidence_set
 from lineage.store import ImportUnit
 from lineage.store.units import EdgeKey
 
@@ -124,7 +124,6 @@ def decode(body: bytes, like: ImportUnit) -> ImportUnit:
     """
     same: dict[str, str] = {}
     one = same.setdefault
-    said: dict[tuple[str, ...], frozenset[str]] = {}
     nodes: dict[str, NodeRecord] = {}
     edges: dict[EdgeKey, EdgeRecord] = {}
     evidence: dict[EdgeKey, frozenset[str]] = {}
@@ -150,7 +149,7 @@ def decode(body: bytes, like: ImportUnit) -> ImportUnit:
             edge_key = key_of(key)
             fields["source"], fields["target"], fields["kind"] = edge_key
             edges[edge_key] = EdgeRecord(**fields)
-            evidence[edge_key] = said.setdefault(tuple(seen), frozenset(seen))  # one set per kind of evidence
+            evidence[edge_key] = evidence_set(*seen)
         elif section == "node_locations":
             nid, locs = row
             node_locations[one(nid, nid)] = places(locs)

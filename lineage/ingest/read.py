@@ -31,6 +31,7 @@ from lineage.records import (
     check_edge,
     check_node,
     check_setting,
+    evidence_set,
     merge_nodes,
 )
 from lineage.store import ImportUnit
@@ -275,7 +276,7 @@ def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
     known = unit.edges.get(key)
     if known is None:
         unit.edges[key] = edge
-        unit.edge_evidence[key] = evidence_of(edge.evidence)
+        unit.edge_evidence[key] = evidence_set(edge.evidence)
     else:
         if edge.weight is not None:
             known.weight = edge.weight
@@ -283,20 +284,8 @@ def _add_edge(unit: ImportUnit, edge: EdgeRecord) -> None:
             known.attributes = {**known.attributes, **edge.attributes}
         seen = unit.edge_evidence[key]
         if edge.evidence not in seen:
-            unit.edge_evidence[key] = seen | evidence_of(edge.evidence)
+            unit.edge_evidence[key] = evidence_set(*seen, edge.evidence)
     _add_places(unit.edge_locations, key, edge)
-
-
-_EVIDENCE: dict[str, frozenset[str]] = {}
-
-
-def evidence_of(kind: str) -> frozenset[str]:
-    """``{kind}``, one shared set per kind: a set of its own for each of a million edges would
-    be a sixth of what a log's unit holds."""
-    found = _EVIDENCE.get(kind)
-    if found is None:
-        found = _EVIDENCE[kind] = frozenset((kind,))
-    return found
 
 
 def _check_endpoints(unit: ImportUnit) -> None:
