@@ -6,7 +6,9 @@ One job a module: :mod:`~lineage.ingest.protocol` (what an importer is),
 (the inputs under the paths given), :mod:`~lineage.ingest.read` (one input into a unit),
 :mod:`~lineage.ingest.settle` (order, options, teams' configs, the one write transaction),
 :mod:`~lineage.ingest.classify`, :mod:`~lineage.ingest.reclassify` and
-:mod:`~lineage.ingest.rawunits` (a log node's real kind, now and when its context changes), and
+:mod:`~lineage.ingest.rawunits` (a log node's real kind, now and when its context changes),
+:mod:`~lineage.ingest.held` and :mod:`~lineage.ingest.streamed` (a unit kept encoded until its
+commit, then classified and written a piece at a time), and
 :mod:`~lineage.ingest.session` (:class:`ImportSession`, which runs them in order).
 """
 

@@ -117,6 +117,26 @@ def apply(
             renames[nid] = new
     if not renames:
         return unit, renames
+    renamed = merge_renamed(unit, renames)
+    models = [n for n in renamed.nodes.values() if n.kind == "model"]
+    features, edges = column_lineage_plan(models, renames, renamed.nodes.__contains__)
+    for feature, places in features:
+        if feature.id not in renamed.nodes:
+            renamed.nodes[feature.id] = feature
+            renamed.node_locations[feature.id] = places
+    for key, (edge, places) in edges.items():
+        if key not in renamed.edges:
+            renamed.edges[key] = edge
+            renamed.edge_locations[key] = places
+        renamed.edge_evidence[key] = evidence_set(*renamed.edge_evidence.get(key, ()), "observed")
+    return renamed, renames
+
+
+def merge_renamed(unit: ImportUnit, renames: dict[str, NodeRecord]) -> ImportUnit:
+    """``unit`` with the nodes of ``renames`` (old id -> new node) renamed, those that become one
+    merged, and its edges rewritten and merged; in the order of the ids as read. A new unit:
+    ``unit`` is left as it is. Where several nodes become one, ``renames`` of the first of them
+    becomes the merged node."""
     nodes: dict[str, NodeRecord] = {}
     locations: dict[str, list[Location]] = {}
     first: dict[str, str] = {}  # new id -> the id as read of the node that took it first
@@ -147,26 +167,48 @@ def apply(
     evidence: dict[EdgeKey, frozenset[str]] = {}
     edge_locations: dict[EdgeKey, list[Location]] = {}
     for key, edge in unit.edges.items():
-        source = renames[edge.source].id if edge.source in renames else edge.source
-        target = renames[edge.target].id if edge.target in renames else edge.target
-        if (source, target) != (edge.source, edge.target):
-            edge = replace(edge, source=source, target=target)
+        edge = renamed_edge(edge, renames)
         edges.setdefault(edge.key, edge)
         said = unit.edge_evidence.get(key, frozenset())
         evidence[edge.key] = evidence_set(*evidence[edge.key], *said) if edge.key in evidence else said
         places = unit.edge_locations.get(key, [])
         edge_locations[edge.key] = edge_locations[edge.key] + places if edge.key in edge_locations else places
-    renamed = replace(unit, nodes=nodes, node_locations=locations, edges=edges, edge_evidence=evidence,
-                      edge_locations=edge_locations)  # fmt: skip
-    _features_from_column_lineage(renamed, renames)
-    return renamed, renames
+    return replace(unit, nodes=nodes, node_locations=locations, edges=edges, edge_evidence=evidence,
+                   edge_locations=edge_locations)  # fmt: skip
 
 
-def _features_from_column_lineage(unit: ImportUnit, renames: Mapping[str, NodeRecord]) -> None:
+def renamed_edge(edge: EdgeRecord, renames: Mapping[str, NodeRecord]) -> EdgeRecord:
+    """``edge`` between its ends as renamed (itself when neither is)."""
+    source = renames[edge.source].id if edge.source in renames else edge.source
+    target = renames[edge.target].id if edge.target in renames else edge.target
+    if (source, target) != (edge.source, edge.target):
+        edge = replace(edge, source=source, target=target)
+    return edge
+
+
+ColumnPlan = tuple[list[tuple[NodeRecord, list[Location]]], dict[EdgeKey, tuple[EdgeRecord, list[Location]]]]
+
+
+def column_lineage_plan(
+    models: Iterable[NodeRecord], renames: Mapping[str, NodeRecord], has_node: Callable[[str], bool]
+) -> ColumnPlan:
     """A field that feeds a model is a feature: column lineage into a model output becomes
-    dataset -> feature -> model, observed like the events that said it. Fills the containers of
-    ``unit``, which :func:`apply` has just made."""
-    for model in [n for n in unit.nodes.values() if n.kind == "model"]:
+    dataset -> feature -> model, observed like the events that said it.
+
+    Given the models of a unit as classified (in its order), its renames and which node ids it
+    has, the features it gains (each with its places: kept only where no node has its id, the
+    first of a feature's entries first) and the edges it says (key -> edge and places: added
+    where the unit has no such edge; every one of them is observed).
+
+    >>> model = NodeRecord("model", "m", attributes={"column_lineage": {"y": [["w", "t", "c"]]}})
+    >>> features, edges = column_lineage_plan([model], {}, {"dataset:w/t", "model:m"}.__contains__)
+    >>> [f.id for f, _ in features], [k[2] for k in edges]
+    (['feature:w/t.c'], ['derives', 'reads'])
+    """
+    features: list[tuple[NodeRecord, list[Location]]] = []
+    planned: set[str] = set()
+    edges: dict[EdgeKey, tuple[EdgeRecord, list[Location]]] = {}
+    for model in models:
         for sources in (model.attributes.get("column_lineage") or {}).values():
             for namespace, name, column in sources:
                 dataset_id = node_id("dataset", name, namespace)
@@ -176,15 +218,13 @@ def _features_from_column_lineage(unit: ImportUnit, renames: Mapping[str, NodeRe
                     "feature", f"{name}.{column}", namespace, location=model.location,
                     attributes={"field": column, "dataset": dataset_id}, classifiable=True,
                 )  # fmt: skip
-                unit.nodes.setdefault(feature.id, feature)
-                unit.node_locations.setdefault(feature.id, [model.location] if model.location else [])
+                places = [model.location] if model.location else []
+                features.append((feature, places))
+                planned.add(feature.id)
                 for source, target, kind in ((dataset_id, feature.id, "derives"),
                                              (feature.id, model.id, "reads")):  # fmt: skip
-                    if source not in unit.nodes:
+                    if not (has_node(source) or source in planned):
                         continue
-                    key = (source, target, kind)
-                    if key not in unit.edges:
-                        unit.edges[key] = EdgeRecord(source, target, kind, evidence="observed",
-                                                     location=model.location)  # fmt: skip
-                        unit.edge_locations[key] = [model.location] if model.location else []
-                    unit.edge_evidence[key] = evidence_set(*unit.edge_evidence.get(key, ()), "observed")
+                    edge = EdgeRecord(source, target, kind, evidence="observed", location=model.location)
+                    edges.setdefault((source, target, kind), (edge, places))
+    return features, edges

@@ -48,13 +48,21 @@ def context_keys(unit: ImportUnit) -> set[str]:
     of its classifiable nodes, ``alias:`` the aliases of its nodes."""
     keys: set[str] = set()
     for node in unit.nodes.values():
-        if node.classifiable:
-            keys.add(f"name:{node.name}")
-            keys.add(f"name:{node.name.rstrip('/').rsplit('/', 1)[-1]}")
-        keys.update(f"alias:{a}" for a in node.aliases)
+        keys |= node_context_keys(node)
     return keys
 
 
+def node_context_keys(node: NodeRecord) -> set[str]:
+    """What classifying ``node`` looks up (:func:`context_keys`)."""
+    keys = {f"alias:{a}" for a in node.aliases}
+    if node.classifiable:
+        keys.add(f"name:{node.name}")
+        keys.add(f"name:{node.name.rstrip('/').rsplit('/', 1)[-1]}")
+    return keys
+
+
+# The parts of an encoded unit, in the order they come (records).
+NODE, EDGE, NODE_PLACES, EDGE_PLACES = "nodes", "edges", "node_locations", "edge_locations"
 CHUNK = 5_000  # rows encoded at a time: a million-node unit is never one list of lists in memory
 
 
@@ -63,14 +71,14 @@ def payload_parts(unit: ImportUnit) -> Iterator[bytes]:
     joined, they are one JSON object (nodes, edges, and the places of each)."""
     evidence = unit.edge_evidence
     sections: list[tuple[str, Iterable[list[Any]]]] = [
-        ("nodes", ([nid, n.kind, n.name, n.namespace, n.owner, n.team, n.tags, n.status, n.deprecated_on,
+        (NODE, ([nid, n.kind, n.name, n.namespace, n.owner, n.team, n.tags, n.status, n.deprecated_on,
                     n.deprecation_reason, n.attributes, _plain(n.location), n.reference, n.classifiable, n.aliases]
                    for nid, n in unit.nodes.items())),
-        ("edges", ([key, e.source, e.target, e.kind, e.weight, e.evidence, e.attributes, _plain(e.location),
+        (EDGE, ([key, e.source, e.target, e.kind, e.weight, e.evidence, e.attributes, _plain(e.location),
                     sorted(evidence.get(key, ()))]
                    for key, e in unit.edges.items())),
-        ("node_locations", ([nid, list(map(_PLACE, locs))] for nid, locs in unit.node_locations.items())),
-        ("edge_locations", ([key, list(map(_PLACE, locs))] for key, locs in unit.edge_locations.items())),
+        (NODE_PLACES, ([nid, list(map(_PLACE, locs))] for nid, locs in unit.node_locations.items())),
+        (EDGE_PLACES, ([key, list(map(_PLACE, locs))] for key, locs in unit.edge_locations.items())),
     ]  # fmt: skip
     for number, (name, rows) in enumerate(sections):
         yield f'{"{" if number == 0 else ","}"{name}":['.encode("ascii")
@@ -119,16 +127,37 @@ def encode(unit: ImportUnit) -> bytes:
 def decode(body: bytes, like: ImportUnit) -> ImportUnit:
     """The unit encoded in ``body``, with the source, path and times of ``like``.
 
-    Parsed a row at a time as it is decompressed (the JSON of a million-node unit is never whole
-    in memory), and each id, kind and file name is one string however many rows repeat it.
+    Parsed a row at a time as it is decompressed (:func:`records`).
     """
-    same: dict[str, str] = {}
-    one = same.setdefault
     nodes: dict[str, NodeRecord] = {}
     edges: dict[EdgeKey, EdgeRecord] = {}
     evidence: dict[EdgeKey, frozenset[str]] = {}
     node_locations: dict[str, list[Location]] = {}
     edge_locations: dict[EdgeKey, list[Location]] = {}
+    for part, key, value in records(body):
+        if part == NODE:
+            nodes[key] = value
+        elif part == EDGE:
+            edges[key], evidence[key] = value
+        elif part == NODE_PLACES:
+            node_locations[key] = value
+        else:
+            edge_locations[key] = value
+    return replace(
+        like, nodes=nodes, edges=edges, edge_evidence=evidence, node_locations=node_locations,
+        edge_locations=edge_locations, problems=[], settings=[],
+    )  # fmt: skip
+
+
+def records(body: bytes) -> Iterator[tuple[str, Any, Any]]:
+    """What ``body`` encodes, a row at a time as it is decompressed (the JSON of a million-node
+    unit is never whole in memory), in order: every ``(NODE, id, NodeRecord)``, then every
+    ``(EDGE, key, (EdgeRecord, evidence))``, ``(NODE_PLACES, id, [Location])`` and
+    ``(EDGE_PLACES, key, [Location])``. Each id, kind and file name is one string however many
+    rows repeat it. A damaged copy raises ValueError or zlib.error.
+    """
+    same: dict[str, str] = {}
+    one = same.setdefault
 
     def key_of(value: list[str]) -> EdgeKey:
         source, target, kind = value
@@ -138,30 +167,25 @@ def decode(body: bytes, like: ImportUnit) -> ImportUnit:
         return [Location(one(file, file), *rest) for file, *rest in value]
 
     for section, row in _rows(body):
-        if section == "nodes":
+        if section == NODE:
             nid, *values = row
             fields = _fields(_NODE_FIELDS, values)
             fields["kind"] = one(fields["kind"], fields["kind"])
-            nodes[one(nid, nid)] = NodeRecord(**fields)
-        elif section == "edges":
+            yield NODE, one(nid, nid), NodeRecord(**fields)
+        elif section == EDGE:
             key, *values, seen = row
             fields = _fields(_EDGE_FIELDS, values)
             edge_key = key_of(key)
             fields["source"], fields["target"], fields["kind"] = edge_key
-            edges[edge_key] = EdgeRecord(**fields)
-            evidence[edge_key] = evidence_set(*seen)
-        elif section == "node_locations":
+            yield EDGE, edge_key, (EdgeRecord(**fields), evidence_set(*seen))
+        elif section == NODE_PLACES:
             nid, locs = row
-            node_locations[one(nid, nid)] = places(locs)
-        elif section == "edge_locations":
+            yield NODE_PLACES, one(nid, nid), places(locs)
+        elif section == EDGE_PLACES:
             key, locs = row
-            edge_locations[key_of(key)] = places(locs)
+            yield EDGE_PLACES, key_of(key), places(locs)
         else:
             raise ValueError(f"no such part of a unit: {section!r}")
-    return replace(
-        like, nodes=nodes, edges=edges, edge_evidence=evidence, node_locations=node_locations,
-        edge_locations=edge_locations, problems=[], settings=[],
-    )  # fmt: skip
 
 
 _READ = 1 << 18  # compressed bytes decompressed at a time

@@ -98,7 +98,8 @@ class Classifier:
     def _known(self, name: str) -> list[Identity]:
         return sorted(set(self._stated.get(name, []) + self._in_units.get(name, [])))
 
-    def _decide(self, node: NodeRecord) -> NodeRecord | None:
+    def decide(self, node: NodeRecord) -> NodeRecord | None:
+        """The node ``node`` (as read) really is, or None when it stays as it is."""
         found = self._by_alias(node)
         if found is None and node.classifiable:
             found = classify.reclassify(node, self._rules, self._known)
@@ -108,7 +109,7 @@ class Classifier:
         """``unit`` as classified (a new one; ``unit`` is left as it is) and the nodes renamed in
         it (old id -> new node)."""
         owned = owners_as_read(unit.nodes.values())
-        new, renamed = classify.apply(unit, self._decide)
+        new, renamed = classify.apply(unit, self.decide)
         aliases = {a: (raw, renamed[raw].id if raw in renamed else raw) for a, raw in owned.items()}
         return replace(new, owned_aliases=aliases), renamed
 

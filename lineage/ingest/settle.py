@@ -19,6 +19,7 @@ from lineage.ingest.held import HeldUnit
 from lineage.ingest.protocol import READ_FIRST
 from lineage.ingest.registry import importer_named
 from lineage.ingest.report import ImportReport, UnitReport
+from lineage.ingest.streamed import StreamedUnit
 from lineage.records import Location, Problem, Setting
 from lineage.store import ImportUnit, Store
 from lineage.when import utc_now
@@ -101,13 +102,6 @@ def _unreadable(unit: HeldUnit) -> bool:
     return bool(unit.problems) and not unit.node_count
 
 
-def _as_read(held: HeldUnit) -> ImportUnit:
-    """The unit loaded, remembering itself as read if classification can change it (its body is
-    the copy kept: it was encoded as read)."""
-    unit = held.load()
-    return reclassify.keep_as_read(unit, body=held.body)
-
-
 def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = False) -> ImportReport:
     """Write planned units in one transaction (nothing at all if any problem, unless lenient).
 
@@ -121,8 +115,8 @@ def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = Fals
     readable = {i: u for i, u in enumerate(plan.units) if not _unreadable(u)}
     with store.write():
         rules_before = reclassify.rule_list(store)
-        # The whole commit's context first: then each unit is loaded, classified and written in
-        # turn, so one source's records are in memory at a time (lineage.ingest.held).
+        # The whole commit's context first: then each unit is classified and written in turn, a
+        # piece at a time (lineage.ingest.held, lineage.ingest.streamed).
         classifier = reclassify.Classifier(store, [u.summary for u in readable.values()],
                                            exclude_sources={u.shell.source for u in readable.values()})  # fmt: skip
         finished = utc_now()
@@ -135,10 +129,14 @@ def write(store: Store, plan: Plan, *, lenient: bool = False, force: bool = Fals
             held = readable[i]
             # Only what will be written is kept as read: an unchanged input's copy is stored already.
             kept = force or not store.is_current(held.shell)
-            unit = reclassify.seal(*classifier.classify(_as_read(held) if kept else held.load()))
-            unit_report.node_count, unit_report.edge_count = len(unit.nodes), len(unit.edges)
-            outcome = unit_report.outcome = store.write_unit(unit, finished, force=force)
-            del unit
+            # Classified and written a piece at a time (lineage.ingest.streamed).
+            rows = StreamedUnit(held, classifier, keep=kept)
+            outcome = unit_report.outcome = store.write_unit(rows.shell, finished, force=force, rows=rows)
+            if outcome.unchanged:
+                for _ in rows:  # not written: counted, as classified, for the report
+                    pass
+            unit_report.node_count, unit_report.edge_count = rows.node_count, rows.edge_count
+            del rows
             if not outcome.unchanged and outcome.import_id is not None:
                 written.append(outcome.import_id)
                 replaced += [outcome.replaced] if outcome.replaced else []

@@ -4,10 +4,10 @@ it the current generation of its source, and rebuild the current rows it touches
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from lineage.records import owners_as_read
+from lineage.records import EdgeRecord, Location, NodeRecord, owners_as_read
 from lineage.store.connection import Connection
 from lineage.store.driver import sqlite_utils
 from lineage.store.merge import (
@@ -18,13 +18,26 @@ from lineage.store.merge import (
     merge_node_facts,
 )
 from lineage.store.rows import to_json
-from lineage.store.units import EdgeKey, ImportUnit, UnitOutcome
+from lineage.store.units import ALIAS, EDGE, NODE, PLACE, EdgeKey, FactRow, ImportUnit, UnitOutcome, UnitRows
 
 # What an import said, replaced when its classification is derived again.
 DELETE_FACTS = {
     t: f"DELETE FROM {t} WHERE import_id = ?"  # noqa: S608 (constant names)
     for t in ("node_facts", "edge_facts", "provenance", "aliases")
 }
+
+# The rows of one import, each table's written a batch at a time.
+FACT_INSERTS = {
+    NODE: """INSERT INTO node_facts (import_id, node_id, kind, name, namespace, owner, team, tags, status,
+             deprecated_on, deprecation_reason, attributes, reference, classifiable)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+    EDGE: """INSERT INTO edge_facts (import_id, source, target, kind, weight, declared, observed, attributes)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+    PLACE: """INSERT INTO provenance (import_id, node_id, source, target, edge_kind, file, line, pointer, tbl, row)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+    ALIAS: "INSERT INTO aliases (import_id, alias, node_id, authority, raw_node_id) VALUES (?, ?, ?, ?, ?)",
+}
+BATCH = 10_000
 
 # -- rebuilding the current rows: what a transaction touched waits in pending_nodes/edges ------
 # ``by``: the outcome (of this transaction's) that touched the row first; ``existed``: whether
@@ -151,8 +164,12 @@ class Facts(Connection):
         current = self._current_generation(unit.source)
         return current is not None and current[1:] == (unit.content_hash, unit.importer)
 
-    def write_unit(self, unit: ImportUnit, finished_at: str, *, force: bool = False) -> UnitOutcome:
-        """Record one source's import; call inside :meth:`write`."""
+    def write_unit(
+        self, unit: ImportUnit, finished_at: str, *, force: bool = False, rows: UnitRows | None = None
+    ) -> UnitOutcome:
+        """Record one source's import; call inside :meth:`write`. With ``rows``, ``unit`` is the
+        shell of a unit too big to hold whole, and ``rows`` the rows it writes, made as they are
+        written (``lineage.ingest.streamed``); they are not read if the source is unchanged."""
         conn = self.db.conn
         current = self._current_generation(unit.source)
         if current and current[1:] == (unit.content_hash, unit.importer) and not force:
@@ -172,7 +189,12 @@ class Facts(Connection):
         )  # fmt: skip
         import_id = cur.lastrowid
         assert import_id is not None  # an INSERT's
-        self._insert_facts(import_id, unit)
+        if rows is None:
+            self._insert_rows(import_id, unit_rows(unit))
+        else:
+            self._insert_rows(import_id, rows)
+            conn.execute("UPDATE imports SET node_count = ?, edge_count = ? WHERE id = ?",
+                         (rows.node_count, rows.edge_count, import_id))  # fmt: skip
         self._insert_settings(import_id, unit)
         if unit.derivation is not None:
             conn.execute("INSERT INTO raw_units (import_id, body, derived) VALUES (?, ?, ?)",
@@ -180,12 +202,12 @@ class Facts(Connection):
             conn.executemany("INSERT INTO classify_keys (import_id, key) VALUES (?, ?)",
                              ((import_id, k) for k in sorted(unit.derivation.keys)))  # fmt: skip
         # The newest generation of this source is current; all others are superseded.
-        rows = conn.execute(
+        generations = conn.execute(
             "SELECT id FROM imports WHERE source = ? ORDER BY valid_at DESC, id DESC",
             (unit.source,),
         ).fetchall()
-        newest = rows[0][0]
-        for (other,) in rows[1:]:
+        newest = generations[0][0]
+        for (other,) in generations[1:]:
             conn.execute("UPDATE imports SET superseded_by = ? WHERE id = ?", (newest, other))
             # History is never classified again (docs/store.md): its kept copy can go.
             conn.execute("DELETE FROM raw_units WHERE import_id = ?", (other,))
@@ -201,45 +223,19 @@ class Facts(Connection):
             self.rebuild_current()
         return outcome
 
-    def _insert_facts(
-        self, import_id: int, unit: ImportUnit, *, only: tuple[set[str], set[EdgeKey]] | None = None
-    ) -> None:
-        """Write what ``unit`` says; with ``only`` (node ids, edge keys), just those nodes and
-        edges and their provenance (the aliases are written whole either way)."""
+    def _insert_rows(self, import_id: int, rows: Iterable[FactRow]) -> None:
+        """Write the rows of one import (:data:`FactRow`), a batch at a time."""
         conn = self.db.conn
-        nodes, edges = only if only is not None else (None, None)
-        conn.executemany(
-            """INSERT INTO node_facts (import_id, node_id, kind, name, namespace, owner, team,
-                tags, status, deprecated_on, deprecation_reason, attributes, reference, classifiable)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            ((import_id, *row) for row in node_fact_rows(unit) if nodes is None or row[0] in nodes),
-        )
-        conn.executemany(
-            """INSERT INTO edge_facts (import_id, source, target, kind, weight, declared,
-                observed, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            ((import_id, *row) for row in edge_fact_rows(unit) if edges is None or row[:3] in edges),
-        )
-        conn.executemany(
-            """INSERT INTO provenance (import_id, node_id, source, target, edge_kind, file, line,
-                pointer, tbl, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            ((import_id, *row) for row in provenance_rows(unit)
-             if nodes is None or edges is None
-             or (row[0] in nodes if row[0] is not None else row[1:4] in edges)),
-        )  # fmt: skip
-        owned = unit.owned_aliases
-        if owned is None:  # not classified (written through this API directly): as they are
-            owned = {alias: (nid, nid) for alias, nid in owners_as_read(unit.nodes.values()).items()}
-
-        def alias_rows() -> Iterator[tuple[Any, ...]]:
-            for nid, n in unit.nodes.items():
-                for alias in n.aliases:
-                    raw, final = owned.get(alias, (None, None))
-                    yield (import_id, alias, nid, int(final == nid), raw if final == nid else None)
-
-        conn.executemany(
-            "INSERT INTO aliases (import_id, alias, node_id, authority, raw_node_id) VALUES (?, ?, ?, ?, ?)",
-            alias_rows(),
-        )
+        batches: dict[str, list[tuple[Any, ...]]] = {table: [] for table in FACT_INSERTS}
+        for table, row in rows:
+            batch = batches[table]
+            batch.append((import_id, *row))
+            if len(batch) >= BATCH:
+                conn.executemany(FACT_INSERTS[table], batch)
+                batch.clear()
+        for table, batch in batches.items():
+            if batch:
+                conn.executemany(FACT_INSERTS[table], batch)
 
     def _insert_settings(self, import_id: int, unit: ImportUnit) -> None:
         self.db.conn.executemany(
@@ -405,7 +401,12 @@ class Facts(Connection):
             (import_id,),
         )
         conn.execute(DELETE_FACTS["aliases"], (import_id,))
-        self._insert_facts(import_id, unit, only=(nodes, edges))
+        # Only the nodes and edges changed, and their places; the aliases are written whole.
+        self._insert_rows(import_id, (
+            (table, row) for table, row in unit_rows(unit)
+            if table == ALIAS or (row[0] in nodes if table == NODE else row[:3] in edges if table == EDGE
+                                  else row[0] in nodes if row[0] is not None else row[1:4] in edges)
+        ))  # fmt: skip
         conn.execute("UPDATE raw_units SET derived = ? WHERE import_id = ?", (digest, import_id))
         conn.execute("UPDATE imports SET node_count = ?, edge_count = ? WHERE id = ?",
                      (len(unit.nodes), len(unit.edges), import_id))  # fmt: skip
@@ -418,30 +419,73 @@ class Facts(Connection):
         return outcome
 
 
+def node_fact_row(nid: str, n: NodeRecord) -> tuple[Any, ...]:
+    """The node_facts row of one node (without the import id), as SQLite gives it back."""
+    return (nid, n.kind, n.name, n.namespace, n.owner, n.team, to_json(list(n.tags)) if n.tags else None,
+            n.status, n.deprecated_on, n.deprecation_reason, to_json(n.attributes) if n.attributes else None,
+            int(n.reference), int(n.classifiable))  # fmt: skip
+
+
+def edge_fact_row(key: EdgeKey, e: EdgeRecord, seen: frozenset[str]) -> tuple[Any, ...]:
+    """The edge_facts row of one edge (without the import id), ``seen``: its kinds of evidence."""
+    return (*key, e.weight, int("declared" in seen), int("observed" in seen),
+            to_json(e.attributes) if e.attributes else None)  # fmt: skip
+
+
+def node_place_rows(nid: str, places: Iterable[Location]) -> Iterator[tuple[Any, ...]]:
+    """Provenance rows (node id, source, target, edge kind, file, line, pointer, table, row)."""
+    for loc in places:
+        yield (nid, None, None, None, loc.file, loc.line, loc.pointer, loc.table, loc.row)
+
+
+def edge_place_rows(key: EdgeKey, places: Iterable[Location]) -> Iterator[tuple[Any, ...]]:
+    s, t, k = key
+    for loc in places:
+        yield (None, s, t, k, loc.file, loc.line, loc.pointer, loc.table, loc.row)
+
+
+def alias_rows(nid: str, node: NodeRecord, owned: Mapping[str, tuple[str, str]]) -> Iterator[tuple[Any, ...]]:
+    """aliases rows (alias, node id, authority, raw node id) of one node as classified; ``owned``:
+    alias -> (id as read, id as classified) of the node of its import that owns it."""
+    for alias in node.aliases:
+        raw, final = owned.get(alias, (None, None))
+        yield (alias, nid, int(final == nid), raw if final == nid else None)
+
+
+def unit_rows(unit: ImportUnit) -> Iterator[FactRow]:
+    """Every row ``unit`` writes (:data:`FactRow`)."""
+    owned = unit.owned_aliases
+    if owned is None:  # not classified (written through this API directly): as they are
+        owned = {alias: (nid, nid) for alias, nid in owners_as_read(unit.nodes.values()).items()}
+    for nid, n in unit.nodes.items():
+        yield NODE, node_fact_row(nid, n)
+    for key, e in unit.edges.items():
+        yield EDGE, edge_fact_row(key, e, unit.edge_evidence[key])
+    for row in provenance_rows(unit):
+        yield PLACE, row
+    for nid, n in unit.nodes.items():
+        for row in alias_rows(nid, n, owned):
+            yield ALIAS, row
+
+
 def node_fact_rows(unit: ImportUnit) -> Iterator[tuple[Any, ...]]:
     """node_facts rows of ``unit`` (without the import id), as SQLite gives them back."""
     for nid, n in unit.nodes.items():
-        yield (nid, n.kind, n.name, n.namespace, n.owner, n.team, to_json(list(n.tags)) if n.tags else None,
-               n.status, n.deprecated_on, n.deprecation_reason, to_json(n.attributes) if n.attributes else None,
-               int(n.reference), int(n.classifiable))  # fmt: skip
+        yield node_fact_row(nid, n)
 
 
 def edge_fact_rows(unit: ImportUnit) -> Iterator[tuple[Any, ...]]:
     """edge_facts rows of ``unit`` (without the import id)."""
     for key, e in unit.edges.items():
-        seen = unit.edge_evidence[key]
-        yield (*key, e.weight, int("declared" in seen), int("observed" in seen),
-               to_json(e.attributes) if e.attributes else None)  # fmt: skip
+        yield edge_fact_row(key, e, unit.edge_evidence[key])
 
 
 def provenance_rows(unit: ImportUnit) -> Iterator[tuple[Any, ...]]:
     """(node id, source, target, edge kind, file, line, pointer, table, row) of each place."""
     for nid, locs in unit.node_locations.items():
-        for loc in locs:
-            yield (nid, None, None, None, loc.file, loc.line, loc.pointer, loc.table, loc.row)
-    for (s, t, k), locs in unit.edge_locations.items():
-        for loc in locs:
-            yield (None, s, t, k, loc.file, loc.line, loc.pointer, loc.table, loc.row)
+        yield from node_place_rows(nid, locs)
+    for key, locs in unit.edge_locations.items():
+        yield from edge_place_rows(key, locs)
 
 
 def _changed(old: Iterable[Iterable[Any]], new: Iterable[Iterable[Any]], width: int) -> set[Any]:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from lineage.records import EdgeRecord, Location, NodeRecord, Notice, Problem, Setting
 
 EdgeKey = tuple[str, str, str]  # (source, target, kind)
+
+# The tables an import's rows go to.
+NODE, EDGE, PLACE, ALIAS = "node_facts", "edge_facts", "provenance", "aliases"
+FactRow = tuple[str, tuple[Any, ...]]
+"""(table, row without the import id): one row an import writes."""
 
 
 @dataclass(frozen=True)
@@ -62,3 +69,13 @@ class UnitOutcome:
     nodes_removed: int = 0
     edges_added: int = 0
     edges_removed: int = 0
+
+
+class UnitRows(Protocol):
+    """The rows of a unit too big to hold whole, made while they are written: iterated once;
+    then ``node_count`` and ``edge_count`` say how many nodes and edges they held."""
+
+    node_count: int
+    edge_count: int
+
+    def __iter__(self) -> Iterator[FactRow]: ...
