@@ -179,11 +179,17 @@ def merge_renamed(unit: ImportUnit, renames: dict[str, NodeRecord]) -> ImportUni
 
 def renamed_edge(edge: EdgeRecord, renames: Mapping[str, NodeRecord]) -> EdgeRecord:
     """``edge`` between its ends as renamed (itself when neither is)."""
-    source = renames[edge.source].id if edge.source in renames else edge.source
-    target = renames[edge.target].id if edge.target in renames else edge.target
+    source, target = renamed_ends(edge.key, renames)
     if (source, target) != (edge.source, edge.target):
         edge = replace(edge, source=source, target=target)
     return edge
+
+
+def renamed_ends(key: EdgeKey, renames: Mapping[str, NodeRecord]) -> tuple[str, str]:
+    """The ends of the edge ``key`` (source, target, kind) as renamed."""
+    source, target, _ = key
+    return (renames[source].id if source in renames else source,
+            renames[target].id if target in renames else target)  # fmt: skip
 
 
 ColumnPlan = tuple[list[tuple[NodeRecord, list[Location]]], dict[EdgeKey, tuple[EdgeRecord, list[Location]]]]

@@ -95,12 +95,10 @@ class StreamedUnit:
                 plan = self._column_plan(aside)
             if part == rawunits.EDGE:
                 edge, seen = value
-                source, target = _renamed(key, renames)
-                if source in merging or target in merging:
-                    aside.edges[key], aside.evidence[key] = edge, seen
+                edge = classify.renamed_edge(edge, renames)
+                if edge.source in merging or edge.target in merging:
+                    aside.edges[key], aside.evidence[key] = value
                     continue
-                if (source, target) != key[:2]:
-                    edge = replace(edge, source=source, target=target)
                 if edge.key in plan[1]:
                     seen = evidence_set(*seen, "observed")
                     planned_seen.add(edge.key)
@@ -114,7 +112,7 @@ class StreamedUnit:
                 for row in node_place_rows(new_id, value):
                     yield PLACE, row
             else:
-                source, target = _renamed(key, renames)
+                source, target = classify.renamed_ends(key, renames)
                 if source in merging or target in merging:
                     aside.edge_places[key] = value
                     continue
@@ -198,10 +196,3 @@ class _Aside:
     def unit(self) -> ImportUnit:
         return ImportUnit("", "", "", "", "", "", self.nodes, self.edges, self.evidence, self.node_places,
                           self.edge_places)  # fmt: skip
-
-
-def _renamed(key: EdgeKey, renames: dict[str, NodeRecord]) -> tuple[str, str]:
-    """The ends of the edge ``key`` (as read) as renamed."""
-    source, target, _ = key
-    return (renames[source].id if source in renames else source,
-            renames[target].id if target in renames else target)  # fmt: skip
