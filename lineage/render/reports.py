@@ -9,7 +9,7 @@ import networkx as nx
 from lineage.analyses import FINDING_KINDS, Diff, Finding, Simulation
 from lineage.check import CheckResult
 from lineage.render.escape import code, md, printable  # noqa: F401 (md and code: part of this module's API)
-from lineage.render.text import graph_node_json
+from lineage.render.text import graph_node_json, owner_counts
 
 
 def _node(graph: nx.DiGraph, node: str) -> dict[str, Any]:
@@ -73,16 +73,16 @@ def simulation_text(sim: Simulation) -> str:
     out.append(f"unaffected: {sim.unaffected_count}")
     if sim.broken or sim.degraded:
         out.append("by kind:  " + _group_text(sim.by_kind))
-        out.append("by owner: " + _group_text(sim.by_owner))
+        out.append("by owner: " + owner_counts(sim.by_owner, _labelled_counts))
     return "\n".join(out)
 
 
 def _group_text(groups: dict) -> str:
-    parts = []
-    for key, counts in groups.items():
-        bits = [f"{n} {label}" for label, n in counts.items() if n]
-        parts.append(f"{printable(str(key))} ({', '.join(bits)})")
-    return ", ".join(parts)
+    return ", ".join(f"{printable(str(key))} {_labelled_counts(counts)}" for key, counts in groups.items())
+
+
+def _labelled_counts(counts: dict) -> str:
+    return "(" + ", ".join(f"{n} {label}" for label, n in counts.items() if n) + ")"
 
 
 # -- findings ---------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ The JSON shapes are a documented contract (docs/cli.md, "JSON output"): a NODE i
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lineage.groups import largest_groups
 from lineage.render.escape import printable, printable_lines  # noqa: F401 (part of this module's API for the CLI)
 
 if TYPE_CHECKING:  # annotations only: `lineage show` never loads networkx or the analyses
@@ -163,6 +164,22 @@ def trace_json(graph: nx.DiGraph, result: Trace) -> dict[str, Any]:
     }
 
 
+OWNERS_SHOWN = 10  # owners named on a summary line: the rest are counted (--json lists them all)
+
+
+def owner_counts(by_owner: Mapping[str, Any], value_text: Callable[[Any], str] = str) -> str:
+    """``by_owner`` on one line, largest first, the first OWNERS_SHOWN named and the rest counted.
+
+    >>> owner_counts({f"t{i:02}": i for i in range(12)})
+    't11 11, t10 10, t09 9, t08 8, t07 7, t06 6, t05 5, t04 4, t03 3, t02 2 and 2 more owners (--json lists them all)'
+    >>> owner_counts({"ml": {"broken": 2}}, lambda c: f"({c['broken']} broken)")
+    'ml (2 broken)'
+    """
+    shown, more = largest_groups(by_owner, OWNERS_SHOWN)
+    text = ", ".join(f"{printable(k)} {value_text(v)}" for k, v in shown)
+    return text + (f" and {more:,} more owner{'s' if more != 1 else ''} (--json lists them all)" if more else "")
+
+
 def _reach_text(title: str, reach: Reach) -> list[str]:
     out = [f"{title}: {len(reach.nodes)} node{'s' if len(reach.nodes) != 1 else ''}"]
     hop = None
@@ -173,8 +190,7 @@ def _reach_text(title: str, reach: Reach) -> list[str]:
         out.append(f"    {printable(r.node)}")
     if reach.nodes:
         out.append("  by kind:  " + ", ".join(f"{k} {v}" for k, v in reach.by_kind.items()))
-        owners = ", ".join(f"{printable(k)} {v}" for k, v in reach.by_owner.items())
-        out.append("  by owner: " + owners)
+        out.append("  by owner: " + owner_counts(reach.by_owner))
     return out
 
 

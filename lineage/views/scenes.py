@@ -17,6 +17,7 @@ import networkx as nx
 
 from lineage.analyses import Finding, diff, impact, simulate, trace
 from lineage.graph import load_graph
+from lineage.groups import largest_groups
 from lineage.views.neighbourhood import neighbourhood
 from lineage.views.spec import LIMIT, MODES, ViewSpec
 from lineage.when import just_before
@@ -130,7 +131,8 @@ def impact_scene(
     summary = [f"downstream: {len(down.nodes)} nodes"]
     summary += [f"  hop {d}: {n}" for d, n in down.by_distance.items()]
     summary += ["  by kind: " + ", ".join(f"{k} {v}" for k, v in down.by_kind.items())]
-    summary += ["  by owner: " + ", ".join(f"{k} {v}" for k, v in down.by_owner.items())]
+    owners, more = largest_groups(down.by_owner, 10)
+    summary += ["  by owner: " + ", ".join(f"{k} {v}" for k, v in owners) + (f" and {more:,} more" if more else "")]
     if result.upstream is not None:
         summary.append(f"upstream: {len(result.upstream.nodes)} nodes")
     return Scene("impact", f"impact of {node}", _subgraph(graph, shown), focus=node,

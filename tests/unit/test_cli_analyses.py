@@ -170,3 +170,23 @@ def test_check_with_removals_and_a_broken_file(lineage, small, tmp_path):
     assert result.exit_code == 1
     assert "bad.yaml:2: features.0.owner must be of type string, not integer" in result.stdout
     assert lineage("check").exit_code == 2
+
+
+def _many_owners(path):
+    """One feature read by twelve models, each owned by its own team (team_11 owns two more)."""
+    models = [f"  - {{name: m{i:02}, owner: team_{i:02}, features: [f]}}" for i in range(12)]
+    models += [f"  - {{name: extra{i}, owner: team_11, features: [f]}}" for i in range(2)]
+    path.write_text("lineage_manifest: 1\nnamespace: n\nfeatures:\n  - name: f\nmodels:\n" + "\n".join(models) + "\n")
+
+
+def test_impact_and_simulate_name_the_ten_largest_owners_and_count_the_rest(lineage, tmp_path):
+    _many_owners(tmp_path / "many.yaml")
+    assert lineage("import", "many.yaml").exit_code == 0
+    names = ", ".join(f"team_{i:02} 1" for i in range(9))
+    impact_line = lineage("impact", "f").stdout.splitlines()[-1]
+    assert impact_line == f"  by owner: team_11 3, {names} and 2 more owners (--json lists them all)"
+    simulate_line = lineage("simulate", "f").stdout.splitlines()[-1]
+    degraded = ", ".join(f"team_{i:02} (1 broken)" for i in range(9))
+    assert simulate_line == f"by owner: team_11 (3 broken), {degraded} and 2 more owners (--json lists them all)"
+    # JSON keeps every owner.
+    assert len(json.loads(lineage("impact", "f", "--json").stdout)["summary"]["downstream"]["by_owner"]) == 12
