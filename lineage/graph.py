@@ -38,6 +38,14 @@ def load_nearby(store: Store, start: str, depth: int | None = None, *, upstream:
         return build_graph(*store.nearby_rows(start, depth, upstream=upstream))
 
 
+def load_around(store: Store, start: str, hops: int) -> nx.DiGraph:
+    """The current graph of the nodes within ``hops`` hops of ``start``, whichever way each edge
+    points, and the edges among them (see :meth:`lineage.store.Store.around_rows`): what the
+    explorer's neighbourhood of ``start`` reads, without loading the whole graph."""
+    with _collector_paused():
+        return build_graph(*store.around_rows(start, hops))
+
+
 def impact_in_store(
     store: Store, start: str, depth: int | None = None, *, upstream: bool = False, with_attrs: bool = False
 ) -> tuple[Impact, dict[str, dict[str, Any]]] | None:

@@ -71,6 +71,20 @@ NEXT_HOP = {
     )
     for direction, (here, there) in STEP.items()
 }
+# The explorer's default focus, read in one query: the feature with the most distinct direct
+# readers (the rule lineage.views.focus uses on a large graph), else the node with the most
+# distinct neighbours; ties go to the smallest id.
+CENTRAL_FEATURE = (
+    "SELECT e.source FROM edges e JOIN nodes n ON n.id = e.source WHERE n.kind = 'feature'"
+    " GROUP BY e.source ORDER BY count(DISTINCT e.target) DESC, e.source LIMIT 1"
+)
+FIRST_FEATURE = "SELECT id FROM nodes WHERE kind = 'feature' ORDER BY id LIMIT 1"
+# A node's distinct successors plus its distinct predecessors: networkx's degree of a DiGraph.
+BUSIEST_NODE = (
+    "SELECT node FROM (SELECT DISTINCT source AS node, target FROM edges"
+    "  UNION ALL SELECT DISTINCT target, source FROM edges)"
+    " GROUP BY node ORDER BY count(*) DESC, node LIMIT 1"
+)
 # Of the nodes in temp.sub_hops: the columns of a node that an impact counts (by kind, by owner
 # or team), or those of its JSON NODE object (by `full`), each node looked up by id, or (by
 # `scan`, past SCAN_SHARE) the node table read through, each row looked up in the set.
@@ -176,6 +190,28 @@ class Snapshots(Connection):
                     self._walk_hops(start, depth, direction)
                     self.db.conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_hops")
             return self._sub_rows()
+
+    def around_rows(self, start: str, hops: int) -> tuple[list[NodeRow], list[EdgeRow]]:
+        """Rows as :meth:`graph_rows` gives them, of the nodes within ``hops`` hops of ``start``
+        whichever way each edge points (what the explorer's neighbourhood walks), and the edges
+        among them: the explorer's first view of a large graph, read before the whole graph is
+        loaded. Each hop is one query each way, so the cost is what is reached."""
+        with self._walking():
+            self._walk_hops(start, hops, "down", "up")
+            self.db.conn.execute("INSERT OR IGNORE INTO temp.sub_nodes SELECT node FROM temp.sub_hops")
+            return self._sub_rows()
+
+    def central_feature(self) -> str | None:
+        """The feature that the most nodes read directly (ties: the smallest id), else the first
+        feature, else the node with the most neighbours, else None (an empty graph): one query where
+        :func:`lineage.views.focus.default_focus` needs the whole graph (on a large graph it
+        chooses by the same rule)."""
+        conn = self.db.conn
+        for query in (CENTRAL_FEATURE, FIRST_FEATURE, BUSIEST_NODE):
+            row = conn.execute(query).fetchone()
+            if row:
+                return str(row[0])
+        return None
 
     def reach_rows(
         self, start: str, depth: int | None, *, upstream: bool = False, full: bool = False
@@ -287,16 +323,17 @@ class Snapshots(Connection):
         largest = self.db.conn.execute("SELECT max(rowid) FROM nodes").fetchone()[0] or 0
         return count > SCAN_SHARE * largest
 
-    def _walk_hops(self, start: str, depth: int | None, direction: str) -> None:
-        """temp.sub_hops: the nodes within ``depth`` hops of ``start`` (every
-        hop with None), breadth first, each node kept once at its first hop, so the cost is what
-        is reached, whatever ``depth`` asks."""
+    def _walk_hops(self, start: str, depth: int | None, *directions: str) -> None:
+        """temp.sub_hops: the nodes within ``depth`` hops of ``start`` (every hop with None)
+        following edges in ``directions`` ("down", "up", or both), breadth first, each node kept
+        once at its first hop, so the cost is what is reached, whatever ``depth`` asks."""
         conn = self.db.conn
         conn.execute("DELETE FROM temp.sub_hops")
         conn.execute("INSERT INTO temp.sub_hops VALUES (?, 0)", (start,))
         hop = 1
         while depth is None or hop <= depth:
-            if not conn.execute(NEXT_HOP[direction], {"hop": hop}).rowcount:
+            # Each direction reads the nodes of hop - 1 only: what one adds at `hop` is not walked again.
+            if not sum(conn.execute(NEXT_HOP[d], {"hop": hop}).rowcount for d in directions):
                 break
             hop += 1
 

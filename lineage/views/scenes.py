@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from lineage.analyses import Finding, diff, impact, simulate, trace
-from lineage.graph import load_graph
+from lineage.graph import load_around, load_graph
 from lineage.groups import largest_groups
 from lineage.views.neighbourhood import neighbourhood
 from lineage.views.spec import LIMIT, MODES, ViewSpec
@@ -250,6 +250,24 @@ def diff_scene(
                  left_out=len(state) - len(shown), summary=summary or ["no change"])  # fmt: skip
 
 
+def _fold_edge(folded: dict[str, Any], data: dict[str, Any]) -> None:
+    """One more edge between the same two groups: counted, its kinds added, the largest weight
+    and either edge's declared or observed kept (as the graph merges the edges of two sources),
+    so the folded edge does not depend on which member edge came first.
+
+    >>> a = {"kinds": ("reads",), "weight": 0.2, "declared": True, "observed": False, "count": 1}
+    >>> _fold_edge(a, {"kinds": ("writes",), "weight": 0.5, "declared": False, "observed": True})
+    >>> a
+    {'kinds': ('reads', 'writes'), 'weight': 0.5, 'declared': True, 'observed': True, 'count': 2}
+    """
+    folded["count"] += 1
+    folded["kinds"] = tuple(sorted({*folded.get("kinds", ()), *data.get("kinds", ())}))
+    weights = [w for w in (folded.get("weight"), data.get("weight")) if w is not None]
+    folded["weight"] = max(weights) if weights else None
+    for flag in ("declared", "observed"):
+        folded[flag] = bool(folded.get(flag) or data.get(flag))
+
+
 def group_scene(scene: Scene, key: str, *, open_groups: Iterable[str] = ()) -> Scene:
     """Slice a scene: every node but the focus folded into one node per ``key`` value (team,
     owner or namespace), edges between groups counted; groups in ``open_groups`` stay open.
@@ -284,7 +302,7 @@ def group_scene(scene: Scene, key: str, *, open_groups: Iterable[str] = ()) -> S
         if a == b:
             continue
         if grouped.has_edge(a, b):
-            grouped.edges[a, b]["count"] += 1
+            _fold_edge(grouped.edges[a, b], data)
         else:
             grouped.add_edge(a, b, **{**data, "count": 1})
     return Scene(scene.mode, scene.title + f" (grouped by {key})", grouped, focus=scene.focus,
@@ -372,6 +390,16 @@ def _diff(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scene
 
 
 assert set(SCENES) == set(MODES), "every mode has one scene builder"
+
+
+def explore_from_store(store: Store, spec: ViewSpec) -> Scene:
+    """The picture ``build_scene`` makes of ``spec`` in explore mode, read around its focus in
+    ``store`` instead of from the whole graph: what the explorer draws before the whole graph
+    has loaded. A neighbourhood of ``depth`` hops, with the badges of what it leaves hidden,
+    only depends on the nodes one hop further (two with expanded nodes, whose neighbours are
+    drawn with badges of their own), so the scene is the one of the whole graph."""
+    hops = spec.depth + (2 if spec.expanded else 1)
+    return build_scene(load_around(store, spec.focus, hops), spec.replace(mode="explore"))
 
 
 def build_scene(graph: nx.DiGraph, spec: ViewSpec, *, diff: DiffInputs | None = None) -> Scene:

@@ -285,3 +285,39 @@ def test_no_walk_or_read_probes_the_edges_once_per_pair_of_ids(tmp_path):
             searches = [step for step in plan if step.startswith("SEARCH")]
             assert bool(searches) == (sql in probes), (sql, plan)  # a scan reads its table through
             assert all(" AND " not in step for step in searches), (sql, plan)
+
+
+def scene_facts(scene) -> dict:
+    """Everything a scene says, in a comparable form (node and edge attributes included)."""
+    return {
+        "mode": scene.mode, "title": scene.title, "focus": scene.focus, "node_state": scene.node_state,
+        "edge_state": scene.edge_state, "hidden": scene.hidden, "left_out": scene.left_out,
+        "summary": scene.summary, "engine": scene.engine, "root": scene.root, "distance": scene.distance,
+        "nodes": sorted(scene.graph.nodes(data=True)), "edges": sorted(scene.graph.edges(data=True)),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 3])
+def test_the_explorers_first_view_from_sql_is_the_view_of_the_whole_graph(db, depth):
+    """The explore scene read around the focus in SQL (what the explorer draws before the whole
+    graph has loaded) is the scene of the whole graph: same nodes, edges, badges of hidden
+    neighbours and nodes left out, also with expanded nodes, grouped, and past the size limit."""
+    from lineage.views.scenes import build_scene, explore_from_store
+    from lineage.views.spec import ViewSpec
+
+    graph = whole(db)
+    with Store.open(db) as store:
+        for node in starts(graph):
+            neighbours = sorted({*graph.successors(node), *graph.predecessors(node)})
+            for extra in ({}, {"expanded": frozenset(neighbours[:2])}, {"group_by": "owner"}, {"limit": 5}):
+                spec = ViewSpec(focus=node, depth=depth, **extra)
+                expected = scene_facts(build_scene(graph, spec))
+                assert scene_facts(explore_from_store(store, spec)) == expected, (node, extra)
+
+
+def test_the_central_feature_in_sql_is_the_default_focus_of_a_large_graph(db, monkeypatch):
+    import lineage.views.focus as focus
+
+    monkeypatch.setattr(focus, "LARGE", 0)  # the rule of a large graph, on these small ones
+    with Store.open(db) as store:
+        assert store.central_feature() == focus.default_focus(whole(db))
