@@ -4,16 +4,25 @@ view goes through its methods; the window and the panels listen to its signals (
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import networkx as nx
+from lineage_gui.loading import (
+    LOAD_AT_ONCE,
+    LoadCancelled,
+    Loaded,
+    collector_off_then_frozen,
+    load_whole,
+    read_loaded,
+    release,
+)
 from lineage_gui.workers import Background
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from lineage.analyses import Finding, find_all
-from lineage.analyses.engine import freeze_loaded
-from lineage.graph import load_flag_history, load_graph
+from lineage.graph import load_flag_history
 from lineage.store import Store
 from lineage.views.focus import default_focus
 from lineage.views.spec import MODES, ViewSpec
@@ -42,51 +51,143 @@ class ToggleRemoval(QUndoCommand):
 
 class ExplorerModel(QObject):
     """What the explorer shows. ``changed(spec)`` asks for a new picture of ``spec``;
-    ``modeChanged(mode)`` follows every mode chosen; ``graphChanged()`` a (re)load, emitted while
-    the store still reads the snapshot the graph came from (listeners read facets from it too);
-    ``lookingForFindings()`` and ``findingsChanged(findings)`` findings sought and found;
-    ``removalsChanged(spec)`` the simulated removals."""
+    ``modeChanged(mode)`` follows every mode chosen; ``graphChanged()`` the whole graph (re)loaded
+    (with what :class:`~lineage_gui.loading.Loaded` holds: sources, imports, completion, facets);
+    ``loadProgress(rows, total)`` a load off the UI thread going on, ``loadFailed(message)`` one
+    that failed; ``lookingForFindings()`` and ``findingsChanged(findings)`` findings sought and
+    found; ``removalsChanged(spec)`` the simulated removals.
+
+    A database of more than ``load_at_once`` nodes is loaded off the UI thread: until
+    :attr:`ready`, :attr:`graph` is empty, :attr:`counts` are the database's, nodes are looked up
+    in the store (:meth:`has_node`, :meth:`node_data`) and the views that need the whole graph
+    wait for it (:meth:`needs_whole_graph`)."""
 
     changed = Signal(object)  # ViewSpec
     modeChanged = Signal(str)  # noqa: N815 (Qt signal style)
     graphChanged = Signal()  # noqa: N815
+    loadProgress = Signal(int, int)  # noqa: N815
+    loadFailed = Signal(str)  # noqa: N815
     findingsChanged = Signal(object)  # noqa: N815  # dict[str, list[Finding]]
     lookingForFindings = Signal()  # noqa: N815
     removalsChanged = Signal(object)  # noqa: N815  # ViewSpec
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, *, load_at_once: int = LOAD_AT_ONCE):
         super().__init__(parent)
         self.store: Store | None = None
         self.db_path = ""
+        self.load_at_once = load_at_once
         self.graph: nx.DiGraph = nx.DiGraph()
+        self.ready = False  # the whole graph is loaded
+        self.counts = {"nodes": 0, "edges": 0}
         self.sources: dict[str, Any] = {}
         self.imports: list[dict] = []
+        self.last_import_id = 0
+        self.names: list[str] = []
+        self.facets: dict[str, list[str]] = {}
         self.generation = 0  # bumped after an import or a refresh: cached pictures are stale
         self.findings: dict[str, list[Finding]] | None = None
         self.spec = ViewSpec(focus="")
         self.undo_stack = QUndoStack(self)  # of removals in the simulation
         self.jobs = Background(self, threads=4, latest_only=False)
+        self.loader = Background(self)  # the whole graph, off the UI thread
+        self._stop_load = threading.Event()
+        self._pending_step: Step | None = None
 
     # -- the store and its graph ------------------------------------------------------------
 
     def open(self, db_path: str, *, focus: str | None = None, depth: int = 2) -> None:
-        """Open the database at ``db_path`` (closing the one open) and start a view there."""
+        """Open the database at ``db_path`` (closing the one open) and start a view there: on a
+        small database once the whole graph is loaded, on a large one at once, the whole graph
+        loading meanwhile (its default focus then read in one query)."""
+        self.cancel_load()
         if self.store is not None:
             self.store.close()
         self.store, self.db_path = Store.open(db_path), db_path
-        self.reload()
-        self.spec = ViewSpec(focus=focus or focus_of(self.graph), depth=depth)
+        self.counts = self.store.counts()
+        self._set_loaded(None)
+        if self.counts["nodes"] <= self.load_at_once:
+            self.reload()
+            start = focus or focus_of(self.graph)
+        else:
+            start = focus or self.store.central_feature() or ""
+            self.load_in_background()
+        self.spec = ViewSpec(focus=start, depth=depth)
+
+    def refresh(self) -> None:
+        """Read the graph again (after an import, or what others imported meanwhile): at once on
+        a small database, off the UI thread on a large one; ``graphChanged`` says when it is in."""
+        assert self.store is not None
+        self.counts = self.store.counts()
+        if self.counts["nodes"] <= self.load_at_once:
+            self.reload()
+        else:
+            self.load_in_background()
 
     def reload(self) -> None:
-        """Read the graph again (after an import, or what others imported meanwhile)."""
+        """Read the whole graph again, here and now."""
         assert self.store is not None
-        with self.store.reading():  # graph, facets and generations of one snapshot, mid-import too
-            self.graph = load_graph(self.store)
-            freeze_loaded()  # the collector skips the graph from now on (and collects the one replaced)
-            self.sources = self.store.importers_by_node()
-            self.imports = self.store.imports()
-            self.findings = None
-            self.graphChanged.emit()
+        with collector_off_then_frozen():
+            loaded = read_loaded(self.store)
+        self._set_loaded(loaded)
+
+    def load_in_background(self) -> None:
+        """Load the whole graph on a worker thread (a load still running is dropped)."""
+        self.cancel_load()
+        stop = self._stop_load = threading.Event()
+        total = self.counts["nodes"] + self.counts["edges"]
+        self.loadProgress.emit(0, total)
+        self.loader.run(lambda: load_whole(self.db_path, lambda rows: self.loadProgress.emit(rows, total), stop.is_set),
+                        self._set_loaded, failed=self._load_failed)  # fmt: skip
+
+    def cancel_load(self) -> None:
+        """Stop a load running off the UI thread (its result goes nowhere)."""
+        self._stop_load.set()
+        self.loader.cancel()
+
+    def loading(self) -> bool:
+        return self.loader.busy()
+
+    def _load_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, LoadCancelled):
+            self.loadFailed.emit(f"{type(exc).__name__}: {exc}")
+
+    def _set_loaded(self, loaded: Loaded | None) -> None:
+        """Take what a load read (None: nothing yet, a database just opened)."""
+        old = self.graph
+        if loaded is None:
+            self.graph, self.ready = nx.DiGraph(), False
+            self.sources, self.imports, self.last_import_id, self.names, self.facets = {}, [], 0, [], {}
+        else:
+            self.graph, self.ready = loaded.graph, True
+            self.sources, self.imports, self.last_import_id = loaded.sources, loaded.imports, loaded.last_import_id
+            self.names, self.facets = loaded.names, loaded.facets
+            self.counts = loaded.counts
+        release(old)
+        self.findings = None
+        if loaded is None:
+            return
+        self.graphChanged.emit()
+        if self.spec.mode == "findings":
+            self.compute_findings()
+        if self._pending_step is not None:
+            step, self._pending_step = self._pending_step, None
+            self.apply_step(step)
+
+    def needs_whole_graph(self, spec: ViewSpec | None = None) -> bool:
+        """Whether the picture of ``spec`` (the current view) waits for the whole graph: only
+        the explore view is read around its focus in SQL before."""
+        return not self.ready and (spec or self.spec).mode != "explore"
+
+    def has_node(self, node_id: str) -> bool:
+        if self.ready:
+            return node_id in self.graph
+        return bool(node_id) and self.store is not None and self.store.node(node_id) is not None
+
+    def node_data(self, node_id: str) -> dict[str, Any]:
+        """A node's attributes (those of the graph), from the graph or, before it, the store."""
+        if self.ready or self.store is None:
+            return dict(self.graph.nodes[node_id]) if node_id in self.graph else {}
+        return self.store.node(node_id) or {}
 
     def new_generation(self) -> None:
         """The graph was reloaded from new data: keep the focus when it is still there."""
@@ -95,7 +196,9 @@ class ExplorerModel(QObject):
             self.spec = self.spec.replace(focus=focus_of(self.graph))
 
     def close(self) -> None:
-        # A findings job still running would outlive its pool (owned by this object): wait for it.
+        # A job still running would outlive its pool (owned by this object): wait for it.
+        self.cancel_load()
+        self.loader.wait()
         self.jobs.wait()
         if self.store is not None:
             self.store.close()
@@ -105,9 +208,16 @@ class ExplorerModel(QObject):
     def compute_findings(self) -> None:
         """Look for findings on a worker thread; ``findingsChanged`` brings them."""
         assert self.store is not None
-        graph, history = self.graph, load_flag_history(self.store)
         self.lookingForFindings.emit()
-        self.jobs.run(lambda: find_all(graph, flag_history=history), self._found)
+        if not self.ready:  # sought once the whole graph is in (see _set_loaded)
+            return
+        graph, history = self.graph, load_flag_history(self.store)
+
+        def found(findings: dict[str, list[Finding]]) -> None:
+            if graph is self.graph:  # not those of a graph a reload replaced meanwhile
+                self._found(findings)
+
+        self.jobs.run(lambda: find_all(graph, flag_history=history), found)
 
     def findings_now(self) -> dict[str, list[Finding]]:
         """The findings, computed here and now if not yet known."""
@@ -122,7 +232,7 @@ class ExplorerModel(QObject):
         self.findingsChanged.emit(findings)
 
     def name_of(self, node: str) -> str:
-        return self.graph.nodes[node].get("name") if node in self.graph else node
+        return self.node_data(node).get("name") or node
 
     # -- the view ---------------------------------------------------------------------------
 
@@ -148,7 +258,7 @@ class ExplorerModel(QObject):
 
     def set_focus(self, node_id: str) -> None:
         """Focus ``node_id``; the modes about something else (a path, a finding, a diff) end."""
-        if not node_id or node_id not in self.graph:
+        if not self.has_node(node_id):
             return
         self.spec = self.spec.replace(focus=node_id, expanded=frozenset())
         if self.spec.mode in ("findings", "diff", "trace"):
@@ -219,7 +329,10 @@ class ExplorerModel(QObject):
     # -- tours ------------------------------------------------------------------------------
 
     def apply_step(self, step: Step) -> None:
-        """Show a tour step: its mode and its inputs."""
+        """Show a tour step: its mode and its inputs (once the whole graph is in)."""
+        if not self.ready:
+            self._pending_step = step
+            return
         finding = match_finding(self.findings_now(), step.finding) if step.finding else None
         graph = self.graph
         self.spec = self.spec.replace(

@@ -16,6 +16,7 @@ from lineage_gui.canvas import GraphView
 from lineage_gui.export import ExportError
 from lineage_gui.export import export_picture as write_picture
 from lineage_gui.items import EdgeItem, NodeItem
+from lineage_gui.loading import LOAD_AT_ONCE
 from lineage_gui.menus import build_menus
 from lineage_gui.model import ExplorerModel
 from lineage_gui.panels import InspectorView, ModePanel, NotesView, SearchPanel, TourPanel
@@ -42,7 +43,7 @@ from PySide6.QtWidgets import (
 from lineage.refs import RefError, resolve
 from lineage.store import Store
 from lineage.views.layout import Layout
-from lineage.views.scenes import Scene, build_scene, diff_inputs
+from lineage.views.scenes import Scene, build_scene, diff_inputs, explore_from_store
 from lineage.views.spec import ViewSpec
 from lineage.views.tours import Step, step_of
 
@@ -76,11 +77,11 @@ class MainWindow(QMainWindow):
     viewShown = Signal()  # a laid-out scene is on the canvas  # noqa: N815 (Qt signal style)
 
     def __init__(self, db_path: str, *, focus: str | None = None, depth: int = 2,
-                 mode: str = "explore", remember: bool = True):  # fmt: skip
+                 mode: str = "explore", remember: bool = True, load_at_once: int = LOAD_AT_ONCE):  # fmt: skip
         super().__init__()
         self.remember = remember
         self.dark = is_dark()
-        self.model = model = ExplorerModel(self)
+        self.model = model = ExplorerModel(self, load_at_once=load_at_once)
         self.undo_stack = model.undo_stack
         warm_up()
         self.runner = LayoutRunner(self)
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.refresh_bar)
         column.addWidget(self.canvas)
         self.setCentralWidget(central)
+        self.waiting = False  # the view asked for waits for the whole graph
+        self.refreshing = False  # a refresh's or an import's reload is under way
         self.new_data = NewDataWatcher(lambda: self.store, self._importing_here, self)
         self.new_data.newData.connect(self.refresh_bar.show)
         self._build_docks()
@@ -120,6 +123,8 @@ class MainWindow(QMainWindow):
         model.changed.connect(lambda _spec: self.request_scene())
         model.modeChanged.connect(self.mode_shown)
         model.graphChanged.connect(self.graph_loaded)
+        model.loadProgress.connect(self.load_progress)
+        model.loadFailed.connect(self.load_failed)
         model.findingsChanged.connect(lambda found: self.panel.set_findings(found, model.name_of))
         model.removalsChanged.connect(self.removals_shown)
         model.lookingForFindings.connect(lambda: self.statusBar().showMessage("Looking for findings…"))
@@ -170,6 +175,7 @@ class MainWindow(QMainWindow):
         if self.model.store is not None:
             self.runner.wait()
         self.model.open(db_path, focus=focus, depth=depth)
+        self.show_counts()
         self.setWindowTitle(f"Lineage Explorer — {db_path}")
         self.tour_panel.attach(self.store)
         self.search_panel.show_depth(depth)
@@ -180,20 +186,51 @@ class MainWindow(QMainWindow):
             self._fill_recent()
 
     def graph_loaded(self) -> None:
-        """The model (re)loaded its graph: the panels follow (the store reads the same snapshot)."""
+        """The model (re)loaded its whole graph: the panels follow, and a view waiting for it
+        (or a refresh's) is drawn."""
         self.search_panel.graph_loaded()
         self.panel.set_generations(self.model.imports)
-        self.new_data.loaded(self.store.last_import_id())
+        self.new_data.loaded(self.model.last_import_id)
         self.refresh_bar.hide()
-        self.counts.setText(f"{self.graph.number_of_nodes()} nodes · {self.graph.number_of_edges()} edges")
+        self.loading_bar.hide()
+        self.show_counts()
+        if self.refreshing:
+            self.refreshing = False
+            self.model.new_generation()
+            self.note_for_next_view = self.note_for_next_view or "Refreshed: " + self.counts.text()
+            self.statusBar().showMessage(self.note_for_next_view)
+            self.request_scene()
+        elif self.waiting:
+            self.request_scene()
+
+    def show_counts(self) -> None:
+        counts = self.model.counts
+        self.counts.setText(f"{counts['nodes']:,} nodes · {counts['edges']:,} edges".replace(",", "\u2009"))
+
+    def load_progress(self, rows: int, total: int) -> None:
+        """The whole graph is loading off the UI thread: how far it is."""
+        self.loading_bar.setRange(0, max(total, 1))
+        self.loading_bar.setValue(min(rows, total))
+        self.loading_bar.show()
+        if self.waiting:
+            self.show_waiting()
+
+    def load_failed(self, message: str) -> None:
+        self.loading_bar.hide()
+        self.waiting = self.refreshing = False
+        self.statusBar().showMessage(f"Could not load the whole graph: {message}")
 
     def refresh_from_database(self) -> None:
         """Show what others imported meanwhile, keeping the focus when it is still there."""
-        self.model.reload()
-        self.model.new_generation()
-        self.note_for_next_view = "Refreshed: " + self.counts.text()
-        self.statusBar().showMessage(self.note_for_next_view)
-        self.request_scene()
+        self.reload_graph("")
+
+    def reload_graph(self, note: str) -> None:
+        """Read the graph again and then show the view again, ``note`` in front of its status."""
+        self.refreshing = True
+        self.note_for_next_view = note
+        self.model.refresh()
+        if self.model.loading():
+            self.statusBar().showMessage((note + " · " if note else "") + "Loading the whole graph…")
 
     def _importing_here(self) -> bool:
         return self.import_flow is not None and self.import_flow.busy()
@@ -243,9 +280,15 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.hide()
+        self.loading_bar = QProgressBar()
+        self.loading_bar.setFormat("graph %p%")
+        self.loading_bar.setToolTip("The whole graph is loading; views of a part of it are drawn meanwhile")
+        self.loading_bar.setMaximumWidth(140)
+        self.loading_bar.hide()
         self.counts = QLabel()
         self.note_for_next_view = ""  # shown in front of the next view's status
         self.statusBar().addPermanentWidget(self.counts)
+        self.statusBar().addPermanentWidget(self.loading_bar)
         self.statusBar().addPermanentWidget(self.busy)
 
     def _fill_recent(self) -> None:
@@ -306,23 +349,48 @@ class MainWindow(QMainWindow):
 
     def scene_factory(self):
         """A function computing the current scene (for the worker); what a diff compares is read
-        from the store here, on the UI thread."""
+        from the store here, on the UI thread. Before the whole graph is in, an explore view is
+        read around its focus on the worker's own connection to the database."""
+        if not self.model.ready:
+            db_path, spec = self.db_path, self.spec
+            return lambda: scene_from_database(db_path, spec)
         graph, spec, inputs = self.graph, self.spec, None
         if spec.mode == "diff" and spec.since:
             inputs = diff_inputs(self.store, spec.since, label=spec.since[:19].replace("T", " "))
         return lambda: build_scene(graph, spec, diff=inputs)
 
     def request_scene(self) -> None:
-        if not self.graph.number_of_nodes():
+        self.waiting = False
+        if not self.model.counts["nodes"]:
             self.show_empty()
             return
         if not self.spec.focus:
             self.note_for_next_view = ""  # no view follows: the note stays where it was shown
             return
+        if self.model.needs_whole_graph():
+            self.waiting = True
+            self.show_waiting()
+            return
         self.started = time.perf_counter()
         self.busy.show()
         self.statusBar().showMessage("Laying out…")
         self.runner.request((self.spec.key(), self.model.generation), self.scene_factory())
+
+    def show_waiting(self) -> None:
+        """The view asked for needs the whole graph, still loading: say so, and how to go on."""
+        share = self.loading_bar.value() / max(self.loading_bar.maximum(), 1)
+        self.statusBar().showMessage(
+            f"{self.spec.mode.capitalize()} waits for the whole graph ({share:.0%} loaded): it is drawn once "
+            "the graph is in. Esc goes back to Explore, drawn from the database now."
+        )
+
+    def stop_waiting(self) -> bool:
+        """Esc while a view waits for the whole graph: back to the explore view (the load goes on)."""
+        if not self.waiting:
+            return False
+        self.waiting = False
+        self.set_mode("explore")
+        return True
 
     def relayout(self) -> None:
         self.runner.cache.clear()
@@ -338,7 +406,7 @@ class MainWindow(QMainWindow):
         note, self.note_for_next_view = self.note_for_next_view, ""
         self.statusBar().showMessage(view_status(scene, placed, self.spec.mode, elapsed, note, zoomed))
         self.panel.set_summary(self.spec.mode, scene.summary)
-        if scene.focus and scene.focus in self.graph:
+        if scene.focus and self.model.has_node(scene.focus):
             self.show_inspector(scene.focus)
         self.viewShown.emit()
 
@@ -365,7 +433,7 @@ class MainWindow(QMainWindow):
     # -- interactions -------------------------------------------------------------------------
 
     def set_focus(self, node_id: str) -> None:
-        if not node_id or node_id not in self.graph:
+        if not self.model.has_node(node_id):
             return
         if self.frozen and node_id in self.drawn.nodes:  # keep the picture: select the node in it
             self.model.set_spec(self.spec.replace(focus=node_id, expanded=frozenset()), show=False)
@@ -432,7 +500,7 @@ class MainWindow(QMainWindow):
 
     def impact_of(self, node_id: str) -> None:
         """Focus ``node_id`` and show its impact: one change of view, one picture."""
-        if node_id in self.graph:
+        if self.model.has_node(node_id):
             self.model.set_spec(self.spec.replace(focus=node_id, expanded=frozenset()), show=False)
             self.model.set_mode("impact")
 
@@ -465,6 +533,8 @@ class MainWindow(QMainWindow):
         self.presenter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape and self.stop_waiting():
+            return
         if not self.presenter.key(event):
             super().keyPressEvent(event)
 
@@ -532,11 +602,9 @@ class MainWindow(QMainWindow):
     def import_finished(self, report: ImportReport) -> None:
         from lineage_gui.import_flow import import_note
 
-        self.model.reload()
-        self.note_for_next_view = import_note(report)
-        self.statusBar().showMessage(self.note_for_next_view)
-        self.model.new_generation()
-        self.request_scene()
+        note = import_note(report)
+        self.statusBar().showMessage(note)
+        self.reload_graph(note)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.mimeData().hasUrls():
@@ -553,6 +621,13 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(self, "Lineage Explorer",
                           "Lineage Explorer: what depends on what in your ML system.")  # fmt: skip
+
+
+def scene_from_database(db_path: str, spec: ViewSpec) -> Scene:
+    """The explore scene of ``spec`` read around its focus in the database, on a connection of
+    this thread's own (a worker's: SQLite connections stay with their thread)."""
+    with Store.open(db_path) as store:
+        return explore_from_store(store, spec)
 
 
 def scrolling(panel: QWidget) -> QWidget:

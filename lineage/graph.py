@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -22,12 +22,35 @@ from lineage.analyses.flags import FlagGeneration
 from lineage.analyses.impact import Impact, Reach, reach_of
 from lineage.store import EdgeRow, NodeRow, Store
 
+PROGRESS_EVERY = 50_000  # rows read between two calls of a load's ``progress``
 
-def load_graph(store: Store, *, as_of: str | None = None) -> nx.DiGraph:
-    """The current graph of ``store``, or the graph as it stood at ``as_of`` (UTC ISO time)."""
+
+def load_graph(store: Store, *, as_of: str | None = None, progress: Callable[[int], None] | None = None) -> nx.DiGraph:
+    """The current graph of ``store``, or the graph as it stood at ``as_of`` (UTC ISO time).
+
+    ``progress(rows)`` is called with the number of node and edge rows read so far, every
+    ``PROGRESS_EVERY`` rows (for a progress bar; an exception it raises stops the load)."""
     with _collector_paused():
         node_rows, edge_rows = store.graph_rows(as_of)
+        if progress is not None:
+            counted = _counted(progress)
+            node_rows, edge_rows = counted(node_rows), counted(edge_rows)
         return build_graph(node_rows, edge_rows)
+
+
+def _counted(progress: Callable[[int], None]) -> Callable[[Iterable[Any]], Iterator[Any]]:
+    """A wrapper of row iterators that reports the rows all of them have yielded so far."""
+    done = 0
+
+    def rows(source: Iterable[Any]) -> Iterator[Any]:
+        nonlocal done
+        for row in source:
+            done += 1
+            if not done % PROGRESS_EVERY:
+                progress(done)
+            yield row
+
+    return rows
 
 
 def load_nearby(store: Store, start: str, depth: int | None = None, *, upstream: bool = False) -> nx.DiGraph:

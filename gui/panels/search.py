@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from lineage.refs import RefError, resolve
-from lineage.views.search import facet_values, search_nodes
+from lineage.views.search import search_nodes
 
 ANY = "(any)"
 FACETS = ("kind", "owner", "tag", "status", "source")
@@ -71,16 +71,15 @@ class SearchPanel(QWidget):
         self.depth_box.blockSignals(False)
 
     def graph_loaded(self) -> None:
-        """Fill the completion and the facets from the model's graph (and store snapshot)."""
+        """Fill the completion and the facets with what the model's load read."""
         model = self.model
-        names = sorted({*model.graph.nodes, *(d["name"] for _, d in model.graph.nodes(data=True))})
-        self.search.completer().setModel(QStringListModel(names, self))
-        values = facet_values(model.store, model.graph, model.sources)
+        self.search.completer().setModel(QStringListModel(model.names, self))
+        values = model.facets
         for facet, combo in self.facets.items():
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(ANY, None)
-            for value in values[facet]:  # shown clipped, chosen by the full value
+            for value in values.get(facet, []):  # shown clipped, chosen by the full value
                 combo.addItem(display_label(value), value)
                 combo.setItemData(combo.count() - 1, tooltip(value), Qt.ItemDataRole.ToolTipRole)
             combo.blockSignals(False)
@@ -90,8 +89,9 @@ class SearchPanel(QWidget):
         model = self.model
         text = self.search.text().strip()
         chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
-        for node_id in search_nodes(model.store, model.graph, model.sources, text, chosen):
-            data = model.graph.nodes[node_id]
+        graph = model.graph if model.ready else None  # before it is in, nodes are looked up in the store
+        for node_id in search_nodes(model.store, graph, model.sources, text, chosen):
+            data = model.node_data(node_id)
             item = QListWidgetItem(f"{display_label(data['name'])}   ·  {data['kind']}")
             item.setToolTip(tooltip(node_id))
             item.setData(Qt.ItemDataRole.UserRole, node_id)

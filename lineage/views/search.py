@@ -18,23 +18,24 @@ FACETS = ("kind", "owner", "tag", "status", "source")
 
 
 def search_nodes(
-    store: Store, graph: nx.DiGraph, sources: Mapping[str, Iterable[str]], text: str,
+    store: Store, graph: nx.DiGraph | None, sources: Mapping[str, Iterable[str]], text: str,
     chosen: Mapping[str, Any], *, limit: int = SEARCH_RESULTS,
 ) -> list[str]:  # fmt: skip
     """The ids of the nodes to list, best first, at most ``limit``: what ``text`` names as a REF
     (the CLI's resolution: id, alias, short name) first, then full-text matches (every node when
-    there is no text), each passing every facet in ``chosen`` (facet -> value)."""
+    there is no text), each passing every facet in ``chosen`` (facet -> value). With ``graph``
+    None (the explorer before the whole graph is in), the nodes are looked up in ``store``."""
     if not text and not chosen:
         return []
     named = [m.id for m in candidates(store, text)] if text else []
-    found = store.search(text, limit=limit) if text else sorted(graph)
+    found = store.search(text, limit=limit) if text else sorted(graph) if graph is not None else []
     ids = list(dict.fromkeys(named + found))
     tags = store.tags_of(ids) if "tag" in chosen else {}
     out: list[str] = []
     for node_id in ids:
-        if node_id not in graph:
+        data = (graph.nodes[node_id] if node_id in graph else None) if graph is not None else store.node(node_id)
+        if data is None:
             continue
-        data = graph.nodes[node_id]
         if "kind" in chosen and data.get("kind") != chosen["kind"]:
             continue
         if "owner" in chosen and chosen["owner"] not in (data.get("owner"), data.get("team")):

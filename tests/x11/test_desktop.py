@@ -237,3 +237,24 @@ def test_the_window_fits_a_screen_scaled_twice(demo_db, tmp_path):
     assert fx <= x and fy <= y and x + width <= fx + fwidth and y + height <= fy + fheight, result.stdout
     if OUT.is_dir():
         shutil.copy(tmp_path / "scaled.png", OUT / "x11-scaled.png")
+
+
+def test_a_large_database_draws_its_first_view_while_the_graph_loads_on_a_thread(qtbot, demo_db, tmp_path, monkeypatch):
+    """The large-database path on a real display: the first view read in SQL on a worker, the
+    whole graph loading on another thread meanwhile, then a mode that waited for it."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    window = MainWindow(demo_db, remember=False, load_at_once=0)
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.show()
+    qtbot.waitExposed(window)
+    if not window.model.ready:
+        with qtbot.waitSignal(window.model.graphChanged, timeout=WAIT):
+            pass
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_mode("impact")
+    image = window.grab().toImage()
+    keep(image, "x11-large-path.png")
+    assert distinct_colours(image) > 20 and window.drawn.nodes and window.model.ready
+    assert "pygraphviz" not in sys.modules

@@ -1,0 +1,116 @@
+"""The whole graph, loaded off the UI thread: :func:`load_whole` reads everything the explorer
+keeps of a database (the graph, the source of each node, the imports, the search's completion
+and facet values) from one snapshot, on a connection of its own, reporting its progress.
+
+On a large database this takes a while (half a minute at a million nodes), so the window shows
+at once and draws its first view from SQL (:func:`lineage.views.scenes.explore_from_store`)
+while this runs on a worker thread; a small one is loaded before the window shows, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from lineage.graph import load_graph
+from lineage.store import Store
+from lineage.views.search import facet_values
+
+# Up to this many nodes the whole graph is loaded before the window shows (a quarter of a second
+# at 20,000 nodes): the first view and the default focus then come from the graph, as always.
+LOAD_AT_ONCE = 20_000
+
+
+# The search box completes ids and names up to this many nodes. Past it, sorting them would hold
+# the interpreter (and so the window) for a second at a million nodes, and a completer scanning
+# millions of names on each key would too: the matches listed under the box, from the search
+# index, are the completion then.
+COMPLETE_AT_MOST = LOAD_AT_ONCE
+
+
+class LoadCancelled(Exception):
+    """The load was asked to stop (another database opened, the window closed)."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the explorer keeps of a database, read from one snapshot."""
+
+    graph: nx.DiGraph
+    sources: dict[str, set[str]]
+    imports: list[dict[str, Any]]
+    last_import_id: int
+    names: list[str]  # for the search box's completion: every id and name, sorted (none when large)
+    facets: dict[str, list[str]]  # each facet's values (see lineage.views.search.facet_values)
+    counts: dict[str, int]  # nodes and edges of the graph
+
+
+def read_loaded(store: Store, progress: Callable[[int], None] | None = None) -> Loaded:
+    """Everything :class:`Loaded` holds, read from ``store`` in one snapshot (``progress`` as
+    :func:`lineage.graph.load_graph` calls it)."""
+    with store.reading():
+        graph = load_graph(store, progress=progress)
+        sources = store.importers_by_node()
+        counts = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+        names = []
+        if counts["nodes"] <= COMPLETE_AT_MOST:
+            names = sorted({*graph.nodes, *(name for _, name in graph.nodes(data="name") if name)})
+        return Loaded(graph, sources, store.imports(), store.last_import_id(), names,
+                      facet_values(store, graph, sources), counts)  # fmt: skip
+
+
+def load_whole(db_path: str, progress: Callable[[int], None], cancelled: Callable[[], bool]) -> Loaded:
+    """:func:`read_loaded` of the database at ``db_path``, on a connection of its own (this runs
+    on a worker thread), calling ``progress(rows)`` as it reads and stopping with
+    :class:`LoadCancelled` once ``cancelled()`` says so.
+
+    The collector stays off until what was read is frozen (:func:`gc.freeze`): every object made
+    while it was off would otherwise be walked by the next collection, in whichever thread
+    makes it, a stall of the UI of a second or more at a million nodes. A frozen graph is never
+    collected, so the graph a reload replaces is released (:func:`release`) and freed as it is let go."""
+
+    def report(rows: int) -> None:
+        if cancelled():
+            raise LoadCancelled
+        progress(rows)
+
+    with collector_off_then_frozen(), Store.open(db_path) as store:
+        return read_loaded(store, report)
+
+
+@contextlib.contextmanager
+def collector_off_then_frozen() -> Iterator[None]:
+    """No cyclic collection while the graph is read, then everything alive frozen before the
+    collector is on again (see :func:`load_whole`).
+
+    >>> with collector_off_then_frozen():
+    ...     g = nx.DiGraph([("a", "b")])
+    >>> gc.isenabled(), gc.get_freeze_count() > 0
+    (True, True)
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def release(graph: nx.DiGraph) -> None:
+    """Let a replaced graph be freed as soon as nothing holds it. Frozen, it is never walked by
+    the collector, so it must not be kept alive by a cycle: networkx caches views in the graph
+    that point back at it (``edges``, ``degree``, …); dropped here, they are made again if asked.
+
+    >>> g = nx.DiGraph([(1, 2)]); _ = g.edges, g.degree, g.nodes
+    >>> release(g); sorted(k for k in vars(g) if not k.startswith("_") and k != "graph")
+    []
+    """
+    for name in [k for k in vars(graph) if not k.startswith("_") and k != "graph"]:
+        del vars(graph)[name]
