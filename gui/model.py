@@ -29,6 +29,12 @@ from lineage.views.spec import MODES, ViewSpec
 from lineage.views.tours import Step, match_finding
 
 
+def central_feature(db_path: str) -> str | None:
+    """:meth:`lineage.store.Store.central_feature` on a connection of this (worker) thread's own."""
+    with Store.open(db_path) as store:
+        return store.central_feature()
+
+
 def focus_of(graph: nx.DiGraph) -> str:
     """Where a view starts: the graph's default focus, or none on an empty graph."""
     return default_focus(graph) if graph.number_of_nodes() else ""
@@ -109,9 +115,16 @@ class ExplorerModel(QObject):
             self.reload()
             start = focus or focus_of(self.graph)
         else:
-            start = focus or self.store.central_feature() or ""
+            start = focus or ""
             self.load_in_background()
+            if not start:  # a query of a second at a million nodes: on a worker, the window shown
+                self.jobs.run(lambda: central_feature(db_path), lambda found: self._start_at(db_path, found))
         self.spec = ViewSpec(focus=start, depth=depth)
+
+    def _start_at(self, db_path: str, focus: str | None) -> None:
+        """The default focus of a large database, chosen off the UI thread: its first view."""
+        if db_path == self.db_path and not self.spec.focus and focus:
+            self.set_spec(self.spec.replace(focus=focus))
 
     def refresh(self) -> None:
         """Read the graph again (after an import, or what others imported meanwhile): at once on

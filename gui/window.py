@@ -366,6 +366,8 @@ class MainWindow(QMainWindow):
             return
         if not self.spec.focus:
             self.note_for_next_view = ""  # no view follows: the note stays where it was shown
+            if not self.model.ready:  # a large database: the default focus is being chosen
+                self.statusBar().showMessage("Choosing where to start: the feature the most nodes read…")
             return
         if self.model.needs_whole_graph():
             self.waiting = True
