@@ -47,6 +47,8 @@ class GraphView(QGraphicsView):
         canvas_scene.clear()
         canvas_scene.blockSignals(False)
         nodes: dict[str, NodeItem] = {}
+        if placed.guides and placed.centre is not None:
+            self.draw_rings(placed.centre, placed.guides, dark)
         for (u, v), path in placed.edges.items():
             canvas_scene.addItem(EdgeItem(u, v, scene.graph.edges[u, v], path, dark,
                                           state=scene.edge_state.get((u, v))))  # fmt: skip
@@ -61,6 +63,31 @@ class GraphView(QGraphicsView):
         canvas_scene.setSceneRect(self.scene_rect_with_margin())
         self.fit()
         return nodes
+
+    def draw_rings(self, centre: tuple[float, float], guides: tuple[tuple[int, float], ...], dark: bool) -> None:
+        """Concentric guides of a ring layout, each with its hop number at the top, under the graph."""
+        from PySide6.QtGui import QColor, QFont, QPen
+        from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsSimpleTextItem
+
+        colour = QColor("#5f6368" if dark else "#9aa0a6")
+        pen = QPen(colour, 1.0, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)  # a hairline at any zoom
+        font = QFont()
+        font.setPointSizeF(11)
+        font.setBold(True)
+        cx, cy = centre
+        for hop, radius in guides:
+            ring = QGraphicsEllipseItem(cx - radius, cy - radius, 2 * radius, 2 * radius)
+            ring.setPen(pen)
+            ring.setZValue(-2)
+            self.scene().addItem(ring)
+            label = QGraphicsSimpleTextItem(f"hop {hop}")
+            label.setFont(font)
+            label.setBrush(colour)
+            label.setZValue(-1)
+            box = label.boundingRect()
+            label.setPos(cx - box.width() / 2, cy - radius - box.height() - 4)
+            self.scene().addItem(label)
 
     def show_message(self, title: str, body: str) -> None:
         """Clear the picture and put a short message in its place (plain text, never HTML)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from lineage_gui.plain import tooltip
 from lineage_gui.style import KindStyle, edge_colour, edge_state_style, state_style, text_colour
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -35,9 +37,12 @@ def display_label(name: str) -> str:
     return flat if len(flat) <= MAX_LABEL_CHARS else flat[: MAX_LABEL_CHARS - 1] + "…"
 
 
-def node_size(name: str) -> tuple[float, float]:
+def node_size(name: str, members: int = 0) -> tuple[float, float]:
+    """A node's box: its label's width; a group's grows with the log of its members (a group of
+    10,000 is twice as tall as a node), so the eye finds the big ones."""
     width = QFontMetricsF(LABEL_FONT).horizontalAdvance(display_label(name)) + 2 * PADDING_X
-    return max(width, 70.0), HEIGHT
+    height = HEIGHT * (1 + math.log10(members) / 4) if members > 1 else HEIGHT
+    return max(width, 70.0), height
 
 
 def _shape_path(shape: str, rect: QRectF) -> QPainterPath:
@@ -92,7 +97,7 @@ class NodeItem(QGraphicsItem):
         self.state = state
         self.expanded = expanded
         self.label = display_label(attrs.get("name") or node_id)
-        w, h = node_size(attrs.get("name") or node_id)
+        w, h = node_size(attrs.get("name") or node_id, attrs.get("members") or 0)
         self.rect = QRectF(-w / 2, -h / 2, w, h)
         self.dimmed = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -196,10 +201,12 @@ class EdgeItem(QGraphicsItem):
             self.path.lineTo(tip)
         self.setZValue(0)
         weight = attrs.get("weight")
-        self.width = 1.2 + (min(weight, 1.0) * 4.0 if weight else 0.0)
+        count = attrs.get("count") or 1  # edges folded into this one (between groups)
+        self.width = 1.2 + (min(weight, 1.0) * 4.0 if weight else 0.0) + 1.5 * math.log10(count)
         kinds = ", ".join(attrs.get("kinds", ()))
         evidence = "declared" if attrs.get("declared") else "observed only"
         extra = f", weight {weight:g}" if weight is not None else ""
+        extra += f", {count:,} edges" if count > 1 else ""
         self.setToolTip(tooltip(f"{source} → {target}", f"{kinds} ({evidence}{extra})"))
 
     @staticmethod

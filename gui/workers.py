@@ -206,7 +206,7 @@ class Cancellation:
 def lay_out(make_scene: Callable[[], Scene]) -> tuple[Scene, Layout]:
     """Compute a scene and place it: rings here, everything else in the layout process."""
     scene = make_scene()
-    sizes = {n: node_size(d.get("name") or n) for n, d in scene.graph.nodes(data=True)}
+    sizes = {n: node_size(d.get("name") or n, d.get("members") or 0) for n, d in scene.graph.nodes(data=True)}
     if scene.engine == "rings":
         return scene, rings(scene.graph, scene.root, scene.distance, sizes)
     future = layout_process().submit(layout, scene.graph, list(scene.graph), sizes,

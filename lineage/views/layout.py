@@ -39,6 +39,8 @@ class Layout:
     width: float
     height: float
     engine: str
+    guides: tuple[tuple[int, float], ...] = ()  # rings: (hop, radius) of each ring, round positions[root]
+    centre: tuple[float, float] | None = None  # rings: where the root is
 
 
 def layout(
@@ -128,8 +130,9 @@ def rings(
     span = radius + 120
     positions = {n: (x + span, y + span) for n, (x, y) in positions.items()}
     edges = {(u, v): _straight(positions[u], positions[v]) for u, v in graph.edges if u in positions and v in positions}
+    guides = tuple((hop, radius_of[hop]) for hop in sorted(by_ring))
     return Layout(positions=positions, sizes=dict(sizes), edges=edges, width=2 * span, height=2 * span,
-                  engine="rings")  # fmt: skip
+                  engine="rings", guides=guides, centre=(span, span))  # fmt: skip
 
 
 def _read_back(

@@ -18,6 +18,7 @@ import networkx as nx
 from lineage.analyses import Finding, diff, impact, simulate, trace
 from lineage.graph import load_around, load_graph
 from lineage.groups import largest_groups
+from lineage.views.folding import Folded, fold_edge, fold_hops, folded_graph
 from lineage.views.neighbourhood import neighbourhood
 from lineage.views.spec import LIMIT, MODES, ViewSpec
 from lineage.when import just_before
@@ -107,26 +108,35 @@ def trace_scene(graph: nx.DiGraph, source: str, target: str, *, max_paths: int =
 
 def impact_scene(
     graph: nx.DiGraph, node: str, *, upstream: bool = False, depth: int | None = None,
-    limit: int = LIMIT,
+    opened: frozenset[str] = frozenset(),
 ) -> Scene:  # fmt: skip
-    """What a change to ``node`` reaches, in rings by hop distance, with counts.
+    """What a change to ``node`` reaches, in rings by hop distance, with counts. A hop too
+    full to read is folded into groups by kind (its biggest hubs kept), which ``opened`` opens
+    one level further (:mod:`lineage.views.folding`): every node reached is drawn or counted in
+    exactly one group, none is left out.
 
     >>> g = nx.DiGraph([("f", "m"), ("m", "c")])
     >>> nx.set_node_attributes(g, "model", "kind")
     >>> s = impact_scene(g, "f")
-    >>> s.node_state, s.engine
-    ({'f': 'focus', 'm': 'hop1', 'c': 'hop2'}, 'rings')
+    >>> s.node_state, s.engine, s.left_out
+    ({'f': 'focus', 'm': 'hop1', 'c': 'hop2'}, 'rings', 0)
     """
     result = impact(graph, node, depth=depth, upstream=upstream)
-    reached = list(result.downstream.nodes)
-    if result.upstream is not None:
-        reached += list(result.upstream.nodes)
-    reached.sort(key=lambda r: (r.distance, r.node))
-    shown = [node] + [r.node for r in reached][: limit - 1]
-    state = {node: "focus"}
-    for r in reached:
-        if r.node in shown and r.node not in state:
-            state[r.node] = f"hop{min(r.distance, 9)}"
+    folded = fold_hops(graph, result.downstream.levels, opened=opened)
+    if result.upstream is not None:  # a node both ways (a cycle) is drawn downstream only
+        down_set = folded.rep.keys()
+        levels = [[n for n in level if n not in down_set] for level in result.upstream.levels]
+        up = fold_hops(graph, levels, opened=opened, direction="up")
+        folded = Folded({**up.rep, **folded.rep}, {**folded.groups, **up.groups})
+    distance = {node: 0}
+    for reach in (result.downstream, result.upstream):
+        for hop, level in enumerate(reach.levels if reach is not None else (), start=1):
+            for n in level:
+                distance.setdefault(folded.rep[n], hop)
+    # Only the edges from one ring to the next are drawn: the rest (within a ring, back to an
+    # inner one) would cross the whole picture; the inspector lists every edge of a node.
+    drawn = folded_graph(graph, [node], folded, keep=lambda a, b: abs(distance[b] - distance[a]) == 1)
+    state = {n: "focus" if n == node else f"hop{min(d, 9)}" for n, d in distance.items()}
     down = result.downstream
     summary = [f"downstream: {len(down.nodes)} nodes"]
     summary += [f"  hop {d}: {n}" for d, n in down.by_distance.items()]
@@ -135,11 +145,17 @@ def impact_scene(
     summary += ["  by owner: " + ", ".join(f"{k} {v}" for k, v in owners) + (f" and {more:,} more" if more else "")]
     if result.upstream is not None:
         summary.append(f"upstream: {len(result.upstream.nodes)} nodes")
-    return Scene("impact", f"impact of {node}", _subgraph(graph, shown), focus=node,
-                 node_state=state, left_out=len(reached) + 1 - len(shown),
-                 hidden=_hidden(graph, set(shown)), summary=summary, engine="rings",
-                 root=node, distance={node: 0, **{r.node: r.distance for r in reached
-                                                  if r.node in set(shown)}})  # fmt: skip
+    if folded.groups:
+        summary.append(f"{len(folded.groups)} groups drawn: double-click one to open it")
+    represented = {node, *folded.rep}
+    individuals = {n for n in drawn if n not in folded.groups}
+    hidden = {}
+    for n in individuals:
+        count = sum(1 for o in {*graph._succ[n], *graph._pred[n]} if o not in represented)
+        if count:
+            hidden[n] = count
+    return Scene("impact", f"impact of {node}", drawn, focus=node, node_state=state, hidden=hidden,
+                 summary=summary, engine="rings", root=node, distance=distance)  # fmt: skip
 
 
 def simulate_scene(
@@ -250,24 +266,6 @@ def diff_scene(
                  left_out=len(state) - len(shown), summary=summary or ["no change"])  # fmt: skip
 
 
-def _fold_edge(folded: dict[str, Any], data: dict[str, Any]) -> None:
-    """One more edge between the same two groups: counted, its kinds added, the largest weight
-    and either edge's declared or observed kept (as the graph merges the edges of two sources),
-    so the folded edge does not depend on which member edge came first.
-
-    >>> a = {"kinds": ("reads",), "weight": 0.2, "declared": True, "observed": False, "count": 1}
-    >>> _fold_edge(a, {"kinds": ("writes",), "weight": 0.5, "declared": False, "observed": True})
-    >>> a
-    {'kinds': ('reads', 'writes'), 'weight': 0.5, 'declared': True, 'observed': True, 'count': 2}
-    """
-    folded["count"] += 1
-    folded["kinds"] = tuple(sorted({*folded.get("kinds", ()), *data.get("kinds", ())}))
-    weights = [w for w in (folded.get("weight"), data.get("weight")) if w is not None]
-    folded["weight"] = max(weights) if weights else None
-    for flag in ("declared", "observed"):
-        folded[flag] = bool(folded.get(flag) or data.get(flag))
-
-
 def group_scene(scene: Scene, key: str, *, open_groups: Iterable[str] = ()) -> Scene:
     """Slice a scene: every node but the focus folded into one node per ``key`` value (team,
     owner or namespace), edges between groups counted; groups in ``open_groups`` stay open.
@@ -302,7 +300,7 @@ def group_scene(scene: Scene, key: str, *, open_groups: Iterable[str] = ()) -> S
         if a == b:
             continue
         if grouped.has_edge(a, b):
-            _fold_edge(grouped.edges[a, b], data)
+            fold_edge(grouped.edges[a, b], data)
         else:
             grouped.add_edge(a, b, **{**data, "count": 1})
     return Scene(scene.mode, scene.title + f" (grouped by {key})", grouped, focus=scene.focus,
@@ -368,7 +366,7 @@ def _trace(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scen
 
 @builds("impact")
 def _impact(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
-    return impact_scene(graph, spec.focus, upstream=spec.upstream, limit=spec.limit)
+    return impact_scene(graph, spec.focus, upstream=spec.upstream, opened=spec.open_groups)
 
 
 @builds("simulate")

@@ -1,0 +1,128 @@
+"""Big views are folded, never cut: every node an impact reaches is drawn or counted in exactly
+one group; opening a group splits it one level further (kind, then owner, then namespace, then
+parts); hubs and small hops stay themselves; the drawn edges are those between what the drawn
+nodes stand for."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from lineage.analyses import impact
+from lineage.synth import write_synthetic
+from lineage.views.folding import HUBS, INDIVIDUAL, PART, fold_hops
+from lineage.views.scenes import impact_scene
+
+
+def star(counts: dict[tuple[str, str, str], int]) -> nx.DiGraph:
+    """A root with (kind, owner, namespace) -> that many children, and one grandchild per child."""
+    g = nx.DiGraph()
+    g.add_node("root", kind="dataset")
+    for (kind, owner, namespace), n in counts.items():
+        for i in range(n):
+            child = f"{kind}:{namespace}/{owner}-{i:04}"
+            g.add_node(child, kind=kind, owner=owner, namespace=namespace)
+            g.add_edge("root", child)
+            g.add_node(f"{child}/out", kind="consumer", owner=owner, namespace=namespace)
+            g.add_edge(child, f"{child}/out")
+    return g
+
+
+def accounted(scene, graph: nx.DiGraph, focus: str, upstream: bool = False) -> None:
+    """The drawn nodes plus the members of the groups are exactly the nodes of the impact."""
+    result = impact(graph, focus, upstream=upstream)
+    reached = {r.node for r in result.downstream.nodes} | (
+        {r.node for r in result.upstream.nodes} if result.upstream else set()
+    )
+    groups = {n: d["members"] for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group"}
+    individuals = set(scene.graph) - set(groups)
+    assert individuals <= reached | {focus}
+    assert sum(groups.values()) + len(individuals) == len(reached) + 1
+    assert scene.left_out == 0
+
+
+SMALL = {("dataset", "a", "n"): INDIVIDUAL - 1}
+BIG = {("dataset", "a", "n"): 30, ("model", "b", "n"): 12, ("feature", "a", "m"): 2}
+MANY_OWNERS = {("dataset", o, "n"): 20 for o in "abc"}
+ONE_OWNER = {("dataset", "a", "n"): 3 * PART + 5}
+
+
+@pytest.mark.parametrize(
+    ("counts", "opened", "groups"),
+    [
+        # a hop small enough is drawn node by node
+        (SMALL, [], []),
+        # a big hop: one group per kind, less its hubs; a kind with few nodes is drawn node by node
+        (BIG, [], ['kind="dataset"', 'kind="model"']),
+        # opening a kind's group splits it by owner
+        (MANY_OWNERS, [""], ['kind="dataset"']),
+        (MANY_OWNERS, ['|kind="dataset"'], ['owner="a"', 'owner="b"', 'owner="c"']),
+        # one owner, one namespace: the split by them is skipped, the group is cut into parts (the
+        # last, of 3 nodes, is drawn node by node)
+        (ONE_OWNER, ['|kind="dataset"'], ["part=0", "part=1", "part=2"]),
+    ],
+)
+def test_which_groups_a_hop_folds_into(counts, opened, groups):
+    g = star(counts)
+    opened_ids = frozenset(f"group:down1{o}" for o in opened if o)
+    scene = impact_scene(g, "root", opened=opened_ids)
+    accounted(scene, g, "root")
+    hop1 = sorted(n for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group" and d["hop"] == 1)
+    assert len(hop1) == len(groups)
+    assert [gid.split("|")[-1] for gid in hop1] == groups
+
+
+def test_the_biggest_hubs_stay_themselves_and_labels_count_members():
+    g = star(BIG)
+    for i in range(HUBS):  # two children with more successors than the rest
+        for j in range(5):
+            g.add_edge(f"dataset:n/a-{i:04}", f"extra{i}-{j}")
+    scene = impact_scene(g, "root")
+    assert {"dataset:n/a-0000", "dataset:n/a-0001"} <= set(scene.graph)
+    names = sorted(d["name"] for _, d in scene.graph.nodes(data=True) if d.get("kind") == "group")
+    assert "28 datasets · hop 1" in names and "12 models · hop 1" in names
+    accounted(scene, g, "root")
+
+
+def test_an_opened_part_is_drawn_node_by_node():
+    g = star(ONE_OWNER)
+    kind = 'group:down1|kind="dataset"'
+    scene = impact_scene(g, "root", opened=frozenset({kind, f"{kind}|part=1"}))
+    accounted(scene, g, "root")
+    members = sorted(n for n in scene.graph if n.startswith("dataset:") and not n.endswith("/out"))
+    assert len(members) == PART + HUBS + 3  # the part's nodes, the two hubs and the last small part
+
+
+def test_edges_between_groups_count_the_edges_they_stand_for():
+    g = star(BIG)
+    scene = impact_scene(g, "root")
+    datasets = next(n for n, d in scene.graph.nodes(data=True) if d.get("name") == "28 datasets · hop 1")
+    assert scene.graph.edges["root", datasets]["count"] == 28
+    consumers = [n for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group" and d["hop"] == 2]
+    assert sum(scene.graph.edges[u, v]["count"] for u, v in scene.graph.edges if v in consumers) == 42
+
+
+@pytest.mark.parametrize("upstream", [False, True])
+def test_every_node_of_a_synthetic_impact_is_drawn_or_in_one_group(tmp_path, upstream):
+    from lineage.graph import load_graph
+    from lineage.ingest import import_paths
+    from lineage.store import Store
+
+    write_synthetic(tmp_path / "files", nodes=3000, seed=11)
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [tmp_path / "files"]).ok
+        graph = load_graph(store)
+    hubs = sorted(graph, key=lambda n: (-graph.out_degree(n), n))[:5]
+    for hub in hubs:
+        scene = impact_scene(graph, hub, upstream=upstream)
+        accounted(scene, graph, hub, upstream)
+        assert len(scene.graph) <= 400  # readable: tens of thousands become a few hundred at most
+        opened = frozenset(n for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group")
+        accounted(impact_scene(graph, hub, upstream=upstream, opened=opened), graph, hub, upstream)
+
+
+def test_fold_hops_keeps_a_node_in_one_place():
+    g = nx.DiGraph([("r", f"n{i}") for i in range(50)])
+    folded = fold_hops(g, [[f"n{i}" for i in range(50)]])
+    assert set(folded.rep) == {f"n{i}" for i in range(50)}
+    assert sum(d["members"] for d in folded.groups.values()) + sum(1 for n, r in folded.rep.items() if n == r) == 50
