@@ -16,6 +16,28 @@ CLICK_SLOP = 4  # pixels a press may move and still be a click, not a drag
 READABLE_SCALE = 0.6  # where a view too big to fit with labels opens: 9.5-point labels read well
 
 
+LABEL_CANDIDATES = 400  # nodes considered for a label in a zoomed-out view, most important first
+SHOWN_LABELS = 60  # labels shown at most in a zoomed-out view
+
+
+def by_importance(scene: Scene) -> list[str]:
+    """The scene's nodes, most worth a label first: the focus, nodes on a path (or removed,
+    broken), groups (the biggest first), then nodes with the most connections, drawn or hidden."""
+    graph = scene.graph
+
+    def rank(node: str) -> tuple:
+        data = graph.nodes[node]
+        tier = 0 if node == scene.focus else 1 if scene.node_state.get(node) in MARKED else 2
+        if tier == 2 and data.get("kind") == "group":
+            return (2, -(data.get("members") or 0), node)
+        return (tier if tier < 2 else 3, -(graph.degree(node) + scene.hidden.get(node, 0)), node)
+
+    return sorted(graph, key=rank)
+
+
+MARKED = ("focus", "path", "removed", "broken", "changed", "added", "deleted")
+
+
 class GraphView(QGraphicsView):
     nodeActivated = Signal(str)  # double-click: focus here  # noqa: N815 (Qt signal style)
     # Separate signals: PySide6 mishandles None's reference count when it goes through a signal.
@@ -39,6 +61,7 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pressed_at: QPoint | None = None
         self._fitted = False  # fitted and not zoomed or panned since: refit when resized
+        self.labelled: list[NodeItem] = []  # candidates for a label when zoomed out, most important first
 
     def draw(self, scene: Scene, placed: Layout, dark: bool, expanded: frozenset[str]) -> dict[str, NodeItem]:
         """Replace the picture with ``scene`` placed as ``placed``, fitted; its node items."""
@@ -61,6 +84,7 @@ class GraphView(QGraphicsView):
             canvas_scene.addItem(item)
             nodes[node] = item
         canvas_scene.setSceneRect(self.scene_rect_with_margin())
+        self.labelled = [nodes[n] for n in by_importance(scene)][:LABEL_CANDIDATES]
         self.fit()
         return nodes
 
@@ -119,6 +143,26 @@ class GraphView(QGraphicsView):
         current = self.transform().m11()
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
+        self.place_labels()
+
+    def place_labels(self) -> None:
+        """Zoomed out past the scale where nodes draw their own names, show the fixed-size labels
+        of the most important nodes (see :func:`by_importance`), each where it overlaps none
+        shown before it, at most SHOWN_LABELS; zoomed in, none (the nodes' own are drawn)."""
+        overview = self.transform().m11() < LABELS_BELOW_SCALE
+        taken: list[QRectF] = []
+        for item in self.labelled:
+            label = item.overview_label()
+            if not overview or len(taken) >= SHOWN_LABELS:
+                label.hide()
+                continue
+            centre = self.mapFromScene(item.scenePos())
+            box = label.boundingRect().translated(centre.x(), centre.y()).adjusted(-3, -2, 3, 2)
+            if any(box.intersects(other) for other in taken):
+                label.hide()
+                continue
+            taken.append(box)
+            label.show()
 
     def fit(self) -> None:
         rect = self.scene().itemsBoundingRect().adjusted(-30, -30, 30, 30)
@@ -130,6 +174,7 @@ class GraphView(QGraphicsView):
             self.scale(1.2, 1.2)
             self.centerOn(rect.center())
         self._fitted = True
+        self.place_labels()
 
     def readable_around(self, point: QPointF) -> bool:
         """If fitting shrank the view below the scale where labels are drawn at all, zoom to a
@@ -154,6 +199,7 @@ class GraphView(QGraphicsView):
         )
         self.centerOn(QPointF(x, y))
         self._fitted = False  # a resize keeps this zoom rather than shrinking to fit again
+        self.place_labels()
         return True
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)

@@ -81,6 +81,38 @@ def _fade(painter: QPainter, look: dict, dimmed: float | None) -> None:
         painter.setOpacity(look["opacity"])
 
 
+class OverviewLabel(QGraphicsItem):
+    """A node's name drawn at a fixed size on screen, on a plate, whatever the zoom: when a view
+    is zoomed out past LABELS_BELOW_SCALE, the canvas shows these for its most important nodes
+    (the focus, path nodes, groups, hubs) where they do not overlap (GraphView.place_labels)."""
+
+    def __init__(self, parent: NodeItem):
+        super().__init__(parent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.text = parent.label
+        self.dark = parent.dark
+        self.focus = parent.focus
+        metrics = QFontMetricsF(LABEL_FONT)
+        width, height = metrics.horizontalAdvance(self.text) + 12, metrics.height() + 6
+        self.rect = QRectF(-width / 2, -height / 2, width, height)
+        self.setZValue(3)
+        self.hide()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self.rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        plate = QColor("#202124" if self.dark else "#ffffff")
+        plate.setAlphaF(0.88)
+        painter.setPen(QPen(QColor("#1a73e8") if self.focus else QColor("#9aa0a6"), 1.6 if self.focus else 0.8))
+        painter.setBrush(plate)
+        painter.drawRoundedRect(self.rect, 4, 4)
+        painter.setFont(LABEL_FONT)
+        painter.setPen(text_colour(self.dark))
+        painter.drawText(self.rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
 class NodeItem(QGraphicsItem):
     """A node: its kind's shape and colour, a glyph, the name, status and hidden badges."""
 
@@ -104,6 +136,13 @@ class NodeItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setToolTip(tooltip(node_id, f"{attrs.get('kind')} · {attrs.get('owner') or 'no owner'}"))
         self.setZValue(1)
+        self._overview: OverviewLabel | None = None
+
+    def overview_label(self) -> OverviewLabel:
+        """This node's fixed-size label for zoomed-out views (made on first use)."""
+        if self._overview is None:
+            self._overview = OverviewLabel(self)
+        return self._overview
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
         return self.rect.adjusted(-6, -12, 30, 14)

@@ -100,6 +100,9 @@ def _place(graph: nx.DiGraph, nodes: list[str], gid: str, split: int, opened: fr
                 child = f"{gid}|{key}={json.dumps(value)}"
                 _place(graph, members, child, split, opened, rep, groups, where.under(key, value))
             return
+    if len(nodes) <= PART:  # nothing splits it further, and it is one part: node by node
+        rep.update((n, n) for n in nodes)
+        return
     for start in range(0, len(nodes), PART):  # nothing splits it further: parts by id
         part = nodes[start : start + PART]
         child = f"{gid}|part={start // PART}"

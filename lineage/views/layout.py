@@ -116,15 +116,25 @@ def rings(
         nodes = by_ring[hop]
 
         def parent_angle(n: str) -> float:
+            """The circular mean of the angles of the nodes ``n`` hangs from, in [0, 2π)."""
             near = [angle[p] for p in (*graph._pred[n], *graph._succ[n]) if p in angle]
-            return sum(near) / len(near) if near else 0.0
+            if not near:
+                return 0.0
+            return math.atan2(sum(map(math.sin, near)), sum(map(math.cos, near))) % (2 * math.pi)
 
-        nodes.sort(key=lambda n: (parent_angle(n), n))
+        wanted = {n: parent_angle(n) for n in nodes}
+        nodes.sort(key=lambda n: (wanted[n], n))
         circumference = sum(sizes[n][0] + 30 for n in nodes)
         radius = max(radius + 240, circumference / (2 * math.pi))
         radius_of[hop] = radius
-        for i, node in enumerate(nodes):
-            angle[node] = 2 * math.pi * i / len(nodes)
+        # The ring's evenly spaced slots, turned to lie nearest to what each node hangs from (the
+        # circular mean of the differences), not every ring starting at angle 0: a ring of a few
+        # nodes sits beside its parents instead of on one line with every other ring's first node.
+        slots = [2 * math.pi * i / len(nodes) for i in range(len(nodes))]
+        turn = math.atan2(sum(math.sin(wanted[n] - a) for n, a in zip(nodes, slots, strict=True)),
+                          sum(math.cos(wanted[n] - a) for n, a in zip(nodes, slots, strict=True)))  # fmt: skip
+        for node, slot in zip(nodes, slots, strict=True):
+            angle[node] = slot + turn
             positions[node] = (radius * math.cos(angle[node]), radius * math.sin(angle[node]))
     positions[root] = (0.0, 0.0)
     span = radius + 120

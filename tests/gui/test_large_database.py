@@ -167,3 +167,53 @@ def test_the_benchs_explorer_probe_reports_each_moment_of_the_start(demo_db, tmp
     assert set(got) == {"window_s", "first_view_s", "loaded_s", "longest_stall_ms", "peak_mb"}
     assert 0 < got["loaded_s"] <= got["window_s"] <= got["first_view_s"]  # a small database loads first
     assert got["longest_stall_ms"] >= 0 and got["peak_mb"] > 50 and shot.stat().st_size > 10_000
+
+
+@pytest.fixture
+def wide_db(tmp_path):
+    """One feature read by 60 models of three teams: its impact folds the models into a group."""
+    models = "\n".join(f"  - {{name: m{i:02}, owner: team_{i % 3}, features: [f]}}" for i in range(60))
+    manifest = tmp_path / "wide.yaml"
+    manifest.write_text(f"lineage_manifest: 1\nnamespace: w\nfeatures:\n  - name: f\nmodels:\n{models}\n")
+    from lineage.ingest import import_paths
+
+    db = tmp_path / "wide.db"
+    with Store.open(db, create=True) as store:
+        assert import_paths(store, [manifest]).ok
+    return str(db)
+
+
+def test_a_folded_impact_opens_a_group_on_double_click_and_a_fitted_view_keeps_labels(qtbot, wide_db, tmp_path,
+                                                                                       monkeypatch):  # fmt: skip
+    from lineage_gui.canvas import SHOWN_LABELS
+    from lineage_gui.items import LABELS_BELOW_SCALE, NodeItem
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    win = MainWindow(wide_db, focus="feature:w/f", remember=False)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.show()
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.set_mode("impact")
+    groups = {n: i for n, i in win.drawn.nodes.items() if i.attrs.get("kind") == "group"}
+    assert [i.attrs["name"] for i in groups.values()] == ["58 models · hop 1"]
+    assert len(win.drawn.nodes) == 4  # the focus, two hubs, one group: 60 models, none left out
+    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+        win.node_activated(next(iter(groups)))  # what a double-click on it does
+    names = sorted(i.attrs["name"] for i in win.drawn.nodes.values() if i.attrs.get("kind") == "group")
+    assert names == [f"{n} models · hop 1 · team_{t}" for t, n in ((0, 19), (1, 19), (2, 20))]
+    assert sum(i.attrs.get("members", 1) for i in win.drawn.nodes.values()) == 61
+
+    # Zoomed out past where nodes draw their names: the important ones keep a label, none overlapping.
+    win.canvas.resetTransform()
+    win.canvas.scale(LABELS_BELOW_SCALE / 4, LABELS_BELOW_SCALE / 4)
+    win.canvas.place_labels()
+    shown = [i for i in win.drawn.nodes.values() if isinstance(i, NodeItem) and i.overview_label().isVisible()]
+    assert win.drawn.nodes["feature:w/f"] in shown and 0 < len(shown) <= SHOWN_LABELS
+    boxes = [i.overview_label().boundingRect().translated(win.canvas.mapFromScene(i.scenePos()).toPointF())
+             for i in shown]  # fmt: skip
+    assert not any(a.intersects(b) for k, a in enumerate(boxes) for b in boxes[k + 1 :])
+    win.canvas.resetTransform()  # zoomed in again: the nodes' own names, no overview labels
+    win.canvas.place_labels()
+    assert not any(i.overview_label().isVisible() for i in win.drawn.nodes.values())
+    win.close()
