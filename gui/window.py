@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
             self.runner.wait()
         self.model.open(db_path, focus=focus, depth=depth)
         self.show_counts()
+        if not self.model.ready:  # what is shown until the whole graph is in: the database as opened
+            self.new_data.loaded(self.store.last_import_id())
         self.setWindowTitle(f"Lineage Explorer — {db_path}")
         self.tour_panel.attach(self.store)
         self.search_panel.show_depth(depth)
@@ -402,7 +404,10 @@ class MainWindow(QMainWindow):
         self.busy.hide()
         self.drawn = Drawn(scene, self.canvas.draw(scene, placed, self.dark, self.spec.expanded))
         focus_item = self.drawn.nodes.get(scene.focus) if scene.focus else None
-        zoomed = focus_item is not None and self.canvas.readable_around(focus_item.sceneBoundingRect().center())
+        # Rings open whole (their important nodes keep labels when fitted): close up, the straight
+        # edges of far rings cross the picture; any other view too big to read opens near its focus.
+        zoomed = (focus_item is not None and placed.engine != "rings"
+                  and self.canvas.readable_around(focus_item.sceneBoundingRect().center()))  # fmt: skip
         elapsed = (time.perf_counter() - self.started) * 1000
         # What led to this view (an import, a refresh) stays in front of what the view shows.
         note, self.note_for_next_view = self.note_for_next_view, ""

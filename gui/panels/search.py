@@ -50,6 +50,7 @@ class SearchPanel(QWidget):
             # A 10,000-character owner must not widen the dock: the combo keeps a fixed width.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(16)
+            combo.addItem(ANY, None)  # the values come with the whole graph
             combo.currentIndexChanged.connect(lambda _: self.run_search())
             self.facets[facet] = combo
             form.addRow(facet.capitalize(), combo)

@@ -500,7 +500,7 @@ def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(win
     assert "zoomed in" not in window.statusBar().currentMessage()  # a small view: fitted whole
     window.resize(1000, 700)
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.set_mode("impact")  # five rings of the demo: fitted whole, the labels are specks
+        window.model.set_depth(6)  # the demo's whole neighbourhood: fitted whole, the labels are specks
     canvas = window.canvas
     assert canvas.transform().m11() == pytest.approx(READABLE_SCALE)
     focus = window.drawn.nodes["feature:ads/historical_ctr"]
@@ -511,6 +511,13 @@ def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(win
     assert canvas.transform().m11() < LABELS_BELOW_SCALE
     visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
     assert all(visible.contains(item.sceneBoundingRect()) for item in window.drawn.nodes.values())
+    assert window.drawn.nodes["feature:ads/historical_ctr"].overview_label().isVisible()  # fitted, labelled
+    # Rings open whole, their important nodes labelled: close up, far rings' edges cross everything.
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_mode("impact")
+    assert "zoomed in" not in window.statusBar().currentMessage()
+    assert canvas.transform().m11() < LABELS_BELOW_SCALE
+    assert window.drawn.nodes["feature:ads/historical_ctr"].overview_label().isVisible()
 
 
 def test_a_note_for_a_view_that_failed_does_not_reach_a_later_view(window, qtbot):
