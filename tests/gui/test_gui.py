@@ -18,19 +18,11 @@ from lineage_gui.items import EdgeItem, NodeItem  # noqa: E402
 from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl  # noqa: E402
 
-from lineage.demo import build_demo  # noqa: E402
 from lineage.ingest import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from tests.conftest import DATA  # noqa: E402
 
 WAIT = 30_000
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gui") / "demo.db"
-    build_demo(path)
-    return str(path)
 
 
 @pytest.fixture

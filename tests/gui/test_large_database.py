@@ -15,19 +15,11 @@ import lineage_gui.model  # noqa: E402
 from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from lineage.demo import build_demo  # noqa: E402
 from lineage.graph import load_graph  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from lineage.views.scenes import build_scene  # noqa: E402
 
 WAIT = 30_000
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("large") / "demo.db"
-    build_demo(path)
-    return str(path)
 
 
 @pytest.fixture
