@@ -207,11 +207,9 @@ class Snapshots(Connection):
         :func:`lineage.views.focus.default_focus` needs the whole graph (on a large graph it
         chooses by the same rule)."""
         conn = self.db.conn
-        for query in (CENTRAL_FEATURE, FIRST_FEATURE, BUSIEST_NODE):
-            row = conn.execute(query).fetchone()
-            if row:
-                return str(row[0])
-        return None
+        row = (conn.execute(CENTRAL_FEATURE).fetchone() or conn.execute(FIRST_FEATURE).fetchone()
+               or conn.execute(BUSIEST_NODE).fetchone())  # fmt: skip
+        return str(row[0]) if row else None
 
     def reach_rows(
         self, start: str, depth: int | None, *, upstream: bool = False, full: bool = False

@@ -35,9 +35,9 @@ class Folded:
 
 def fold_hops(
     graph: nx.DiGraph, levels: Sequence[Iterable[str]], *, opened: frozenset[str] = frozenset(),
-    direction: str = "down",
+    direction: str = "down", first_hop: int = 1,
 ) -> Folded:  # fmt: skip
-    """Fold the nodes first reached at each hop (``levels[d - 1]``: those of hop ``d``).
+    """Fold the nodes first reached at each hop (``levels[d - first_hop]``: those of hop ``d``).
 
     >>> g = nx.DiGraph([("f", f"d{i:02}") for i in range(20)] + [("d00", "x"), ("d00", "y")])
     >>> nx.set_node_attributes(g, "dataset", "kind")
@@ -49,7 +49,7 @@ def fold_hops(
     """
     rep: dict[str, str] = {}
     groups: dict[str, dict[str, Any]] = {}
-    for hop, level in enumerate(levels, start=1):
+    for hop, level in enumerate(levels, start=first_hop):
         nodes = sorted(level)
         if len(nodes) > INDIVIDUAL:
             hubs = sorted(nodes, key=lambda n: (-len(graph._succ[n]), n))[:HUBS]
@@ -116,7 +116,7 @@ def _group(nodes: list[str], where: _Where) -> dict[str, Any]:
     labels = dict(where.labels)
     kind = labels.get("kind", "node")
     noun = kind if len(nodes) == 1 else f"{kind}s"
-    hop = f"hop {where.hop}" + (" upstream" if where.direction == "up" else "")
+    hop = f"hop {where.hop}" + {"up": " upstream", "near": " away"}.get(where.direction, "")
     parts = [f"{len(nodes):,} {noun}" if "part" not in labels else f"{noun} {labels['part']}", hop]
     parts += [v for k, v in where.labels if k in ("owner", "namespace")]
     return {"kind": "group", "name": " · ".join(parts), "members": len(nodes), "status": "active",

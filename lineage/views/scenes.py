@@ -58,9 +58,13 @@ def _hidden(graph: nx.DiGraph, shown: set[str]) -> dict[str, int]:
 
 def explore_scene(
     graph: nx.DiGraph, focus: str, *, depth: int = 2, limit: int = LIMIT,
-    expanded: Iterable[str] = (),
+    expanded: Iterable[str] = (), opened: frozenset[str] = frozenset(), fold: bool = True,
 ) -> Scene:  # fmt: skip
     """The focused node's neighbourhood, plus every neighbour of the nodes the user expanded.
+    More than ``limit`` nodes are folded (:mod:`lineage.views.folding`), the outermost hops
+    first, until what is drawn fits: every node within ``depth`` is drawn or in one group
+    (``opened`` opens groups); with ``fold`` False, the nearest ``limit`` are drawn and the
+    rest counted as left out (for a view grouped by team, owner or namespace afterwards).
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
     >>> s = explore_scene(g, "b", depth=1)
@@ -68,18 +72,44 @@ def explore_scene(
     (['a', 'b', 'c'], {'c': 1})
     >>> sorted(explore_scene(g, "b", depth=1, expanded=["c"]).graph)
     ['a', 'b', 'c', 'd']
+    >>> star = nx.DiGraph([("hub", f"n{i:02}") for i in range(30)])
+    >>> sorted(explore_scene(star, "hub", depth=1, limit=10).graph)
+    ['group:near1|kind="(no kind)"', 'hub', 'n00', 'n01']
     """
-    hood = neighbourhood(graph, focus, depth=depth, limit=limit)
-    nodes = list(hood.nodes)
+    hood = neighbourhood(graph, focus, depth=depth, limit=limit if not fold else len(graph))
+    within = set(hood.nodes)
+    extras: list[str] = []
     for node in expanded:
-        if node in graph and node in set(nodes):
-            nodes += sorted({*graph._succ[node], *graph._pred[node]})
-    nodes = list(dict.fromkeys(nodes))[: max(limit, len(hood.nodes))]
-    shown = set(nodes)
+        if node in within:
+            extras += sorted(n for n in {*graph._succ[node], *graph._pred[node]} if n not in within)
+    extras = list(dict.fromkeys(extras))
+    if not fold or len(within) + len(extras) <= limit:
+        nodes = list(dict.fromkeys([*hood.nodes, *extras]))[: max(limit, len(hood.nodes))]
+        shown = set(nodes)
+        return Scene(
+            "explore", f"{focus}: {len(shown)} nodes within {depth} hops", _subgraph(graph, nodes),
+            focus=focus, node_state={focus: "focus"}, hidden=_hidden(graph, shown), left_out=hood.left_out,
+        )  # fmt: skip
+    levels = [[n for n in hood.nodes if hood.distance[n] == d] for d in range(1, depth + 1)]
+    for start in range(depth, 0, -1):  # fold the outer hops first, as few as make it fit
+        folded = fold_hops(graph, levels[start - 1 :], opened=opened, direction="near", first_hop=start)
+        inner = [n for level in levels[: start - 1] for n in level]
+        drawn = len(inner) + len(extras) + 1 + len(folded.groups) + sum(1 for n, r in folded.rep.items() if n == r)
+        if drawn <= limit:
+            break
+    keep = [focus, *inner, *extras]
+    sub = folded_graph(graph, keep, folded)
+    represented = {*keep, *folded.rep}
+    hidden = {}
+    for n in sub:
+        if n not in folded.groups:
+            count = sum(1 for o in {*graph._succ[n], *graph._pred[n]} if o not in represented)
+            if count:
+                hidden[n] = count
+    summary = [f"{len(folded.groups)} groups drawn: double-click one to open it"] if folded.groups else []
     return Scene(
-        "explore", f"{focus}: {len(shown)} nodes within {depth} hops", _subgraph(graph, nodes),
-        focus=focus, node_state={focus: "focus"}, hidden=_hidden(graph, shown),
-        left_out=hood.left_out,
+        "explore", f"{focus}: {len(represented)} nodes within {depth} hops", sub, focus=focus,
+        node_state={focus: "focus"}, hidden=hidden, summary=summary,
     )  # fmt: skip
 
 
@@ -108,12 +138,12 @@ def trace_scene(graph: nx.DiGraph, source: str, target: str, *, max_paths: int =
 
 def impact_scene(
     graph: nx.DiGraph, node: str, *, upstream: bool = False, depth: int | None = None,
-    opened: frozenset[str] = frozenset(),
+    limit: int = LIMIT, opened: frozenset[str] = frozenset(),
 ) -> Scene:  # fmt: skip
-    """What a change to ``node`` reaches, in rings by hop distance, with counts. A hop too
-    full to read is folded into groups by kind (its biggest hubs kept), which ``opened`` opens
-    one level further (:mod:`lineage.views.folding`): every node reached is drawn or counted in
-    exactly one group, none is left out.
+    """What a change to ``node`` reaches, in rings by hop distance, with counts. More than
+    ``limit`` nodes are folded, the outermost hops first, as few as make it fit: a folded hop
+    keeps its biggest hubs and groups the rest by kind, which ``opened`` opens one level further
+    (:mod:`lineage.views.folding`). Every node reached is drawn or in exactly one group.
 
     >>> g = nx.DiGraph([("f", "m"), ("m", "c")])
     >>> nx.set_node_attributes(g, "model", "kind")
@@ -122,20 +152,21 @@ def impact_scene(
     ({'f': 'focus', 'm': 'hop1', 'c': 'hop2'}, 'rings', 0)
     """
     result = impact(graph, node, depth=depth, upstream=upstream)
-    folded = fold_hops(graph, result.downstream.levels, opened=opened)
+    down_levels = list(result.downstream.levels)
+    up_levels: list[list[str]] = []
     if result.upstream is not None:  # a node both ways (a cycle) is drawn downstream only
-        down_set = folded.rep.keys()
-        levels = [[n for n in level if n not in down_set] for level in result.upstream.levels]
-        up = fold_hops(graph, levels, opened=opened, direction="up")
-        folded = Folded({**up.rep, **folded.rep}, {**folded.groups, **up.groups})
+        down_set = {n for level in down_levels for n in level}
+        up_levels = [[n for n in level if n not in down_set] for level in result.upstream.levels]
+    inner, folded = _fold_to_fit(graph, node, down_levels, up_levels, limit, opened)
+    rep = {**folded.rep, **{n: n for n in inner}}
     distance = {node: 0}
-    for reach in (result.downstream, result.upstream):
-        for hop, level in enumerate(reach.levels if reach is not None else (), start=1):
+    for levels in (down_levels, up_levels):
+        for hop, level in enumerate(levels, start=1):
             for n in level:
-                distance.setdefault(folded.rep[n], hop)
+                distance.setdefault(rep[n], hop)
     # Only the edges from one ring to the next are drawn: the rest (within a ring, back to an
     # inner one) would cross the whole picture; the inspector lists every edge of a node.
-    drawn = folded_graph(graph, [node], folded, keep=lambda a, b: abs(distance[b] - distance[a]) == 1)
+    drawn = folded_graph(graph, [node, *inner], folded, keep=lambda a, b: abs(distance[b] - distance[a]) == 1)
     state = {n: "focus" if n == node else f"hop{min(d, 9)}" for n, d in distance.items()}
     down = result.downstream
     summary = [f"downstream: {len(down.nodes)} nodes"]
@@ -147,15 +178,37 @@ def impact_scene(
         summary.append(f"upstream: {len(result.upstream.nodes)} nodes")
     if folded.groups:
         summary.append(f"{len(folded.groups)} groups drawn: double-click one to open it")
-    represented = {node, *folded.rep}
-    individuals = {n for n in drawn if n not in folded.groups}
+    represented = {node, *rep}
     hidden = {}
-    for n in individuals:
-        count = sum(1 for o in {*graph._succ[n], *graph._pred[n]} if o not in represented)
-        if count:
-            hidden[n] = count
+    for n in drawn:
+        if n not in folded.groups:
+            count = sum(1 for o in {*graph._succ[n], *graph._pred[n]} if o not in represented)
+            if count:
+                hidden[n] = count
     return Scene("impact", f"impact of {node}", drawn, focus=node, node_state=state, hidden=hidden,
                  summary=summary, engine="rings", root=node, distance=distance)  # fmt: skip
+
+
+def _fold_to_fit(
+    graph: nx.DiGraph, node: str, down: list[list[str]], up: list[list[str]], limit: int, opened: frozenset[str],
+) -> tuple[list[str], Folded]:  # fmt: skip
+    """The nodes drawn as themselves before the first folded hop, and the folding of the hops
+    from there on: the outermost hops are folded first, as few as make the picture fit."""
+    hops = max(len(down), len(up))
+    inner: list[str] = [n for level in (*down, *up) for n in level]
+    folded = Folded({}, {})
+    if len(inner) + 1 <= limit:
+        return inner, folded
+    for start in range(hops, 0, -1):
+        folded = fold_hops(graph, down[start - 1 :], opened=opened, first_hop=start)
+        if up:
+            upper = fold_hops(graph, up[start - 1 :], opened=opened, direction="up", first_hop=start)
+            folded = Folded({**upper.rep, **folded.rep}, {**folded.groups, **upper.groups})
+        inner = [n for level in (*down[: start - 1], *up[: start - 1]) for n in level]
+        shown = len(inner) + 1 + len(folded.groups) + sum(1 for n, r in folded.rep.items() if n == r)
+        if shown <= limit:
+            break
+    return inner, folded
 
 
 def simulate_scene(
@@ -354,7 +407,8 @@ def builds(mode: str) -> Callable[[SceneBuilder], SceneBuilder]:
 @builds("explore")
 def _explore(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
     # Also what a mode shows while its input is missing (no trace ends, no finding, no import).
-    scene = explore_scene(graph, spec.focus, depth=spec.depth, expanded=spec.expanded, limit=spec.limit)
+    scene = explore_scene(graph, spec.focus, depth=spec.depth, expanded=spec.expanded, limit=spec.limit,
+                          opened=spec.open_groups, fold=not spec.group_by)  # fmt: skip
     scene.mode = spec.mode
     return scene
 
@@ -366,7 +420,7 @@ def _trace(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scen
 
 @builds("impact")
 def _impact(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
-    return impact_scene(graph, spec.focus, upstream=spec.upstream, opened=spec.open_groups)
+    return impact_scene(graph, spec.focus, upstream=spec.upstream, limit=spec.limit, opened=spec.open_groups)
 
 
 @builds("simulate")

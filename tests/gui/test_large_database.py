@@ -188,6 +188,7 @@ def test_a_folded_impact_opens_a_group_on_double_click_and_a_fitted_view_keeps_l
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         win.show()
+    win.state.limit = 10  # 61 nodes fit the default 300: a smaller limit makes the impact fold
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         win.set_mode("impact")
     groups = {n: i for n, i in win.drawn.nodes.items() if i.attrs.get("kind") == "group"}

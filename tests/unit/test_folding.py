@@ -41,6 +41,7 @@ def accounted(scene, graph: nx.DiGraph, focus: str, upstream: bool = False) -> N
     assert scene.left_out == 0
 
 
+SMALL_LIMIT = 10  # these graphs fit the explorer's 300 nodes: a small limit makes them fold
 SMALL = {("dataset", "a", "n"): INDIVIDUAL - 1}
 BIG = {("dataset", "a", "n"): 30, ("model", "b", "n"): 12, ("feature", "a", "m"): 2}
 MANY_OWNERS = {("dataset", o, "n"): 20 for o in "abc"}
@@ -65,7 +66,7 @@ ONE_OWNER = {("dataset", "a", "n"): 3 * PART + 5}
 def test_which_groups_a_hop_folds_into(counts, opened, groups):
     g = star(counts)
     opened_ids = frozenset(f"group:down1{o}" for o in opened if o)
-    scene = impact_scene(g, "root", opened=opened_ids)
+    scene = impact_scene(g, "root", opened=opened_ids, limit=SMALL_LIMIT)
     accounted(scene, g, "root")
     hop1 = sorted(n for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group" and d["hop"] == 1)
     assert len(hop1) == len(groups)
@@ -77,7 +78,7 @@ def test_the_biggest_hubs_stay_themselves_and_labels_count_members():
     for i in range(HUBS):  # two children with more successors than the rest
         for j in range(5):
             g.add_edge(f"dataset:n/a-{i:04}", f"extra{i}-{j}")
-    scene = impact_scene(g, "root")
+    scene = impact_scene(g, "root", limit=SMALL_LIMIT)
     assert {"dataset:n/a-0000", "dataset:n/a-0001"} <= set(scene.graph)
     names = sorted(d["name"] for _, d in scene.graph.nodes(data=True) if d.get("kind") == "group")
     assert "28 datasets · hop 1" in names and "12 models · hop 1" in names
@@ -87,7 +88,7 @@ def test_the_biggest_hubs_stay_themselves_and_labels_count_members():
 def test_an_opened_part_is_drawn_node_by_node():
     g = star(ONE_OWNER)
     kind = 'group:down1|kind="dataset"'
-    scene = impact_scene(g, "root", opened=frozenset({kind, f"{kind}|part=1"}))
+    scene = impact_scene(g, "root", opened=frozenset({kind, f"{kind}|part=1"}), limit=SMALL_LIMIT)
     accounted(scene, g, "root")
     members = sorted(n for n in scene.graph if n.startswith("dataset:") and not n.endswith("/out"))
     assert len(members) == PART + HUBS + 3  # the part's nodes, the two hubs and the last small part
@@ -95,7 +96,7 @@ def test_an_opened_part_is_drawn_node_by_node():
 
 def test_edges_between_groups_count_the_edges_they_stand_for():
     g = star(BIG)
-    scene = impact_scene(g, "root")
+    scene = impact_scene(g, "root", limit=SMALL_LIMIT)
     datasets = next(n for n, d in scene.graph.nodes(data=True) if d.get("name") == "28 datasets · hop 1")
     assert scene.graph.edges["root", datasets]["count"] == 28
     consumers = [n for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group" and d["hop"] == 2]
@@ -119,6 +120,16 @@ def test_every_node_of_a_synthetic_impact_is_drawn_or_in_one_group(tmp_path, ups
         assert len(scene.graph) <= 400  # readable: tens of thousands become a few hundred at most
         opened = frozenset(n for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group")
         accounted(impact_scene(graph, hub, upstream=upstream, opened=opened), graph, hub, upstream)
+
+
+def test_a_view_that_fits_is_not_folded_and_one_that_does_not_folds_its_outer_hops_first():
+    g = star(BIG)  # 44 nodes at hop 1, 44 at hop 2
+    assert not any(d.get("kind") == "group" for _, d in impact_scene(g, "root").graph.nodes(data=True))
+    scene = impact_scene(g, "root", limit=60)  # hop 2 folded is enough: hop 1 stays whole
+    accounted(scene, g, "root")
+    hops = {d["hop"] for _, d in scene.graph.nodes(data=True) if d.get("kind") == "group"}
+    assert hops == {2}
+    assert sum(1 for n in scene.graph if scene.distance.get(n) == 1) == 44
 
 
 def test_fold_hops_keeps_a_node_in_one_place():
