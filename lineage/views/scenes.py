@@ -193,22 +193,26 @@ def _fold_to_fit(
     graph: nx.DiGraph, node: str, down: list[list[str]], up: list[list[str]], limit: int, opened: frozenset[str],
 ) -> tuple[list[str], Folded]:  # fmt: skip
     """The nodes drawn as themselves before the first folded hop, and the folding of the hops
-    from there on: the outermost hops are folded first, as few as make the picture fit."""
-    hops = max(len(down), len(up))
+    from there on: the outermost hops are folded first, as few as make the picture fit (each
+    hop folds on its own, so each is folded once)."""
     inner: list[str] = [n for level in (*down, *up) for n in level]
-    folded = Folded({}, {})
     if len(inner) + 1 <= limit:
-        return inner, folded
-    for start in range(hops, 0, -1):
-        folded = fold_hops(graph, down[start - 1 :], opened=opened, first_hop=start)
-        if up:
-            upper = fold_hops(graph, up[start - 1 :], opened=opened, direction="up", first_hop=start)
-            folded = Folded({**upper.rep, **folded.rep}, {**folded.groups, **upper.groups})
-        inner = [n for level in (*down[: start - 1], *up[: start - 1]) for n in level]
-        shown = len(inner) + 1 + len(folded.groups) + sum(1 for n, r in folded.rep.items() if n == r)
-        if shown <= limit:
-            break
-    return inner, folded
+        return inner, Folded({}, {})
+    sides = [(down, "down"), (up, "up")]
+    per_hop = {(d, side): fold_hops(graph, [levels[d - 1]], opened=opened, direction=side, first_hop=d)
+               for levels, side in sides for d in range(1, len(levels) + 1)}  # fmt: skip
+    drawn = {key: len(f.groups) + sum(1 for n, r in f.rep.items() if n == r) for key, f in per_hop.items()}
+    sizes = {key: len(levels[key[0] - 1]) for levels, side in sides for key in per_hop if key[1] == side}
+    start = max(len(down), len(up))
+    folded_count = sum(drawn[k] for k in per_hop if k[0] >= start)
+    while start > 1 and len(inner) - sum(sizes[k] for k in per_hop if k[0] >= start) + 1 + folded_count > limit:
+        start -= 1
+        folded_count += sum(drawn[k] for k in per_hop if k[0] == start)
+    chosen = [f for k, f in sorted(per_hop.items(), key=lambda kv: kv[0][1] == "down") if k[0] >= start]
+    rep = {n: r for f in chosen for n, r in f.rep.items()}  # downstream last: it wins a node both ways
+    groups = {g: attrs for f in chosen for g, attrs in f.groups.items()}
+    inner = [n for level in (*down[: start - 1], *up[: start - 1]) for n in level]
+    return inner, Folded(rep, groups)
 
 
 def simulate_scene(
