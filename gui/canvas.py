@@ -63,9 +63,12 @@ class GraphView(QGraphicsView):
         self._fitted = False  # fitted and not zoomed or panned since: refit when resized
         self.labelled: list[NodeItem] = []  # candidates for a label when zoomed out, most important first
 
-    def draw(self, scene: Scene, placed: Layout, dark: bool, expanded: frozenset[str]) -> dict[str, NodeItem]:
-        """Replace the picture with ``scene`` placed as ``placed``, fitted; its node items."""
+    def draw(self, scene: Scene, placed: Layout, dark: bool, expanded: frozenset[str], *,
+             keep_view: bool = False) -> dict[str, NodeItem]:  # fmt: skip
+        """Replace the picture with ``scene`` placed as ``placed``, fitted (with ``keep_view``,
+        at the zoom and centre it had: the picture grew or shrank in place); its node items."""
         canvas_scene = self.scene()
+        transform, centre = self.transform(), self.mapToScene(self.viewport().rect().center())
         canvas_scene.blockSignals(True)
         canvas_scene.clear()
         canvas_scene.blockSignals(False)
@@ -85,7 +88,12 @@ class GraphView(QGraphicsView):
             nodes[node] = item
         canvas_scene.setSceneRect(self.scene_rect_with_margin())
         self.labelled = [nodes[n] for n in by_importance(scene)][:LABEL_CANDIDATES]
-        self.fit()
+        if keep_view:
+            self.setTransform(transform)
+            self.centerOn(centre)
+            self.place_labels()
+        else:
+            self.fit()
         return nodes
 
     def draw_rings(self, centre: tuple[float, float], guides: tuple[tuple[int, float], ...], dark: bool) -> None:

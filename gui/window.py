@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from lineage.refs import RefError, resolve
 from lineage.store import Store
-from lineage.views.layout import Layout
+from lineage.views.layout import Layout, keep_positions
 from lineage.views.scenes import Scene, build_scene, diff_inputs, explore_from_store
 from lineage.views.spec import ViewSpec
 from lineage.views.tours import Step, step_of
@@ -71,6 +71,7 @@ class ViewFields:
 class Drawn:
     scene: Scene | None = None
     nodes: dict[str, NodeItem] = field(default_factory=dict)
+    layout: Layout | None = None
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self.layout_failed)
         self.closed = False
         self.drawn = Drawn()
+        self.fresh_layout = False  # the next view is laid out afresh, not grown in place
         self.frozen = False
         self.started = 0.0
         self.import_flow: Any = None
@@ -397,16 +399,31 @@ class MainWindow(QMainWindow):
         return True
 
     def relayout(self) -> None:
+        """Lay the view out afresh (Ctrl+L): the only time a view that grew in place moves."""
         self.runner.cache.clear()
+        self.fresh_layout = True
         self.request_scene()
 
     def show_scene(self, scene: Scene, placed: Layout) -> None:
         self.busy.hide()
-        self.drawn = Drawn(scene, self.canvas.draw(scene, placed, self.dark, self.spec.expanded))
+        before = self.drawn
+        # The same view grown or shrunk (a "+N" opened or folded, a group opened, the depth
+        # changed): the nodes that stay keep their place, and the zoom and centre stay, until
+        # a re-layout is asked for (Ctrl+L). Rings are placed by hop, always afresh.
+        kept = before.layout.positions if before.layout is not None else {}
+        in_place = (not self.fresh_layout and before.scene is not None and before.scene.mode == scene.mode
+                    and before.scene.focus == scene.focus and placed.engine != "rings"
+                    and any(n in kept for n in scene.graph))  # fmt: skip
+        self.fresh_layout = False
+        if in_place:
+            assert before.layout is not None
+            placed = keep_positions(placed, before.layout, scene.graph)
+        nodes = self.canvas.draw(scene, placed, self.dark, self.spec.expanded, keep_view=in_place)
+        self.drawn = Drawn(scene, nodes, placed)
         focus_item = self.drawn.nodes.get(scene.focus) if scene.focus else None
         # Rings open whole (their important nodes keep labels when fitted): close up, the straight
         # edges of far rings cross the picture; any other view too big to read opens near its focus.
-        zoomed = (focus_item is not None and placed.engine != "rings"
+        zoomed = (focus_item is not None and placed.engine != "rings" and not in_place
                   and self.canvas.readable_around(focus_item.sceneBoundingRect().center()))  # fmt: skip
         elapsed = (time.perf_counter() - self.started) * 1000
         # What led to this view (an import, a refresh) stays in front of what the view shows.

@@ -188,3 +188,47 @@ def _straight(a: tuple[float, float], b: tuple[float, float]) -> EdgePath:
     third = ((b[0] - a[0]) / 3, (b[1] - a[1]) / 3)
     points = (a, (a[0] + third[0], a[1] + third[1]), (b[0] - third[0], b[1] - third[1]), b)
     return EdgePath(points, None)
+
+
+def keep_positions(new: Layout, old: Layout, graph: nx.DiGraph) -> Layout:
+    """``new`` (a fresh layout of ``graph``) changed to keep every node that ``old`` placed where
+    it was: a node new to the picture goes where the fresh layout puts it relative to its
+    nearest neighbour that stays (or to the centre of those that stay), so the user keeps
+    their place when a view grows or shrinks. Edges between two nodes that stay keep their old
+    path; the others are drawn straight.
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> old = Layout({"a": (0.0, 0.0), "b": (100.0, 0.0)}, {}, {}, 200, 50, "dot")
+    >>> new = Layout({"a": (10.0, 10.0), "b": (60.0, 10.0), "c": (60.0, 90.0)}, {}, {}, 100, 100, "dot")
+    >>> keep_positions(new, old, g).positions
+    {'a': (0.0, 0.0), 'b': (100.0, 0.0), 'c': (100.0, 80.0)}
+    """
+    stays = [n for n in new.positions if n in old.positions]
+    if not stays:
+        return new
+    positions = {n: old.positions[n] for n in stays}
+    # Where the fresh layout is, relative to the old one: by the centre of the nodes that stay.
+    dx = sum(old.positions[n][0] - new.positions[n][0] for n in stays) / len(stays)
+    dy = sum(old.positions[n][1] - new.positions[n][1] for n in stays) / len(stays)
+    for node in new.positions:
+        if node in positions:
+            continue
+        anchors = [m for m in (*graph._pred.get(node, ()), *graph._succ.get(node, ())) if m in old.positions]
+        if anchors:
+            anchor = min(anchors)
+            ox, oy = (
+                old.positions[anchor][0] - new.positions[anchor][0],
+                old.positions[anchor][1] - new.positions[anchor][1],
+            )
+        else:
+            ox, oy = dx, dy
+        positions[node] = (new.positions[node][0] + ox, new.positions[node][1] + oy)
+    edges = {
+        e: old.edges[e] if e in old.edges and e[0] in old.positions and e[1] in old.positions
+        else _straight(positions[e[0]], positions[e[1]])
+        for e in new.edges
+    }  # fmt: skip
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    return Layout(positions=positions, sizes=new.sizes, edges=edges, width=max(xs) - min(xs), height=max(ys) - min(ys),
+                  engine=new.engine, guides=new.guides, centre=new.centre)  # fmt: skip

@@ -65,14 +65,26 @@ def test_explore_shows_the_focus_neighbourhood_and_expands_a_badge(window, qtbot
     }  # fmt: skip
     model = next(i for i in shown(window) if i.node_id == "model:ads/ctr_model")
     assert model.hidden > 0
+    where = {i.node_id: (i.pos().x(), i.pos().y()) for i in shown(window)}
+    window.canvas.zoom_by(1.7)  # the user's zoom and centre
+    view = (window.canvas.transform().m11(), window.canvas.mapToScene(window.canvas.viewport().rect().center()))
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.canvas.badgeClicked.emit("model:ads/ctr_model")
     assert len(shown(window)) > len(nodes)
     assert next(i for i in shown(window) if i.node_id == "model:ads/ctr_model").expanded
+    # Grown in place: every node that stays is where it was, the zoom and the centre too.
+    assert {n: (i.pos().x(), i.pos().y()) for i in shown(window) if (n := i.node_id) in where} == where
+    assert window.canvas.transform().m11() == pytest.approx(view[0])
+    centre = window.canvas.mapToScene(window.canvas.viewport().rect().center())
+    assert abs(centre.x() - view[1].x()) < 2 and abs(centre.y() - view[1].y()) < 2
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.canvas.badgeClicked.emit("model:ads/ctr_model")  # fold it again
     assert {i.node_id for i in shown(window)} == nodes
     assert "5 nodes" in window.statusBar().currentMessage()
+    assert {i.node_id: (i.pos().x(), i.pos().y()) for i in shown(window)} == where
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.relayout()  # Ctrl+L: afresh, fitted
+    assert window.canvas.transform().m11() != pytest.approx(view[0])
 
 
 def test_depth_focus_and_keyboard_mode_switch(window, qtbot):
@@ -492,7 +504,9 @@ def test_a_view_too_big_to_read_opens_zoomed_in_on_its_focus_and_f_shows_all(win
     assert "zoomed in" not in window.statusBar().currentMessage()  # a small view: fitted whole
     window.resize(1000, 700)
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.model.set_depth(6)  # the demo's whole neighbourhood: fitted whole, the labels are specks
+        window.model.set_depth(6)  # the demo's whole neighbourhood: grown in place
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.relayout()  # afresh (Ctrl+L): fitted whole, the labels would be specks
     canvas = window.canvas
     assert canvas.transform().m11() == pytest.approx(READABLE_SCALE)
     focus = window.drawn.nodes["feature:ads/historical_ctr"]

@@ -110,7 +110,7 @@ def test_the_view_drawn_once_the_graph_is_in_is_the_same_and_completion_is_fille
     assert set(large.drawn.nodes) == drawn
 
 
-def test_progress_is_reported_as_rows_are_read(qtbot, demo_db, tmp_path, monkeypatch):
+def test_progress_is_reported_as_rows_are_read(qtbot, demo_db, tmp_path, monkeypatch, gate):
     import lineage.graph
 
     monkeypatch.setattr(lineage.graph, "PROGRESS_EVERY", 10)
@@ -118,9 +118,10 @@ def test_progress_is_reported_as_rows_are_read(qtbot, demo_db, tmp_path, monkeyp
     seen: list[int] = []
     win = MainWindow(demo_db, depth=1, remember=False, load_at_once=0)
     qtbot.addWidget(win)
-    win.model.loadProgress.connect(lambda rows, total: seen.append(rows))
+    win.model.loadProgress.connect(lambda rows, total: seen.append(rows))  # before the gate lets it read
     with qtbot.waitSignal(win.model.graphChanged, timeout=WAIT):
         win.show()
+        gate.set()
     assert len(seen) >= 3 and seen == sorted(seen) and seen[0] >= 10 and seen[-1] % 10 == 0
     win.close()
 
