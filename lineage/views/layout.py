@@ -222,7 +222,8 @@ def keep_positions(new: Layout, old: Layout, graph: nx.DiGraph) -> Layout:
             )
         else:
             ox, oy = dx, dy
-        positions[node] = (new.positions[node][0] + ox, new.positions[node][1] + oy)
+        positions[node] = _free_spot((new.positions[node][0] + ox, new.positions[node][1] + oy),
+                                     new.sizes.get(node, (70.0, 30.0)), positions, new.sizes)  # fmt: skip
     edges = {
         e: old.edges[e] if e in old.edges and e[0] in old.positions and e[1] in old.positions
         else _straight(positions[e[0]], positions[e[1]])
@@ -232,3 +233,31 @@ def keep_positions(new: Layout, old: Layout, graph: nx.DiGraph) -> Layout:
     ys = [p[1] for p in positions.values()]
     return Layout(positions=positions, sizes=new.sizes, edges=edges, width=max(xs) - min(xs), height=max(ys) - min(ys),
                   engine=new.engine, guides=new.guides, centre=new.centre)  # fmt: skip
+
+
+def _free_spot(
+    at: tuple[float, float], size: tuple[float, float], placed: Mapping[str, tuple[float, float]],
+    sizes: Mapping[str, tuple[float, float]], gap: float = 12.0,
+) -> tuple[float, float]:  # fmt: skip
+    """``at``, or the nearest point above or below it (in steps of the node's height and
+    ``gap``) where a box of ``size`` overlaps none of the boxes ``placed``.
+
+    >>> _free_spot((0.0, 0.0), (50.0, 20.0), {"a": (0.0, 0.0)}, {"a": (50.0, 20.0)})
+    (0.0, 32.0)
+    """
+    w, h = size
+    step = h + gap
+
+    def clear(x: float, y: float) -> bool:
+        for other, (ox, oy) in placed.items():
+            ow, oh = sizes.get(other, (70.0, 30.0))
+            if abs(x - ox) < (w + ow) / 2 + gap / 2 and abs(y - oy) < (h + oh) / 2 + gap / 2:
+                return False
+        return True
+
+    x, y = at
+    for k in range(len(placed) + 1):
+        for dy in (0.0,) if k == 0 else (k * step, -k * step):
+            if clear(x, y + dy):
+                return (x, y + dy)
+    return at

@@ -72,8 +72,11 @@ def test_explore_shows_the_focus_neighbourhood_and_expands_a_badge(window, qtbot
         window.canvas.badgeClicked.emit("model:ads/ctr_model")
     assert len(shown(window)) > len(nodes)
     assert next(i for i in shown(window) if i.node_id == "model:ads/ctr_model").expanded
-    # Grown in place: every node that stays is where it was, the zoom and the centre too.
+    # Grown in place: every node that stays is where it was, the zoom and the centre too, and
+    # the new nodes found room of their own.
     assert {n: (i.pos().x(), i.pos().y()) for i in shown(window) if (n := i.node_id) in where} == where
+    boxes = [i.mapRectToScene(i.rect) for i in shown(window)]
+    assert not any(a.intersects(b) for k, a in enumerate(boxes) for b in boxes[k + 1 :])
     assert window.canvas.transform().m11() == pytest.approx(view[0])
     centre = window.canvas.mapToScene(window.canvas.viewport().rect().center())
     assert abs(centre.x() - view[1].x()) < 2 and abs(centre.y() - view[1].y()) < 2
