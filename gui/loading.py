@@ -9,14 +9,13 @@ while this runs on a worker thread; a small one is loaded before the window show
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
+from lineage.analyses.engine import loading_whole_graph
 from lineage.graph import load_graph
 from lineage.store import Store
 from lineage.views.search import facet_values
@@ -79,28 +78,8 @@ def load_whole(db_path: str, progress: Callable[[int], None], cancelled: Callabl
             raise LoadCancelled
         progress(rows)
 
-    with collector_off_then_frozen(), Store.open(db_path) as store:
+    with loading_whole_graph(thaw_earlier=False), Store.open(db_path) as store:
         return read_loaded(store, report)
-
-
-@contextlib.contextmanager
-def collector_off_then_frozen() -> Iterator[None]:
-    """No cyclic collection while the graph is read, then everything alive frozen before the
-    collector is on again (see :func:`load_whole`).
-
-    >>> with collector_off_then_frozen():
-    ...     g = nx.DiGraph([("a", "b")])
-    >>> gc.isenabled(), gc.get_freeze_count() > 0
-    (True, True)
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def release(graph: nx.DiGraph) -> None:

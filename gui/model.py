@@ -12,7 +12,6 @@ from lineage_gui.loading import (
     LOAD_AT_ONCE,
     LoadCancelled,
     Loaded,
-    collector_off_then_frozen,
     load_whole,
     read_loaded,
     release,
@@ -22,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from lineage.analyses import Finding, find_all
+from lineage.analyses.engine import loading_whole_graph
 from lineage.graph import load_flag_history
 from lineage.store import Store
 from lineage.views.focus import default_focus
@@ -139,7 +139,7 @@ class ExplorerModel(QObject):
     def reload(self) -> None:
         """Read the whole graph again, here and now."""
         assert self.store is not None
-        with collector_off_then_frozen():
+        with loading_whole_graph(thaw_earlier=False):
             loaded = read_loaded(self.store)
         self._set_loaded(loaded)
 

@@ -221,9 +221,14 @@ def freeze_loaded() -> None:
 
 
 @contextmanager
-def loading_whole_graph() -> Iterator[None]:
+def loading_whole_graph(*, thaw_earlier: bool = True) -> Iterator[None]:
     """Around a load of the whole graph: no cyclic collection while it is built (each would walk
-    everything built so far), then :func:`freeze_loaded`.
+    everything built so far), then everything alive frozen before the collector is on again
+    (an object made while it was off would otherwise be walked by the next collection, in
+    whichever thread makes it). With ``thaw_earlier``, what an earlier load froze is thawed and
+    collected first (:func:`freeze_loaded`); the explorer passes False: it lets go of a graph it
+    replaces itself (``lineage_gui.loading.release``), where a collection of everything would
+    stall its window.
 
     >>> with loading_whole_graph():
     ...     g = nx.DiGraph([("a", "b")])
@@ -235,7 +240,10 @@ def loading_whole_graph() -> Iterator[None]:
     gc.disable()
     try:
         yield
+        if thaw_earlier:
+            freeze_loaded()
+        else:
+            gc.freeze()
     finally:
         if enabled:
             gc.enable()
-    freeze_loaded()

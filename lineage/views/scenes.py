@@ -9,7 +9,7 @@ and paints it; the CLI's exports and the tours draw the same scenes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,10 +47,13 @@ def _subgraph(graph: nx.DiGraph, nodes: Iterable[str]) -> nx.DiGraph:
     return graph.subgraph(list(dict.fromkeys(nodes))).copy()
 
 
-def _hidden(graph: nx.DiGraph, shown: set[str]) -> dict[str, int]:
+def _hidden(graph: nx.DiGraph, shown: Iterable[str], known: set[str] | None = None) -> dict[str, int]:
+    """For each node in ``shown``: how many of its neighbours are not in ``known`` (what a "+N"
+    badge says; ``known`` defaults to ``shown``, and a folded view passes what its groups hold)."""
+    known = set(shown) if known is None else known
     out = {}
     for node in shown:
-        count = sum(1 for o in {*graph._succ[node], *graph._pred[node]} if o not in shown)
+        count = sum(1 for o in {*graph._succ[node], *graph._pred[node]} if o not in known)
         if count:
             out[node] = count
     return out
@@ -91,21 +94,11 @@ def explore_scene(
             focus=focus, node_state={focus: "focus"}, hidden=_hidden(graph, shown), left_out=hood.left_out,
         )  # fmt: skip
     levels = [[n for n in hood.nodes if hood.distance[n] == d] for d in range(1, depth + 1)]
-    for start in range(depth, 0, -1):  # fold the outer hops first, as few as make it fit
-        folded = fold_hops(graph, levels[start - 1 :], opened=opened, direction="near", first_hop=start)
-        inner = [n for level in levels[: start - 1] for n in level]
-        drawn = len(inner) + len(extras) + 1 + len(folded.groups) + sum(1 for n, r in folded.rep.items() if n == r)
-        if drawn <= limit:
-            break
+    inner, folded = _fold_to_fit(graph, [(levels, "near")], limit, opened, fixed=1 + len(extras))
     keep = [focus, *inner, *extras]
     sub = folded_graph(graph, keep, folded)
     represented = {*keep, *folded.rep}
-    hidden = {}
-    for n in sub:
-        if n not in folded.groups:
-            count = sum(1 for o in {*graph._succ[n], *graph._pred[n]} if o not in represented)
-            if count:
-                hidden[n] = count
+    hidden = _hidden(graph, [n for n in sub if n not in folded.groups], represented)
     summary = [f"{len(folded.groups)} groups drawn: double-click one to open it"] if folded.groups else []
     return Scene(
         "explore", f"{focus}: {len(represented)} nodes within {depth} hops", sub, focus=focus,
@@ -157,7 +150,7 @@ def impact_scene(
     if result.upstream is not None:  # a node both ways (a cycle) is drawn downstream only
         down_set = {n for level in down_levels for n in level}
         up_levels = [[n for n in level if n not in down_set] for level in result.upstream.levels]
-    inner, folded = _fold_to_fit(graph, node, down_levels, up_levels, limit, opened)
+    inner, folded = _fold_to_fit(graph, [(down_levels, "down"), (up_levels, "up")], limit, opened)
     rep = {**folded.rep, **{n: n for n in inner}}
     distance = {node: 0}
     for levels in (down_levels, up_levels):
@@ -178,40 +171,35 @@ def impact_scene(
         summary.append(f"upstream: {len(result.upstream.nodes)} nodes")
     if folded.groups:
         summary.append(f"{len(folded.groups)} groups drawn: double-click one to open it")
-    represented = {node, *rep}
-    hidden = {}
-    for n in drawn:
-        if n not in folded.groups:
-            count = sum(1 for o in {*graph._succ[n], *graph._pred[n]} if o not in represented)
-            if count:
-                hidden[n] = count
+    hidden = _hidden(graph, [n for n in drawn if n not in folded.groups], {node, *rep})
     return Scene("impact", f"impact of {node}", drawn, focus=node, node_state=state, hidden=hidden,
                  summary=summary, engine="rings", root=node, distance=distance)  # fmt: skip
 
 
 def _fold_to_fit(
-    graph: nx.DiGraph, node: str, down: list[list[str]], up: list[list[str]], limit: int, opened: frozenset[str],
+    graph: nx.DiGraph, sides: Sequence[tuple[list[list[str]], str]], limit: int, opened: frozenset[str],
+    *, fixed: int = 1,
 ) -> tuple[list[str], Folded]:  # fmt: skip
-    """The nodes drawn as themselves before the first folded hop, and the folding of the hops
-    from there on: the outermost hops are folded first, as few as make the picture fit (each
-    hop folds on its own, so each is folded once)."""
-    inner: list[str] = [n for level in (*down, *up) for n in level]
-    if len(inner) + 1 <= limit:
+    """Of the levels of each side (``levels[d - 1]``: hop ``d``; the direction names the groups),
+    the nodes drawn as themselves before the first folded hop, and the folding of the hops from
+    there on: the outermost hops are folded first, as few as make the picture fit ``limit``
+    with ``fixed`` nodes drawn besides (the focus, ...). Each hop folds on its own, once."""
+    inner: list[str] = [n for levels, _ in sides for level in levels for n in level]
+    if len(inner) + fixed <= limit:
         return inner, Folded({}, {})
-    sides = [(down, "down"), (up, "up")]
     per_hop = {(d, side): fold_hops(graph, [levels[d - 1]], opened=opened, direction=side, first_hop=d)
                for levels, side in sides for d in range(1, len(levels) + 1)}  # fmt: skip
     drawn = {key: len(f.groups) + sum(1 for n, r in f.rep.items() if n == r) for key, f in per_hop.items()}
     sizes = {key: len(levels[key[0] - 1]) for levels, side in sides for key in per_hop if key[1] == side}
-    start = max(len(down), len(up))
+    start = max(len(levels) for levels, _ in sides)
     folded_count = sum(drawn[k] for k in per_hop if k[0] >= start)
-    while start > 1 and len(inner) - sum(sizes[k] for k in per_hop if k[0] >= start) + 1 + folded_count > limit:
+    while start > 1 and len(inner) - sum(sizes[k] for k in per_hop if k[0] >= start) + fixed + folded_count > limit:
         start -= 1
         folded_count += sum(drawn[k] for k in per_hop if k[0] == start)
     chosen = [f for k, f in sorted(per_hop.items(), key=lambda kv: kv[0][1] == "down") if k[0] >= start]
     rep = {n: r for f in chosen for n, r in f.rep.items()}  # downstream last: it wins a node both ways
     groups = {g: attrs for f in chosen for g, attrs in f.groups.items()}
-    inner = [n for level in (*down[: start - 1], *up[: start - 1]) for n in level]
+    inner = [n for levels, _ in sides for level in levels[: start - 1] for n in level]
     return inner, Folded(rep, groups)
 
 
