@@ -1,8 +1,8 @@
 """The whole graph, loaded off the UI thread: :func:`load_whole` reads everything the explorer
-keeps of a database (the graph, the source of each node, the imports, the search's completion
-and facet values) from one snapshot, on a connection of its own, reporting its progress.
+keeps of a database (the graph, the imports, the search's completion and facet values) from one
+snapshot, on a connection of its own, reporting its progress.
 
-On a large database this takes a while (half a minute at a million nodes), so the window shows
+On a large database this takes a while (20 seconds at a million nodes), so the window shows
 at once and draws its first view from SQL (:func:`lineage.views.scenes.explore_from_store`)
 while this runs on a worker thread; a small one is loaded before the window shows, as before.
 """
@@ -41,7 +41,6 @@ class Loaded:
     """What the explorer keeps of a database, read from one snapshot."""
 
     graph: nx.DiGraph
-    sources: dict[str, set[str]]
     imports: list[dict[str, Any]]
     last_import_id: int
     names: list[str]  # for the search box's completion: every id and name, sorted (none when large)
@@ -54,13 +53,11 @@ def read_loaded(store: Store, progress: Callable[[int], None] | None = None) -> 
     :func:`lineage.graph.load_graph` calls it)."""
     with store.reading():
         graph = load_graph(store, progress=progress)
-        sources = store.importers_by_node()
         counts = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
         names = []
         if counts["nodes"] <= COMPLETE_AT_MOST:
             names = sorted({*graph.nodes, *(name for _, name in graph.nodes(data="name") if name)})
-        return Loaded(graph, sources, store.imports(), store.last_import_id(), names,
-                      facet_values(store, graph, sources), counts)  # fmt: skip
+        return Loaded(graph, store.imports(), store.last_import_id(), names, facet_values(store, graph), counts)
 
 
 def load_whole(db_path: str, progress: Callable[[int], None], cancelled: Callable[[], bool]) -> Loaded:

@@ -58,7 +58,7 @@ class ToggleRemoval(QUndoCommand):
 class ExplorerModel(QObject):
     """What the explorer shows. ``changed(spec)`` asks for a new picture of ``spec``;
     ``modeChanged(mode)`` follows every mode chosen; ``graphChanged()`` the whole graph (re)loaded
-    (with what :class:`~lineage_gui.loading.Loaded` holds: sources, imports, completion, facets);
+    (with what :class:`~lineage_gui.loading.Loaded` holds: imports, completion, facets);
     ``loadProgress(rows, total)`` a load off the UI thread going on, ``loadFailed(message)`` one
     that failed; ``lookingForFindings()`` and ``findingsChanged(findings)`` findings sought and
     found; ``removalsChanged(spec)`` the simulated removals.
@@ -85,7 +85,6 @@ class ExplorerModel(QObject):
         self.graph: nx.DiGraph = nx.DiGraph()
         self.ready = False  # the whole graph is loaded
         self.counts = {"nodes": 0, "edges": 0}
-        self.sources: dict[str, Any] = {}
         self.imports: list[dict] = []
         self.last_import_id = 0
         self.names: list[str] = []
@@ -169,10 +168,10 @@ class ExplorerModel(QObject):
         old = self.graph
         if loaded is None:
             self.graph, self.ready = nx.DiGraph(), False
-            self.sources, self.imports, self.last_import_id, self.names, self.facets = {}, [], 0, [], {}
+            self.imports, self.last_import_id, self.names, self.facets = [], 0, [], {}
         else:
             self.graph, self.ready = loaded.graph, True
-            self.sources, self.imports, self.last_import_id = loaded.sources, loaded.imports, loaded.last_import_id
+            self.imports, self.last_import_id = loaded.imports, loaded.last_import_id
             self.names, self.facets = loaded.names, loaded.facets
             self.counts = loaded.counts
         release(old)

@@ -6,7 +6,8 @@ The graph is a :class:`networkx.DiGraph` in the direction data flows. Node attri
 declares the node rather than only naming it) and ``current`` (False for a model version that
 is no longer served, else None or True). Edge attributes:
 ``kinds`` (a sorted tuple: two sources may relate the same pair of nodes differently),
-``weight`` (the largest given, or None), ``declared`` and ``observed`` (booleans).
+``weight`` (the largest given, or None), ``declared`` and ``observed`` (booleans). Edges with
+equal attributes share their attribute dict (see :func:`build_graph`): copy a graph to change it.
 """
 
 from __future__ import annotations
@@ -121,44 +122,85 @@ def build_graph(node_rows: Iterable[NodeRow], edge_rows: Iterable[EdgeRow]) -> n
     """Build the graph from store rows (see :meth:`lineage.store.Store.graph_rows`; plain tuples
     in the same order do as well).
 
+    Edges whose attributes are equal share one attribute dict (a million-node graph has a few
+    thousand distinct ones, and this halves its memory): treat a built graph's edge data as
+    read-only, and copy the graph (``graph.copy()`` copies each dict) to change it.
+
     >>> g = build_graph(
     ...     [("feature:f", "feature", "f", "", None, None, "active", None, 1, None),
-    ...      ("model:m", "model", "m", "", None, None, "active", None, 1, None)],
+    ...      ("model:m", "model", "m", "", None, None, "active", None, 1, None),
+    ...      ("model:n", "model", "n", "", None, None, "active", None, 1, None)],
     ...     [("feature:f", "model:m", "reads", 0.5, 1, 0),
-    ...      ("feature:f", "model:m", "derives", None, 0, 1)])
+    ...      ("feature:f", "model:m", "derives", None, 0, 1),
+    ...      ("feature:f", "model:n", "reads", None, 1, 0),
+    ...      ("feature:f", "model:n", "derives", 0.5, 0, 1)])
     >>> g.edges["feature:f", "model:m"]
     {'kinds': ('derives', 'reads'), 'weight': 0.5, 'declared': True, 'observed': True}
+    >>> g.edges["feature:f", "model:m"] is g.edges["feature:f", "model:n"]
+    True
     """
     graph = nx.DiGraph()
     known, succ, pred = graph._node, graph._succ, graph._pred
+    # The rows' strings are new objects each: the few values repeated on every node (kinds,
+    # namespaces, owners, statuses) are kept once.
+    common: dict[Any, Any] = {}
+    once = common.setdefault
     # Each node put in as add_nodes_from puts it (a node said again keeps its place, its
     # attributes updated), without its call per node.
     for nid, kind, name, namespace, owner, team, status, since, declared, current in node_rows:
-        attrs = {"kind": kind, "name": name, "namespace": namespace, "owner": owner, "team": team,
-                 "status": status, "deprecated_on": since, "declared": bool(declared),
+        attrs = {"kind": once(kind, kind), "name": name, "namespace": once(namespace, namespace),
+                 "owner": once(owner, owner), "team": once(team, team), "status": once(status, status),
+                 "deprecated_on": once(since, since), "declared": bool(declared),
                  "current": None if current is None else bool(current)}  # fmt: skip
         if nid in known:
             known[nid].update(attrs)
         else:
-            known[nid], succ[nid], pred[nid] = attrs, {}, {}
-    # One edge per pair, whatever its kinds, its attributes merged in place: put in the
-    # adjacency as add_edge puts it (the same dict both ways, in the order first said), at a
-    # fraction of add_edges_from's cost, which copies every attribute dict into a new one.
-    for source, target, kind, weight, declared, observed in edge_rows:
-        if source not in known or target not in known:
+            known[nid] = attrs
+    # Apart, not in the loop above: the three dicts grow at the same node, and each growth
+    # holds the interpreter (25 ms at 700,000 nodes); one after another in one loop step, they
+    # would stall a thread waiting for it (the explorer's window) three times as long.
+    for nid in known:
+        succ[nid] = {}
+    for nid in known:
+        pred[nid] = {}
+    # An edge row's ids are new strings too: the adjacency keys them by the nodes' own.
+    ids = {nid: nid for nid in known}
+    edge_data = _shared_edge_data()
+    # One edge per pair, whatever its kinds, its attributes merged: put in the adjacency as
+    # add_edge puts it (the same dict both ways, in the order first said), at a fraction of
+    # add_edges_from's cost, which copies every attribute dict into a new one.
+    for source_row, target_row, kind, weight, declared, observed in edge_rows:
+        source, target = ids.get(source_row), ids.get(target_row)
+        if source is None or target is None:
             continue
         out = succ[source]
         data = out.get(target)
         if data is None:
-            out[target] = pred[target][source] = {"kinds": (kind,), "weight": weight, "declared": bool(declared),
-                                                  "observed": bool(observed)}  # fmt: skip
-        else:
-            data["kinds"] = tuple(sorted({*data["kinds"], kind}))
-            if weight is not None and (data["weight"] is None or weight > data["weight"]):
-                data["weight"] = weight
-            data["declared"] = data["declared"] or bool(declared)
-            data["observed"] = data["observed"] or bool(observed)
+            out[target] = pred[target][source] = edge_data((kind,), weight, bool(declared), bool(observed))
+        else:  # a shared dict is never changed: the merged attributes are another one
+            if weight is None or (data["weight"] is not None and weight <= data["weight"]):
+                weight = data["weight"]
+            out[target] = pred[target][source] = edge_data(
+                tuple(sorted({*data["kinds"], kind})),
+                weight,
+                data["declared"] or bool(declared),
+                data["observed"] or bool(observed),
+            )
     return graph
+
+
+def _shared_edge_data() -> Callable[[tuple[str, ...], Any, bool, bool], dict[str, Any]]:
+    """A maker of edge attribute dicts that gives equal attributes the same dict."""
+    made: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def edge_data(kinds: tuple[str, ...], weight: Any, declared: bool, observed: bool) -> dict[str, Any]:
+        key = (kinds, weight, type(weight), declared, observed)  # 1 and 1.0 stay apart
+        data = made.get(key)
+        if data is None:
+            data = made[key] = {"kinds": kinds, "weight": weight, "declared": declared, "observed": observed}
+        return data
+
+    return edge_data
 
 
 @contextlib.contextmanager

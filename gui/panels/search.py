@@ -91,7 +91,7 @@ class SearchPanel(QWidget):
         text = self.search.text().strip()
         chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
         graph = model.graph if model.ready else None  # before it is in, nodes are looked up in the store
-        for node_id in search_nodes(model.store, graph, model.sources, text, chosen):
+        for node_id in search_nodes(model.store, graph, text, chosen):
             data = model.node_data(node_id)
             item = QListWidgetItem(f"{display_label(data['name'])}   ·  {data['kind']}")
             item.setToolTip(tooltip(node_id))

@@ -215,17 +215,23 @@ class Queries(Connection):
         rows = self.db.conn.execute(ALIASES_OF, (node_id,))
         return [r[0] for r in rows]
 
-    def importers_by_node(self) -> dict[str, set[str]]:
-        """The importers whose current imports mention each node (the explorer's source facet)."""
-        out: dict[str, set[str]] = {}
+    def importers(self) -> list[str]:
+        """The importers of the current imports that mention a node (the explorer's source facet)."""
         rows = self.db.conn.execute(
-            """SELECT DISTINCT p.node_id, i.importer FROM provenance p
-               JOIN imports i ON i.id = p.import_id
-               WHERE i.superseded_by IS NULL AND p.node_id IS NOT NULL"""
+            """SELECT DISTINCT i.importer FROM imports i WHERE i.superseded_by IS NULL
+               AND EXISTS (SELECT 1 FROM provenance p WHERE p.import_id = i.id AND p.node_id IS NOT NULL)
+               ORDER BY 1"""
         )
-        for node_id, importer in rows:
-            out.setdefault(node_id, set()).add(importer)
-        return out
+        return [r[0] for r in rows]
+
+    def nodes_from_importer(self, importer: str) -> set[str]:
+        """The ids of the nodes a current import by ``importer`` mentions (the source facet's filter)."""
+        rows = self.db.conn.execute(
+            """SELECT DISTINCT p.node_id FROM provenance p JOIN imports i ON i.id = p.import_id
+               WHERE i.importer = ? AND i.superseded_by IS NULL AND p.node_id IS NOT NULL""",
+            (importer,),
+        )
+        return {r[0] for r in rows}
 
     def all_tags(self) -> list[str]:
         rows = self.db.conn.execute("SELECT DISTINCT j.value FROM nodes, json_each(nodes.tags) j ORDER BY 1")

@@ -3,7 +3,7 @@ status, source), and the values each facet offers. No UI: the window only lists 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -18,9 +18,8 @@ FACETS = ("kind", "owner", "tag", "status", "source")
 
 
 def search_nodes(
-    store: Store, graph: nx.DiGraph | None, sources: Mapping[str, Iterable[str]], text: str,
-    chosen: Mapping[str, Any], *, limit: int = SEARCH_RESULTS,
-) -> list[str]:  # fmt: skip
+    store: Store, graph: nx.DiGraph | None, text: str, chosen: Mapping[str, Any], *, limit: int = SEARCH_RESULTS
+) -> list[str]:
     """The ids of the nodes to list, best first, at most ``limit``: what ``text`` names as a REF
     (the CLI's resolution: id, alias, short name) first, then full-text matches (every node when
     there is no text), each passing every facet in ``chosen`` (facet -> value). With ``graph``
@@ -31,6 +30,7 @@ def search_nodes(
     found = store.search(text, limit=limit) if text else sorted(graph) if graph is not None else []
     ids = list(dict.fromkeys(named + found))
     tags = store.tags_of(ids) if "tag" in chosen else {}
+    from_source = store.nodes_from_importer(chosen["source"]) if "source" in chosen else set()
     out: list[str] = []
     for node_id in ids:
         data = (graph.nodes[node_id] if node_id in graph else None) if graph is not None else store.node(node_id)
@@ -44,7 +44,7 @@ def search_nodes(
             continue
         if "tag" in chosen and chosen["tag"] not in tags.get(node_id, ()):
             continue
-        if "source" in chosen and chosen["source"] not in sources.get(node_id, ()):
+        if "source" in chosen and node_id not in from_source:
             continue
         out.append(node_id)
         if len(out) >= limit:
@@ -52,14 +52,15 @@ def search_nodes(
     return out
 
 
-def facet_values(store: Store, graph: nx.DiGraph, sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+def facet_values(store: Store, graph: nx.DiGraph) -> dict[str, list[str]]:
     """Each facet's values, sorted, blanks left out (an owner facet also offers teams).
 
     >>> g = nx.DiGraph()
     >>> g.add_node("m", kind="model", owner="ana", team="ads", status="active")
-    >>> class NoTags:
+    >>> class Empty:
     ...     def all_tags(self): return []
-    >>> facet_values(NoTags(), g, {"m": ["dbt"]})["owner"]
+    ...     def importers(self): return ["dbt"]
+    >>> facet_values(Empty(), g)["owner"]
     ['ads', 'ana']
     """
     values: dict[str, set[Any]] = {facet: set() for facet in FACETS}
@@ -68,5 +69,5 @@ def facet_values(store: Store, graph: nx.DiGraph, sources: Mapping[str, Iterable
         values["owner"].update(v for v in (data.get("owner"), data.get("team")) if v)
         values["status"].add(data.get("status"))
     values["tag"] = set(store.all_tags())
-    values["source"] = {s for found in sources.values() for s in found}
+    values["source"] = set(store.importers())
     return {facet: sorted(v for v in found if v) for facet, found in values.items()}

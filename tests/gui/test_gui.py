@@ -221,7 +221,10 @@ def test_search_facets_and_enter(window, qtbot):
     window.facets["kind"].setCurrentIndex(0)
     window.facets["owner"].setCurrentIndex(0)
     window.facets["source"].setCurrentText("servinglog")
-    assert window.results.count() > 0
+    found = {window.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.results.count())}
+    store = window.model.store
+    told = {n for n in window.graph if any(p["importer"] == "servinglog" for p in store.node_provenance(n))}
+    assert found == told and len(told) > 3
     window.facets["source"].setCurrentIndex(0)
     window.search.setText("font_size")
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):

@@ -112,6 +112,19 @@ def test_generations_supersede_and_history_stays(tmp_path):
     assert [i["superseded_by"] for i in imports] == [2, None]
 
 
+def test_the_source_facet_reads_current_imports_only(tmp_path):
+    """A node only a superseded generation named is no longer "from" that importer."""
+    path = manifest(tmp_path / "flags.yaml", "flags: [{name: fast, configures: [model:old]}]\n")
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        import_paths(store, [path], valid_at=parse_when("2025-01-01"))
+        assert store.nodes_from_importer("manifest") == {"flag:fast", "model:old"}
+        manifest(path, "flags: [{name: fast, configures: [model:new]}]\n")
+        import_paths(store, [path], valid_at=parse_when("2025-06-01"))
+        assert store.nodes_from_importer("manifest") == {"flag:fast", "model:new"}
+        assert store.importers() == ["manifest"]
+        assert store.nodes_from_importer("dbt") == set()
+
+
 def test_an_older_snapshot_imported_later_is_history_only(tmp_path):
     path = manifest(tmp_path / "m.yaml", "features: [{name: new}]\n")
     old = manifest(tmp_path / "old.yaml", "features: [{name: old}]\n")
