@@ -42,9 +42,8 @@ def trace(
         raise ValueError("max_paths must be at least 1")
     if source == target:
         return Trace(source, target, ((source,),), False)
-    # Only nodes downstream of the source and upstream of the target can lie on a path.
     succ = graph._succ
-    between = _reached(succ, source) & _reached(graph._pred, target)
+    between = nodes_between(graph, source, target)
     if target not in between:
         return Trace(source, target, (), False)
     # A stable order of neighbours makes ties come out the same way every time: the nodes
@@ -66,6 +65,19 @@ def trace(
             break
         found.append(tuple(path))
     return Trace(source, target, tuple(found), truncated)
+
+
+def nodes_between(graph: nx.DiGraph, source: str, target: str) -> set[str]:
+    """The nodes a path from ``source`` to ``target`` can pass: downstream of the source and
+    upstream of the target (with them both), empty when no path joins them. In a graph without
+    cycles each lies on a path; a cycle can add one only a walk round it reaches.
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"), ("x", "b")])
+    >>> sorted(nodes_between(g, "a", "c")), nodes_between(g, "c", "a")
+    (['a', 'b', 'c'], set())
+    """
+    between = _reached(graph._succ, source) & _reached(graph._pred, target)
+    return between if target in between else set()
 
 
 def _compress_chains(graph: nx.DiGraph, source: str, target: str):

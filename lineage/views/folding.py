@@ -35,9 +35,11 @@ class Folded:
 
 def fold_hops(
     graph: nx.DiGraph, levels: Sequence[Iterable[str]], *, opened: frozenset[str] = frozenset(),
-    direction: str = "down", first_hop: int = 1,
+    direction: str = "down", first_hop: int = 1, hubs: int = HUBS, by_kind: bool = True,
 ) -> Folded:  # fmt: skip
-    """Fold the nodes first reached at each hop (``levels[d - first_hop]``: those of hop ``d``).
+    """Fold the nodes first reached at each hop (``levels[d - first_hop]``: those of hop ``d``),
+    keeping ``hubs`` of each as themselves, into a group per kind (with ``by_kind`` False, one
+    group per hop, split by kind when opened).
 
     >>> g = nx.DiGraph([("f", f"d{i:02}") for i in range(20)] + [("d00", "x"), ("d00", "y")])
     >>> nx.set_node_attributes(g, "dataset", "kind")
@@ -51,13 +53,12 @@ def fold_hops(
     groups: dict[str, dict[str, Any]] = {}
     for hop, level in enumerate(levels, start=first_hop):
         nodes = sorted(level)
-        if len(nodes) > INDIVIDUAL:
-            hubs = sorted(nodes, key=lambda n: (-len(graph._succ[n]), n))[:HUBS]
-            rep.update((n, n) for n in hubs)
-            kept = set(hubs)
+        if len(nodes) > INDIVIDUAL and hubs:
+            kept = set(sorted(nodes, key=lambda n: (-len(graph._succ[n]), n))[:hubs])
+            rep.update((n, n) for n in kept)
             nodes = [n for n in nodes if n not in kept]
         root = f"group:{direction}{hop}"
-        _place(graph, nodes, root, 0, opened | {root}, rep, groups, _Where(hop, direction))
+        _place(graph, nodes, root, 0, opened | {root} if by_kind else opened, rep, groups, _Where(hop, direction))
     return Folded(rep, groups)
 
 
@@ -116,7 +117,7 @@ def _group(nodes: list[str], where: _Where) -> dict[str, Any]:
     labels = dict(where.labels)
     kind = labels.get("kind", "node")
     noun = kind if len(nodes) == 1 else f"{kind}s"
-    hop = f"hop {where.hop}" + {"up": " upstream", "near": " away"}.get(where.direction, "")
+    hop = f"hop {where.hop}" + {"up": " upstream", "near": " away", "via": " from the source"}.get(where.direction, "")
     parts = [f"{len(nodes):,} {noun}" if "part" not in labels else f"{noun} {labels['part']}", hop]
     parts += [v for k, v in where.labels if k in ("owner", "namespace")]
     return {"kind": "group", "name": " · ".join(parts), "members": len(nodes), "status": "active",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from lineage.analyses import Finding, diff, impact, simulate, trace
+from lineage.analyses.trace import nodes_between
 from lineage.graph import load_around, load_graph
 from lineage.groups import largest_groups
 from lineage.views.folding import Folded, fold_edge, fold_hops, folded_graph
@@ -65,8 +66,9 @@ def explore_scene(
 ) -> Scene:  # fmt: skip
     """The focused node's neighbourhood, plus every neighbour of the nodes the user expanded.
     More than ``limit`` nodes are folded (:mod:`lineage.views.folding`), the outermost hops
-    first, until what is drawn fits: every node within ``depth`` is drawn or in one group
-    (``opened`` opens groups); with ``fold`` False, the nearest ``limit`` are drawn and the
+    first, until what is drawn fits, and so is every hop from the first of more than
+    ``WIDEST_HOP`` nodes on (with ``limit`` at most ``LIMIT``): every node within ``depth`` is
+    drawn or in one group (``opened`` opens groups); with ``fold`` False, the nearest ``limit`` are drawn and the
     rest counted as left out (for a view grouped by team, owner or namespace afterwards).
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
@@ -86,15 +88,17 @@ def explore_scene(
         if node in within:
             extras += sorted(n for n in {*graph._succ[node], *graph._pred[node]} if n not in within)
     extras = list(dict.fromkeys(extras))
-    if not fold or len(within) + len(extras) <= limit:
+    levels = [[n for n in hood.nodes if hood.distance[n] == d] for d in range(1, depth + 1)]
+    # A hop too wide to read is folded too, unless the view asks for more than the usual limit.
+    widest = WIDEST_HOP if limit <= LIMIT else None
+    if not fold or (len(within) + len(extras) <= limit and max(map(len, levels), default=0) <= (widest or limit)):
         nodes = list(dict.fromkeys([*hood.nodes, *extras]))[: max(limit, len(hood.nodes))]
         shown = set(nodes)
         return Scene(
             "explore", f"{focus}: {len(shown)} nodes within {depth} hops", _subgraph(graph, nodes),
             focus=focus, node_state={focus: "focus"}, hidden=_hidden(graph, shown), left_out=hood.left_out,
         )  # fmt: skip
-    levels = [[n for n in hood.nodes if hood.distance[n] == d] for d in range(1, depth + 1)]
-    inner, folded = _fold_to_fit(graph, [(levels, "near")], limit, opened, fixed=1 + len(extras))
+    inner, folded = _fold_to_fit(graph, [(levels, "near")], limit, opened, fixed=1 + len(extras), widest=widest)
     keep = [focus, *inner, *extras]
     sub = folded_graph(graph, keep, folded)
     represented = {*keep, *folded.rep}
@@ -106,8 +110,20 @@ def explore_scene(
     )  # fmt: skip
 
 
-def trace_scene(graph: nx.DiGraph, source: str, target: str, *, max_paths: int = 50) -> Scene:
-    """Every path from ``source`` to ``target`` (up to ``max_paths``), highlighted.
+WIDEST_HOP = 60  # Explore folds a wider hop even when the view fits: a column of hundreds is not read
+TRACE_SHARE = 5  # a folded trace draws the shortest paths' nodes up to a fifth of its limit
+
+
+def trace_scene(
+    graph: nx.DiGraph, source: str, target: str, *, max_paths: int = 50, limit: int = LIMIT,
+    opened: frozenset[str] = frozenset(),
+) -> Scene:  # fmt: skip
+    """Every node a path from ``source`` to ``target`` can pass, and the edges between them,
+    highlighted; the summary names the shortest ``max_paths`` paths. Past ``limit`` nodes, the
+    nodes of the shortest paths stay themselves (as many whole paths as fill a fifth of it), the
+    rest fold by their hop from the source and kind, as Impact folds (``opened`` opens groups),
+    and only the edges one hop onward are drawn (and the paths'): every node between the two
+    is drawn or in one group.
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c"), ("c", "x")])
     >>> s = trace_scene(g, "a", "c")
@@ -115,18 +131,57 @@ def trace_scene(graph: nx.DiGraph, source: str, target: str, *, max_paths: int =
     (['a', 'b', 'c'], 'path', 'path')
     """
     found = trace(graph, source, target, max_paths=max_paths)
-    nodes = list(dict.fromkeys(n for path in found.paths for n in path)) or [source, target]
-    sub = _subgraph(graph, nodes)
-    on_path = {(u, v) for path in found.paths for u, v in zip(path, path[1:], strict=False)}
-    node_state = {n: "path" for n in nodes}
+    route = nodes_between(graph, source, target) or {source, target}
+    keep, folded, hop = _fold_route(graph, source, route, found.paths, limit, opened)
+    keep_edge = None
+    if folded.groups:  # the edges one hop onward, into the target and along the paths drawn
+        on_path = {(u, v) for path in found.paths for u, v in zip(path, path[1:], strict=False)}
+        at = {**{folded.rep[n]: hop[n] for n in folded.rep}, **{n: hop[n] for n in keep}}
+        keep_edge = lambda a, b: at[b] == at[a] + 1 or b == target or (a, b) in on_path  # noqa: E731
+    sub = folded_graph(graph, keep, folded, keep=keep_edge)
+    node_state = {n: "path" for n in sub if n not in folded.groups and n in route}
     node_state[source] = node_state[target] = "focus"
-    edge_state = {e: ("path" if e in on_path else "dim") for e in sub.edges}
+    edge_state = {(u, v): "path" for u, v in sub.edges if u in node_state and v in node_state}
     more = " (more exist)" if found.truncated else ""
     summary = [f"{len(found.paths)} paths{more}" if found.paths else "no path between them"]
     summary += [" -> ".join(graph.nodes[n].get("name") or n for n in p) for p in found.paths[:10]]
+    if folded.groups:
+        summary.append(f"{len(route):,} nodes lie between them: {len(keep):,} on the shortest paths drawn, "
+                       f"the rest in {len(folded.groups)} groups (double-click one to open it)")  # fmt: skip
+    hidden = _hidden(graph, [n for n in sub if n not in folded.groups], {*keep, *folded.rep})
     return Scene("trace", f"paths from {source} to {target}", sub, focus=source,
-                 node_state=node_state, edge_state=edge_state, hidden=_hidden(graph, set(nodes)),
-                 summary=summary)  # fmt: skip
+                 node_state=node_state, edge_state=edge_state, hidden=hidden, summary=summary)  # fmt: skip
+
+
+def _fold_route(
+    graph: nx.DiGraph, source: str, route: set[str], paths: Sequence[Sequence[str]], limit: int,
+    opened: frozenset[str],
+) -> tuple[list[str], Folded, dict[str, int]]:  # fmt: skip
+    """The nodes of a trace drawn as themselves, the folding of the rest of ``route``, and the
+    hop of each node of the route from ``source`` (along the route)."""
+    hop = {source: 0}
+    frontier = [source]
+    while frontier:  # every node of the route is reached along it
+        reached = []
+        for u in frontier:
+            for v in graph._succ[u]:
+                if v in route and v not in hop:
+                    hop[v] = hop[u] + 1
+                    reached.append(v)
+        frontier = reached
+    if len(route) <= limit:
+        return list(dict.fromkeys([*(n for path in paths for n in path), *sorted(route)])), Folded({}, {}), hop
+    keep: dict[str, None] = {}
+    for path in paths:  # shortest first: whole paths, as many as fill a fifth of the picture
+        more = [n for n in path if n not in keep]
+        if keep and len(keep) + len(more) > limit // TRACE_SHARE:
+            break
+        keep.update(dict.fromkeys(more))
+    levels: list[list[str]] = [[] for _ in range(max(hop.values()))]
+    for n in sorted(route):
+        if n not in keep:
+            levels[hop[n] - 1].append(n)
+    return list(keep), fold_hops(graph, levels, opened=opened, direction="via", hubs=0, by_kind=False), hop
 
 
 def impact_scene(
@@ -178,14 +233,21 @@ def impact_scene(
 
 def _fold_to_fit(
     graph: nx.DiGraph, sides: Sequence[tuple[list[list[str]], str]], limit: int, opened: frozenset[str],
-    *, fixed: int = 1,
+    *, fixed: int = 1, widest: int | None = None,
 ) -> tuple[list[str], Folded]:  # fmt: skip
     """Of the levels of each side (``levels[d - 1]``: hop ``d``; the direction names the groups),
     the nodes drawn as themselves before the first folded hop, and the folding of the hops from
     there on: the outermost hops are folded first, as few as make the picture fit ``limit``
-    with ``fixed`` nodes drawn besides (the focus, ...). Each hop folds on its own, once."""
+    with ``fixed`` nodes drawn besides (the focus, ...), and every hop from the first of more
+    than ``widest`` nodes on. Each hop folds on its own, once."""
     inner: list[str] = [n for levels, _ in sides for level in levels for n in level]
-    if len(inner) + fixed <= limit:
+    wide = [
+        d
+        for levels, _ in sides
+        for d, level in enumerate(levels, start=1)
+        if widest is not None and len(level) > widest
+    ]
+    if len(inner) + fixed <= limit and not wide:
         return inner, Folded({}, {})
     per_hop = {(d, side): fold_hops(graph, [levels[d - 1]], opened=opened, direction=side, first_hop=d)
                for levels, side in sides for d in range(1, len(levels) + 1)}  # fmt: skip
@@ -193,7 +255,10 @@ def _fold_to_fit(
     sizes = {key: len(levels[key[0] - 1]) for levels, side in sides for key in per_hop if key[1] == side}
     start = max(len(levels) for levels, _ in sides)
     folded_count = sum(drawn[k] for k in per_hop if k[0] >= start)
-    while start > 1 and len(inner) - sum(sizes[k] for k in per_hop if k[0] >= start) + fixed + folded_count > limit:
+    while start > 1 and (
+        len(inner) - sum(sizes[k] for k in per_hop if k[0] >= start) + fixed + folded_count > limit
+        or (wide and start > min(wide))
+    ):
         start -= 1
         folded_count += sum(drawn[k] for k in per_hop if k[0] == start)
     chosen = [f for k, f in sorted(per_hop.items(), key=lambda kv: kv[0][1] == "down") if k[0] >= start]
@@ -407,7 +472,9 @@ def _explore(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
 
 @builds("trace")
 def _trace(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scene:
-    return trace_scene(graph, *spec.trace) if spec.trace else _explore(graph, spec, inputs)
+    if not spec.trace:
+        return _explore(graph, spec, inputs)
+    return trace_scene(graph, *spec.trace, limit=spec.limit, opened=spec.open_groups)
 
 
 @builds("impact")

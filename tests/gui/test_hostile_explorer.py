@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QGraphicsItem, QLabel, QListWidget, QTr
 
 from lineage.ingest import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
+from lineage.views.spec import LIMIT  # noqa: E402
 from tests.guarantees.hostile import hostile_names, write_hostile_manifest  # noqa: E402
 from tests.guarantees.test_hostile_names import Markup  # noqa: E402
 
@@ -38,15 +39,33 @@ def hostile_db(tmp_path_factory):
     return str(folder / "h.db")
 
 
-@pytest.fixture
-def window(qtbot, hostile_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    win = MainWindow(hostile_db, focus="dataset:source", depth=1, remember=False)
+def open_window(qtbot, db: str, *, unfolded: bool) -> MainWindow:
+    win = MainWindow(db, focus="dataset:source", depth=1, remember=False)
     win.resize(1400, 900)
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         win.show()
+    if unfolded:  # every name a node of its own: a hop of 82 is folded at the usual limit
+        win.state.limit = LIMIT + 1
+        with qtbot.waitSignal(win.viewShown, timeout=WAIT):
+            win.relayout()
     return win
+
+
+@pytest.fixture
+def window(qtbot, hostile_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    return open_window(qtbot, hostile_db, unfolded=True)
+
+
+def test_the_groups_a_wide_hop_folds_into_have_plain_bounded_labels(qtbot, hostile_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    win = open_window(qtbot, hostile_db, unfolded=False)
+    groups = [i for i in win.canvas.scene().items() if isinstance(i, NodeItem) and i.node_id.startswith("group:")]
+    assert groups
+    for item in groups:
+        assert len(item.label) <= MAX_LABEL_CHARS and item.label.isprintable(), item.label
+        assert shown_as_text(item.toolTip(), TOOLTIP_TAGS), item.toolTip()[:80]
 
 
 def shown_as_text(text: str, allowed_tags: set[str]) -> bool:

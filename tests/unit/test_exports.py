@@ -20,6 +20,7 @@ from lineage.render.graphs import render
 from lineage.render.impact_report import build, render_report
 from lineage.store import Store
 from lineage.views.scenes import explore_scene, impact_scene
+from lineage.views.spec import LIMIT
 from tests.conftest import chromium_screenshot, needs_chromium
 from tests.guarantees.hostile import hostile_names
 
@@ -94,7 +95,7 @@ def test_csv_is_never_capped(tmp_path):
 def test_hostile_names_are_inert_in_every_format(hostile):
     store, graph = hostile
     report = build(store, graph, "model:victim")
-    scene = explore_scene(graph, "model:victim", depth=1, limit=100)
+    scene = explore_scene(graph, "model:victim", depth=1, limit=LIMIT + 1)  # every name a node: none folded
     html = render_report(report, "html")
     svg = render(scene, "svg").decode()
     for text in (html, svg):

@@ -137,3 +137,68 @@ def test_fold_hops_keeps_a_node_in_one_place():
     folded = fold_hops(g, [[f"n{i}" for i in range(50)]])
     assert set(folded.rep) == {f"n{i}" for i in range(50)}
     assert sum(d["members"] for d in folded.groups.values()) + sum(1 for n, r in folded.rep.items() if n == r) == 50
+
+
+def diamond(width: int) -> nx.DiGraph:
+    """``s`` to ``t`` through ``width`` parallel two-step routes (``width`` paths), a shortcut
+    ``s -> t``, and nodes off every route (``off``, fed by ``s``; ``in``, feeding ``t``)."""
+    g = nx.DiGraph([("s", "t"), ("s", "off"), ("in", "t")])
+    for i in range(width):
+        g.add_edges_from([("s", f"a{i:03}"), (f"a{i:03}", f"b{i:03}"), (f"b{i:03}", "t")])
+    nx.set_node_attributes(g, "dataset", "kind")
+    return g
+
+
+def trace_accounted(scene, route: set[str]) -> None:
+    """Drawn route nodes plus group members are exactly the route, each once."""
+    groups = {n: d["members"] for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group"}
+    individuals = set(scene.graph) - set(groups)
+    assert individuals <= route  # nothing off the route
+    assert sum(groups.values()) + len(individuals) == len(route)
+
+
+def test_a_trace_draws_every_node_between_and_folds_what_does_not_fit():
+    from lineage.views.scenes import trace_scene
+
+    g = diamond(100)  # 100 paths of 3 hops and one of 1: 202 nodes between s and t
+    route = set(g) - {"off", "in"}
+    whole = trace_scene(g, "s", "t", max_paths=10)  # more paths than named: all still drawn
+    assert set(whole.graph) == route
+    assert all(whole.node_state[n] in ("path", "focus") for n in route)
+    assert whole.summary[0] == "10 paths (more exist)"
+    folded = trace_scene(g, "s", "t", max_paths=10, limit=40)
+    trace_accounted(folded, route)
+    assert len(folded.graph) <= 40
+    # the shortest paths stay themselves while they fill a fifth of the limit: s -> t, then three
+    # s -> aNNN -> bNNN -> t (8 nodes); the other 97 of each hop are one group per hop
+    assert {"s", "t", "a002", "b002"} <= set(folded.graph) and "a003" not in folded.graph
+    assert folded.edge_state[("s", "t")] == "path"
+    groups = {d["name"]: n for n, d in folded.graph.nodes(data=True) if d.get("kind") == "group"}
+    assert sorted(groups) == ["97 nodes · hop 1 from the source", "97 nodes · hop 2 from the source"]
+    one, two = groups["97 nodes · hop 1 from the source"], groups["97 nodes · hop 2 from the source"]
+    assert folded.graph.edges[one, two]["count"] == 97 and folded.graph.edges[two, "t"]["count"] == 97
+    # only edges one hop onward, into the target and along the paths: not one back a hop
+    g.add_edges_from((f"b{i:03}", f"a{i + 1:03}") for i in range(70, 90))  # at most 8 nodes stay themselves
+    back = trace_scene(g, "s", "t", max_paths=10, limit=40)
+    assert back.graph.has_edge(one, two) and not back.graph.has_edge(two, one)
+    opened = frozenset(n for n, d in folded.graph.nodes(data=True) if d.get("kind") == "group")
+    trace_accounted(trace_scene(g, "s", "t", max_paths=10, limit=40, opened=opened), route)
+
+
+def test_a_trace_without_a_path_draws_its_two_ends():
+    from lineage.views.scenes import trace_scene
+
+    scene = trace_scene(diamond(3), "t", "s")
+    assert set(scene.graph) == {"s", "t"} and scene.summary == ["no path between them"]
+
+
+def test_explore_folds_a_hop_too_wide_to_read_even_when_the_view_fits():
+    from lineage.views.scenes import WIDEST_HOP, explore_scene
+
+    wide = star({("dataset", "a", "n"): WIDEST_HOP + 1})  # hop 1 is wider than a column is read
+    scene = explore_scene(wide, "root", depth=1)
+    groups = {n: d["members"] for n, d in scene.graph.nodes(data=True) if d.get("kind") == "group"}
+    assert groups and len(scene.graph) < 10
+    assert sum(groups.values()) + len(set(scene.graph) - set(groups)) == WIDEST_HOP + 2
+    narrow = star({("dataset", "a", "n"): WIDEST_HOP})
+    assert len(explore_scene(narrow, "root", depth=1).graph) == WIDEST_HOP + 1
