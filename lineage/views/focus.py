@@ -7,7 +7,7 @@ import networkx as nx
 from lineage.analyses.hotspots import downstream_counts
 
 CANDIDATES = 20  # features whose reach is counted exactly when choosing the most central one
-LARGE = 20_000  # above this many nodes, the most central feature is the one read most directly
+LARGE = 2_000  # above this many nodes, the most central feature is the one read most directly
 
 
 def most_central_feature(graph: nx.DiGraph) -> str | None:
