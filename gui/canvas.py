@@ -13,6 +13,8 @@ from lineage.views.scenes import Scene
 
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
 CLICK_SLOP = 4  # pixels a press may move and still be a click, not a drag
+FADED = 0.2  # the opacity of what a hovered node is not joined to
+HISTORY_BUTTONS = {Qt.MouseButton.BackButton: -1, Qt.MouseButton.ForwardButton: 1}  # a mouse's side buttons
 READABLE_SCALE = 0.6  # where a view too big to fit with labels opens: 9.5-point labels read well
 
 
@@ -45,6 +47,7 @@ class GraphView(QGraphicsView):
     edgeClicked = Signal(str, str)  # noqa: N815
     badgeClicked = Signal(str)  # the +N / − badge of a node  # noqa: N815
     contextRequested = Signal(str, QPoint)  # noqa: N815
+    historyRequested = Signal(int)  # the mouse's back (-1) or forward (1) button  # noqa: N815
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -62,6 +65,7 @@ class GraphView(QGraphicsView):
         self._pressed_at: QPoint | None = None
         self._fitted = False  # fitted and not zoomed or panned since: refit when resized
         self.labelled: list[NodeItem] = []  # candidates for a label when zoomed out, most important first
+        self.hovered: str | None = None  # the node the pointer is over: it and its neighbours stand out
 
     def draw(self, scene: Scene, placed: Layout, dark: bool, expanded: frozenset[str], *,
              keep_view: bool = False) -> dict[str, NodeItem]:  # fmt: skip
@@ -87,6 +91,7 @@ class GraphView(QGraphicsView):
             canvas_scene.addItem(item)
             nodes[node] = item
         canvas_scene.setSceneRect(self.scene_rect_with_margin())
+        self.hovered = None
         self.labelled = [nodes[n] for n in by_importance(scene)][:LABEL_CANDIDATES]
         if keep_view:
             self.setTransform(transform)
@@ -222,14 +227,50 @@ class GraphView(QGraphicsView):
         return item
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.button() in HISTORY_BUTTONS:
+            self.historyRequested.emit(HISTORY_BUTTONS[event.button()])
+            return
         self._pressed_at = event.position().toPoint()
-        item = self._item_at(self._pressed_at)
-        if isinstance(item, NodeItem) and (item.hidden or item.expanded):
-            if item.badge_rect().contains(item.mapFromScene(self.mapToScene(self._pressed_at))):
-                self._pressed_at = None
-                self.badgeClicked.emit(item.node_id)
-                return
+        badged = self._badge_at(self.mapToScene(self._pressed_at))
+        if badged is not None:
+            self._pressed_at = None
+            self.badgeClicked.emit(badged.node_id)
+            return
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().mouseMoveEvent(event)
+        if event.buttons() == Qt.MouseButton.NoButton:
+            item = self._item_at(event.position().toPoint())
+            self.highlight(item.node_id if isinstance(item, NodeItem) else None)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.highlight(None)
+        super().leaveEvent(event)
+
+    def highlight(self, node: str | None) -> None:
+        """Stand ``node``, its edges and its neighbours out and fade the rest (as Kedro-Viz and
+        dbt docs do on hover); None brings everything back."""
+        if node == self.hovered:
+            return
+        self.hovered = node
+        items = self.scene().items()
+        edges = [i for i in items if isinstance(i, EdgeItem)]
+        near = {node} | {e.target if e.source == node else e.source for e in edges if node in (e.source, e.target)}
+        for item in items:
+            if isinstance(item, NodeItem):
+                item.setOpacity(1.0 if node is None or item.node_id in near else FADED)
+            elif isinstance(item, EdgeItem):
+                item.setOpacity(1.0 if node is None or node in (item.source, item.target) else FADED)
+
+    def _badge_at(self, where: QPointF) -> NodeItem | None:
+        """The node whose "+N" badge (with its margin) is at ``where``: it reaches past the
+        node's shape, which is all that itemAt hits."""
+        for item in self.scene().items(where, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+            if isinstance(item, NodeItem) and (item.hidden or item.expanded):
+                if item.badge_rect().contains(item.mapFromScene(where)):
+                    return item
+        return None
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().mouseReleaseEvent(event)

@@ -27,6 +27,9 @@ LABEL_FONT = QFont()
 LABEL_FONT.setPointSizeF(9.5)
 PADDING_X, HEIGHT = 26.0, 30.0
 MAX_LABEL_CHARS = 40
+BADGE_POINTS = 7.0  # the status and hop badges
+EXPAND_POINTS = 8.5  # the "+N" badge, bigger: it is clicked
+EXPAND_MARGIN = 5.0  # scene units round the "+N" badge that a click still hits
 LABELS_BELOW_SCALE = 0.35  # level of detail: no text when zoomed out further
 
 
@@ -145,7 +148,9 @@ class NodeItem(QGraphicsItem):
         return self._overview
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
-        return self.rect.adjusted(-6, -12, 30, 14)
+        return self.rect.adjusted(-6, -12, 30, 14).united(
+            self.badge_rect() if self.hidden or self.expanded else QRectF()
+        )
 
     def shape(self) -> QPainterPath:
         return _shape_path(self.style.shape, self.rect)
@@ -193,24 +198,48 @@ class NodeItem(QGraphicsItem):
             colour = QColor(state_style(self.state).get("border", "#5f6368"))
             self._badge(painter, self.state, colour, below)
         if self.hidden or self.expanded:
-            self._badge(painter, "−" if self.expanded else f"+{self.hidden}", QColor("#5f6368"),
-                        self.badge_rect().topLeft())  # fmt: skip
+            _pill(painter, self._expand_text(), QColor("#5f6368"), self._expand_rect(), _badge_font(EXPAND_POINTS))
+
+    def _expand_text(self) -> str:
+        return "−" if self.expanded else f"+{self.hidden}"
+
+    def _expand_rect(self) -> QRectF:
+        """The "+N" badge as drawn, over the node's top right corner."""
+        metrics = QFontMetricsF(_badge_font(EXPAND_POINTS))
+        width = max(metrics.horizontalAdvance(self._expand_text()) + 10, metrics.height() + 4)
+        return QRectF(self.rect.right() - 14, self.rect.top() - 10, width, metrics.height() + 2)
 
     def badge_rect(self) -> QRectF:
-        """Where the "+N hidden" badge is: a click there expands (or collapses) the node."""
-        return QRectF(self.rect.right() - 12, self.rect.top() - 8, 30, 14)
+        """Where a click expands (or folds) the node: its "+N" badge and a margin round it, so
+        it is easy to hit at the zoom a view opens at."""
+        return self._expand_rect().adjusted(-EXPAND_MARGIN, -EXPAND_MARGIN, EXPAND_MARGIN, EXPAND_MARGIN)
 
     def _badge(self, painter: QPainter, text: str, colour: QColor, at: QPointF) -> None:
-        font = QFont(LABEL_FONT)
-        font.setPointSizeF(7.0)
+        font = _badge_font(BADGE_POINTS)
         metrics = QFontMetricsF(font)
-        rect = QRectF(at.x(), at.y(), metrics.horizontalAdvance(text) + 8, metrics.height() + 1)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        painter.setPen(QColor("white"))
-        painter.setFont(font)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        _pill(
+            painter,
+            text,
+            colour,
+            QRectF(at.x(), at.y(), metrics.horizontalAdvance(text) + 8, metrics.height() + 1),
+            font,
+        )
+
+
+def _badge_font(points: float) -> QFont:
+    font = QFont(LABEL_FONT)
+    font.setPointSizeF(points)
+    return font
+
+
+def _pill(painter: QPainter, text: str, colour: QColor, rect: QRectF, font: QFont) -> None:
+    """White ``text`` on a rounded ``colour`` pill filling ``rect``."""
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+    painter.setPen(QColor("white"))
+    painter.setFont(font)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class EdgeItem(QGraphicsItem):

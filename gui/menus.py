@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lineage_gui.theme import THEMES
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QStyle
 
 from lineage.views.spec import MODES
 
@@ -15,8 +17,9 @@ MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(MODES, start=1)}
 
 
 def build_menus(window: MainWindow) -> None:
-    """Fill the window's menu bar and toolbar; sets ``recent_menu``, ``freeze_action``,
-    ``group_actions``, ``mode_actions`` and ``mode_action`` on it."""
+    """Fill the window's menu bar and toolbar; sets ``recent_menu``, ``back_action``,
+    ``forward_action``, ``freeze_action``, ``group_actions``, ``theme_actions``,
+    ``mode_actions`` and ``mode_action`` on it."""
 
     def action(menu, text, slot, shortcut=None, checkable=False):
         act = QAction(text, window)
@@ -44,6 +47,14 @@ def build_menus(window: MainWindow) -> None:
     action(edit_menu, "&Find…", window.search.setFocus, QKeySequence.StandardKey.Find)
     action(edit_menu, "Remove selected (simulate)", window.remove_selected, QKeySequence.StandardKey.Delete)
     view_menu = bar.addMenu("&View")
+    window.back_action = action(view_menu, "&Back", window.model.go_back, QKeySequence.StandardKey.Back)
+    window.forward_action = action(view_menu, "For&ward", window.model.go_forward, QKeySequence.StandardKey.Forward)
+    style = window.style()
+    window.back_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+    window.forward_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+    for act in (window.back_action, window.forward_action):
+        act.setEnabled(False)
+    view_menu.addSeparator()
     action(view_menu, "&Fit to view", window.canvas.fit, "F")
     action(view_menu, "Zoom &in", lambda: window.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
     action(view_menu, "Zoom &out", lambda: window.canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
@@ -54,10 +65,23 @@ def build_menus(window: MainWindow) -> None:
     for label, key in (("Nothing", None), ("Team", "team"), ("Owner", "owner"), ("Namespace", "namespace")):
         act = action(group_menu, label, lambda _=False, k=key: window.model.set_group(k), checkable=True)
         act.setChecked(key is None)
+        act.setData(key)
         window.group_actions.addAction(act)
+    panels = view_menu.addMenu("&Panels")
+    for dock in (window.search_dock, window.inspector_dock, window.mode_dock, window.tour_dock):
+        panels.addAction(dock.toggleViewAction())
+    theme_menu = view_menu.addMenu("&Theme")
+    themes = QActionGroup(window)
+    window.theme_actions = {}
+    for theme in THEMES:
+        act = action(theme_menu, theme.capitalize(), lambda _=False, t=theme: window.set_theme(t), checkable=True)
+        themes.addAction(act)
+        window.theme_actions[theme] = act
     tools = bar.addMenu("&Tools")
     toolbar = window.addToolBar("Modes")
     toolbar.setObjectName("modes")
+    toolbar.addActions([window.back_action, window.forward_action])
+    toolbar.addSeparator()
     window.mode_actions = QActionGroup(window)
     window.mode_action: dict[str, QAction] = {}
     for mode in MODES:

@@ -25,6 +25,7 @@ from lineage.analyses.engine import loading_whole_graph
 from lineage.graph import load_flag_history
 from lineage.store import Store
 from lineage.views.focus import default_focus
+from lineage.views.history import History
 from lineage.views.spec import MODES, ViewSpec
 from lineage.views.tours import Step, match_finding
 
@@ -76,6 +77,7 @@ class ExplorerModel(QObject):
     findingsChanged = Signal(object)  # noqa: N815  # dict[str, list[Finding]]
     lookingForFindings = Signal()  # noqa: N815
     removalsChanged = Signal(object)  # noqa: N815  # ViewSpec
+    historyChanged = Signal(bool, bool)  # noqa: N815  # can go back, can go forward
 
     def __init__(self, parent: QObject | None = None, *, load_at_once: int = LOAD_AT_ONCE):
         super().__init__(parent)
@@ -97,6 +99,7 @@ class ExplorerModel(QObject):
         self.loader = Background(self)  # the whole graph, off the UI thread
         self._stop_load = threading.Event()
         self._pending_step: Step | None = None
+        self.history = History()  # the views shown, for Back and Forward
 
     # -- the store and its graph ------------------------------------------------------------
 
@@ -110,6 +113,8 @@ class ExplorerModel(QObject):
         self.store, self.db_path = Store.open(db_path), db_path
         self.counts = self.store.counts()
         self._set_loaded(None)
+        self.history.clear()
+        self._history_moved()
         if self.counts["nodes"] <= self.load_at_once:
             self.reload()
             start = focus or focus_of(self.graph)
@@ -252,11 +257,37 @@ class ExplorerModel(QObject):
         """Replace the view; with ``show``, ask for its picture."""
         self.spec = spec
         if show:
-            self.changed.emit(spec)
+            self.show()
 
     def show(self) -> None:
-        """Ask for the current view's picture again."""
+        """Ask for the current view's picture again (a new view is kept for Back)."""
+        if self.spec.focus:
+            self.history.visit(self.spec)
+            self._history_moved()
         self.changed.emit(self.spec)
+
+    def go_back(self) -> None:
+        """Show the view before this one (as a browser's Back), skipping those whose focus a
+        refresh has removed since."""
+        self._go(self.history.back(self._still_there))
+
+    def go_forward(self) -> None:
+        """Show the view Back left (as a browser's Forward)."""
+        self._go(self.history.forward(self._still_there))
+
+    def _still_there(self, spec: ViewSpec) -> bool:
+        return self.has_node(spec.focus)
+
+    def _go(self, spec: ViewSpec | None) -> None:
+        if spec is None:
+            return
+        self.spec = spec
+        self._history_moved()
+        self.modeChanged.emit(spec.mode)
+        self.changed.emit(spec)
+
+    def _history_moved(self) -> None:
+        self.historyChanged.emit(self.history.can_go_back, self.history.can_go_forward)
 
     def set_mode(self, mode: str, *, show: bool = True) -> None:
         self.spec = self.spec.replace(mode=mode)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 from lineage.views.layout import Layout
 from lineage.views.scenes import Scene
 from lineage.views.tours import Step
+from lineage.words import counted
 
 LEFT_OUT_HINTS = {"simulate": "further away; the panel counts them", "impact": "further out; the panel counts them"}
 LEFT_OUT_HINT = "not shown: focus a node nearer what you need or lower the depth"
@@ -26,7 +27,7 @@ def view_status(scene: Scene, placed: Layout, mode: str, elapsed_ms: float, note
     left_out = f" · {scene.left_out} more {hint}" if scene.left_out else ""
     return (
         f"{note + ' · ' if note else ''}"
-        f"{scene.title} · {len(scene.graph)} nodes · {placed.engine} layout {elapsed_ms:.0f} ms{left_out}"
+        f"{scene.title} · {counted(len(scene.graph), 'node')} · {placed.engine} layout {elapsed_ms:.0f} ms{left_out}"
         f"{' · zoomed in on the focus, too big to read whole: F shows all' if zoomed else ''}"
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-from lineage_gui.canvas import GraphView
+from lineage_gui.canvas import HISTORY_BUTTONS, GraphView
 from lineage_gui.export import ExportError
 from lineage_gui.export import export_picture as write_picture
 from lineage_gui.items import EdgeItem, NodeItem
@@ -24,7 +24,9 @@ from lineage_gui.plain import message
 from lineage_gui.presenter import Presenter, view_status
 from lineage_gui.refresh import NewDataWatcher, RefreshBar
 from lineage_gui.screen import fit_to_screen
-from lineage_gui.style import is_dark
+from lineage_gui.status import StatusLine
+from lineage_gui.style import background_colour, is_dark
+from lineage_gui.theme import THEMES, apply_theme
 from lineage_gui.workers import LayoutRunner, warm_up
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -72,6 +74,15 @@ class Drawn:
     scene: Scene | None = None
     nodes: dict[str, NodeItem] = field(default_factory=dict)
     layout: Layout | None = None
+
+
+def dock_widths(window_width: int) -> list[int]:
+    """The search and inspector docks' first widths: narrow, so the canvas has most of the window.
+
+    >>> dock_widths(1600), dock_widths(1000)
+    ([240, 320], [200, 260])
+    """
+    return [max(200, round(window_width * 0.15)), max(260, round(window_width * 0.2))]
 
 
 class MainWindow(QMainWindow):
@@ -122,8 +133,11 @@ class MainWindow(QMainWindow):
         self._sized = False
         self._build_status_bar()
         build_menus(self)
+        self.set_theme(str(QSettings().value("theme", "system")) if remember else "system", keep=False)
         model.changed.connect(lambda _spec: self.request_scene())
         model.modeChanged.connect(self.mode_shown)
+        model.historyChanged.connect(self.history_moved)
+        self.canvas.historyRequested.connect(self.go_in_history)
         model.graphChanged.connect(self.graph_loaded)
         model.loadProgress.connect(self.load_progress)
         model.loadFailed.connect(self.load_failed)
@@ -280,6 +294,7 @@ class MainWindow(QMainWindow):
         self.notes_dock.hide()
 
     def _build_status_bar(self) -> None:
+        self.setStatusBar(StatusLine(self))
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
@@ -316,8 +331,11 @@ class MainWindow(QMainWindow):
             fit_to_screen(self)
         super().showEvent(event)
         if not self._sized and not (self.remember and QSettings().value("window/state")):
-            # The canvas gets the room: side panels start narrow (the user can widen them).
-            self.resizeDocks([self.search_dock, self.inspector_dock], [260, 380], Qt.Orientation.Horizontal)
+            # The canvas gets the room: side panels start narrow (the user can widen them, or
+            # close them from View ▸ Panels).
+            self.resizeDocks(
+                [self.search_dock, self.inspector_dock], dock_widths(self.width()), Qt.Orientation.Horizontal
+            )
             self.resizeDocks([self.inspector_dock, self.mode_dock], [380, 480], Qt.Orientation.Vertical)
         self._sized = True
 
@@ -345,11 +363,53 @@ class MainWindow(QMainWindow):
         self.model.set_mode(mode)
 
     def mode_shown(self, mode: str) -> None:
-        """The model's mode changed: its action, its panel."""
+        """The model's mode changed: its action, its panel, and the controls of the view (Back
+        and Forward change them all at once)."""
         self.mode_action[mode].setChecked(True)
         self.panel.show_mode(mode)
-        if mode == "trace" and self.spec.trace is None:
-            self.panel.trace_from.setText(self.spec.focus)
+        spec = self.spec
+        if mode == "trace" and spec.trace is None:
+            self.panel.trace_from.setText(spec.focus)
+        elif spec.trace is not None:
+            self.panel.trace_from.setText(spec.trace[0])
+            self.panel.trace_to.setText(spec.trace[1])
+        self.search_panel.show_depth(spec.depth)
+        self.panel.upstream.blockSignals(True)
+        self.panel.upstream.setChecked(spec.upstream)
+        self.panel.upstream.blockSignals(False)
+        for act in self.group_actions.actions():
+            act.setChecked(act.data() == spec.group_by)
+
+    def set_theme(self, theme: str, *, keep: bool = True) -> None:
+        """View ▸ Theme: the system's palette, light or dark; the canvas is drawn again in it
+        (and, with ``keep``, the choice remembered)."""
+        theme = theme if theme in THEMES else "system"
+        apply_theme(theme)
+        self.theme_actions[theme].setChecked(True)
+        self.dark = is_dark()
+        self.canvas.setBackgroundBrush(background_colour(self.dark))
+        self.panel.show_theme(self.dark)
+        if keep and self.remember:
+            QSettings().setValue("theme", theme)
+        if self.drawn.scene is not None:  # the same picture, in the new colours (laid out already)
+            self.request_scene()
+
+    def history_moved(self, can_go_back: bool, can_go_forward: bool) -> None:
+        self.back_action.setEnabled(can_go_back)
+        self.forward_action.setEnabled(can_go_forward)
+
+    def go_in_history(self, by: int) -> None:
+        """The mouse's back or forward button."""
+        if by < 0:
+            self.model.go_back()
+        else:
+            self.model.go_forward()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.button() in HISTORY_BUTTONS:  # over the docks and bars (the canvas has its own)
+            self.go_in_history(HISTORY_BUTTONS[event.button()])
+            return
+        super().mousePressEvent(event)
 
     def scene_factory(self):
         """A function computing the current scene (for the worker); what a diff compares is read

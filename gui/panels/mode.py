@@ -4,6 +4,7 @@ findings tree, the generation to compare with. They only hold widgets and say wh
 from __future__ import annotations
 
 from lineage_gui.plain import tooltip
+from lineage_gui.theme import hint_colour
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +27,7 @@ from lineage.analyses import FINDING_KINDS, Finding
 HINTS = {
     "explore": "Double-click a node to focus it. Click a +N badge to show what is hidden "
     "beyond it, and − to fold it again. Right-click for more.",
-    "trace": "Every path between two nodes, the rest dimmed. Right-click a node: Trace from / to.",
+    "trace": "Every node on a path between two nodes. Right-click a node: Trace from / to.",
     "impact": "What a change to the focused node reaches, in rings by hop distance.",
     "simulate": "Click a node or an edge to remove it (again to restore it): broken nodes turn "
     "red, degraded ones orange. Ctrl+Z and Ctrl+Shift+Z undo and redo.",
@@ -55,12 +56,13 @@ class ModePanel(QStackedWidget):
         super().__init__(parent)
         self.pages: dict[str, QWidget] = {}
         self.summaries: dict[str, QLabel] = {}
+        self.hints: list[QLabel] = []
         for mode in HINTS:
             page = QWidget()
             layout = QVBoxLayout(page)
             hint = QLabel(HINTS[mode])
             hint.setWordWrap(True)
-            hint.setStyleSheet("color: palette(mid);")
+            self.hints.append(hint)
             layout.addWidget(hint)
             getattr(self, f"_build_{mode}")(layout)
             self.summaries[mode] = _summary()
@@ -68,6 +70,11 @@ class ModePanel(QStackedWidget):
             layout.addStretch(1)
             self.pages[mode] = page
             self.addWidget(page)
+
+    def show_theme(self, dark: bool) -> None:
+        """Hints in a quieter colour that still reads on the palette's background."""
+        for hint in self.hints:
+            hint.setStyleSheet(f"color: {hint_colour(dark)};")
 
     def show_mode(self, mode: str) -> None:
         self.setCurrentWidget(self.pages[mode])
@@ -87,13 +94,26 @@ class ModePanel(QStackedWidget):
         form.addRow("From", self.trace_from)
         form.addRow("To", self.trace_to)
         layout.addLayout(form)
+        buttons = QHBoxLayout()
         button = QPushButton("Trace")
         button.clicked.connect(self.emit_trace)
         self.trace_to.returnPressed.connect(self.emit_trace)
-        layout.addWidget(button)
+        self.reverse = QPushButton("⇄ Reverse")
+        self.reverse.setToolTip("Trace the other way: from To back to From")
+        self.reverse.clicked.connect(self.reverse_trace)
+        buttons.addWidget(button)
+        buttons.addWidget(self.reverse)
+        layout.addLayout(buttons)
 
     def emit_trace(self) -> None:
         self.traceRequested.emit(self.trace_from.text().strip(), self.trace_to.text().strip())
+
+    def reverse_trace(self) -> None:
+        """From and To swapped, and traced (when there is no path one way, there may be the other)."""
+        start, end = self.trace_from.text(), self.trace_to.text()
+        self.trace_from.setText(end)
+        self.trace_to.setText(start)
+        self.emit_trace()
 
     def _build_impact(self, layout) -> None:
         self.upstream = QCheckBox("Include upstream (what it depends on)")

@@ -60,7 +60,10 @@ class SearchPanel(QWidget):
         self.depth_box.valueChanged.connect(model.set_depth)
         form.addRow("Depth", self.depth_box)
         self.results = QListWidget()
-        self.results.itemActivated.connect(lambda item: self.focusRequested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        # One click focuses a result (as a link would), Enter too; a double click is one click more.
+        focus = lambda item: self.focusRequested.emit(item.data(Qt.ItemDataRole.UserRole))  # noqa: E731
+        self.results.itemClicked.connect(focus)
+        self.results.itemActivated.connect(focus)
         layout.addWidget(self.search)
         layout.addLayout(form)
         layout.addWidget(self.results)

@@ -18,6 +18,7 @@ from lineage.render import text as present
 from lineage.render.escape import printable
 from lineage.store import Store
 from lineage.when import parse_when
+from lineage.words import counted
 
 
 @cli.command("import")
@@ -64,7 +65,7 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
             elif unit.outcome.unchanged:
                 what = "unchanged (imported before)"
             else:
-                what = f"{_plural(unit.node_count, 'node')}, {_plural(unit.edge_count, 'edge')}"
+                what = f"{counted(unit.node_count, 'node')}, {counted(unit.edge_count, 'edge')}"
             rows.append((unit.importer, unit.path, what))
         if rows:
             emit(present.table(rows, ("FORMAT", "PATH", "READ")))
@@ -108,12 +109,8 @@ def print_import_report(report: ImportReport, store: Store | None, lenient: bool
         raise Failure("nothing to import: no file here is in a format lineage reads")
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' if n != 1 else ''}"
-
-
 def _count(n: int, noun: str, verb: str) -> str:
-    return f"{_plural(n, noun)} {verb}" if n else ""
+    return f"{counted(n, noun)} {verb}" if n else ""
 
 
 @cli.command("formats")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET  # noqa: S405 (builds our own document; never parses input)
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -100,22 +102,106 @@ def _xml_scalar(value: Any) -> Any:
 
 
 def graphml(graph: nx.DiGraph) -> bytes:
-    """GraphML that networkx reads back, with kinds and attributes (Gephi, yEd and Cytoscape
-    open it): every attribute a scalar; lists joined with commas, None as empty text. Attribute
-    values are exact except for what XML 1.0 cannot hold (see :func:`xml_safe`; JSON keeps
-    everything). Node ids stay distinct: each is :func:`xml_id` of the name (a backslash as
-    ``\\\\``, a character XML cannot hold as ``\\uXXXX``), which :func:`xml_id_unescape` reverses."""
+    """GraphML that networkx, rustworkx, Gephi, yEd and Cytoscape read: one key per attribute,
+    of one type (boolean, long, double or string: the type every value of it has, else string),
+    lists joined with commas; an attribute a node or edge lacks (None) is left out, not written
+    as empty text. Nodes also carry yEd's graphics (a shape of their kind's colour, labelled with
+    the name), so yEd shows their names when it opens the file. Attribute values are exact
+    except for what XML 1.0 cannot hold (see :func:`xml_safe`; JSON keeps everything). Node ids
+    stay distinct: each is :func:`xml_id` of the name (a backslash as ``\\\\``, a character XML
+    cannot hold as ``\\uXXXX``), which :func:`xml_id_unescape` reverses."""
     clean = nx.DiGraph()
+    node_types = _attribute_types(data for _, data in graph.nodes(data=True))
+    edge_types = _attribute_types(data for _, _, data in graph.edges(data=True))
     for node, data in graph.nodes(data=True):
-        clean.add_node(xml_id(node), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
+        clean.add_node(xml_id(node), **_typed(data, node_types))
     for u, v, data in graph.edges(data=True):
-        clean.add_edge(xml_id(u), xml_id(v), **{xml_safe(k): _xml_scalar(v) for k, v in data.items()})
+        clean.add_edge(xml_id(u), xml_id(v), **_typed(data, edge_types))
     out = io.BytesIO()
     nx.write_graphml(clean, out, encoding="utf-8")
-    # ElementTree writes a CR in element text as is, and every XML parser reads it back as LF;
-    # a character reference survives. Attribute values are already escaped, so a raw CR in
-    # the output is always one from text.
-    return out.getvalue().replace(b"\r", b"&#13;")
+    # ElementTree writes a CR in element text as is, and every XML parser reads it back as LF
+    # (ours too, below); a character reference survives. Attribute values are already escaped,
+    # so a raw CR in the output is always one from text.
+    written = _with_yed_labels(out.getvalue().replace(b"\r", b"&#13;"), graph)
+    return written.replace(b"\r", b"&#13;")
+
+
+GRAPHML_TYPES = (bool, int, float)  # narrowest first; anything else is a string
+
+
+def _attribute_types(datas: Iterable[dict[str, Any]]) -> dict[str, type]:
+    """The one type each attribute is written as: bool, int or float when every value it has
+    is one (ints among floats are floats), else str.
+
+    >>> _attribute_types([{"w": 1, "b": True, "s": "x"}, {"w": 0.5, "b": None, "s": 3}])
+    {'w': <class 'float'>, 'b': <class 'bool'>, 's': <class 'str'>}
+    """
+    seen: dict[str, set[type]] = {}
+    for data in datas:
+        for key, value in data.items():
+            kinds = seen.setdefault(key, set())
+            if value is not None:
+                kinds.add(type(_scalar(value)))
+    chosen: dict[str, type] = {}
+    for key, kinds in seen.items():
+        if kinds <= {bool} and kinds:
+            chosen[key] = bool
+        elif kinds <= {int} and kinds:
+            chosen[key] = int
+        elif kinds <= {int, float} and kinds:
+            chosen[key] = float
+        else:
+            chosen[key] = str
+    return chosen
+
+
+def _typed(data: dict[str, Any], types: dict[str, type]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        kind = types[key]
+        value = _scalar(value)
+        out[xml_safe(key)] = xml_safe(str(value)) if kind is str else kind(value)
+    return out
+
+
+YED = "http://www.yworks.com/xml/graphml"
+GRAPHML = "http://graphml.graphdrawing.org/xmlns"
+
+
+def _with_yed_labels(document: bytes, graph: nx.DiGraph) -> bytes:
+    """``document`` with its booleans spelt as XML Schema spells them, and yEd's node graphics
+    added: a ``nodegraphics`` key and, in each node, a ShapeNode of its kind's colour with its
+    name as the label (what yEd draws; other readers skip it, or read the label as one more
+    attribute)."""
+    ET.register_namespace("", GRAPHML)
+    ET.register_namespace("y", YED)
+    root = ET.fromstring(document)  # noqa: S314 (networkx's output just written, not input)
+    # XML Schema booleans are "true" and "false": networkx writes Python's "True" and "False",
+    # which stricter readers (rustworkx) refuse.
+    booleans = {k.get("id") for k in root.iter(f"{{{GRAPHML}}}key") if k.get("attr.type") == "boolean"}
+    for element in root.iter(f"{{{GRAPHML}}}data"):
+        if element.get("key") in booleans and element.text:
+            element.text = element.text.lower()
+    # attr.name and attr.type as well: a reader that does not know yEd's (rustworkx) needs them
+    key = ET.Element(f"{{{GRAPHML}}}key", {"for": "node", "id": "yed_graphics", "yfiles.type": "nodegraphics",
+                                           "attr.name": "yed_graphics", "attr.type": "string"})  # fmt: skip
+    root.insert(len(root.findall(f"{{{GRAPHML}}}key")), key)
+    names = {xml_id(n): d.get("name") or n for n, d in graph.nodes(data=True)}
+    kinds = {xml_id(n): d.get("kind") for n, d in graph.nodes(data=True)}
+    for node in root.iter(f"{{{GRAPHML}}}node"):
+        nid = node.get("id", "")
+        fill, border, _ = KIND_COLOURS.get(kinds.get(nid) or "", ("#eeeeee", "#757575", "box"))
+        data = ET.SubElement(node, f"{{{GRAPHML}}}data", {"key": "yed_graphics"})
+        shape = ET.SubElement(data, f"{{{YED}}}ShapeNode")
+        label = xml_safe(str(names.get(nid, nid)))
+        ET.SubElement(shape, f"{{{YED}}}Geometry", {"width": str(max(60, 7 * len(label[:40]) + 16)), "height": "30"})
+        ET.SubElement(shape, f"{{{YED}}}Fill", {"color": fill, "transparent": "false"})
+        ET.SubElement(shape, f"{{{YED}}}BorderStyle", {"color": border, "type": "line", "width": "1.0"})
+        ET.SubElement(shape, f"{{{YED}}}NodeLabel").text = label
+        ET.SubElement(shape, f"{{{YED}}}Shape", {"type": "roundrectangle"})
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def scene_json(scene: Scene) -> dict[str, Any]:

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from lineage.analyses import Finding, diff, impact, simulate, trace
-from lineage.analyses.trace import nodes_between
+from lineage.analyses.trace import Trace, nodes_between
 from lineage.graph import load_around, load_graph
 from lineage.groups import largest_groups
 from lineage.views.folding import Folded, fold_edge, fold_hops, folded_graph
 from lineage.views.neighbourhood import neighbourhood
 from lineage.views.spec import LIMIT, MODES, ViewSpec
 from lineage.when import just_before
+from lineage.words import counted
 
 if TYPE_CHECKING:
     from lineage.store import Store
@@ -67,9 +68,10 @@ def explore_scene(
     """The focused node's neighbourhood, plus every neighbour of the nodes the user expanded.
     More than ``limit`` nodes are folded (:mod:`lineage.views.folding`), the outermost hops
     first, until what is drawn fits, and so is every hop from the first of more than
-    ``WIDEST_HOP`` nodes on (with ``limit`` at most ``LIMIT``): every node within ``depth`` is
-    drawn or in one group (``opened`` opens groups); with ``fold`` False, the nearest ``limit`` are drawn and the
-    rest counted as left out (for a view grouped by team, owner or namespace afterwards).
+    ``WIDEST_HOP`` nodes on (with ``limit`` at most ``LIMIT``): every node within ``depth``
+    is drawn or in one group (``opened`` opens groups); with ``fold`` False, the nearest
+    ``limit`` are drawn and the rest counted as left out (for a view grouped by team, owner or
+    namespace afterwards).
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
     >>> s = explore_scene(g, "b", depth=1)
@@ -94,9 +96,10 @@ def explore_scene(
     if not fold or (len(within) + len(extras) <= limit and max(map(len, levels), default=0) <= (widest or limit)):
         nodes = list(dict.fromkeys([*hood.nodes, *extras]))[: max(limit, len(hood.nodes))]
         shown = set(nodes)
+        title = f"{focus}: {counted(len(shown), 'node')} within {counted(depth, 'hop')}"
         return Scene(
-            "explore", f"{focus}: {len(shown)} nodes within {depth} hops", _subgraph(graph, nodes),
-            focus=focus, node_state={focus: "focus"}, hidden=_hidden(graph, shown), left_out=hood.left_out,
+            "explore", title, _subgraph(graph, nodes), focus=focus, node_state={focus: "focus"},
+            hidden=_hidden(graph, shown), left_out=hood.left_out,
         )  # fmt: skip
     inner, folded = _fold_to_fit(graph, [(levels, "near")], limit, opened, fixed=1 + len(extras), widest=widest)
     keep = [focus, *inner, *extras]
@@ -105,7 +108,7 @@ def explore_scene(
     hidden = _hidden(graph, [n for n in sub if n not in folded.groups], represented)
     summary = [f"{len(folded.groups)} groups drawn: double-click one to open it"] if folded.groups else []
     return Scene(
-        "explore", f"{focus}: {len(represented)} nodes within {depth} hops", sub, focus=focus,
+        "explore", f"{focus}: {counted(len(represented), 'node')} within {counted(depth, 'hop')}", sub, focus=focus,
         node_state={focus: "focus"}, hidden=hidden, summary=summary,
     )  # fmt: skip
 
@@ -121,9 +124,9 @@ def trace_scene(
     """Every node a path from ``source`` to ``target`` can pass, and the edges between them,
     highlighted; the summary names the shortest ``max_paths`` paths. Past ``limit`` nodes, the
     nodes of the shortest paths stay themselves (as many whole paths as fill a fifth of it), the
-    rest fold by their hop from the source and kind, as Impact folds (``opened`` opens groups),
-    and only the edges one hop onward are drawn (and the paths'): every node between the two
-    is drawn or in one group.
+    rest fold into one group per hop from the source (``opened`` opens a group: by kind, then
+    as Impact's groups open), and only the edges one hop onward, into the target and along the
+    named paths are drawn: every node between the two is drawn or in one group.
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c"), ("c", "x")])
     >>> s = trace_scene(g, "a", "c")
@@ -142,15 +145,33 @@ def trace_scene(
     node_state = {n: "path" for n in sub if n not in folded.groups and n in route}
     node_state[source] = node_state[target] = "focus"
     edge_state = {(u, v): "path" for u, v in sub.edges if u in node_state and v in node_state}
-    more = " (more exist)" if found.truncated else ""
-    summary = [f"{len(found.paths)} paths{more}" if found.paths else "no path between them"]
-    summary += [" -> ".join(graph.nodes[n].get("name") or n for n in p) for p in found.paths[:10]]
+    summary = _trace_summary(graph, source, target, found)
     if folded.groups:
         summary.append(f"{len(route):,} nodes lie between them: {len(keep):,} on the shortest paths drawn, "
                        f"the rest in {len(folded.groups)} groups (double-click one to open it)")  # fmt: skip
     hidden = _hidden(graph, [n for n in sub if n not in folded.groups], {*keep, *folded.rep})
     return Scene("trace", f"paths from {source} to {target}", sub, focus=source,
                  node_state=node_state, edge_state=edge_state, hidden=hidden, summary=summary)  # fmt: skip
+
+
+TRACE_LISTED = 10  # paths a trace's summary spells out; it counts the rest
+
+
+def _trace_summary(graph: nx.DiGraph, source: str, target: str, found: Trace) -> list[str]:
+    """The paths found, shortest first, the first ``TRACE_LISTED`` spelt out and the rest counted;
+    with none, whether there is a path the other way (the panel's Reverse traces it)."""
+    name = {n: graph.nodes[n].get("name") or n for n in (source, target)}
+    if not found.paths:
+        if nodes_between(graph, target, source):
+            return [f"no path from {name[source]} to {name[target]}, but there is one from {name[target]} "
+                    f"to {name[source]}: ⇄ Reverse traces it"]  # fmt: skip
+        return ["no path between them, either way"]
+    more = " (more exist)" if found.truncated else ""
+    summary = [f"{counted(len(found.paths), 'path')}{more}"]
+    summary += [" -> ".join(graph.nodes[n].get("name") or n for n in p) for p in found.paths[:TRACE_LISTED]]
+    if len(found.paths) > TRACE_LISTED:
+        summary.append(f"… and {counted(len(found.paths) - TRACE_LISTED, 'more path')}")
+    return summary
 
 
 def _fold_route(

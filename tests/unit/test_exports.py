@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import zipfile
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -57,6 +58,45 @@ def test_graphml_round_trips_through_networkx_with_kinds_and_attributes(demo):
     assert back.nodes["model:ads/ctr_model"]["kind"] == "model"
     assert back.nodes["model:ads/ctr_model"]["owner"] == "ctr-modeling"
     assert back.edges["feature:ads/historical_ctr", "model:ads/ctr_model"]["weight"] == pytest.approx(0.21)
+
+
+def test_graphml_has_one_key_of_one_type_per_attribute_and_a_second_reader_agrees(demo, tmp_path):
+    import xml.etree.ElementTree as ET  # noqa: S405 (our own output)
+
+    import rustworkx as rx
+
+    _, graph = demo
+    scene = explore_scene(graph, "feature:ads/historical_ctr", depth=2)
+    written = render(scene, "graphml")
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns", "y": "http://www.yworks.com/xml/graphml"}
+    root = ET.fromstring(written)
+    keys = [(k.get("for"), k.get("attr.name")) for k in root.findall("g:key", ns) if k.get("attr.name")]
+    assert len(keys) == len(set(keys)), "an attribute with two keys"
+    types = {(k.get("for"), k.get("attr.name")): k.get("attr.type") for k in root.findall("g:key", ns)}
+    assert types[("edge", "weight")] == "double" and types[("node", "current")] == "boolean"
+    # every edge with a weight in the graph carries it; the others carry none (not empty text)
+    weighted = [d["weight"] for _, _, d in scene.graph.edges(data=True) if d.get("weight") is not None]
+    weight_key = next(k.get("id") for k in root.findall("g:key", ns) if k.get("attr.name") == "weight")
+    written_weights = [float(d.text) for d in root.iterfind(f"g:graph/g:edge/g:data[@key='{weight_key}']", ns)]
+    assert sorted(written_weights) == pytest.approx(sorted(weighted)) and weighted
+    # yEd draws a node's label from its graphics: the name of each node
+    labels = {
+        n.get("id"): n.find("g:data/y:ShapeNode/y:NodeLabel", ns).text for n in root.iterfind("g:graph/g:node", ns)
+    }
+    assert labels["model:ads/ctr_model"] == "ctr_model" and len(labels) == len(scene.graph)
+    # rustworkx's reader (an implementation of its own) reads the same nodes, edges and values
+    (read,) = rx.read_graphml(_saved(written, tmp_path))
+    ids = {read[i]["id"]: i for i in read.node_indices()}
+    assert set(ids) == set(scene.graph)
+    assert {(read[a]["id"], read[b]["id"]) for a, b in read.edge_list()} == set(scene.graph.edges)
+    assert read[ids["model:ads/ctr_model"]]["kind"] == "model"
+    assert {e.get("weight") for e in read.edges() if e.get("weight") is not None} == set(weighted)
+
+
+def _saved(data: bytes, folder: Path) -> str:
+    path = folder / "export.graphml"
+    path.write_bytes(data)
+    return str(path)
 
 
 @pytest.mark.parametrize(

@@ -185,11 +185,21 @@ def test_a_trace_draws_every_node_between_and_folds_what_does_not_fit():
     trace_accounted(trace_scene(g, "s", "t", max_paths=10, limit=40, opened=opened), route)
 
 
-def test_a_trace_without_a_path_draws_its_two_ends():
+def test_a_trace_without_a_path_draws_its_two_ends_and_says_whether_the_other_way_has_one():
     from lineage.views.scenes import trace_scene
 
     scene = trace_scene(diamond(3), "t", "s")
-    assert set(scene.graph) == {"s", "t"} and scene.summary == ["no path between them"]
+    assert set(scene.graph) == {"s", "t"}
+    assert scene.summary == ["no path from t to s, but there is one from s to t: ⇄ Reverse traces it"]
+    assert trace_scene(diamond(3), "off", "in").summary == ["no path between them, either way"]
+
+
+def test_a_trace_lists_ten_paths_and_counts_the_rest():
+    from lineage.views.scenes import trace_scene
+
+    summary = trace_scene(diamond(30), "s", "t").summary  # 31 paths, 50 at most are sought
+    assert summary[0] == "31 paths" and summary[1] == "s -> t" and summary[2] == "s -> a000 -> b000 -> t"
+    assert len(summary) == 1 + 10 + 1 and summary[-1] == "… and 21 more paths"
 
 
 def test_explore_folds_a_hop_too_wide_to_read_even_when_the_view_fits():

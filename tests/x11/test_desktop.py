@@ -258,3 +258,24 @@ def test_a_large_database_draws_its_first_view_while_the_graph_loads_on_a_thread
     keep(image, "x11-large-path.png")
     assert distinct_colours(image) > 20 and window.drawn.nodes and window.model.ready
     assert "pygraphviz" not in sys.modules
+
+
+def test_back_and_forward_by_key_and_mouse_button_on_the_x_server(qtbot, demo_db, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    window = MainWindow(demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.show()
+    window.activateWindow()  # shortcuts go to the active window (Xvfb runs no window manager)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT)
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        window.set_focus("model:ads/ctr_model")
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.spec.focus == "feature:ads/historical_ctr"
+    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
+        qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.ForwardButton)
+    assert window.spec.focus == "model:ads/ctr_model"
+    window.close()
