@@ -54,8 +54,9 @@ def fold_hops(
     for hop, level in enumerate(levels, start=first_hop):
         nodes = sorted(level)
         if len(nodes) > INDIVIDUAL and hubs:
-            kept = set(sorted(nodes, key=lambda n: (-len(graph._succ[n]), n))[:hubs])
-            rep.update((n, n) for n in kept)
+            biggest = sorted(nodes, key=lambda n: (-len(graph._succ[n]), n))[:hubs]
+            rep.update((n, n) for n in biggest)  # in this order, not a set's: the drawing follows it
+            kept = set(biggest)
             nodes = [n for n in nodes if n not in kept]
         root = f"group:{direction}{hop}"
         _place(graph, nodes, root, 0, opened | {root} if by_kind else opened, rep, groups, _Where(hop, direction))
