@@ -21,6 +21,7 @@ from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl  # noqa: E402
 from lineage.ingest import import_paths  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from tests.conftest import DATA  # noqa: E402
+from tests.windows import shown_window  # noqa: E402
 
 WAIT = 30_000
 
@@ -28,10 +29,7 @@ WAIT = 30_000
 @pytest.fixture
 def window(qtbot, demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # QSettings away from the user's
-    win = MainWindow(demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
     return win
 
 
@@ -42,10 +40,7 @@ def window_on_a_copy(qtbot, demo_db, tmp_path, monkeypatch) -> MainWindow:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     copy = tmp_path / "copy.db"
     shutil.copy(demo_db, copy)
-    window = MainWindow(str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.show()
+    window = shown_window(qtbot, str(copy), focus="feature:ads/historical_ctr", depth=1, remember=False)
     return window
 
 
@@ -345,10 +340,7 @@ def test_the_event_loop_keeps_running_while_2000_nodes_are_laid_out(qtbot, tmp_p
     manifest.write_text("\n".join(lines) + "\n")
     with Store.open(tmp_path / "big.db", create=True) as store:
         assert import_paths(store, [manifest]).ok
-    win = MainWindow(str(tmp_path / "big.db"), focus="model:big", depth=1, remember=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, str(tmp_path / "big.db"), focus="model:big", depth=1, remember=False)
     gaps, last = [], [time.perf_counter()]
 
     def tick() -> None:
@@ -442,10 +434,7 @@ def test_tours_record_reorder_note_save_and_present(qtbot, demo_db, tmp_path, mo
 
 def test_presenting_the_demo_tour_walks_the_steps(qtbot, demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    win = MainWindow(demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         win.present()
     assert win.state.mode == "findings" and win.state.finding.kind == "feedback_loops"
@@ -470,10 +459,7 @@ def test_an_import_that_classifies_earlier_logs_again_says_so_and_shows_them(qtb
         assert import_paths(store, [DATA / "openlineage" / "filetransport_append_events.jsonl"]).ok
     rules = tmp_path / "rules.yaml"
     rules.write_text("lineage_manifest: 1\nclassify:\n  - {kind: model, namespace: 's3://features', name: 'churn/*'}\n")
-    win = MainWindow(str(db), remember=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, str(db), remember=False)
     assert "dataset:s3://features/churn/user_features" in win.graph
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         assert win.start_import([str(rules)])

@@ -12,25 +12,16 @@ pytest.importorskip("PySide6")
 from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
+from tests.windows import shown_window  # noqa: E402
+
 WAIT = 30_000
 START, MODEL, FONT = "feature:ads/historical_ctr", "model:ads/ctr_model", "feature:ads/font_size"
-
-
-def shown(qtbot, db: str, *, remember: bool = False, size: tuple[int, int] | None = None) -> MainWindow:
-    """A window on ``db`` focused on START, shown with its first view drawn."""
-    win = MainWindow(db, focus=START, depth=1, remember=remember)
-    qtbot.addWidget(win)
-    if size is not None:
-        win.resize(*size)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
-    return win
 
 
 @pytest.fixture
 def window(qtbot, demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    return shown(qtbot, demo_db)
+    return shown_window(qtbot, demo_db, focus=START, depth=1, remember=False)
 
 
 def key(qtbot, win, which) -> None:
@@ -110,7 +101,7 @@ def test_view_theme_dark_and_light_whatever_the_system_and_remembered(qtbot, dem
     from lineage_gui.theme import hint_colour
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    win = shown(qtbot, demo_db, remember=True)
+    win = shown_window(qtbot, demo_db, focus=START, depth=1, remember=True)
     try:
         with qtbot.waitSignal(win.viewShown, timeout=WAIT):
             win.theme_actions["dark"].trigger()
@@ -168,7 +159,7 @@ def test_the_plus_n_badge_is_big_enough_to_hit_at_the_zoom_a_view_opens_at(windo
 def test_the_canvas_gets_most_of_the_window_and_the_panels_can_be_closed(qtbot, demo_db, tmp_path, monkeypatch,
                                                                         width, height, share):  # fmt: skip
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    win = shown(qtbot, demo_db, size=(width, height))
+    win = shown_window(qtbot, demo_db, focus=START, depth=1, remember=False, size=(width, height))
     qtbot.waitUntil(lambda: win.canvas.width() >= share * width)
     panels = {a.text(): a for a in win.findChildren(type(win.back_action)) if a.text() in ("Search", "Inspector")}
     panels["Search"].trigger()  # View ▸ Panels ▸ Search closes the dock: the canvas widens

@@ -24,6 +24,7 @@ from lineage.store import Store  # noqa: E402
 from lineage.views.spec import LIMIT  # noqa: E402
 from tests.guarantees.hostile import hostile_names, write_hostile_manifest  # noqa: E402
 from tests.guarantees.test_hostile_names import Markup  # noqa: E402
+from tests.windows import shown_window  # noqa: E402
 
 WAIT = 30_000
 OUT = Path(__file__).parents[2] / "out"
@@ -40,11 +41,7 @@ def hostile_db(tmp_path_factory):
 
 
 def open_window(qtbot, db: str, *, unfolded: bool) -> MainWindow:
-    win = MainWindow(db, focus="dataset:source", depth=1, remember=False)
-    win.resize(1400, 900)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, db, focus="dataset:source", depth=1, remember=False, size=(1400, 900))
     if unfolded:  # every name a node of its own: a hop of 82 is folded at the usual limit
         win.state.limit = LIMIT + 1
         with qtbot.waitSignal(win.viewShown, timeout=WAIT):

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from lineage.graph import load_graph  # noqa: E402
 from lineage.store import Store  # noqa: E402
 from lineage.views.scenes import build_scene  # noqa: E402
+from tests.windows import shown_window  # noqa: E402
 
 WAIT = 30_000
 
@@ -43,10 +44,7 @@ def gate(monkeypatch):
 @pytest.fixture
 def large(qtbot, demo_db, tmp_path, monkeypatch, gate):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    win = MainWindow(demo_db, depth=1, remember=False, load_at_once=0)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, demo_db, depth=1, remember=False, load_at_once=0)
     yield win
     gate.set()
     win.close()
@@ -185,10 +183,7 @@ def test_a_folded_impact_opens_a_group_on_double_click_and_a_fitted_view_keeps_l
     from lineage_gui.items import LABELS_BELOW_SCALE, NodeItem
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    win = MainWindow(wide_db, focus="feature:w/f", remember=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, wide_db, focus="feature:w/f", remember=False)
     win.state.limit = 10  # 61 nodes fit the default 300: a smaller limit makes the impact fold
     with qtbot.waitSignal(win.viewShown, timeout=WAIT):
         win.set_mode("impact")

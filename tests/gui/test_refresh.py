@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.windows import shown_window
+
 pytest.importorskip("PySide6")
 
 import lineage_gui.refresh  # noqa: E402
 from lineage_gui.items import NodeItem  # noqa: E402
-from lineage_gui.window import MainWindow  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from lineage.demo import build_demo  # noqa: E402
@@ -29,10 +30,7 @@ def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(lineage_gui.refresh, "POLL_MS", 50)
     db = tmp_path / "demo.db"
     build_demo(db)
-    win = MainWindow(str(db), focus=FOCUS, depth=1, remember=False)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.viewShown, timeout=WAIT):
-        win.show()
+    win = shown_window(qtbot, str(db), focus=FOCUS, depth=1, remember=False)
     yield win
     win.close()
 

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 from lineage_gui.display import bundled_xcb_loaded
-from lineage_gui.window import MainWindow
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tests.windows import shown_window
 
 OUT = Path(__file__).parents[2] / "out"
 WAIT = 60_000
@@ -44,11 +45,7 @@ def keep(image, name: str) -> None:
 def test_every_mode_draws_a_dialog_opens_and_the_window_quits(qtbot, demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert QGuiApplication.platformName() == "xcb"
-    window = MainWindow(demo_db, remember=False)
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.show()
+    window = shown_window(qtbot, demo_db, remember=False, size=(1600, 1000), timeout=WAIT)
     qtbot.waitExposed(window)
     for mode in ("explore", "trace", "impact", "simulate", "findings", "diff"):
         if mode != "explore":
@@ -243,11 +240,7 @@ def test_a_large_database_draws_its_first_view_while_the_graph_loads_on_a_thread
     """The large-database path on a real display: the first view read in SQL on a worker, the
     whole graph loading on another thread meanwhile, then a mode that waited for it."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    window = MainWindow(demo_db, remember=False, load_at_once=0)
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.show()
+    window = shown_window(qtbot, demo_db, remember=False, load_at_once=0, size=(1600, 1000), timeout=WAIT)
     qtbot.waitExposed(window)
     if not window.model.ready:
         with qtbot.waitSignal(window.model.graphChanged, timeout=WAIT):
@@ -264,10 +257,7 @@ def test_back_and_forward_by_key_and_mouse_button_on_the_x_server(qtbot, demo_db
     from PySide6.QtCore import Qt
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    window = MainWindow(demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.show()
+    window = shown_window(qtbot, demo_db, focus="feature:ads/historical_ctr", depth=1, remember=False, timeout=WAIT)
     window.activateWindow()  # shortcuts go to the active window (Xvfb runs no window manager)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT)
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
