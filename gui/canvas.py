@@ -263,6 +263,18 @@ class GraphView(QGraphicsView):
             elif isinstance(item, EdgeItem):
                 item.setOpacity(1.0 if node is None or node in (item.source, item.target) else FADED)
 
+    def fade(self, unmatched: frozenset[str]) -> None:
+        """Draw the nodes a view's filter does not match, and their edges, faint (hover still
+        stands a node out over it)."""
+        for item in self.scene().items():
+            if isinstance(item, NodeItem):
+                item.dimmed = item.node_id in unmatched
+            elif isinstance(item, EdgeItem):
+                item.dimmed = item.source in unmatched or item.target in unmatched
+            else:
+                continue
+            item.update()
+
     def _badge_at(self, where: QPointF) -> NodeItem | None:
         """The node whose "+N" badge (with its margin) is at ``where``: it reaches past the
         node's shape, which is all that itemAt hits."""

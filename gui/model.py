@@ -24,10 +24,11 @@ from lineage.analyses import Finding, find_all
 from lineage.analyses.engine import loading_whole_graph
 from lineage.graph import load_flag_history
 from lineage.store import Store
+from lineage.views.filters import NodeFilter, node_filter
 from lineage.views.focus import default_focus
 from lineage.views.history import History
 from lineage.views.spec import MODES, ViewSpec
-from lineage.views.tours import Step, match_finding
+from lineage.views.tours import Step, match_finding, reach_and_filter
 
 
 def central_feature(db_path: str) -> str | None:
@@ -100,6 +101,7 @@ class ExplorerModel(QObject):
         self._stop_load = threading.Event()
         self._pending_step: Step | None = None
         self.history = History()  # the views shown, for Back and Forward
+        self._filter: tuple[Any, NodeFilter] | None = None  # (facets, generation), its filter
 
     # -- the store and its graph ------------------------------------------------------------
 
@@ -318,6 +320,26 @@ class ExplorerModel(QObject):
     def set_depth(self, depth: int) -> None:
         self.set_spec(self.spec.replace(depth=depth))
 
+    def set_reach(self, up: int | None, down: int | None) -> None:
+        """Hops up and down apart (dbt's ``2+model+1``), or both None: the depth both ways."""
+        self.set_spec(self.spec.replace(up=up, down=down))
+
+    def set_filter(self, chosen: dict[str, str], unmatched: str | None = None) -> None:
+        """The facets the view's nodes must match, and whether the rest is dimmed or hidden
+        (``unmatched``; unchanged when None)."""
+        self.set_spec(self.spec.replace(facets=tuple(sorted(chosen.items())),
+                                        unmatched=unmatched or self.spec.unmatched))  # fmt: skip
+
+    def node_filter(self) -> NodeFilter | None:
+        """The filter of the view's facets, the sets it reads from the store kept for the
+        generation (the source facet's set is a query over every provenance row)."""
+        if not self.spec.facets or self.store is None:
+            return None
+        key = (self.spec.facets, self.generation)
+        if self._filter is None or self._filter[0] != key:
+            self._filter = (key, node_filter(self.store, self.spec.facets))
+        return self._filter[1]
+
     def set_upstream(self, upstream: bool) -> None:
         self.set_spec(self.spec.replace(upstream=upstream))
 
@@ -380,10 +402,11 @@ class ExplorerModel(QObject):
         graph = self.graph
         self.spec = self.spec.replace(
             focus=step.focus if step.focus and step.focus in graph else self.spec.focus,
-            depth=ViewSpec.bounded_depth(step.depth), trace=tuple(step.trace) if step.trace else None,
+            trace=tuple(step.trace) if step.trace else None,
             upstream=step.upstream, removed=tuple(n for n in step.removed if n in graph),
             removed_edges=tuple((e[0], e[1]) for e in step.removed_edges), since=step.since,
             group_by=step.group_by, finding=finding, mode=step.mode if step.mode in MODES else "explore",
+            **reach_and_filter(step),
         )  # fmt: skip
         self.modeChanged.emit(self.spec.mode)
         self.show()

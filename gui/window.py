@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
             self.new_data.loaded(self.store.last_import_id())
         self.setWindowTitle(f"Lineage Explorer — {db_path}")
         self.tour_panel.attach(self.store)
-        self.search_panel.show_depth(depth)
+        self.search_panel.show_view(self.spec)
         if self.remember:
             settings = QSettings()
             recent = [p for p in (settings.value("recent") or []) if p != db_path]
@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
         elif spec.trace is not None:
             self.panel.trace_from.setText(spec.trace[0])
             self.panel.trace_to.setText(spec.trace[1])
-        self.search_panel.show_depth(spec.depth)
+        self.search_panel.show_view(spec)
         self.panel.upstream.blockSignals(True)
         self.panel.upstream.setChecked(spec.upstream)
         self.panel.upstream.blockSignals(False)
@@ -418,10 +418,10 @@ class MainWindow(QMainWindow):
         if not self.model.ready:
             db_path, spec = self.db_path, self.spec
             return lambda: scene_from_database(db_path, spec)
-        graph, spec, inputs = self.graph, self.spec, None
+        graph, spec, inputs, only = self.graph, self.spec, None, self.model.node_filter()
         if spec.mode == "diff" and spec.since:
             inputs = diff_inputs(self.store, spec.since, label=spec.since[:19].replace("T", " "))
-        return lambda: build_scene(graph, spec, diff=inputs)
+        return lambda: build_scene(graph, spec, diff=inputs, only=only)
 
     def request_scene(self) -> None:
         self.waiting = False
@@ -479,6 +479,8 @@ class MainWindow(QMainWindow):
             assert before.layout is not None
             placed = keep_positions(placed, before.layout, scene.graph)
         nodes = self.canvas.draw(scene, placed, self.dark, self.spec.expanded, keep_view=in_place)
+        if scene.unmatched:
+            self.canvas.fade(scene.unmatched)
         self.drawn = Drawn(scene, nodes, placed)
         focus_item = self.drawn.nodes.get(scene.focus) if scene.focus else None
         # Rings open whole (their important nodes keep labels when fitted): close up, the straight

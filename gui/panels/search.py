@@ -1,5 +1,7 @@
-"""The search panel: a search box with completion, the facets, the depth and the matches. It
-reads the model's graph and store, sets the depth on the model, and asks for a focus."""
+"""The search panel: a search box with completion, the facets (which also filter the canvas:
+the rest dimmed or hidden), the depth (both ways, or up and down apart) and the matches. It
+reads the model's graph and store, sets the depth and the filter on the model, and asks for a
+focus."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from lineage_gui.model import ExplorerModel
 from lineage_gui.plain import tooltip
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -21,9 +25,11 @@ from PySide6.QtWidgets import (
 
 from lineage.refs import RefError, resolve
 from lineage.views.search import search_nodes
+from lineage.views.selector import parse_selector
+from lineage.views.spec import FACETS, MAX_DEPTH, ViewSpec
 
 ANY = "(any)"
-FACETS = ("kind", "owner", "tag", "status", "source")
+ON_CANVAS = (("Dim the rest", "dim"), ("Hide the rest", "hide"), ("List only", None))
 
 
 class SearchPanel(QWidget):
@@ -49,16 +55,38 @@ class SearchPanel(QWidget):
             combo = QComboBox()
             # A 10,000-character owner must not widen the dock: the combo keeps a fixed width.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(16)
+            combo.setMinimumContentsLength(10)  # the dock starts narrow
             combo.addItem(ANY, None)  # the values come with the whole graph
-            combo.currentIndexChanged.connect(lambda _: self.run_search())
+            combo.currentIndexChanged.connect(lambda _: self.facet_changed())
             self.facets[facet] = combo
             form.addRow(facet.capitalize(), combo)
+        self.on_canvas = QComboBox()
+        for label, how in ON_CANVAS:
+            self.on_canvas.addItem(label, how)
+        self.on_canvas.setToolTip("What the facets do to the nodes on the canvas they do not match")
+        self.on_canvas.currentIndexChanged.connect(lambda _: self.filter_canvas())
+        form.addRow("On canvas", self.on_canvas)
         self.depth_box = QSpinBox()
-        self.depth_box.setRange(1, 12)
+        self.depth_box.setRange(1, MAX_DEPTH)
         self.depth_box.setToolTip("Hops shown up and down from the focused node")
         self.depth_box.valueChanged.connect(model.set_depth)
         form.addRow("Depth", self.depth_box)
+        self.apart = QCheckBox("Up and down apart")
+        self.apart.setToolTip("Only what the focus reads (up) and what reads it (down), each as far as "
+                              "you say: dbt's 2+model+1 (type that in the search box too)")  # fmt: skip
+        self.apart.toggled.connect(lambda _: self.set_reach())
+        self.up_box, self.down_box = QSpinBox(), QSpinBox()
+        reach = QHBoxLayout()
+        for label, box in (("↑", self.up_box), ("↓", self.down_box)):
+            box.setRange(0, MAX_DEPTH)
+            box.setPrefix(f"{label} ")
+            box.setEnabled(False)
+            box.valueChanged.connect(lambda _: self.set_reach())
+            reach.addWidget(box)
+        self.up_box.setToolTip("Hops upstream: what the focus reads, and what that reads")
+        self.down_box.setToolTip("Hops downstream: what reads the focus, and what reads that")
+        form.addRow(self.apart)
+        form.addRow("Up, down", reach)
         self.results = QListWidget()
         # One click focuses a result (as a link would), Enter too; a double click is one click more.
         focus = lambda item: self.focusRequested.emit(item.data(Qt.ItemDataRole.UserRole))  # noqa: E731
@@ -68,11 +96,50 @@ class SearchPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.results)
 
-    def show_depth(self, depth: int) -> None:
-        """Show ``depth`` without setting it again on the model."""
-        self.depth_box.blockSignals(True)
-        self.depth_box.setValue(depth)
-        self.depth_box.blockSignals(False)
+    def show_view(self, spec: ViewSpec) -> None:
+        """Show the depth, the reach up and down and the filter of ``spec`` (Back, Forward, a
+        tour step, a remembered view) without setting them again on the model."""
+        up, down = spec.hops
+        boxes = [self.depth_box, self.apart, self.up_box, self.down_box, self.on_canvas, *self.facets.values()]
+        for box in boxes:
+            box.blockSignals(True)
+        self.depth_box.setValue(max(spec.depth, 1))
+        self.apart.setChecked(spec.directional)
+        self.up_box.setValue(up if spec.directional else spec.depth)
+        self.down_box.setValue(down if spec.directional else spec.depth)
+        self.up_box.setEnabled(spec.directional)
+        self.down_box.setEnabled(spec.directional)
+        self.depth_box.setEnabled(not spec.directional)
+        chosen = dict(spec.facets)
+        if chosen:
+            self.on_canvas.setCurrentIndex(self.on_canvas.findData(spec.unmatched))
+        for facet, combo in self.facets.items():
+            at = combo.findData(chosen[facet]) if facet in chosen else 0
+            combo.setCurrentIndex(max(at, 0))
+        for box in boxes:
+            box.blockSignals(False)
+
+    def chosen(self) -> dict[str, str]:
+        """The facet values chosen (facet -> value)."""
+        return {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
+
+    def filter_canvas(self) -> None:
+        """The facets as the view's filter, unless they only narrow the list."""
+        how = self.on_canvas.currentData()
+        chosen = self.chosen() if how is not None else {}
+        if tuple(sorted(chosen.items())) != self.model.spec.facets or (chosen and how != self.model.spec.unmatched):
+            self.model.set_filter(chosen, how)
+
+    def set_reach(self) -> None:
+        """Up and down apart, from the two boxes; or, unticked, the depth both ways again."""
+        apart = self.apart.isChecked()
+        for box in (self.up_box, self.down_box):
+            box.setEnabled(apart)
+        self.depth_box.setEnabled(not apart)
+        if apart:
+            self.model.set_reach(self.up_box.value(), self.down_box.value())
+        else:
+            self.model.set_reach(None, None)
 
     def graph_loaded(self) -> None:
         """Fill the completion and the facets with what the model's load read."""
@@ -88,11 +155,15 @@ class SearchPanel(QWidget):
                 combo.setItemData(combo.count() - 1, tooltip(value), Qt.ItemDataRole.ToolTipRole)
             combo.blockSignals(False)
 
+    def facet_changed(self) -> None:
+        self.run_search()
+        self.filter_canvas()
+
     def run_search(self) -> None:
         self.results.clear()
         model = self.model
         text = self.search.text().strip()
-        chosen = {f: c.currentData() for f, c in self.facets.items() if c.currentData() is not None}
+        chosen = self.chosen()
         graph = model.graph if model.ready else None  # before it is in, nodes are looked up in the store
         for node_id in search_nodes(model.store, graph, text, chosen):
             data = model.node_data(node_id)
@@ -103,6 +174,13 @@ class SearchPanel(QWidget):
 
     def focus_search(self) -> None:
         text = self.search.text().strip()
+        selected = parse_selector(text, lambda ref: resolve(self.model.store, ref))
+        if selected is not None:  # "2+name+1": the node, so far up and down
+            node_id, up, down = selected
+            self.model.set_spec(self.model.spec.replace(up=up, down=down), show=False)
+            self.show_view(self.model.spec)
+            self.focusRequested.emit(node_id)  # one picture, at the reach asked for
+            return
         try:
             self.focusRequested.emit(resolve(self.model.store, text))
         except RefError as exc:

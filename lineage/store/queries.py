@@ -237,10 +237,10 @@ class Queries(Connection):
         rows = self.db.conn.execute("SELECT DISTINCT j.value FROM nodes, json_each(nodes.tags) j ORDER BY 1")
         return [r[0] for r in rows if isinstance(r[0], str)]
 
-    def tags_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
-        wanted = set(ids)
-        rows = self.db.conn.execute("SELECT id, tags FROM nodes WHERE tags != '[]'")
-        return {i: json.loads(t) for i, t in rows if i in wanted}
+    def nodes_with_tag(self, tag: str) -> set[str]:
+        """The ids of the nodes tagged ``tag`` (the tag facet's filter)."""
+        rows = self.db.conn.execute("SELECT n.id FROM nodes n, json_each(n.tags) j WHERE j.value = ?", (tag,))
+        return {r[0] for r in rows}
 
     # -- has anything changed --------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -24,31 +25,46 @@ class Neighbourhood:
     left_out: int
 
 
-def neighbourhood(graph: nx.DiGraph, focus: str, *, depth: int = 2, limit: int = 500) -> Neighbourhood:
-    """The nodes a view of ``focus`` shows: breadth-first both ways, nearest first.
+def neighbourhood(
+    graph: nx.DiGraph, focus: str, *, depth: int = 2, limit: int = 500, hops: tuple[int, int] | None = None
+) -> Neighbourhood:
+    """The nodes a view of ``focus`` shows: breadth-first both ways, nearest first; with
+    ``hops`` (up, down), only ancestors up to ``up`` hops and descendants up to ``down`` (dbt's
+    ``2+model+1``: no siblings, no other inputs of what the focus feeds).
 
-    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("x", "b")])
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("x", "b"), ("x", "y")])
     >>> hood = neighbourhood(g, "b", depth=1)
     >>> hood.nodes, hood.hidden
-    (('b', 'a', 'c', 'x'), {'c': 1})
+    (('b', 'a', 'c', 'x'), {'c': 1, 'x': 1})
     >>> neighbourhood(g, "b", depth=2, limit=3).left_out
-    2
+    3
+    >>> neighbourhood(g, "b", hops=(1, 2)).nodes
+    ('b', 'a', 'c', 'x', 'd')
+    >>> neighbourhood(g, "c", hops=(2, 0)).nodes
+    ('c', 'b', 'a', 'x')
     """
     if focus not in graph:
         raise nx.NodeNotFound(f"{focus} is not in the graph")
     distance = {focus: 0}
-    frontier = [focus]
     within: list[str] = [focus]
-    for hop in range(1, depth + 1):
+    # Both ways, a node's every neighbour is a step; apart, upstream steps follow only
+    # predecessors and downstream steps only successors, each as far as its own hops.
+    both, up, down = (graph._succ, graph._pred), (graph._pred,), (graph._succ,)
+    walks: list[tuple[tuple[Any, ...], int]] = [(both, depth)] if hops is None else [(up, hops[0]), (down, hops[1])]
+    frontiers = [[focus] for _ in walks]
+    for hop in range(1, max(far for _, far in walks) + 1):
         nxt = []
-        for node in frontier:
-            for other in (*graph._succ[node], *graph._pred[node]):
-                if other not in distance:
-                    distance[other] = hop
-                    nxt.append(other)
+        for i, (sides, far) in enumerate(walks):
+            step = []
+            for node in frontiers[i] if hop <= far else ():
+                for other in (o for side in sides for o in side[node]):
+                    if other not in distance:
+                        distance[other] = hop
+                        step.append(other)
+            frontiers[i] = step
+            nxt += step
         nxt.sort()
         within.extend(nxt)
-        frontier = nxt
     shown = tuple(within[:limit])
     shown_set = set(shown)
     hidden = {}

@@ -9,6 +9,7 @@ and paints it; the CLI's exports and the tours draw the same scenes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -19,9 +20,10 @@ from lineage.analyses import Finding, diff, impact, simulate, trace
 from lineage.analyses.trace import Trace, nodes_between
 from lineage.graph import load_around, load_graph
 from lineage.groups import largest_groups
+from lineage.views.filters import NodeFilter, node_filter
 from lineage.views.folding import Folded, fold_edge, fold_hops, folded_graph
 from lineage.views.neighbourhood import neighbourhood
-from lineage.views.spec import LIMIT, MODES, ViewSpec
+from lineage.views.spec import LIMIT, MODES, ViewSpec, reach_words
 from lineage.when import just_before
 from lineage.words import counted
 
@@ -43,6 +45,7 @@ class Scene:
     engine: str | None = None  # None: Graphviz's dot (sfdp when large); "rings": by distance
     root: str | None = None  # the centre of a ring layout
     distance: dict[str, int] = field(default_factory=dict)  # hops from the root (rings)
+    unmatched: frozenset[str] = frozenset()  # nodes the view's facets do not match: drawn faded
 
 
 def _subgraph(graph: nx.DiGraph, nodes: Iterable[str]) -> nx.DiGraph:
@@ -64,6 +67,7 @@ def _hidden(graph: nx.DiGraph, shown: Iterable[str], known: set[str] | None = No
 def explore_scene(
     graph: nx.DiGraph, focus: str, *, depth: int = 2, limit: int = LIMIT,
     expanded: Iterable[str] = (), opened: frozenset[str] = frozenset(), fold: bool = True,
+    hops: tuple[int, int] | None = None,
 ) -> Scene:  # fmt: skip
     """The focused node's neighbourhood, plus every neighbour of the nodes the user expanded.
     More than ``limit`` nodes are folded (:mod:`lineage.views.folding`), the outermost hops
@@ -71,7 +75,8 @@ def explore_scene(
     ``WIDEST_HOP`` nodes on (with ``limit`` at most ``LIMIT``): every node within ``depth``
     is drawn or in one group (``opened`` opens groups); with ``fold`` False, the nearest
     ``limit`` are drawn and the rest counted as left out (for a view grouped by team, owner or
-    namespace afterwards).
+    namespace afterwards). ``hops`` (up, down) reaches ancestors and descendants apart (see
+    :func:`~lineage.views.neighbourhood.neighbourhood`).
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
     >>> s = explore_scene(g, "b", depth=1)
@@ -82,8 +87,12 @@ def explore_scene(
     >>> star = nx.DiGraph([("hub", f"n{i:02}") for i in range(30)])
     >>> sorted(explore_scene(star, "hub", depth=1, limit=10).graph)
     ['group:near1|kind="(no kind)"', 'hub', 'n00', 'n01']
+    >>> explore_scene(g, "c", hops=(2, 0)).title
+    'c: 3 nodes within 2 hops up, 0 down'
     """
-    hood = neighbourhood(graph, focus, depth=depth, limit=limit if not fold else len(graph))
+    hood = neighbourhood(graph, focus, depth=depth, limit=limit if not fold else len(graph), hops=hops)
+    reach = reach_words(depth, hops)
+    depth = depth if hops is None else max(hops)
     within = set(hood.nodes)
     extras: list[str] = []
     for node in expanded:
@@ -96,7 +105,7 @@ def explore_scene(
     if not fold or (len(within) + len(extras) <= limit and max(map(len, levels), default=0) <= (widest or limit)):
         nodes = list(dict.fromkeys([*hood.nodes, *extras]))[: max(limit, len(hood.nodes))]
         shown = set(nodes)
-        title = f"{focus}: {counted(len(shown), 'node')} within {counted(depth, 'hop')}"
+        title = f"{focus}: {counted(len(shown), 'node')} within {reach}"
         return Scene(
             "explore", title, _subgraph(graph, nodes), focus=focus, node_state={focus: "focus"},
             hidden=_hidden(graph, shown), left_out=hood.left_out,
@@ -108,7 +117,7 @@ def explore_scene(
     hidden = _hidden(graph, [n for n in sub if n not in folded.groups], represented)
     summary = [f"{len(folded.groups)} groups drawn: double-click one to open it"] if folded.groups else []
     return Scene(
-        "explore", f"{focus}: {counted(len(represented), 'node')} within {counted(depth, 'hop')}", sub, focus=focus,
+        "explore", f"{focus}: {counted(len(represented), 'node')} within {reach}", sub, focus=focus,
         node_state={focus: "focus"}, hidden=hidden, summary=summary,
     )  # fmt: skip
 
@@ -486,7 +495,8 @@ def builds(mode: str) -> Callable[[SceneBuilder], SceneBuilder]:
 def _explore(graph: nx.DiGraph, spec: ViewSpec, _: DiffInputs | None) -> Scene:
     # Also what a mode shows while its input is missing (no trace ends, no finding, no import).
     scene = explore_scene(graph, spec.focus, depth=spec.depth, expanded=spec.expanded, limit=spec.limit,
-                          opened=spec.open_groups, fold=not spec.group_by)  # fmt: skip
+                          opened=spec.open_groups, fold=not spec.group_by,
+                          hops=spec.hops if spec.directional else None)  # fmt: skip
     scene.mode = spec.mode
     return scene
 
@@ -530,13 +540,59 @@ def explore_from_store(store: Store, spec: ViewSpec) -> Scene:
     has loaded. A neighbourhood of ``depth`` hops, with the badges of what it leaves hidden,
     only depends on the nodes one hop further (two with expanded nodes, whose neighbours are
     drawn with badges of their own), so the scene is the one of the whole graph."""
-    hops = spec.depth + (2 if spec.expanded else 1)
-    return build_scene(load_around(store, spec.focus, hops), spec.replace(mode="explore"))
+    hops = max(spec.hops) + (2 if spec.expanded else 1)
+    only = node_filter(store, spec.facets) if spec.facets else None
+    return build_scene(load_around(store, spec.focus, hops), spec.replace(mode="explore"), only=only)
 
 
-def build_scene(graph: nx.DiGraph, spec: ViewSpec, *, diff: DiffInputs | None = None) -> Scene:
+ANCHORS = ("focus", "removed")  # states of the nodes a filter never hides: what the view is about
+
+
+def filter_scene(scene: Scene, only: NodeFilter, how: str) -> Scene:
+    """``scene`` with the nodes ``only`` does not match dimmed (``how`` "dim": listed in
+    ``unmatched``) or hidden ("hide": left out with their edges, and counted in the summary).
+    The focus, a trace's ends and the removed nodes of a simulation stay whatever they are, and
+    so do groups (open one to filter its members).
+
+    >>> g = nx.DiGraph([("d", "m"), ("m", "c"), ("d", "j")])
+    >>> for n, kind in [("d", "dataset"), ("m", "model"), ("c", "consumer"), ("j", "job")]:
+    ...     g.nodes[n]["kind"] = kind
+    >>> scene = Scene("explore", "t", g, focus="d", node_state={"d": "focus"})
+    >>> dimmed = filter_scene(scene, NodeFilter((("kind", "model"),)), "dim")
+    >>> sorted(dimmed.unmatched), dimmed.summary
+    (['c', 'j'], ['2 nodes dimmed by the filter (kind model)'])
+    >>> hidden = filter_scene(scene, NodeFilter((("kind", "model"),)), "hide")
+    >>> sorted(hidden.graph), hidden.summary
+    (['d', 'm'], ['2 nodes hidden by the filter (kind model)'])
+    """
+    if not only:
+        return scene
+    unmatched = frozenset(
+        n for n, data in scene.graph.nodes(data=True)
+        if scene.node_state.get(n) not in ANCHORS and n != scene.focus and data.get("kind") != "group"
+        and not only.matches(n, data)
+    )  # fmt: skip
+    what = ", ".join(f"{facet} {value}" for facet, value in only.chosen)
+    if how == "dim" or not unmatched:
+        said = [f"{counted(len(unmatched), 'node')} dimmed by the filter ({what})"] if unmatched else []
+        return dataclasses.replace(scene, unmatched=unmatched, summary=[*scene.summary, *said])
+    kept = [n for n in scene.graph if n not in unmatched]
+    return dataclasses.replace(
+        scene, graph=_subgraph(scene.graph, kept),
+        node_state={n: s for n, s in scene.node_state.items() if n not in unmatched},
+        edge_state={e: s for e, s in scene.edge_state.items() if e[0] not in unmatched and e[1] not in unmatched},
+        hidden={n: c for n, c in scene.hidden.items() if n not in unmatched},
+        distance={n: d for n, d in scene.distance.items() if n not in unmatched},
+        summary=[*scene.summary, f"{counted(len(unmatched), 'node')} hidden by the filter ({what})"],
+    )  # fmt: skip
+
+
+def build_scene(
+    graph: nx.DiGraph, spec: ViewSpec, *, diff: DiffInputs | None = None, only: NodeFilter | None = None
+) -> Scene:
     """The scene ``spec`` asks for, grouped when it says so; ``diff`` is what a diff view
-    compares (see :func:`diff_inputs`).
+    compares (see :func:`diff_inputs`); ``only`` filters it as ``spec.unmatched`` says (the
+    filter of ``spec.facets``, read from the store: :func:`lineage.views.filters.node_filter`).
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
     >>> scene = build_scene(g, ViewSpec(mode="trace", focus="a", trace=("a", "c")))
@@ -546,4 +602,6 @@ def build_scene(graph: nx.DiGraph, spec: ViewSpec, *, diff: DiffInputs | None = 
     scene = SCENES[spec.mode](graph, spec, diff)
     if spec.group_by:
         scene = group_scene(scene, spec.group_by, open_groups=spec.open_groups)
+    if only is not None:
+        scene = filter_scene(scene, only, spec.unmatched)
     return scene

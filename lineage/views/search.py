@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from lineage.refs import candidates
+from lineage.views.filters import node_filter
+from lineage.views.spec import FACETS
 
 if TYPE_CHECKING:
     from lineage.store import Store
 
 SEARCH_RESULTS = 500
-FACETS = ("kind", "owner", "tag", "status", "source")
 
 
 def search_nodes(
@@ -29,22 +30,11 @@ def search_nodes(
     named = [m.id for m in candidates(store, text)] if text else []
     found = store.search(text, limit=limit) if text else sorted(graph) if graph is not None else []
     ids = list(dict.fromkeys(named + found))
-    tags = store.tags_of(ids) if "tag" in chosen else {}
-    from_source = store.nodes_from_importer(chosen["source"]) if "source" in chosen else set()
+    only = node_filter(store, chosen)
     out: list[str] = []
     for node_id in ids:
         data = (graph.nodes[node_id] if node_id in graph else None) if graph is not None else store.node(node_id)
-        if data is None:
-            continue
-        if "kind" in chosen and data.get("kind") != chosen["kind"]:
-            continue
-        if "owner" in chosen and chosen["owner"] not in (data.get("owner"), data.get("team")):
-            continue
-        if "status" in chosen and data.get("status") != chosen["status"]:
-            continue
-        if "tag" in chosen and chosen["tag"] not in tags.get(node_id, ()):
-            continue
-        if "source" in chosen and node_id not in from_source:
+        if data is None or not only.matches(node_id, data):
             continue
         out.append(node_id)
         if len(out) >= limit:

@@ -10,12 +10,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lineage.analyses import Finding
+from lineage.words import counted
 
 MODES = ("explore", "trace", "impact", "simulate", "findings", "diff")
 GROUP_KEYS = ("team", "owner", "namespace")
 DEFAULT_DEPTH = 2
 MAX_DEPTH = 12  # as `lineage view --depth`: a neighbourhood is at most this many hops
 LIMIT = 300  # nodes laid out at once; the rest is counted and named as left out
+FACETS = ("kind", "owner", "tag", "status", "source")  # what a view's nodes can be filtered by
+UNMATCHED = ("dim", "hide")  # what a filter does to the nodes it does not match
+
+
+def reach_words(depth: int, hops: tuple[int, int] | None) -> str:
+    """How far a neighbourhood reaches, in words: ``depth`` both ways, or ``hops`` (up, down).
+
+    >>> reach_words(1, None), reach_words(2, (2, 1))
+    ('1 hop', '2 hops up, 1 down')
+    """
+    return counted(depth, "hop") if hops is None else f"{counted(hops[0], 'hop')} up, {hops[1]} down"
 
 
 @dataclass(frozen=True)
@@ -28,11 +40,15 @@ class ViewSpec:
     >>> ViewSpec(depth=13)
     Traceback (most recent call last):
     ValueError: depth 13 is out of range (0 to 12)
+    >>> ViewSpec(up=2, down=1).reach, ViewSpec(depth=3).reach
+    ('2 hops up, 1 down', '3 hops')
     """
 
     mode: str = "explore"
     focus: str = ""
-    depth: int = DEFAULT_DEPTH
+    depth: int = DEFAULT_DEPTH  # hops both ways (explore), unless up or down is set
+    up: int | None = None  # explore: hops upstream only, as dbt's 2+model (with down: 2+model+1)
+    down: int | None = None  # explore: hops downstream only (0 when only up is set)
     expanded: frozenset[str] = frozenset()  # nodes whose every neighbour is shown (explore)
     trace: tuple[str, ...] | None = None  # (source, target)
     upstream: bool = False  # impact: also what the focus depends on
@@ -43,12 +59,19 @@ class ViewSpec:
     group_by: str | None = None  # one of GROUP_KEYS
     open_groups: frozenset[str] = frozenset()  # groups shown member by member
     limit: int = LIMIT
+    facets: tuple[tuple[str, str], ...] = ()  # (facet, value) pairs a node must all match
+    unmatched: str = "dim"  # what the facets do to the nodes they do not match: dim or hide
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r} (known: {', '.join(MODES)})")
-        if not 0 <= self.depth <= MAX_DEPTH:
-            raise ValueError(f"depth {self.depth} is out of range (0 to {MAX_DEPTH})")
+        for name, hops in (("depth", self.depth), ("up", self.up), ("down", self.down)):
+            if hops is not None and not 0 <= hops <= MAX_DEPTH:
+                raise ValueError(f"{name} {hops} is out of range (0 to {MAX_DEPTH})")
+        if unknown := [f for f, _ in self.facets if f not in FACETS]:
+            raise ValueError(f"cannot filter by {unknown[0]!r} (known: {', '.join(FACETS)})")
+        if self.unmatched not in UNMATCHED:
+            raise ValueError(f"unmatched nodes are dimmed or hidden, not {self.unmatched!r}")
         if self.group_by is not None and self.group_by not in GROUP_KEYS:
             raise ValueError(f"cannot group by {self.group_by!r} (team, owner or namespace)")
         if self.limit < 1:
@@ -62,6 +85,27 @@ class ViewSpec:
         (12, 0)
         """
         return max(0, min(depth, MAX_DEPTH))
+
+    @property
+    def directional(self) -> bool:
+        """Up and down are set apart: only ancestors up, only descendants down (no siblings)."""
+        return self.up is not None or self.down is not None
+
+    @property
+    def hops(self) -> tuple[int, int]:
+        """(up, down): how far a directional view reaches each way.
+
+        >>> ViewSpec(up=3).hops, ViewSpec(depth=2).hops
+        ((3, 0), (2, 2))
+        """
+        if not self.directional:
+            return self.depth, self.depth
+        return self.up or 0, self.down or 0
+
+    @property
+    def reach(self) -> str:
+        """The view's reach in words, for titles and the status bar."""
+        return reach_words(self.depth, self.hops if self.directional else None)
 
     def replace(self, **changes: Any) -> ViewSpec:
         """This view with some inputs changed (validated again)."""
@@ -89,4 +133,5 @@ class ViewSpec:
         finding = id(self.finding) if self.finding is not None else None
         return (self.mode, self.focus, self.depth, self.expanded, self.trace, self.upstream,
                 self.removed, self.removed_edges, finding, self.since, self.group_by,
-                self.open_groups, self.limit)  # fmt: skip
+                self.open_groups, self.limit, self.up, self.down, self.facets,
+                self.unmatched)  # fmt: skip

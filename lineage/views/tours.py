@@ -15,8 +15,9 @@ from lineage.records import LONE_SURROGATE, InputError, Location, lone_surrogate
 from lineage.refs import resolve
 from lineage.safeyaml import decode_text, load_yaml
 from lineage.store import Store
+from lineage.views.filters import node_filter
 from lineage.views.scenes import Scene, build_scene, diff_inputs
-from lineage.views.spec import DEFAULT_DEPTH, MAX_DEPTH, MODES, ViewSpec
+from lineage.views.spec import DEFAULT_DEPTH, FACETS, MAX_DEPTH, MODES, ViewSpec
 
 TOUR_FORMATS = ("html", "pdf")
 MAX_TOUR_DEPTH = MAX_DEPTH  # a step's neighbourhood is at most this many hops
@@ -40,6 +41,10 @@ class Step:
     since: str | None = None
     group_by: str | None = None
     positions: dict[str, list[float]] | None = None  # a frozen layout, node -> [x, y]
+    up: int | None = None  # hops up and down apart (explore), as the view's
+    down: int | None = None
+    facets: dict[str, str] = field(default_factory=dict)  # the view's filter: facet -> value
+    hide_unmatched: bool = False  # the filter hides what it does not match (else dims it)
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, [], {}, "")}
@@ -66,7 +71,8 @@ def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, finding
     inputs = None
     if spec.mode == "diff" and step.since and store is not None:
         inputs = diff_inputs(store, step.since, label=step.since[:19])
-    scene = build_scene(graph, spec, diff=inputs)
+    only = node_filter(store, spec.facets) if spec.facets and store is not None else None
+    scene = build_scene(graph, spec, diff=inputs, only=only)
     scene.title = step.title or scene.title
     return scene
 
@@ -74,7 +80,7 @@ def scene_for(step: Step, graph: nx.DiGraph, store: Store | None = None, finding
 def step_spec(step: Step, graph: nx.DiGraph, store: Store | None = None, findings: Findings | None = None) -> ViewSpec:
     """The view a step asks for. A step whose mode lacks its input (a trace with no ends, a
     finding that is gone, a diff with no store to read) explores its focus instead."""
-    spec = ViewSpec(focus=step.focus, depth=ViewSpec.bounded_depth(step.depth), group_by=step.group_by)
+    spec = ViewSpec(focus=step.focus, group_by=step.group_by, **reach_and_filter(step))
     if step.mode == "trace" and step.trace:
         return spec.replace(mode="trace", trace=tuple(step.trace))
     if step.mode == "impact":
@@ -91,6 +97,15 @@ def step_spec(step: Step, graph: nx.DiGraph, store: Store | None = None, finding
     return spec
 
 
+def reach_and_filter(step: Step) -> dict[str, Any]:
+    """The view fields of a step's depth (both ways, or up and down apart) and its filter,
+    brought into range (a tour written by hand may ask more)."""
+    apart = {name: None if hops is None else ViewSpec.bounded_depth(hops)
+             for name, hops in (("up", step.up), ("down", step.down))}  # fmt: skip
+    return {"depth": ViewSpec.bounded_depth(step.depth), **apart, "facets": tuple(sorted(step.facets.items())),
+            "unmatched": "hide" if step.hide_unmatched else "dim"}  # fmt: skip
+
+
 def step_of(spec: ViewSpec, *, title: str = "", positions: dict[str, list[float]] | None = None) -> Step:
     """A view recorded as a tour step (removals sorted, a finding by its kind and nodes)."""
     finding = None
@@ -99,7 +114,9 @@ def step_of(spec: ViewSpec, *, title: str = "", positions: dict[str, list[float]
     return Step(title=title, mode=spec.mode, focus=spec.focus, depth=spec.depth,
                 trace=list(spec.trace) if spec.trace else None, upstream=spec.upstream,
                 removed=sorted(spec.removed), removed_edges=[list(e) for e in sorted(spec.removed_edges)],
-                finding=finding, since=spec.since, group_by=spec.group_by, positions=positions)  # fmt: skip
+                finding=finding, since=spec.since, group_by=spec.group_by, positions=positions,
+                up=spec.up, down=spec.down, facets=dict(spec.facets),
+                hide_unmatched=bool(spec.facets) and spec.unmatched == "hide")  # fmt: skip
 
 
 def match_finding(findings: Findings, wanted: dict[str, Any]) -> Finding | None:
@@ -118,6 +135,7 @@ def _finding_exists(step: Step, graph: nx.DiGraph, findings: Findings | None) ->
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
 _BLANK_OR_TEXT = {"type": ["string", "null"]}  # a hand-written "note:" with nothing after it
+_HOPS = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_TOUR_DEPTH}
 # What a tour file may hold, checked where it enters (a wrong type would surface later, unlocated).
 TOUR_SCHEMA = {
     "type": "object",
@@ -140,6 +158,9 @@ TOUR_SCHEMA = {
                 "group_by": {"enum": ["team", "owner", "namespace", None]},
                 "positions": {"type": ["object", "null"], "additionalProperties": {
                     "type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+                "up": _HOPS, "down": _HOPS, "hide_unmatched": {"type": "boolean"},
+                "facets": {"type": "object", "additionalProperties": False,
+                           "properties": {facet: _TEXT for facet in FACETS}},
             },
         }},
     },

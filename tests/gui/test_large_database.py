@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from lineage.graph import load_graph  # noqa: E402
 from lineage.store import Store  # noqa: E402
+from lineage.views.filters import node_filter  # noqa: E402
 from lineage.views.scenes import build_scene  # noqa: E402
 from tests.windows import shown_window  # noqa: E402
 
@@ -209,3 +210,14 @@ def test_a_folded_impact_opens_a_group_on_double_click_and_a_fitted_view_keeps_l
     win.canvas.place_labels()
     assert not any(i.overview_label().isVisible() for i in win.drawn.nodes.values())
     win.close()
+
+
+def test_a_filtered_view_up_and_down_apart_is_the_same_read_from_sql(large, qtbot, demo_db):
+    spec = large.spec.replace(focus="model:ads/ctr_model", up=1, down=2, facets=(("kind", "model"),), unmatched="dim")
+    with qtbot.waitSignal(large.viewShown, timeout=WAIT):
+        large.model.set_spec(spec)
+    assert not large.model.ready
+    with Store.open(demo_db) as store:
+        expected = build_scene(whole(demo_db), spec, only=node_filter(store, spec.facets))
+    assert set(large.drawn.nodes) == set(expected.graph) and large.drawn.scene.unmatched == expected.unmatched
+    assert expected.unmatched and {n for n, item in large.drawn.nodes.items() if item.dimmed} == expected.unmatched
