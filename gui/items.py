@@ -31,6 +31,9 @@ BADGE_POINTS = 7.0  # the status and hop badges
 EXPAND_POINTS = 8.5  # the "+N" badge, bigger: it is clicked
 EXPAND_MARGIN = 5.0  # scene units round the "+N" badge that a click still hits
 LABELS_BELOW_SCALE = 0.35  # level of detail: no text when zoomed out further
+STRUCK = "#c5221f"  # deprecated and removed nodes: the strike-through and the badge
+PROPOSED = "#b06000"  # the "proposed" badge
+BADGE_GREY = "#5f6368"  # the "+N", hop and other badges
 
 
 def display_label(name: str) -> str:
@@ -48,7 +51,7 @@ def node_size(name: str, members: int = 0) -> tuple[float, float]:
     return max(width, 70.0), height
 
 
-def _shape_path(shape: str, rect: QRectF) -> QPainterPath:
+def shape_path(shape: str, rect: QRectF) -> QPainterPath:
     path = QPainterPath()
     x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
     if shape == "pill":
@@ -74,6 +77,55 @@ def _shape_path(shape: str, rect: QRectF) -> QPainterPath:
     else:
         path.addRoundedRect(rect, 6, 6)
     return path
+
+
+def node_pen(style: KindStyle, state: str | None, *, focus: bool = False, status: str | None = None) -> QPen:
+    """A node's border: its state's colour and width, else its kind's accent; dashed when proposed
+    or its state says so (the canvas and the legend draw with it)."""
+    look = state_style(state)
+    border = QColor(look["border"]) if "border" in look else style.accent
+    pen = QPen(border, look.get("width", 3.0 if focus else 1.4))
+    if status == "proposed" or look.get("dash"):
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+def node_fill(style: KindStyle, state: str | None, dark: bool) -> QColor:
+    """A node's fill: its state's in the light palette (the dark one keeps the kind's: the border
+    carries the state there)."""
+    look = state_style(state)
+    return QColor(look["fill"]) if "fill" in look and not dark else style.fill
+
+
+def edge_width(attrs: dict) -> float:
+    """Thicker for more weight, and for more edges folded into one (between groups)."""
+    weight = attrs.get("weight")
+    count = attrs.get("count") or 1
+    return 1.2 + (min(weight, 1.0) * 4.0 if weight else 0.0) + 1.5 * math.log10(count)
+
+
+def edge_pen(attrs: dict, state: str | None, dark: bool, width: float) -> QPen:
+    """An edge's pen: its state's colour and width, else the plain edge colour; dashed when only
+    observed (not declared) or its state says so."""
+    look = edge_state_style(state)
+    colour = QColor(look["colour"]) if "colour" in look else edge_colour(dark)
+    pen = QPen(colour, max(width, look.get("width", 0)))
+    if not attrs.get("declared") or look.get("dash"):
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+def state_badge_colour(state: str) -> QColor:
+    """The colour of the badge naming a node's state (broken, added, ...)."""
+    return QColor(state_style(state).get("border", BADGE_GREY))
+
+
+def draw_badge(painter: QPainter, text: str, colour: QColor, at: QPointF) -> None:
+    """A small status badge (deprecated, hop 2, broken, ...) with its top left at ``at``."""
+    font = _badge_font(BADGE_POINTS)
+    metrics = QFontMetricsF(font)
+    _pill(painter, text, colour, QRectF(at.x(), at.y(), metrics.horizontalAdvance(text) + 8, metrics.height() + 1),
+          font)  # fmt: skip
 
 
 def _fade(painter: QPainter, look: dict, dimmed: float | None) -> None:
@@ -153,7 +205,7 @@ class NodeItem(QGraphicsItem):
         )
 
     def shape(self) -> QPainterPath:
-        return _shape_path(self.style.shape, self.rect)
+        return shape_path(self.style.shape, self.rect)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
@@ -161,16 +213,13 @@ class NodeItem(QGraphicsItem):
         look = state_style(self.state)
         _fade(painter, look, 0.25 if self.dimmed else None)
         status = self.attrs.get("status")
-        border = QColor(look["border"]) if "border" in look else self.style.accent
-        pen = QPen(border, look.get("width", 3.0 if self.focus else 1.4))
+        pen = node_pen(self.style, self.state, focus=self.focus, status=status)
         if self.isSelected():
-            pen = QPen(QColor("#1a73e8"), 3.2)
-        if status == "proposed" or look.get("dash"):
-            pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setColor(QColor("#1a73e8"))
+            pen.setWidthF(3.2)
         painter.setPen(pen)
-        fill = QColor(look["fill"]) if "fill" in look and not self.dark else self.style.fill
-        painter.setBrush(QBrush(fill))
-        painter.drawPath(_shape_path(self.style.shape, self.rect))
+        painter.setBrush(QBrush(node_fill(self.style, self.state, self.dark)))
+        painter.drawPath(shape_path(self.style.shape, self.rect))
         if lod < LABELS_BELOW_SCALE:
             return
         painter.setFont(LABEL_FONT)
@@ -182,23 +231,22 @@ class NodeItem(QGraphicsItem):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.label)
         if status == "deprecated":
             y = self.rect.center().y()
-            painter.setPen(QPen(QColor("#c5221f"), 1.2))
+            painter.setPen(QPen(QColor(STRUCK), 1.2))
             painter.drawLine(QPointF(text_rect.x(), y), QPointF(text_rect.right() - 2, y))
-            self._badge(painter, "deprecated", QColor("#c5221f"), self.rect.topLeft() + QPointF(4, -10))
+            draw_badge(painter, "deprecated", QColor(STRUCK), self.rect.topLeft() + QPointF(4, -10))
         elif status == "proposed":
-            self._badge(painter, "proposed", QColor("#b06000"), self.rect.topLeft() + QPointF(4, -10))
+            draw_badge(painter, "proposed", QColor(PROPOSED), self.rect.topLeft() + QPointF(4, -10))
         if self.state in ("removed", "deleted"):
-            painter.setPen(QPen(QColor("#c5221f"), 1.6))
+            painter.setPen(QPen(QColor(STRUCK), 1.6))
             y = self.rect.center().y()
             painter.drawLine(QPointF(self.rect.x() + PADDING_X - 4, y), QPointF(self.rect.right() - 6, y))
         below = self.rect.bottomLeft() + QPointF(4, -2)
         if self.state and self.state.startswith("hop"):
-            self._badge(painter, f"hop {self.state[3:]}", QColor("#5f6368"), below)
+            draw_badge(painter, f"hop {self.state[3:]}", QColor(BADGE_GREY), below)
         elif self.state in ("broken", "degraded", "added", "deleted", "changed", "removed"):
-            colour = QColor(state_style(self.state).get("border", "#5f6368"))
-            self._badge(painter, self.state, colour, below)
+            draw_badge(painter, self.state, state_badge_colour(self.state), below)
         if self.hidden or self.expanded:
-            _pill(painter, self._expand_text(), QColor("#5f6368"), self._expand_rect(), _badge_font(EXPAND_POINTS))
+            draw_expand_badge(painter, self._expand_text(), self._expand_rect())
 
     def _expand_text(self) -> str:
         return "−" if self.expanded else f"+{self.hidden}"
@@ -214,16 +262,10 @@ class NodeItem(QGraphicsItem):
         it is easy to hit at the zoom a view opens at."""
         return self._expand_rect().adjusted(-EXPAND_MARGIN, -EXPAND_MARGIN, EXPAND_MARGIN, EXPAND_MARGIN)
 
-    def _badge(self, painter: QPainter, text: str, colour: QColor, at: QPointF) -> None:
-        font = _badge_font(BADGE_POINTS)
-        metrics = QFontMetricsF(font)
-        _pill(
-            painter,
-            text,
-            colour,
-            QRectF(at.x(), at.y(), metrics.horizontalAdvance(text) + 8, metrics.height() + 1),
-            font,
-        )
+
+def draw_expand_badge(painter: QPainter, text: str, rect: QRectF) -> None:
+    """The "+N" (or "−") badge a click expands (or folds) a node by, filling ``rect``."""
+    _pill(painter, text, QColor(BADGE_GREY), rect, _badge_font(EXPAND_POINTS))
 
 
 def _badge_font(points: float) -> QFont:
@@ -270,7 +312,7 @@ class EdgeItem(QGraphicsItem):
         self.setZValue(0)
         weight = attrs.get("weight")
         count = attrs.get("count") or 1  # edges folded into this one (between groups)
-        self.width = 1.2 + (min(weight, 1.0) * 4.0 if weight else 0.0) + 1.5 * math.log10(count)
+        self.width = edge_width(attrs)
         kinds = ", ".join(attrs.get("kinds", ()))
         evidence = "declared" if attrs.get("declared") else "observed only"
         extra = f", weight {weight:g}" if weight is not None else ""
@@ -301,12 +343,10 @@ class EdgeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         look = edge_state_style(self.state)
         _fade(painter, look, 0.2 if self.dimmed else None)
-        colour = QColor(look["colour"]) if "colour" in look else edge_colour(self.dark)
+        pen = edge_pen(self.attrs, self.state, self.dark, self.width)
         if self.isSelected():
-            colour = QColor("#1a73e8")
-        pen = QPen(colour, max(self.width, look.get("width", 0)))
-        if not self.attrs.get("declared") or look.get("dash"):
-            pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setColor(QColor("#1a73e8"))
+        colour = pen.color()
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path)

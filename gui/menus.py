@@ -19,7 +19,7 @@ MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(MODES, start=1)}
 def build_menus(window: MainWindow) -> None:
     """Fill the window's menu bar and toolbar; sets ``recent_menu``, ``back_action``,
     ``forward_action``, ``freeze_action``, ``group_actions``, ``theme_actions``,
-    ``mode_actions`` and ``mode_action`` on it."""
+    ``legend_action``, ``overview_action``, ``mode_actions`` and ``mode_action`` on it."""
 
     def action(menu, text, slot, shortcut=None, checkable=False):
         act = QAction(text, window)
@@ -77,6 +77,12 @@ def build_menus(window: MainWindow) -> None:
         act = action(theme_menu, theme.capitalize(), lambda _=False, t=theme: window.set_theme(t), checkable=True)
         themes.addAction(act)
         window.theme_actions[theme] = act
+    view_menu.addSeparator()
+    overlays = window.overlays
+    window.legend_action = action(view_menu, "&Legend", overlays.set_legend, "Ctrl+Shift+K", True)
+    window.legend_action.setChecked(overlays.legend.wanted)
+    window.overview_action = action(view_menu, "&Overview", overlays.set_overview, "Ctrl+Shift+M", True)
+    window.overview_action.setChecked(overlays.overview.wanted)
     tools = bar.addMenu("&Tools")
     toolbar = window.addToolBar("Modes")
     toolbar.setObjectName("modes")

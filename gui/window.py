@@ -19,6 +19,7 @@ from lineage_gui.items import EdgeItem, NodeItem
 from lineage_gui.loading import LOAD_AT_ONCE
 from lineage_gui.menus import build_menus
 from lineage_gui.model import ExplorerModel
+from lineage_gui.overlays import CanvasOverlays
 from lineage_gui.panels import InspectorView, ModePanel, NotesView, SearchPanel, TourPanel
 from lineage_gui.plain import message
 from lineage_gui.presenter import Presenter, view_status
@@ -115,6 +116,8 @@ class MainWindow(QMainWindow):
         self.canvas.badgeClicked.connect(model.toggle_expanded)
         self.canvas.contextRequested.connect(self.context_menu)
         self.canvas.scene().selectionChanged.connect(self.selection_changed)
+        self.overlays = CanvasOverlays(self.canvas, remember=remember)  # the legend and the overview
+        self.viewShown.connect(lambda: self.overlays.show_view(self.drawn.scene, self.spec.expanded, self.dark))
         self.refresh_bar = RefreshBar()
         self.refresh_bar.refreshRequested.connect(self.refresh_from_database)
         central = QWidget()
