@@ -25,7 +25,7 @@ from lineage.analyses.engine import loading_whole_graph
 from lineage.graph import load_flag_history
 from lineage.store import Store
 from lineage.views.focus import default_focus
-from lineage.views.generations import generations, previous
+from lineage.views.generations import default_since, generations
 from lineage.views.history import History
 from lineage.views.spec import MODES, ViewSpec
 from lineage.views.tours import Step, match_finding
@@ -310,8 +310,7 @@ class ExplorerModel(QObject):
         self.spec = self.spec.replace(mode=mode)
         if mode == "diff" and self.spec.since is None and self.imports:
             # From the generation before the newest: what the newest import changed, at once.
-            start = previous(generations(self.imports))
-            self.spec = self.spec.replace(since=start.moment if start else None)
+            self.spec = self.spec.replace(since=default_since(generations(self.imports)))
         self.modeChanged.emit(mode)
         if mode == "findings" and self.findings is None:
             self.compute_findings()

@@ -27,13 +27,19 @@ from lineage.when import just_before, parse_when
 @click.argument("target_ref", metavar="TO")
 @click.option("--max-paths", default=20, show_default=True, type=click.IntRange(min=1))
 @click.option("--max-length", type=click.IntRange(min=1), help="Longest path, in edges.")
+@AS_OF
 @click.option("--json", "as_json", is_flag=True, help='Print {"paths": [[NODE, ...], ...]}.')
 @friendly
-def trace_command(source_ref: str, target_ref: str, max_paths: int, max_length: int | None, as_json: bool) -> None:
+def trace_command(source_ref: str, target_ref: str, max_paths: int, max_length: int | None, as_of: str | None,
+                  as_json: bool) -> None:  # fmt: skip
     """Every path from FROM to TO in the direction data flows, shortest first."""
     store = open_store()
-    source, target = resolve(store, source_ref), resolve(store, target_ref)
-    graph = load_between(store, source, target)  # only what a path can pass: not the whole graph
+    if as_of is None:
+        source, target = resolve(store, source_ref), resolve(store, target_ref)
+        graph = load_between(store, source, target)  # only what a path can pass: not the whole graph
+    else:  # the SQL walks read the graph now: the graph of then is loaded whole
+        graph = graph_as_of(store, as_of)
+        source, target = resolve_in(store, graph, source_ref), resolve_in(store, graph, target_ref)
     result = trace(graph, source, target, max_paths=max_paths, max_length=max_length)
     emit(present.to_json(present.trace_json(graph, result)) if as_json else present.trace_text(result))
 

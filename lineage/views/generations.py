@@ -53,14 +53,18 @@ def _n(count: int | None, noun: str) -> str:
     return f"{count or 0} {noun}{'' if count == 1 else 's'}"
 
 
-def previous(choices: list[Generation]) -> Generation | None:
-    """The generation Diff starts from: the one before the newest, so it shows at once what the
-    newest import changed (the newest itself with only one).
+def default_since(choices: list[Generation]) -> str | None:
+    """The moment Diff starts from: just after the generation before the newest, so it shows
+    at once what the newest import changed (before everything when there is one import).
 
-    >>> previous([Generation("b", "", 2), Generation("a", "", 1)]).moment, previous([])
-    ('a', None)
+    >>> default_since([Generation("b", "", 2), Generation("a", "", 1)]), default_since([Generation("a", "", 1)])
+    ('a', '0000')
+    >>> default_since([]) is None
+    True
     """
-    return choices[1] if len(choices) > 1 else (choices[0] if choices else None)
+    if len(choices) > 1:
+        return choices[1].moment
+    return BEFORE_EVERYTHING if choices else None
 
 
 def earlier_state(since: str) -> str:

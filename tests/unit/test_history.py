@@ -101,3 +101,17 @@ def test_changes_between_name_the_import_that_removed_a_node(two_sources, tmp_pa
         (import_id,) = changes.removed_groups()
         assert changes.removed_groups() == {import_id: ["dataset:shop/views"]}
         assert changes.imports[import_id]["valid_at"].startswith("2026-02-01")
+
+
+def test_trace_as_of_traces_in_the_graph_of_then(lineage, small, tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text(small.read_text().replace("configures: [ranker]", "configures: [feature:ctr]"))
+    lineage("import", "--at", "2025-01-01", "--source", "s", "old.yaml")
+    lineage("import", "--at", "2025-06-01", "--source", "s", "small.yaml")
+    now = json.loads(lineage("trace", "rank_boost", "homepage", "--json").stdout)["paths"]
+    then = json.loads(lineage("trace", "rank_boost", "homepage", "--as-of", "2025-03-01", "--json").stdout)["paths"]
+    assert [[n["id"] for n in p] for p in now] == [
+        ["flag:shop/rank_boost", "model:shop/ranker", "consumer:shop/homepage"]
+    ]
+    assert [n["id"] for n in then[0]][:2] == ["flag:shop/rank_boost", "feature:shop/ctr"]
+    assert lineage("trace", "rank_boost", "homepage", "--as-of", "2024-01-01").exit_code == 2
