@@ -24,7 +24,7 @@ from lineage.when import parse_when
 @click.option("--remove", "removals", multiple=True, metavar="REF",
               help="Simulate mode: remove REF (repeatable).")  # fmt: skip
 @click.option("--finding", metavar="KIND", help="Findings mode: show the first finding of KIND.")
-@click.option("--since", metavar="WHEN", help="Diff mode: compare with the graph as of WHEN.")
+@click.option("--since", metavar="WHEN", help="Diff mode: what changed at WHEN or later.")
 @click.option("--screenshot", metavar="PNG", default=lambda: os.environ.get("LINEAGE_SCREENSHOT"),
               help="Render to this PNG once laid out, then exit ($LINEAGE_SCREENSHOT).")  # fmt: skip
 @friendly

@@ -47,21 +47,26 @@ class Loaded:
     names: list[str]  # for the search box's completion: every id and name, sorted (none when large)
     facets: dict[str, list[str]]  # each facet's values (see lineage.views.search.facet_values)
     counts: dict[str, int]  # nodes and edges of the graph
+    as_of: str | None = None  # the moment the graph is of (None: now)
 
 
-def read_loaded(store: Store, progress: Callable[[int], None] | None = None) -> Loaded:
+def read_loaded(store: Store, progress: Callable[[int], None] | None = None, *, as_of: str | None = None) -> Loaded:
     """Everything :class:`Loaded` holds, read from ``store`` in one snapshot (``progress`` as
-    :func:`lineage.graph.load_graph` calls it)."""
+    :func:`lineage.graph.load_graph` calls it); the graph as it was at the moment ``as_of``
+    (None: now), the imports all of them (the history to move in)."""
     with store.reading():
-        graph = load_graph(store, progress=progress)
+        graph = load_graph(store, as_of=as_of, progress=progress)
         counts = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
         names = []
         if counts["nodes"] <= COMPLETE_AT_MOST:
             names = sorted({*graph.nodes, *(name for _, name in graph.nodes(data="name") if name)})
-        return Loaded(graph, store.imports(), store.last_import_id(), names, facet_values(store, graph), counts)
+        facets = facet_values(store, graph)
+        return Loaded(graph, store.imports(), store.last_import_id(), names, facets, counts, as_of)
 
 
-def load_whole(db_path: str, progress: Callable[[int], None], cancelled: Callable[[], bool]) -> Loaded:
+def load_whole(
+    db_path: str, progress: Callable[[int], None], cancelled: Callable[[], bool], as_of: str | None = None
+) -> Loaded:
     """:func:`read_loaded` of the database at ``db_path``, on a connection of its own (this runs
     on a worker thread), calling ``progress(rows)`` as it reads and stopping with
     :class:`LoadCancelled` once ``cancelled()`` says so.
@@ -77,7 +82,7 @@ def load_whole(db_path: str, progress: Callable[[int], None], cancelled: Callabl
         progress(rows)
 
     with loading_whole_graph(thaw_earlier=False), Store.open(db_path) as store:
-        return read_loaded(store, report)
+        return read_loaded(store, report, as_of=as_of)
 
 
 def release(graph: nx.DiGraph) -> None:

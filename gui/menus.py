@@ -59,6 +59,7 @@ def build_menus(window: MainWindow) -> None:
     action(view_menu, "Zoom &in", lambda: window.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
     action(view_menu, "Zoom &out", lambda: window.canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
     action(view_menu, "&Re-layout", window.relayout, "Ctrl+L")
+    action(view_menu, "&As of…", window.as_of.toggle, "Ctrl+T")
     window.freeze_action = action(view_menu, "&Freeze layout", window.toggle_freeze, "Ctrl+Shift+L", True)
     group_menu = view_menu.addMenu("&Group by")
     window.group_actions = QActionGroup(window)

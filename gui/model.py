@@ -26,6 +26,7 @@ from lineage.graph import load_flag_history
 from lineage.store import Store
 from lineage.views.filters import NodeFilter, node_filter
 from lineage.views.focus import default_focus
+from lineage.views.generations import default_since, generations
 from lineage.views.history import History
 from lineage.views.spec import MODES, ViewSpec
 from lineage.views.tours import Step, match_finding, reach_and_filter
@@ -102,6 +103,8 @@ class ExplorerModel(QObject):
         self._pending_step: Step | None = None
         self.history = History()  # the views shown, for Back and Forward
         self._filter: tuple[Any, NodeFilter] | None = None  # (facets, generation), its filter
+        self.as_of: str | None = None  # the moment whose graph is asked for (None: now)
+        self.loaded_as_of: str | None = None  # the moment of the graph loaded
 
     # -- the store and its graph ------------------------------------------------------------
 
@@ -113,6 +116,7 @@ class ExplorerModel(QObject):
         if self.store is not None:
             self.store.close()
         self.store, self.db_path = Store.open(db_path), db_path
+        self.as_of = None  # another database: its graph now
         self.counts = self.store.counts()
         self._set_loaded(None)
         self.history.clear()
@@ -146,7 +150,7 @@ class ExplorerModel(QObject):
         """Read the whole graph again, here and now."""
         assert self.store is not None
         with loading_whole_graph(thaw_earlier=False):
-            loaded = read_loaded(self.store)
+            loaded = read_loaded(self.store, as_of=self.as_of)
         self._set_loaded(loaded)
 
     def load_in_background(self) -> None:
@@ -155,8 +159,13 @@ class ExplorerModel(QObject):
         stop = self._stop_load = threading.Event()
         total = self.counts["nodes"] + self.counts["edges"]
         self.loadProgress.emit(0, total)
-        self.loader.run(lambda: load_whole(self.db_path, lambda rows: self.loadProgress.emit(rows, total), stop.is_set),
-                        self._set_loaded, failed=self._load_failed)  # fmt: skip
+        db_path, as_of = self.db_path, self.as_of
+
+        def progress(rows: int) -> None:
+            self.loadProgress.emit(rows, total)
+
+        self.loader.run(lambda: load_whole(db_path, progress, stop.is_set, as_of), self._set_loaded,
+                        failed=self._load_failed)  # fmt: skip
 
     def cancel_load(self) -> None:
         """Stop a load running off the UI thread (its result goes nowhere)."""
@@ -177,7 +186,7 @@ class ExplorerModel(QObject):
             self.graph, self.ready = nx.DiGraph(), False
             self.imports, self.last_import_id, self.names, self.facets = [], 0, [], {}
         else:
-            self.graph, self.ready = loaded.graph, True
+            self.graph, self.ready, self.loaded_as_of = loaded.graph, True, loaded.as_of
             self.imports, self.last_import_id = loaded.imports, loaded.last_import_id
             self.names, self.facets = loaded.names, loaded.facets
             self.counts = loaded.counts
@@ -194,8 +203,11 @@ class ExplorerModel(QObject):
 
     def needs_whole_graph(self, spec: ViewSpec | None = None) -> bool:
         """Whether the picture of ``spec`` (the current view) waits for the whole graph: only
-        the explore view is read around its focus in SQL before."""
-        return not self.ready and (spec or self.spec).mode != "explore"
+        the explore view of the graph now is read around its focus in SQL before (the SQL
+        tables hold the graph now: a view of the past waits for the graph of that moment)."""
+        if self.ready:  # a graph of another moment than the one asked for is loading
+            return self.loaded_as_of != self.as_of
+        return (spec or self.spec).mode != "explore" or self.as_of is not None
 
     def has_node(self, node_id: str) -> bool:
         if self.ready:
@@ -207,6 +219,11 @@ class ExplorerModel(QObject):
         if self.ready or self.store is None:
             return dict(self.graph.nodes[node_id]) if node_id in self.graph else {}
         return self.store.node(node_id) or {}
+
+    def set_as_of(self, moment: str | None) -> None:
+        """Show the graph as it was at ``moment`` (see :func:`lineage.when.split_moment`; None:
+        now): :meth:`refresh` then loads it, and every mode draws it."""
+        self.as_of = moment
 
     def new_generation(self) -> None:
         """The graph was reloaded from new data: keep the focus when it is still there."""
@@ -230,7 +247,7 @@ class ExplorerModel(QObject):
         self.lookingForFindings.emit()
         if not self.ready:  # sought once the whole graph is in (see _set_loaded)
             return
-        graph, history = self.graph, load_flag_history(self.store)
+        graph, history = self.graph, load_flag_history(self.store, as_of=self.as_of)
 
         def found(findings: dict[str, list[Finding]]) -> None:
             if graph is self.graph:  # not those of a graph a reload replaced meanwhile
@@ -242,7 +259,7 @@ class ExplorerModel(QObject):
         """The findings, computed here and now if not yet known."""
         if self.findings is None:
             assert self.store is not None
-            self._found(find_all(self.graph, flag_history=load_flag_history(self.store)))
+            self._found(find_all(self.graph, flag_history=load_flag_history(self.store, as_of=self.as_of)))
         assert self.findings is not None
         return self.findings
 
@@ -293,11 +310,12 @@ class ExplorerModel(QObject):
 
     def set_mode(self, mode: str, *, show: bool = True) -> None:
         self.spec = self.spec.replace(mode=mode)
+        if mode == "diff" and self.spec.since is None and self.imports:
+            # From the generation before the newest: what the newest import changed, at once.
+            self.spec = self.spec.replace(since=default_since(generations(self.imports)))
         self.modeChanged.emit(mode)
         if mode == "findings" and self.findings is None:
             self.compute_findings()
-        if mode == "diff" and self.spec.since is None and self.imports:
-            self.spec = self.spec.replace(since=max(row["valid_at"] for row in self.imports))
         if show:
             self.show()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+from lineage_gui.as_of import AsOf
 from lineage_gui.canvas import HISTORY_BUTTONS, GraphView
 from lineage_gui.export import ExportError
 from lineage_gui.export import export_picture as write_picture
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from lineage.refs import RefError, resolve
 from lineage.store import Store
+from lineage.views.generations import since_label
 from lineage.views.layout import Layout, keep_positions
 from lineage.views.scenes import Scene, build_scene, diff_inputs, explore_from_store
 from lineage.views.spec import ViewSpec
@@ -135,6 +137,8 @@ class MainWindow(QMainWindow):
         self.presenter = Presenter(self, self.notes_dock, self.notes_view, model.apply_step)
         self._sized = False
         self._build_status_bar()
+        self.as_of = AsOf(self)
+        column.insertWidget(1, self.as_of.bar)
         build_menus(self)
         self.set_theme(str(QSettings().value("theme", "system")) if remember else "system", keep=False)
         model.changed.connect(lambda _spec: self.request_scene())
@@ -377,6 +381,7 @@ class MainWindow(QMainWindow):
             self.panel.trace_from.setText(spec.trace[0])
             self.panel.trace_to.setText(spec.trace[1])
         self.search_panel.show_view(spec)
+        self.panel.show_since(spec.since)
         self.panel.upstream.blockSignals(True)
         self.panel.upstream.setChecked(spec.upstream)
         self.panel.upstream.blockSignals(False)
@@ -423,7 +428,8 @@ class MainWindow(QMainWindow):
             return lambda: scene_from_database(db_path, spec)
         graph, spec, inputs, only = self.graph, self.spec, None, self.model.node_filter()
         if spec.mode == "diff" and spec.since:
-            inputs = diff_inputs(self.store, spec.since, label=spec.since[:19].replace("T", " "))
+            inputs = diff_inputs(self.store, spec.since, label=since_label(spec.since, self.model.imports),
+                                 until=self.model.as_of)  # fmt: skip
         return lambda: build_scene(graph, spec, diff=inputs, only=only)
 
     def request_scene(self) -> None:
@@ -449,8 +455,8 @@ class MainWindow(QMainWindow):
         """The view asked for needs the whole graph, still loading: say so, and how to go on."""
         share = self.loading_bar.value() / max(self.loading_bar.maximum(), 1)
         self.statusBar().showMessage(
-            f"{self.spec.mode.capitalize()} waits for the whole graph ({share:.0%} loaded): it is drawn once "
-            "the graph is in. Esc goes back to Explore, drawn from the database now."
+            f"{self.spec.mode.capitalize()} waits for {self.as_of.waiting_for()} ({share:.0%} loaded): "
+            "it is drawn once the graph is in. " + self.as_of.way_on()
         )
 
     def stop_waiting(self) -> bool:

@@ -41,3 +41,41 @@ def just_before(when: str) -> str:
     """
     moment = datetime.strptime(when, FORMAT) - timedelta(microseconds=1)
     return moment.strftime(FORMAT)
+
+
+# A moment in the store's history: a time, or a time and an import id ("T#N", the state just
+# after import N, dated T). Imports dated alike (every file of one `lineage import`) are then
+# told apart: the history orders imports by (valid_at, id), as it chooses each source's newest.
+AFTER = "#"
+LAST_ID = 2**63 - 1  # SQLite's largest rowid: a plain time counts every import dated then
+
+
+def after_import(valid_at: str, import_id: int) -> str:
+    """The moment just after import ``import_id`` (dated ``valid_at``).
+
+    >>> after_import("2026-03-01T00:00:00.000000Z", 7)
+    '2026-03-01T00:00:00.000000Z#7'
+    """
+    return f"{valid_at}{AFTER}{import_id}"
+
+
+def split_moment(moment: str) -> tuple[str, int]:
+    """(time, last import id counted at that time) of a moment: a plain time counts every
+    import dated up to it.
+
+    >>> split_moment("2026-03-01T00:00:00.000000Z#7")
+    ('2026-03-01T00:00:00.000000Z', 7)
+    >>> split_moment("2026-03-01T00:00:00.000000Z")[1] == LAST_ID
+    True
+    """
+    at, sep, through = moment.partition(AFTER)
+    return at, int(through) if sep else LAST_ID
+
+
+def moment_time(moment: str) -> str:
+    """A moment as a person reads it: its time to the second (the import id left out).
+
+    >>> moment_time("2026-03-01T00:00:00.000000Z#7")
+    '2026-03-01 00:00:00'
+    """
+    return split_moment(moment)[0][:19].replace("T", " ")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from lineage.analyses import FINDING_KINDS, Finding
+from lineage.views.generations import BEFORE_EVERYTHING, generations
 
 HINTS = {
     "explore": "Double-click a node to focus it. Click a +N badge to show what is hidden "
@@ -167,16 +168,24 @@ class ModePanel(QStackedWidget):
 
     def _build_diff(self, layout) -> None:
         self.generations = QComboBox()
+        self.generations.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.generations.setMinimumContentsLength(24)  # the dock stays narrow; the list opens wide
+        self.generations.view().setMinimumWidth(460)
         self.generations.activated.connect(lambda i: self.generationChosen.emit(self.generations.itemData(i)))
-        layout.addWidget(QLabel("Compare the graph now with the graph before:"))
+        label = QLabel("Compare the graph with the graph just after the import:")
+        label.setWordWrap(True)  # the dock stays narrow
+        layout.addWidget(label)
         layout.addWidget(self.generations)
 
     def set_generations(self, imports: list[dict]) -> None:
+        """Every import, newest first (see :func:`lineage.views.generations.generations`), and
+        the empty graph before the first."""
         self.generations.clear()
-        seen = set()
-        for row in sorted(imports, key=lambda r: r["valid_at"], reverse=True):
-            if row["valid_at"] in seen:
-                continue
-            seen.add(row["valid_at"])
-            label = f"{row['valid_at'][:19].replace('T', ' ')}  {row['importer']}  {row['path']}"
-            self.generations.addItem(label, row["valid_at"])
+        for generation in generations(imports):
+            self.generations.addItem(generation.label, generation.moment)
+        if imports:
+            self.generations.addItem("before the first import (nothing)", BEFORE_EVERYTHING)
+
+    def show_since(self, since: str | None) -> None:
+        """The generation a diff compares with, chosen in the list (none for a date given)."""
+        self.generations.setCurrentIndex(self.generations.findData(since) if since else -1)

@@ -10,6 +10,7 @@ import click
 
 from lineage.analyses import FINDING_KINDS, diff, find_all, impact, simulate, trace
 from lineage.analyses.signals import EPSILON
+from lineage.changes import changes_between
 from lineage.cli._shared import AS_OF, emit, finite, graph_as_of, open_store, write_or_print
 from lineage.cli.app import Failure, cli, friendly
 from lineage.graph import impact_in_store, load_between, load_flag_history, load_nearby, load_removal
@@ -26,13 +27,19 @@ from lineage.when import just_before, parse_when
 @click.argument("target_ref", metavar="TO")
 @click.option("--max-paths", default=20, show_default=True, type=click.IntRange(min=1))
 @click.option("--max-length", type=click.IntRange(min=1), help="Longest path, in edges.")
+@AS_OF
 @click.option("--json", "as_json", is_flag=True, help='Print {"paths": [[NODE, ...], ...]}.')
 @friendly
-def trace_command(source_ref: str, target_ref: str, max_paths: int, max_length: int | None, as_json: bool) -> None:
+def trace_command(source_ref: str, target_ref: str, max_paths: int, max_length: int | None, as_of: str | None,
+                  as_json: bool) -> None:  # fmt: skip
     """Every path from FROM to TO in the direction data flows, shortest first."""
     store = open_store()
-    source, target = resolve(store, source_ref), resolve(store, target_ref)
-    graph = load_between(store, source, target)  # only what a path can pass: not the whole graph
+    if as_of is None:
+        source, target = resolve(store, source_ref), resolve(store, target_ref)
+        graph = load_between(store, source, target)  # only what a path can pass: not the whole graph
+    else:  # the SQL walks read the graph now: the graph of then is loaded whole
+        graph = graph_as_of(store, as_of)
+        source, target = resolve_in(store, graph, source_ref), resolve_in(store, graph, target_ref)
     result = trace(graph, source, target, max_paths=max_paths, max_length=max_length)
     emit(present.to_json(present.trace_json(graph, result)) if as_json else present.trace_text(result))
 
@@ -134,8 +141,10 @@ def findings_command(as_of: str | None, only: tuple[str, ...], epsilon: float, t
 
 
 @cli.command("diff")
+@click.option("--since", metavar="WHEN",
+              help="What changed at WHEN or later: the earlier state is the one just before WHEN.")  # fmt: skip
 @click.option("--from", "from_", metavar="WHEN",
-              help="The earlier state (default: just before the newest import).")  # fmt: skip
+              help="The earlier state, as of WHEN (default: just before the newest import).")  # fmt: skip
 @click.option("--to", metavar="WHEN", help="The later state (default: now).")
 @click.option(
     "--against",
@@ -145,24 +154,33 @@ def findings_command(as_of: str | None, only: tuple[str, ...], epsilon: float, t
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
 @friendly
-def diff_command(from_: str | None, to: str | None, against: str | None, as_json: bool) -> None:
-    """Nodes and edges added, removed and changed between two points in time (or databases)."""
+def diff_command(since: str | None, from_: str | None, to: str | None, against: str | None, as_json: bool) -> None:
+    """Nodes and edges added, removed and changed between two points in time (or databases),
+    each node added or removed with the import that brought it or took it out."""
     store = open_store()
+    if since and from_:
+        raise Failure("--since and --from both say where to start; give one", code=2)
     if against:
-        if from_ or to:
-            raise Failure("--against compares current graphs; leave out --from and --to", code=2)
+        if since or from_ or to:
+            raise Failure("--against compares current graphs; leave out --since, --from and --to", code=2)
         with Store.open(against) as other:
             after = other.snapshot()
-        before, labels = store.snapshot(), (store.path, against)
+        result = diff(*store.snapshot(), *after)
+        emit(present.to_json(diff_json(result)) if as_json else report.diff_text(result, store.path, against))
+        return
+    latest = store.latest_valid_at()
+    if since:
+        start = just_before(parse_when(since))
     else:
-        latest = store.latest_valid_at()
         start = parse_when(from_) if from_ else _just_before(latest)
-        end = parse_when(to) if to else None
-        before, after = store.snapshot(start), store.snapshot(end)
-        newest = f"before the newest import ({latest[:19].replace('T', ' ')})" if latest else "empty"
-        labels = (from_ or newest, to or "now")
-    result = diff(*before, *after)
-    emit(present.to_json(diff_json(result)) if as_json else report.diff_text(result, *labels))
+    end = parse_when(to) if to else None
+    changes = changes_between(store, start, end)
+    newest = f"before the newest import ({latest[:19].replace('T', ' ')})" if latest else "empty"
+    label = f"just before {since}" if since else from_ or newest
+    if as_json:
+        emit(present.to_json(report.changes_json(changes)))
+    else:
+        emit(report.changes_text(changes, label, to or "now"))
 
 
 def _just_before(when: str | None) -> str:

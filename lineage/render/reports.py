@@ -7,9 +7,11 @@ from typing import Any
 import networkx as nx
 
 from lineage.analyses import FINDING_KINDS, Diff, Finding, Simulation
+from lineage.changes import Changes, import_label
 from lineage.check import CheckResult
 from lineage.render.escape import code, md, printable  # noqa: F401 (md and code: part of this module's API)
 from lineage.render.text import graph_node_json, owner_counts
+from lineage.when import moment_time
 
 
 def _node(graph: nx.DiGraph, node: str) -> dict[str, Any]:
@@ -132,8 +134,14 @@ def diff_text(result: Diff, label_from: str, label_to: str) -> str:
     out = [f"changes from {label_from} to {label_to}"]
     if result.empty:
         return out[0] + ": none"
+    return "\n".join(out + _diff_lines(result))
+
+
+def _diff_lines(result: Diff, told: frozenset[str] = frozenset()) -> list[str]:
+    """A line a change, the nodes added or removed in ``told`` left out (said already)."""
+    out = []
     for sign, items in (("+", result.nodes_added), ("-", result.nodes_removed)):
-        out += [f"{sign} {printable(n)}" for n in items]
+        out += [f"{sign} {printable(n)}" for n in items if n not in told]
     for c in result.nodes_changed:
         fields = ", ".join(f"{k}: {printable(repr(a))} -> {printable(repr(b))}"
                            for k, (a, b) in c.fields.items())  # fmt: skip
@@ -144,7 +152,38 @@ def diff_text(result: Diff, label_from: str, label_to: str) -> str:
         s, t, k = c.key
         fields = ", ".join(f"{f}: {a!r} -> {b!r}" for f, (a, b) in c.fields.items())
         out.append(f"~ {printable(s)} -> {printable(t)}  [{k}]  ({printable(fields)})")
-    return "\n".join(out)
+    return out
+
+
+def changes_json(changes: Changes) -> dict[str, Any]:
+    """:func:`diff_json`, with the import that brought each node added or took each node
+    removed out (``added_with`` / ``removed_with``: id -> import id), those imports
+    (``imports``: import id -> importer, source, path, valid_at) and whether the earlier state
+    precedes every import (``before_first_import``)."""
+    out = diff_json(changes.diff)
+    out["nodes"]["added_with"] = dict(changes.added_with)
+    out["nodes"]["removed_with"] = dict(changes.removed_with)
+    out["imports"] = {str(i): {k: row[k] for k in ("importer", "source", "path", "valid_at")}
+                      for i, row in sorted(changes.imports.items())}  # fmt: skip
+    out["before_first_import"] = changes.before_everything()
+    return out
+
+
+def changes_text(changes: Changes, label_from: str, label_to: str) -> str:
+    """:func:`diff_text`, the nodes added (and removed) grouped under the import that brought
+    them (took them out): "added with FILE at TIME"."""
+    result = changes.diff
+    out = [f"changes from {label_from} to {label_to}"]
+    if result.empty:
+        return out[0] + ": none"
+    if changes.before_everything() and changes.first_import is not None:
+        out.append(f"(the database held nothing then: its first import is dated {moment_time(changes.first_import)})")
+    for sign, verb, groups in (("+", "added", changes.added_groups()), ("-", "removed", changes.removed_groups())):
+        for import_id, nodes in groups.items():
+            row = changes.imports[import_id]
+            out.append(f"{verb} with {printable(import_label(row))} ({row['importer']}, {_n(len(nodes), 'node')}):")
+            out += [f"{sign} {printable(n)}" for n in nodes]
+    return "\n".join(out + _diff_lines(result, frozenset({*changes.added_with, *changes.removed_with})))
 
 
 # -- check ------------------------------------------------------------------------------------

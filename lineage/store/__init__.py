@@ -28,9 +28,10 @@ from lineage.store.database import Store
 from lineage.store.errors import DatabaseError, StoreError, explain
 from lineage.store.rows import EdgeRow, NodeRow
 from lineage.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from lineage.store.snapshots import Said
 from lineage.store.units import Derivation, ImportUnit, UnitOutcome
 
 __all__ = [
     "APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "DatabaseError", "Derivation", "EdgeRow",
-    "ImportUnit", "NodeRow", "Store", "StoreError", "UnitOutcome", "explain",
+    "ImportUnit", "NodeRow", "Said", "Store", "StoreError", "UnitOutcome", "explain",
 ]  # fmt: skip

@@ -93,6 +93,15 @@ class Connection:
         finally:
             conn.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def reading_once(self) -> Iterator[Self]:
+        """:meth:`reading`, unless the caller is inside a transaction already (then its snapshot)."""
+        if self.db.conn.in_transaction:
+            yield self
+        else:
+            with self.reading():
+                yield self
+
     def _before_commit(self) -> None:
         """Called inside a write transaction just before it commits: the parts of the store
         that defer work to the end of a transaction (``Facts``: the current rows) do it here."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lineage.store.connection import Connection
@@ -21,6 +22,7 @@ from lineage.store.rows import (
     node_dict,
 )  # fmt: skip
 from lineage.store.units import EdgeKey
+from lineage.when import LAST_ID, split_moment
 
 # The part of the graph a question about one node needs is walked in SQL over the current edges
 # and kept in temporary tables of ids (a bound id may hold a NUL, which json_each would cut):
@@ -141,6 +143,40 @@ AS_OF_EDGE_FACTS = f"""SELECT f.source, f.target, f.kind, f.weight, f.declared, 
        FROM edge_facts f JOIN imports i ON i.id = f.import_id
        WHERE f.import_id IN (SELECT id FROM temp.as_of_imports)
        ORDER BY f.source, f.target, f.kind, {MERGE_ORDER}"""  # noqa: S608 (constants)
+
+
+# An import up to the moment (:at, :through): dated before :at, or at :at with an id up to
+# :through (a plain time counts every import dated then; see lineage.when.split_moment).
+UP_TO_MOMENT = "(i.valid_at < :at OR (i.valid_at = :at AND i.id <= :through))"
+
+# The imports current at a moment: each source's newest of those up to it.
+CURRENT_AT = f"""SELECT id FROM (
+       SELECT i.id, row_number() OVER (PARTITION BY i.source ORDER BY i.valid_at DESC, i.id DESC) AS nth
+       FROM imports i WHERE {UP_TO_MOMENT}) WHERE nth = 1"""  # noqa: S608 (constants)
+# Every generation that declared a flag, up to a moment, with the flag's targets.
+FLAG_HISTORY = f"""SELECT nf.node_id, i.source, i.valid_at, i.id, ef.target
+       FROM node_facts nf JOIN imports i ON i.id = nf.import_id
+       LEFT JOIN edge_facts ef ON ef.import_id = nf.import_id AND ef.source = nf.node_id AND ef.kind = 'configures'
+       WHERE nf.kind = 'flag' AND nf.reference = 0 AND {UP_TO_MOMENT}
+       ORDER BY nf.node_id, i.valid_at, i.id"""  # noqa: S608 (constants)
+# The imports after one moment up to another, in the order of history.
+LATER_IMPORTS = f"""SELECT i.id FROM imports i WHERE NOT {UP_TO_MOMENT}
+       AND (i.valid_at < :end_at OR (i.valid_at = :end_at AND i.id <= :end_through))
+       ORDER BY i.valid_at, i.id"""  # noqa: S608 (constants)
+
+
+def _moment_params(moment: str) -> dict[str, Any]:
+    at, through = split_moment(moment)
+    return {"at": at, "through": through}
+
+
+@dataclass(frozen=True)
+class Said:
+    """What one import's facts name: its id, its source, the ids of its nodes."""
+
+    import_id: int
+    source: str
+    nodes: frozenset[str]
 
 
 def _graph_node(r: Sequence[Any]) -> NodeRow:
@@ -357,13 +393,8 @@ class Snapshots(Connection):
     def flag_history(self, as_of: str | None = None) -> list[tuple[str, str, str, frozenset[str]]]:
         """(flag, source, valid_at, targets) for every generation that declared a flag."""
         rows = self.db.conn.execute(
-            """SELECT nf.node_id, i.source, i.valid_at, i.id, ef.target
-               FROM node_facts nf JOIN imports i ON i.id = nf.import_id
-               LEFT JOIN edge_facts ef ON ef.import_id = nf.import_id
-                 AND ef.source = nf.node_id AND ef.kind = 'configures'
-               WHERE nf.kind = 'flag' AND nf.reference = 0 AND i.valid_at <= ?
-               ORDER BY nf.node_id, i.valid_at, i.id""",
-            (as_of or "9999",),
+            FLAG_HISTORY,
+            _moment_params(as_of or "9999"),
         )
         generations: dict[tuple[str, int], tuple[str, str, set[str]]] = {}
         for flag, source, valid_at, import_id, target in rows:
@@ -384,12 +415,49 @@ class Snapshots(Connection):
         return conn.execute(AS_OF_NODE_FACTS).fetchall(), conn.execute(AS_OF_EDGE_FACTS).fetchall()
 
     def _imports_current_at(self, as_of: str) -> list[int]:
+        """The imports current at the moment ``as_of`` (see :func:`lineage.when.split_moment`):
+        each source's newest by (valid_at, id) of those up to it."""
         rows = self.db.conn.execute(
-            """SELECT id FROM (
-                 SELECT id, row_number() OVER
-                   (PARTITION BY source ORDER BY valid_at DESC, id DESC) AS nth
-                 FROM imports WHERE valid_at <= ?)
-               WHERE nth = 1""",
-            (as_of,),
+            CURRENT_AT,
+            _moment_params(as_of),
         )
         return [r[0] for r in rows]
+
+    def generations(self) -> list[dict[str, Any]]:
+        """Every import, in the order of history (valid_at, then id), oldest first: id,
+        importer, source, path, valid_at, started_at, node_count, edge_count."""
+        rows = self.db.conn.execute(
+            """SELECT id, importer, source, path, valid_at, started_at, node_count, edge_count
+               FROM imports ORDER BY valid_at, id"""
+        )
+        names = [c[0] for c in rows.description]
+        return [dict(zip(names, r, strict=True)) for r in rows.fetchall()]
+
+    def said_between(self, start: str, end: str | None) -> tuple[list[Said], list[Said]]:
+        """What the imports say that make the graph between two moments (``end`` None: now):
+        (the imports current at ``start``, the imports after ``start`` up to ``end`` in the order
+        of history), each as :class:`Said`: which nodes its facts name. What
+        :func:`lineage.analyses.arrivals` needs to tell which import brought each change."""
+        conn = self.db.conn
+        with self.reading_once():
+            current = set(self._imports_current_at(start))
+            at, through = split_moment(start)
+            last_at, last_through = split_moment(end) if end else ("9999", LAST_ID)
+            params = {"at": at, "through": through, "end_at": last_at, "end_through": last_through}
+            later = [r[0] for r in conn.execute(LATER_IMPORTS, params)]
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS as_of_imports (id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.as_of_imports")
+            conn.executemany("INSERT INTO temp.as_of_imports VALUES (?)", ((i,) for i in current | set(later)))
+            sources = dict(
+                conn.execute("SELECT id, source FROM imports WHERE id IN (SELECT id FROM temp.as_of_imports)")
+            )
+            nodes: dict[int, set[str]] = {i: set() for i in sources}
+            for import_id, node in conn.execute(
+                "SELECT import_id, node_id FROM node_facts WHERE import_id IN (SELECT id FROM temp.as_of_imports)"
+            ):
+                nodes[import_id].add(node)
+
+        def said(i: int) -> Said:
+            return Said(i, sources[i], frozenset(nodes[i]))
+
+        return [said(i) for i in sorted(current)], [said(i) for i in later]

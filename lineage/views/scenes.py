@@ -18,13 +18,14 @@ import networkx as nx
 
 from lineage.analyses import Finding, diff, impact, simulate, trace
 from lineage.analyses.trace import Trace, nodes_between
+from lineage.changes import Changes, changes_between, import_label
 from lineage.graph import load_around, load_graph
 from lineage.groups import largest_groups
 from lineage.views.filters import NodeFilter, node_filter
 from lineage.views.folding import Folded, fold_edge, fold_hops, folded_graph
+from lineage.views.generations import earlier_state
 from lineage.views.neighbourhood import neighbourhood
 from lineage.views.spec import LIMIT, MODES, ViewSpec, reach_words
-from lineage.when import just_before
 from lineage.words import counted
 
 if TYPE_CHECKING:
@@ -373,9 +374,11 @@ def finding_scene(graph: nx.DiGraph, finding: Finding, *, limit: int = LIMIT) ->
 def diff_scene(
     before: nx.DiGraph, after: nx.DiGraph, before_nodes: dict[str, Any], after_nodes: dict[str, Any],
     before_edges: dict[Any, Any], after_edges: dict[Any, Any], *, label: str = "", limit: int = LIMIT,
+    changes: Changes | None = None,
 ) -> Scene:  # fmt: skip
-    """What changed: nodes added (green), removed (struck), changed (yellow), with neighbours."""
-    result = diff(before_nodes, before_edges, after_nodes, after_edges)
+    """What changed: nodes added (green), removed (struck), changed (yellow), with neighbours;
+    with ``changes``, the summary says which import brought the nodes added or removed."""
+    result = changes.diff if changes is not None else diff(before_nodes, before_edges, after_nodes, after_edges)
     state: dict[str, str] = {}
     for n in result.nodes_added:
         state[n] = "added"
@@ -400,10 +403,29 @@ def diff_scene(
         f"nodes: +{len(result.nodes_added)} -{len(result.nodes_removed)} ~{len(result.nodes_changed)}",
         f"edges: +{len(result.edges_added)} -{len(result.edges_removed)} ~{len(result.edges_changed)}",
     ]
+    summary += _brought(changes) if changes is not None else []
     summary += [f"  ~ {c.key}: {', '.join(c.fields)}" for c in result.nodes_changed[:10]]
     return Scene("diff", f"changes since {label}" if label else "changes", sub,
                  node_state={n: state[n] for n in sub}, edge_state=edge_state,
                  left_out=len(state) - len(shown), summary=summary or ["no change"])  # fmt: skip
+
+
+BROUGHT_SHOWN = 12  # imports named in a diff's summary; the rest are counted
+
+
+def _brought(changes: Changes) -> list[str]:
+    """ "added with FILE at TIME: N nodes" for each import that brought (or took out) nodes."""
+    lines = []
+    for verb, groups in (("added", changes.added_groups()), ("removed", changes.removed_groups())):
+        for import_id, nodes in groups.items():
+            lines.append(
+                f"{verb} with {import_label(changes.imports[import_id], short=True)}: {counted(len(nodes), 'node')}"
+            )
+    if changes.first_import is not None and changes.before_everything():
+        lines.insert(0, f"(nothing before: the first import is dated {changes.first_import[:16].replace('T', ' ')})")
+    return lines[:BROUGHT_SHOWN] + (
+        [f"… and {len(lines) - BROUGHT_SHOWN} more imports"] if len(lines) > BROUGHT_SHOWN else []
+    )
 
 
 def group_scene(scene: Scene, key: str, *, open_groups: Iterable[str] = ()) -> Scene:
@@ -466,15 +488,21 @@ class DiffInputs:
     before_edges: dict[Any, Any]
     after_edges: dict[Any, Any]
     label: str
+    changes: Changes | None = None
 
 
-def diff_inputs(store: Store, since: str, *, label: str) -> DiffInputs:
-    """The graph and snapshots just before import ``since`` and now."""
-    before_when = just_before(since)
-    before_nodes, before_edges = store.snapshot(before_when)
-    after_nodes, after_edges = store.snapshot()
-    before = load_graph(store, as_of=before_when)
-    return DiffInputs(before, before_nodes, after_nodes, before_edges, after_edges, label)
+def diff_inputs(store: Store, since: str, *, label: str, until: str | None = None) -> DiffInputs:
+    """The graph and snapshots at the earlier state of a diff ``since`` (see
+    :func:`lineage.views.generations.earlier_state`: just after a generation, or just before a
+    time) and now (or at the moment ``until``), with the import that brought each change."""
+    before_when = earlier_state(since)
+    with store.reading_once():
+        before_nodes, before_edges = store.snapshot(before_when)
+        after_nodes, after_edges = store.snapshot(until)
+        before = load_graph(store, as_of=before_when)
+        changes = changes_between(store, before_when, until, before=(before_nodes, before_edges),
+                                  after=(after_nodes, after_edges))  # fmt: skip
+    return DiffInputs(before, before_nodes, after_nodes, before_edges, after_edges, label, changes)
 
 
 SceneBuilder = Callable[[nx.DiGraph, ViewSpec, "DiffInputs | None"], Scene]
@@ -528,7 +556,7 @@ def _diff(graph: nx.DiGraph, spec: ViewSpec, inputs: DiffInputs | None) -> Scene
     if not spec.since or inputs is None:
         return _explore(graph, spec, inputs)
     return diff_scene(inputs.before, graph, inputs.before_nodes, inputs.after_nodes, inputs.before_edges,
-                      inputs.after_edges, label=inputs.label)  # fmt: skip
+                      inputs.after_edges, label=inputs.label, changes=inputs.changes)  # fmt: skip
 
 
 assert set(SCENES) == set(MODES), "every mode has one scene builder"

@@ -31,10 +31,10 @@ def gate(monkeypatch):
     real = lineage_gui.model.load_whole
     loads = []
 
-    def held(db_path, progress, cancelled):
+    def held(db_path, progress, cancelled, as_of=None):
         loads.append(db_path)
         assert opened.wait(WAIT / 1000)
-        return real(db_path, progress, cancelled)
+        return real(db_path, progress, cancelled, as_of)
 
     monkeypatch.setattr(lineage_gui.model, "load_whole", held)
     opened.loads = loads  # type: ignore[attr-defined]
