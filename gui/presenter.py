@@ -9,7 +9,7 @@ from collections.abc import Callable
 from lineage_gui.panels import NotesView
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar, QWidget
 
 from lineage.views.layout import Layout
 from lineage.views.scenes import Scene
@@ -101,7 +101,9 @@ class Presenter(QObject):
             self.restore(before)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        # Only keys typed in the presented window: a dialog opened meanwhile keeps its own.
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and isinstance(watched, QWidget) and watched.window() is self.window \
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:  # fmt: skip
             return self.key(event)
         return False

@@ -15,7 +15,6 @@ import networkx as nx
 from lineage_gui.canvas import HISTORY_BUTTONS, GraphView
 from lineage_gui.export import ExportError
 from lineage_gui.export import export_picture as write_picture
-from lineage_gui.import_flow import CANCELLED as IMPORT_CANCELLED
 from lineage_gui.items import EdgeItem, NodeItem
 from lineage_gui.loading import LOAD_AT_ONCE
 from lineage_gui.menus import build_menus
@@ -507,7 +506,7 @@ class MainWindow(QMainWindow):
         self.drawn = Drawn()
         self.canvas.show_message(
             "This database holds no lineage yet",
-            "Import lineage files: File ▸ Import… (Ctrl+I), or drop files or a folder here.\n"
+            "Import lineage files: File ▸ Import files… (Ctrl+I) or Import folder… (Ctrl+Shift+I), or drop them here.\n"
             "From a shell: lineage import PATH … (OpenLineage events, manifests, dbt, MLflow, DataHub, …),\n"
             "or build the demo: lineage demo.",
         )
@@ -686,12 +685,12 @@ class MainWindow(QMainWindow):
             self.start_import(paths)
 
     def start_import(self, paths: list[str]) -> bool:
-        from lineage_gui.import_flow import ImportFlow
+        from lineage_gui.import_flow import CANCELLED, ImportFlow
 
         if self.import_flow is None:
             self.import_flow = ImportFlow(self, self.db_path)
             self.import_flow.finished.connect(self.import_finished)
-            self.import_flow.cancelled.connect(lambda: self.statusBar().showMessage(IMPORT_CANCELLED))
+            self.import_flow.cancelled.connect(lambda: self.statusBar().showMessage(CANCELLED))
         return self.import_flow.start(paths)
 
     def import_finished(self, report: ImportReport) -> None:
