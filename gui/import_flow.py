@@ -4,7 +4,9 @@
 opens its own :class:`~lineage.store.Store`: a connection belongs to the thread that opened it)
 and never touches a widget from there: progress and results come back to the UI thread as
 signals. While files are read, a progress dialog offers Cancel; a cancelled
-import writes nothing. Problems are listed in a dialog that can import the valid records instead.
+import writes nothing. A file no importer recognises opens a choice of the format to read it
+with (:mod:`lineage_gui.format_choice`), and the import runs again with it. Problems are listed in
+a dialog that can import the valid records instead.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lineage_gui.workers import Background, Cancellation
 from PySide6.QtCore import QMimeData, QObject, Qt, Signal
@@ -30,6 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from lineage.ingest import Cancelled, ImportReport, ImportSession
+
+if TYPE_CHECKING:
+    from lineage_gui.format_choice import FormatDialog
 from lineage.render.escape import printable
 from lineage.store import StoreError
 
@@ -37,6 +43,7 @@ PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent to the UI thre
 PROGRESS_STEPS = 1000  # the bar's range: totals may be byte counts beyond a C int
 SHOW_AFTER_MS = 300  # quick imports finish without a progress dialog flashing up
 PROBLEMS_TITLE = "Nothing was imported"
+CANCELLED = "Import cancelled: nothing changed"
 IMPORT_VALID = "Import the valid records"
 
 
@@ -99,11 +106,11 @@ class _Progress(QObject):
 
 
 def _import(db_path: Path, paths: list[str], lenient: bool, control: Cancellation,
-            progress: _Progress) -> _Outcome:  # fmt: skip
+            progress: _Progress, formats: dict[str, str]) -> _Outcome:  # fmt: skip
     """The import, on the worker thread; every way it ends is an outcome."""
     try:
         # The session opens the database only to read its rules, and creates it only to write.
-        session = ImportSession(db_path, paths, lenient=lenient)
+        session = ImportSession(db_path, paths, lenient=lenient, formats=formats)
         salvageable = session.plan(progress).writes(lenient=True)
         report = session.commit(cancel=control.begin_final)
         return _Outcome("report", report, salvageable)
@@ -120,8 +127,10 @@ class ImportFlow(QObject):
 
     ``finished(report)`` follows a successful import (a lenient one too, with its problems in the
     report; also an import that found nothing to write); ``failed(message)`` an unusable database
-    or an unexpected error (also shown in a warning box); ``cancelled()`` a cancelled import.
-    Problems of a strict import open :attr:`problem_dialog` and emit none of them.
+    or an unexpected error (also shown in a warning box); ``cancelled()`` a cancelled import
+    (Cancel while reading, or Cancel of the format choice). Files no importer recognises open
+    :attr:`format_dialog` first; other problems of a strict import open :attr:`problem_dialog` and
+    emit none of them.
     """
 
     finished = Signal(object)  # ImportReport
@@ -138,27 +147,33 @@ class ImportFlow(QObject):
         self.lenient = False
         self.progress_dialog: QProgressDialog | None = None
         self.problem_dialog: QDialog | None = None
+        self.format_dialog: FormatDialog | None = None
+        self.formats: dict[str, str] = {}  # file to format, chosen for files no importer recognises
         self.message_box: QMessageBox | None = None
         self._control: Cancellation | None = None
         self._title = ""
 
     # -- public ------------------------------------------------------------------------------
 
-    def start(self, paths: Sequence[str | os.PathLike], *, lenient: bool = False) -> bool:
-        """Start importing ``paths`` (files and folders); False when busy or given nothing."""
+    def start(self, paths: Sequence[str | os.PathLike], *, lenient: bool = False,
+              formats: dict[str, str] | None = None) -> bool:  # fmt: skip
+        """Start importing ``paths`` (files and folders), the files in ``formats`` read with the
+        format named there; False when busy or given nothing."""
         if self.busy() or not paths:
             return False
         self._close_problem_dialog()
+        self._close_format_dialog()
         self.paths = [os.fspath(p) for p in paths]
         self.lenient = lenient
+        self.formats = dict(formats or {})
         self._control = control = Cancellation()
         count = len(self.paths)
         self._title = f"Importing {count} path{'' if count == 1 else 's'}…"
         self._open_progress_dialog()
         progress = _Progress(control, self)
         progress.progressed.connect(self._progressed)
-        paths = list(self.paths)
-        self.jobs.run(lambda: _import(Path(self.db_path), paths, lenient, control, progress),
+        paths, chosen = list(self.paths), dict(self.formats)
+        self.jobs.run(lambda: _import(Path(self.db_path), paths, lenient, control, progress, chosen),
                       lambda outcome: (progress.deleteLater(), self._done(outcome)))  # fmt: skip
         return True
 
@@ -167,7 +182,7 @@ class ImportFlow(QObject):
         if self.busy() or not self.paths:
             return False
         self._close_problem_dialog()
-        return self.start(self.paths, lenient=True)
+        return self.start(self.paths, lenient=True, formats=self.formats)
 
     def busy(self) -> bool:
         return self._control is not None
@@ -229,7 +244,10 @@ class ImportFlow(QObject):
         else:
             report = outcome.report
             assert report is not None
-            if report.problems and not report.committed:
+            unknown = report.unrecognised() if not report.committed else []
+            if unknown:
+                self._ask_format(unknown)
+            elif report.problems and not report.committed:
                 self._show_problems(report, outcome.salvageable)
             else:
                 self.finished.emit(report)
@@ -283,6 +301,33 @@ class ImportFlow(QObject):
         dialog.finished.connect(lambda _result, dialog=dialog: self._forget_problem_dialog(dialog))
         self.problem_dialog = dialog
         dialog.show()
+
+    def _ask_format(self, files: list[str]) -> None:
+        """Nothing was written: ask which format reads ``files``, then import again with it
+        (Cancel cancels the import)."""
+        from lineage_gui.format_choice import FormatDialog
+
+        dialog = FormatDialog(files, self.parent_widget)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(lambda result, dialog=dialog: self._format_chosen(dialog, result))
+        self.format_dialog = dialog
+        dialog.open()  # not exec(): the event loop carries on
+
+    def _format_chosen(self, dialog: FormatDialog, result: int) -> None:
+        if self.format_dialog is not dialog:
+            return  # closed by a new import
+        self.format_dialog = None
+        name = dialog.chosen()
+        if result != QDialog.DialogCode.Accepted or name is None:
+            self.cancelled.emit()
+            return
+        self.start(self.paths, lenient=self.lenient, formats={**self.formats, **dict.fromkeys(dialog.files, name)})
+
+    def _close_format_dialog(self) -> None:
+        dialog, self.format_dialog = self.format_dialog, None
+        if dialog is not None:
+            dialog.close()
 
     def _forget_problem_dialog(self, dialog: QDialog) -> None:
         if self.problem_dialog is dialog:

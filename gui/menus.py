@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lineage_gui.import_choice import choose_folder
 from lineage_gui.theme import THEMES
+from lineage_gui.tour_menu import build_tour_menu
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QStyle
 
@@ -34,8 +36,10 @@ def build_menus(window: MainWindow) -> None:
     file_menu = bar.addMenu("&File")
     action(file_menu, "&Open database…", window.choose_database, QKeySequence.StandardKey.Open)
     window.recent_menu = file_menu.addMenu("Open &recent")
-    action(file_menu, "&Import…", window.choose_import, "Ctrl+I")
+    action(file_menu, "&Import files…", window.choose_import, "Ctrl+I")
+    action(file_menu, "Import &folder…", lambda: choose_folder(window), "Ctrl+Shift+I")
     action(file_menu, "&Export picture…", window.choose_export, "Ctrl+E")
+    action(file_menu, "Export impact &report…", window.reports.choose, "Ctrl+Shift+E")
     file_menu.addSeparator()
     action(file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
     edit_menu = bar.addMenu("&Edit")
@@ -99,8 +103,6 @@ def build_menus(window: MainWindow) -> None:
         toolbar.addAction(act)
     toolbar.addSeparator()
     toolbar.addAction(window.freeze_action)
-    tools.addSeparator()
-    action(tools, "&Record view in tour", window.record_step, "Ctrl+R")
-    action(tools, "&Present tour", window.present, "F5")
+    build_tour_menu(window, bar.addMenu("T&our"), action)
     help_menu = bar.addMenu("&Help")
     action(help_menu, "&About", window.about)

@@ -285,6 +285,12 @@ class ExplorerModel(QObject):
             self._history_moved()
         self.changed.emit(self.spec)
 
+    def restore(self, spec: ViewSpec) -> None:
+        """Show ``spec`` again, every control with it (the view from before a presentation)."""
+        self.spec = spec
+        self.modeChanged.emit(spec.mode)
+        self.show()
+
     def go_back(self) -> None:
         """Show the view before this one (as a browser's Back), skipping those whose focus a
         refresh has removed since."""

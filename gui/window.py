@@ -25,10 +25,13 @@ from lineage_gui.panels import InspectorView, ModePanel, NotesView, SearchPanel,
 from lineage_gui.plain import message
 from lineage_gui.presenter import Presenter, view_status
 from lineage_gui.refresh import NewDataWatcher, RefreshBar
+from lineage_gui.report_export import ReportExport
 from lineage_gui.screen import fit_to_screen
 from lineage_gui.status import StatusLine
 from lineage_gui.style import background_colour, is_dark
 from lineage_gui.theme import THEMES, apply_theme
+from lineage_gui.tour_choice import TourRecorder
+from lineage_gui.tour_export import TourExport
 from lineage_gui.workers import LayoutRunner, warm_up
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -134,11 +137,14 @@ class MainWindow(QMainWindow):
         self.new_data = NewDataWatcher(lambda: self.store, self._importing_here, self)
         self.new_data.newData.connect(self.refresh_bar.show)
         self._build_docks()
-        self.presenter = Presenter(self, self.notes_dock, self.notes_view, model.apply_step)
+        self.presenter = Presenter(self, self.notes_dock, self.notes_view, model.apply_step,
+                                   lambda: model.spec, model.restore)  # fmt: skip
         self._sized = False
         self._build_status_bar()
         self.as_of = AsOf(self)
         column.insertWidget(1, self.as_of.bar)
+        self.reports, self.tour_export = ReportExport(self), TourExport(self)
+        self.tour_recorder = TourRecorder(self)
         build_menus(self)
         self.set_theme(str(QSettings().value("theme", "system")) if remember else "system", keep=False)
         model.changed.connect(lambda _spec: self.request_scene())
@@ -290,7 +296,7 @@ class MainWindow(QMainWindow):
         self.panel.redo_button.clicked.connect(self.undo_stack.redo)
         self.mode_dock = self._dock("Mode", "mode", scrolling(self.panel), right)
         self.tour_panel = TourPanel(self)
-        self.tour_panel.recordRequested.connect(self.record_step)
+        self.tour_panel.recordRequested.connect(lambda: self.tour_recorder.record())
         self.tour_panel.stepChosen.connect(self.model.apply_step)
         self.tour_panel.presentRequested.connect(self.present)
         self.tour_dock = self._dock("Tour", "tour", scrolling(self.tour_panel), right)
@@ -511,7 +517,7 @@ class MainWindow(QMainWindow):
         self.drawn = Drawn()
         self.canvas.show_message(
             "This database holds no lineage yet",
-            "Import lineage files: File ▸ Import… (Ctrl+I), or drop files or a folder here.\n"
+            "Import lineage files: File ▸ Import files… (Ctrl+I) or Import folder… (Ctrl+Shift+I), or drop them here.\n"
             "From a shell: lineage import PATH … (OpenLineage events, manifests, dbt, MLflow, DataHub, …),\n"
             "or build the demo: lineage demo.",
         )
@@ -615,7 +621,10 @@ class MainWindow(QMainWindow):
                      if self.frozen else None)  # fmt: skip
         title = self.drawn.scene.title if self.drawn.scene else self.spec.focus
         self.tour_panel.add_step(step_of(self.spec, title=title, positions=positions))
-        self.statusBar().showMessage(f"Recorded step {self.tour_panel.steps.count()}")
+        tour = self.tour_panel.tours.currentText()
+        self.statusBar().showMessage(
+            f"Recorded step {self.tour_panel.steps.count()} of tour {tour} (Save tour keeps it)"
+        )
 
     def present(self) -> None:
         steps = self.tour_panel.current_steps()
@@ -687,11 +696,12 @@ class MainWindow(QMainWindow):
             self.start_import(paths)
 
     def start_import(self, paths: list[str]) -> bool:
-        from lineage_gui.import_flow import ImportFlow
+        from lineage_gui.import_flow import CANCELLED, ImportFlow
 
         if self.import_flow is None:
             self.import_flow = ImportFlow(self, self.db_path)
             self.import_flow.finished.connect(self.import_finished)
+            self.import_flow.cancelled.connect(lambda: self.statusBar().showMessage(CANCELLED))
         return self.import_flow.start(paths)
 
     def import_finished(self, report: ImportReport) -> None:

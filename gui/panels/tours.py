@@ -108,6 +108,12 @@ class TourPanel(QWidget):
             self.tours.addItem(name.strip())
             self.tours.setCurrentText(name.strip())
 
+    def show_tour(self, name: str) -> None:
+        """Show the tour ``name`` (a new one if there is none by that name yet)."""
+        if self.tours.findText(name, Qt.MatchFlag.MatchExactly) < 0:
+            self.tours.addItem(name)
+        self.tours.setCurrentText(name)
+
     def add_step(self, step: Step) -> None:
         if not self.tours.currentText():
             self.tours.addItem("review")

@@ -3,13 +3,8 @@ PDF, DOT, GraphML or JSON) and ``report`` (the impact reports of nodes, as a bun
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from pathlib import Path
-
 import click
 
-from lineage.atomic import atomic_folder, atomic_path, write_atomic
 from lineage.cli._shared import emit, open_store, write_or_print
 from lineage.cli.app import Failure, cli, friendly
 from lineage.graph import load_flag_history, load_graph
@@ -25,7 +20,7 @@ from lineage.views.focus import default_focus
 @friendly
 def report_command(refs: tuple[str, ...], output: str) -> None:
     """Impact reports of REFs, in every format (HTML, Markdown, CSV, JSON, SVG, GraphML)."""
-    from lineage.render.impact_report import bundle
+    from lineage.render.impact_report import bundle, write_bundle
 
     store = open_store()
     graph = load_graph(store)
@@ -37,22 +32,6 @@ def report_command(refs: tuple[str, ...], output: str) -> None:
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror or exc}") from None
     emit(present.table([(name, len(data)) for name, data in files.items()], ("FILE", "BYTES")))
-
-
-def write_bundle(target: str | os.PathLike[str], files: Mapping[str, bytes]) -> None:
-    """Write ``files`` (name to content) as a zip archive if ``target`` ends in ``.zip``, else
-    into the folder ``target``: the whole bundle appears, or none of it (raises OSError)."""
-    import zipfile  # the only zip lineage writes (tests/guarantees/test_file_safety.py)
-
-    target = Path(target)
-    if target.suffix.lower() == ".zip":
-        with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in files.items():
-                archive.writestr(name, data)
-    else:
-        with atomic_folder(target) as folder:
-            for name, data in files.items():
-                write_atomic(folder / name, data)
 
 
 @cli.command("export")

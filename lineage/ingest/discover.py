@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,16 +30,21 @@ class Input:
 
 
 def discover(
-    paths: Sequence[Path], fmt: str | None = None, *, unread: list[Path] | None = None
+    paths: Sequence[Path],
+    fmt: str | None = None,
+    *,
+    unread: list[Path] | None = None,
+    formats: Mapping[Path, str] | None = None,
 ) -> tuple[list[Input], list[Problem], list[str]]:
     """The inputs under ``paths``: (inputs, problems, skipped files).
 
-    A file given by name must be readable by some importer (or by ``fmt``), else it is a
-    problem (or, with ``unread``, listed there); files found in a folder that no importer
-    reads are skipped. Hidden entries and symbolic links inside
+    A file given by name must be readable by some importer (or by ``fmt``, or by the importer
+    ``formats`` names for it), else it is a problem (or, with ``unread``, listed there); files
+    found in a folder that no importer reads are skipped. Hidden entries and symbolic links inside
     folders are skipped too, so a walk never leaves the folder the user gave.
     """
     forced = importer_named(fmt) if fmt else None
+    chosen = {Path(p): importer_named(name) for p, name in (formats or {}).items()}
     inputs: list[Input] = []
     problems: list[Problem] = []
     skipped: list[str] = []
@@ -87,7 +92,7 @@ def discover(
         elif (odd := not_regular(path, follow=True)) is not None:
             problems.append(odd)
         else:
-            imp = forced or detect(path)
+            imp = chosen.get(path) or forced or detect(path)
             if imp is None and (locked := unreadable(path)) is not None:
                 problems.append(locked)
             elif imp is None and unread is not None:

@@ -33,6 +33,20 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def unrecognised(self) -> list[str]:
+        """The files given by name that no importer recognised (each a problem), in order: the
+        explorer asks which format to read them with.
+
+        >>> from lineage.ingest.discover import NO_IMPORTER
+        >>> from lineage.records import Location
+        >>> problems = [Problem(Location("a.txt"), NO_IMPORTER), Problem(Location("b.yaml", line=2), "bad")]
+        >>> ImportReport(problems=problems).unrecognised()
+        ['a.txt']
+        """
+        from lineage.ingest.discover import NO_IMPORTER
+
+        return [p.location.file for p in self.problems if p.message == NO_IMPORTER]
+
     @property
     def imported(self) -> int:
         """How many inputs wrote a new generation (unchanged and unreadable ones did not)."""

@@ -60,7 +60,8 @@ class ImportSession:
 
     ``store`` is a :class:`~lineage.store.Store`, or the path of a database, opened only to read the
     manifests' ``configs:`` rules stored there and created only when there is something to write
-    (None: plan only). ``fmt`` names the importer of every input; ``source`` names the source when
+    (None: plan only). ``fmt`` names the importer of every input, ``formats`` the importer of
+    some files given by name (the explorer's answer for a file no importer recognises); ``source`` names the source when
     a single input is imported (so a changed copy of a file can stand in for the original);
     ``valid_at`` dates the snapshot (default: now); ``options`` go to the importers that declare
     them; ``lenient`` writes the valid records despite problems; ``force`` writes a new generation
@@ -79,9 +80,11 @@ class ImportSession:
         lenient: bool = False,
         force: bool = False,
         debug: bool = False,
+        formats: Mapping[str | os.PathLike[str], str] | None = None,
     ) -> None:
         self.store = store
         self.paths = [Path(p) for p in paths]
+        self.formats = {Path(p): name for p, name in (formats or {}).items()}
         self.fmt, self.source, self.valid_at = fmt, source, valid_at
         self.options = dict(options or {})
         self.lenient, self.force, self.debug = lenient, force, debug
@@ -90,7 +93,7 @@ class ImportSession:
 
     def found(self) -> Found:
         """The inputs under the paths, in the order an import reads them; nothing is read."""
-        inputs, problems, skipped = discovery.discover(self.paths, self.fmt)
+        inputs, problems, skipped = discovery.discover(self.paths, self.fmt, formats=self.formats)
         return Found(sorted(inputs, key=import_order), problems, skipped)
 
     def plan(self, progress: ProgressCallback | None = None) -> Plan:
@@ -147,7 +150,9 @@ def prepare(session: ImportSession, *, progress: ProgressCallback | None = None)
     report = ImportReport()
     unread: list[Path] = []
     try:
-        inputs, problems, skipped = discovery.discover(session.paths, session.fmt, unread=unread)
+        inputs, problems, skipped = discovery.discover(
+            session.paths, session.fmt, unread=unread, formats=session.formats
+        )
     except UnknownFormat as exc:
         report.problems.append(Problem(Location("--format"), str(exc)))
         return Plan(report, [])

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -16,6 +18,7 @@ import networkx as nx
 
 from lineage.analyses import Finding, Impact, Simulation, find_all, impact, simulate
 from lineage.analyses.findings import touching
+from lineage.atomic import atomic_folder, atomic_path, write_atomic
 from lineage.render.escape import clip, csv_cell
 from lineage.render.graphs import render
 from lineage.render.reports import code, md, simulation_json
@@ -183,6 +186,22 @@ def bundle(store: Store, graph: nx.DiGraph, nodes: Iterable[str], *, flag_histor
         for fmt in ("svg", "graphml"):
             files[f"{slug(node)}.{fmt}"] = render(scene, fmt)
     return files
+
+
+def write_bundle(target: str | os.PathLike[str], files: Mapping[str, bytes]) -> None:
+    """Write ``files`` (name to content) as a zip archive if ``target`` ends in ``.zip``, else
+    into the folder ``target``: the whole bundle appears, or none of it (raises OSError)."""
+    import zipfile  # the only zip lineage writes (tests/guarantees/test_file_safety.py)
+
+    target = Path(target)
+    if target.suffix.lower() == ".zip":
+        with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+    else:
+        with atomic_folder(target) as folder:
+            for name, data in files.items():
+                write_atomic(folder / name, data)
 
 
 def render_report(report: ImpactReport, fmt: str) -> str:

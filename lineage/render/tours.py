@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import re
 from functools import cache
 from typing import Any
@@ -119,3 +120,18 @@ def tour_filename(name: str, fmt: str) -> str:
     'Q3_review_ads_ctr.html'
     """
     return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_') or 'tour'}.{fmt}"
+
+
+def write_tour(db_path: str | os.PathLike[str], name: str, description: str, steps: list[Step], fmt: str,
+               target: str | os.PathLike[str]) -> str:  # fmt: skip
+    """Write ``steps`` (a tour as the explorer holds it, saved or not) as an HTML slide show
+    (``fmt`` "html") or a PDF ("pdf") on the database at ``db_path``, whole or not at all; in a
+    process that may run Graphviz (the explorer's layout process). The path written."""
+    from lineage.atomic import write_atomic
+
+    with Store.open(db_path) as store:
+        graph = load_graph(store)
+        data = tour_html(name, description, steps, graph, store).encode("utf-8") if fmt == "html" \
+            else tour_pdf(name, steps, graph, store)  # fmt: skip
+    write_atomic(target, data)
+    return os.fspath(target)

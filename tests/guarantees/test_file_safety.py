@@ -99,7 +99,7 @@ def test_the_scan_finds_what_it_looks_for(tmp_path):
 
 def test_no_importer_unpacks_archives(trees):
     """Archives are not an input format (gzip of a single log is): nothing to unpack, so no
-    ``..``, absolute path, link or zip bomb can reach the disk. Only the CLI writes a zip."""
+    ``..``, absolute path, link or zip bomb can reach the disk. Only the report bundle (lineage.render.impact_report.write_bundle) writes a zip."""
     bad = []
     for path, tree in trees.items():
         if path.parts[-2] in ("importers", "lineage") and path.name != "cli.py":
