@@ -49,9 +49,11 @@ def close_on_signals(app) -> None:
     app._signal_ends = (reader, writer, notifier)  # kept alive as long as the application
 
 
-def run(db_path: str, *, focus: str | None = None, depth: int = 2, mode: str = "explore",
+def run(db_path: str, *, focus: str | None = None, depth: int | None = None, mode: str | None = None,
         screenshot: str | None = None, setup=None) -> int:  # fmt: skip
-    """Open the explorer on ``db_path``; with ``screenshot``, save a PNG once laid out and exit."""
+    """Open the explorer on ``db_path``; with ``screenshot``, save a PNG once laid out and exit.
+    With no ``focus``, ``depth`` or ``mode``, the view the database was left in (not for a
+    screenshot: the same picture on every machine)."""
     if screenshot and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # render without a screen
     check_display()  # Qt would abort the process with no word of what to install

@@ -10,16 +10,14 @@ import click
 from lineage.analyses import FINDING_KINDS
 from lineage.cli import Failure, NoDisplay, friendly, open_store
 from lineage.refs import resolve
-from lineage.views.spec import MODES
+from lineage.views.spec import DEFAULT_DEPTH, MODES
 from lineage.when import parse_when
 
 
 @click.command("gui")
 @click.option("--focus", metavar="REF", help="The node to start from (default: the most central feature).")
-@click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 12),
-              help="Hops shown up and down from the focus.")  # fmt: skip
-@click.option("--mode", type=click.Choice(MODES), default="explore", show_default=True,
-              help="The mode to open in.")  # fmt: skip
+@click.option("--depth", type=click.IntRange(1, 12), help="Hops shown up and down from the focus (default: 2).")
+@click.option("--mode", type=click.Choice(MODES), help="The mode to open in (default: explore).")
 @click.option("--to", "trace_to", metavar="REF", help="Trace mode: trace from the focus to REF.")
 @click.option("--remove", "removals", multiple=True, metavar="REF",
               help="Simulate mode: remove REF (repeatable).")  # fmt: skip
@@ -29,7 +27,9 @@ from lineage.when import parse_when
               help="Render to this PNG once laid out, then exit ($LINEAGE_SCREENSHOT).")  # fmt: skip
 @friendly
 def gui_command(focus, depth, mode, trace_to, removals, finding, since, screenshot):
-    """Open the explorer on the database (modes: explore, trace, impact, simulate, findings, diff)."""
+    """Open the explorer on the database (modes: explore, trace, impact, simulate, findings, diff).
+
+    With none of the options that choose a view, it opens in the view the database was left in."""
     from lineage_gui.app import run
     from lineage_gui.display import DisplayError, check_display, has_display
 
@@ -66,4 +66,6 @@ def gui_command(focus, depth, mode, trace_to, removals, finding, since, screensh
             if findings[finding]:
                 window.model.show_finding(findings[finding][0])
 
+    if any((trace_to, removals, finding, since)):  # a view asked for: not the one left
+        depth, mode = depth or DEFAULT_DEPTH, mode or "explore"
     sys.exit(run(db_path, focus=focus_id, depth=depth, mode=mode, screenshot=screenshot, setup=setup))

@@ -128,6 +128,9 @@ def draw_badge(painter: QPainter, text: str, colour: QColor, at: QPointF) -> Non
           font)  # fmt: skip
 
 
+DIMMED_NODE = 0.25  # the opacity of a node the view's filter does not match
+
+
 def _fade(painter: QPainter, look: dict, dimmed: float | None) -> None:
     """Dimmed (by a search or a trace) wins over the opacity of the item's state."""
     if dimmed is not None:
@@ -211,7 +214,7 @@ class NodeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         look = state_style(self.state)
-        _fade(painter, look, 0.25 if self.dimmed else None)
+        _fade(painter, look, DIMMED_NODE if self.dimmed else None)
         status = self.attrs.get("status")
         pen = node_pen(self.style, self.state, focus=self.focus, status=status)
         if self.isSelected():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lineage_gui.items import (
     BADGE_GREY,
+    DIMMED_NODE,
     STRUCK,
     EdgeItem,
     draw_badge,
@@ -115,6 +116,11 @@ class Legend(CornerOverlay):
             self._node(painter, box, kind=name, glyph=True)
         elif what == "node" and name == "hop":
             draw_badge(painter, "hop 2", QColor(BADGE_GREY), QPointF(box.x(), box.center().y() - 6))
+        elif what == "node" and name == "unmatched":  # as the canvas fades a node the filter leaves out
+            painter.save()
+            painter.setOpacity(DIMMED_NODE)
+            self._node(painter, box)
+            painter.restore()
         elif what == "node":
             self._node(painter, box, state=name)
         elif what == "status":

@@ -4,6 +4,7 @@ view goes through its methods; the window and the panels listen to its signals (
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any
 
@@ -416,6 +417,19 @@ class ExplorerModel(QObject):
         self.show()
 
     # -- tours ------------------------------------------------------------------------------
+
+    def resume(self, step: Step) -> bool:
+        """Start where the database was left (a remembered view, as a step): False, nothing
+        changed, when its focus is no longer there (the default view then). The focus, reach,
+        grouping and filter apply at once (a large database draws them before its graph is
+        in); the mode and its inputs with :meth:`apply_step`."""
+        if not self.has_node(step.focus):
+            return False
+        if step.trace and not all(self.has_node(end) for end in step.trace):
+            step = dataclasses.replace(step, trace=None)  # a path between what is gone: pick again
+        self.spec = self.spec.replace(focus=step.focus, group_by=step.group_by, **reach_and_filter(step))
+        self.apply_step(step)
+        return True
 
     def apply_step(self, step: Step) -> None:
         """Show a tour step: its mode and its inputs (once the whole graph is in)."""

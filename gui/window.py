@@ -17,6 +17,7 @@ from lineage_gui.canvas import HISTORY_BUTTONS, GraphView
 from lineage_gui.export import ExportError
 from lineage_gui.export import export_picture as write_picture
 from lineage_gui.items import EdgeItem, NodeItem
+from lineage_gui.left_view import LeftViews
 from lineage_gui.loading import LOAD_AT_ONCE
 from lineage_gui.menus import build_menus
 from lineage_gui.model import ExplorerModel
@@ -52,7 +53,7 @@ from lineage.store import Store
 from lineage.views.generations import since_label
 from lineage.views.layout import Layout, keep_positions
 from lineage.views.scenes import Scene, build_scene, diff_inputs, explore_from_store
-from lineage.views.spec import ViewSpec
+from lineage.views.spec import DEFAULT_DEPTH, ViewSpec
 from lineage.views.tours import Step, step_of
 
 if TYPE_CHECKING:
@@ -94,8 +95,11 @@ def dock_widths(window_width: int) -> list[int]:
 class MainWindow(QMainWindow):
     viewShown = Signal()  # a laid-out scene is on the canvas  # noqa: N815 (Qt signal style)
 
-    def __init__(self, db_path: str, *, focus: str | None = None, depth: int = 2,
-                 mode: str = "explore", remember: bool = True, load_at_once: int = LOAD_AT_ONCE):  # fmt: skip
+    def __init__(self, db_path: str, *, focus: str | None = None, depth: int | None = None,
+                 mode: str | None = None, remember: bool = True, load_at_once: int = LOAD_AT_ONCE):  # fmt: skip
+        """The explorer on ``db_path``. With none of ``focus``, ``depth`` and ``mode`` (and
+        ``remember``), the view the database was left in (:mod:`lineage_gui.left_view`), else
+        that focus (default: the most central feature), depth (2) and mode (explore)."""
         super().__init__()
         self.remember = remember
         self.dark = is_dark()
@@ -157,10 +161,15 @@ class MainWindow(QMainWindow):
         model.findingsChanged.connect(lambda found: self.panel.set_findings(found, model.name_of))
         model.removalsChanged.connect(self.removals_shown)
         model.lookingForFindings.connect(lambda: self.statusBar().showMessage("Looking for findings…"))
-        self.open_database(db_path, focus=focus, depth=depth)
+        self.left_views = LeftViews(self)
+        model.changed.connect(lambda _spec: self.left_views.save())
+        self.open_database(db_path, focus=focus, depth=DEFAULT_DEPTH if depth is None else depth)
         if remember:
             self._restore_settings()
-        self.set_mode(mode)
+        asked = focus is not None or depth is not None or mode is not None
+        # A remembered view drawn before the whole graph is in starts as Explore (its mode follows).
+        if asked or not self.left_views.resume() or not model.ready:
+            self.set_mode(mode or "explore")
 
     # -- what the model holds, for scripts and tests ------------------------------------------
 
@@ -354,6 +363,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.remember:
+            self.left_views.save()  # with the facets that narrow only the list (no new view for them)
             settings = QSettings()
             settings.setValue("window/geometry", self.saveGeometry())
             settings.setValue("window/state", self.saveState())
@@ -670,7 +680,8 @@ class MainWindow(QMainWindow):
             return
         self.runner.cache.clear()
         self.undo_stack.clear()
-        self.set_mode("explore")
+        if not self.left_views.resume() or not self.model.ready:
+            self.set_mode("explore")
 
     def choose_export(self) -> None:
         wanted = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ from lineage.cli import cli
 
 # GUI tests never need a screen (make test sets this too; a bare `pytest` gets it here).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The explorer's settings (window, theme, recent files, each database's last view) go to a folder
+# of this run's own, never the user's: set before Qt reads it, as Qt reads it once per process.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lineage-tests-config-")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "importers" / "data"
@@ -38,6 +43,26 @@ class Lineage:
 
     def __call__(self, *args: str, input: str | None = None):
         return self.runner.invoke(cli, ["--db", str(self.db), *args], input=input)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Every test starts with no settings kept (a view left by one test is not another's start).
+    Qt caches where its settings live, so a test's own XDG_CONFIG_HOME does not isolate them."""
+    _clear_settings()
+    yield
+    _clear_settings()
+
+
+def _clear_settings() -> None:
+    if "PySide6.QtCore" not in sys.modules:  # no Qt in this process yet: nothing kept
+        return
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    if QCoreApplication.instance() is not None:
+        settings = QSettings()
+        settings.clear()
+        settings.sync()
 
 
 @pytest.fixture

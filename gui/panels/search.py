@@ -39,6 +39,7 @@ class SearchPanel(QWidget):
     def __init__(self, model: ExplorerModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
+        self.listed_later: dict[str, str] = {}  # list-only facet values to choose once they are known
         layout = QVBoxLayout(self)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search names, tags, owners…  (Ctrl+F)")
@@ -142,10 +143,13 @@ class SearchPanel(QWidget):
             self.model.set_reach(None, None)
 
     def graph_loaded(self) -> None:
-        """Fill the completion and the facets with what the model's load read."""
+        """Fill the completion and the facets with what the model's load read; the values
+        chosen stay chosen (a refresh, a remembered view waiting for the values)."""
         model = self.model
         self.search.completer().setModel(QStringListModel(model.names, self))
         values = model.facets
+        keep = {**self.chosen(), **self.listed_later, **dict(model.spec.facets)}
+        self.listed_later = {}
         for facet, combo in self.facets.items():
             combo.blockSignals(True)
             combo.clear()
@@ -153,7 +157,34 @@ class SearchPanel(QWidget):
             for value in values.get(facet, []):  # shown clipped, chosen by the full value
                 combo.addItem(display_label(value), value)
                 combo.setItemData(combo.count() - 1, tooltip(value), Qt.ItemDataRole.ToolTipRole)
+            if facet in keep:
+                combo.setCurrentIndex(max(combo.findData(keep[facet]), 0))
             combo.blockSignals(False)
+        if keep:
+            self.run_search()
+
+    def listed(self) -> dict[str, str]:
+        """The facet values that narrow only the result list (On canvas: List only)."""
+        return self.chosen() if self.on_canvas.currentData() is None else {}
+
+    def show_listed(self, listed: dict[str, str]) -> None:
+        """Narrow the list (only) by ``listed``, as a remembered view left it; values the
+        facets do not hold yet (the graph still loading) are chosen once they come."""
+        if not listed:
+            return
+        boxes = [self.on_canvas, *self.facets.values()]
+        for box in boxes:
+            box.blockSignals(True)
+        self.on_canvas.setCurrentIndex([how for _, how in ON_CANVAS].index(None))
+        for facet, value in listed.items():
+            at = self.facets[facet].findData(value) if facet in self.facets else -1
+            if at > 0:
+                self.facets[facet].setCurrentIndex(at)
+            elif facet in self.facets:
+                self.listed_later[facet] = value
+        for box in boxes:
+            box.blockSignals(False)
+        self.run_search()
 
     def facet_changed(self) -> None:
         self.run_search()

@@ -70,6 +70,8 @@ def legend_entries(scene: Scene, expanded: Iterable[str] = ()) -> list[Entry]:
      'edge:weight', 'edge:removed', 'badge:hidden']
     >>> [e.key for e in legend_entries(Scene("explore", "", g), expanded=["m"])]
     ['kind:dataset', 'kind:model', 'status:deprecated', 'edge:observed', 'edge:weight', 'badge:expanded']
+    >>> [e.key for e in legend_entries(Scene("explore", "", g, unmatched=frozenset({"d"})))][:3]
+    ['kind:dataset', 'kind:model', 'node:unmatched']
     >>> legend_entries(Scene("explore", "", nx.DiGraph()))
     []
     """
@@ -77,6 +79,8 @@ def legend_entries(scene: Scene, expanded: Iterable[str] = ()) -> list[Entry]:
     entries = [Entry(f"kind:{kind}", _kind_text(kind)) for kind in _kinds(graph.nodes[n].get("kind") for n in graph)]
     states = {scene.node_state[n] for n in graph if n in scene.node_state}
     entries += [Entry(f"node:{s}", _mark_text(scene, s, text)) for s, text in NODE_MARKS.items() if s in states]
+    if any(n in scene.unmatched for n in graph):
+        entries.append(Entry("node:unmatched", "faint: not matched by the filter"))
     hops = sorted(int(s[3:]) for s in states if s.startswith("hop") and s[3:].isdigit())
     if hops:
         entries.append(Entry("node:hop", f"hops from the focus (1 to {hops[-1]})" if hops[-1] > 1 else "one hop away"))

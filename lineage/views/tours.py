@@ -136,33 +136,35 @@ _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
 _BLANK_OR_TEXT = {"type": ["string", "null"]}  # a hand-written "note:" with nothing after it
 _HOPS = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_TOUR_DEPTH}
-# What a tour file may hold, checked where it enters (a wrong type would surface later, unlocated).
-TOUR_SCHEMA = {
+# One view as a tour step (or a remembered view) holds it: a wrong type would surface later, unlocated.
+STEP_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "title": _BLANK_OR_TEXT, "note": _BLANK_OR_TEXT, "mode": {"enum": list(MODES)},
+        "focus": _BLANK_OR_TEXT,
+        "depth": {"type": "integer", "minimum": 0, "maximum": MAX_TOUR_DEPTH},
+        "trace": {"type": ["array", "null"], "items": _TEXT},
+        "upstream": {"type": "boolean"}, "removed": _TEXTS,
+        "removed_edges": {"type": "array", "items": {**_TEXTS, "minItems": 2, "maxItems": 2}},
+        "finding": {"type": ["object", "null"], "properties": {"kind": _TEXT, "nodes": _TEXTS}},
+        "since": {"type": ["string", "null"]},
+        "group_by": {"enum": ["team", "owner", "namespace", None]},
+        "positions": {"type": ["object", "null"], "additionalProperties": {
+            "type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+        "up": _HOPS, "down": _HOPS, "hide_unmatched": {"type": "boolean"},
+        "facets": {"type": "object", "additionalProperties": False,
+                   "properties": {facet: _TEXT for facet in FACETS}},
+    },
+}  # fmt: skip
+# What a tour file may hold, checked where it enters.
+TOUR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["lineage_tour", "name", "steps"],
     "additionalProperties": False,
     "properties": {
         "lineage_tour": {"const": 1}, "name": _TEXT, "description": _BLANK_OR_TEXT,
-        "steps": {"type": "array", "items": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "title": _BLANK_OR_TEXT, "note": _BLANK_OR_TEXT, "mode": {"enum": list(MODES)},
-                "focus": _BLANK_OR_TEXT,
-                "depth": {"type": "integer", "minimum": 0, "maximum": MAX_TOUR_DEPTH},
-                "trace": {"type": ["array", "null"], "items": _TEXT},
-                "upstream": {"type": "boolean"}, "removed": _TEXTS,
-                "removed_edges": {"type": "array", "items": {**_TEXTS, "minItems": 2, "maxItems": 2}},
-                "finding": {"type": ["object", "null"], "properties": {"kind": _TEXT, "nodes": _TEXTS}},
-                "since": {"type": ["string", "null"]},
-                "group_by": {"enum": ["team", "owner", "namespace", None]},
-                "positions": {"type": ["object", "null"], "additionalProperties": {
-                    "type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
-                "up": _HOPS, "down": _HOPS, "hide_unmatched": {"type": "boolean"},
-                "facets": {"type": "object", "additionalProperties": False,
-                           "properties": {facet: _TEXT for facet in FACETS}},
-            },
-        }},
+        "steps": {"type": "array", "items": STEP_SCHEMA},
     },
 }  # fmt: skip
 

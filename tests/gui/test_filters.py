@@ -52,6 +52,15 @@ def test_a_facet_dims_what_it_does_not_match_on_the_canvas(window, qtbot, graph)
     assert all(e.dimmed == (e.source in expected or e.target in expected) for e in edges)
 
 
+def test_the_legend_explains_the_faint_nodes_only_while_the_filter_dims_some(window, qtbot):
+    keys = lambda: [e.key for e in window.overlays.legend.entries]  # noqa: E731
+    assert "node:unmatched" not in keys()
+    choose(qtbot, window, "kind", "feature")
+    assert "node:unmatched" in keys()
+    choose(qtbot, window, "kind", None)
+    assert "node:unmatched" not in keys()
+
+
 def test_hide_leaves_out_what_does_not_match_and_says_so(window, qtbot, graph):
     window.search_panel.on_canvas.setCurrentIndex(window.search_panel.on_canvas.findData("hide"))  # no facet yet
     choose(qtbot, window, "kind", "consumer")

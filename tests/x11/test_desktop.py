@@ -285,3 +285,18 @@ def test_back_and_forward_by_key_and_mouse_button_on_the_x_server(qtbot, demo_db
         qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.ForwardButton)
     assert window.spec.focus == "model:ads/ctr_model"
     window.close()
+
+
+def test_a_remembered_window_larger_than_the_screen_opens_inside_it(qtbot, demo_db):
+    """A geometry kept from a bigger monitor (or a larger scale) never opens past this screen."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
+
+    bigger = QWidget()
+    bigger.setGeometry(-300, -200, 4000, 3000)
+    QSettings().setValue("window/geometry", bigger.saveGeometry())
+    window = shown_window(qtbot, demo_db, timeout=WAIT)  # remembers: the geometry above is restored
+    qtbot.waitExposed(window)
+    frame, free = window.frameGeometry(), window.screen().availableGeometry()
+    assert free.contains(frame), (frame, free)
+    assert window.width() > free.width() // 2  # fitted, not shrunk to nothing
