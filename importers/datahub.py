@@ -21,9 +21,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from lineage import identity
+from lineage.fields import field_id, field_records
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem, merge_nodes
 
 from ._kit.document import DocumentImporter, having
@@ -314,6 +315,55 @@ def _patch_pointer(container: Any, kind: str, tokens: list[str], value: Any, pat
             copy[index] = value
         return copy
     raise PatchError(f"unknown path {path!r}", "/path")
+
+
+class _FieldRef(NamedTuple):
+    """A field a ``schemaField`` URN names: its id, its dataset's node, the URN, the column."""
+
+    id: str
+    dataset: NodeRecord
+    urn: str
+    column: str
+
+
+_ANNOTATION = re.compile(r"\[[^\]]*\]\.?")  # [version=2.0]. or [type=struct]. in a v2 field path
+
+
+def simple_field_path(path: str) -> str:
+    """A column as DataHub's field path names it, without the v2 path's type annotations.
+
+    >>> simple_field_path("[version=2.0].[type=struct].address.[type=string].zip")
+    'address.zip'
+    >>> simple_field_path("user_id")
+    'user_id'
+    """
+    if not path.startswith("[version=2.0]"):
+        return path
+    return _ANNOTATION.sub("", path).strip(".") or path
+
+
+def fine_grained(aspects: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(upstream field URN, downstream field URN, what the entry says of how) for each pair of a
+    dataset's or a job's ``fineGrainedLineages``: its transform operation and confidence score.
+
+    >>> a = {"upstreamLineage": {"fineGrainedLineages": [{"upstreams": ["u1", "u2"], "downstreams": ["d"],
+    ...      "transformOperation": "SUM", "confidenceScore": 0.2}]}}
+    >>> [(u, d) for u, d, _ in fine_grained(a)], next(fine_grained(a))[2]
+    ([('u1', 'd'), ('u2', 'd')], {'transformations': [{'description': 'SUM'}], 'confidence': 0.2})
+    """
+    for aspect in ("upstreamLineage", "dataJobInputOutput"):
+        for entry in (aspects.get(aspect) or {}).get("fineGrainedLineages") or []:
+            if not isinstance(entry, dict):
+                continue
+            said: dict[str, Any] = {}
+            if isinstance(entry.get("transformOperation"), str) and entry["transformOperation"]:
+                said["transformations"] = [{"description": entry["transformOperation"]}]
+            if isinstance(entry.get("confidenceScore"), int | float) and not isinstance(entry["confidenceScore"], bool):
+                said["confidence"] = entry["confidenceScore"]
+            for up in entry.get("upstreams") or []:
+                for down in entry.get("downstreams") or []:
+                    if isinstance(up, str) and isinstance(down, str):
+                        yield up, down, said
 
 
 def split_urn(urn: str) -> tuple[str, list[str]]:
@@ -811,8 +861,60 @@ class _Builder:
             if s is None or t is None or (s.id == t.id and source != target):  # siblings: one node
                 continue
             kept.append(EdgeRecord(s.id, t.id, kind, evidence=evidence, location=where))
+        fields: dict[str, NodeRecord] = {}
+        for urn, entity in self.entities.items():
+            if entity.type not in ("dataset", "dataJob") or urn in self.removed:
+                continue
+            for up, down, said in fine_grained(entity.aspects):
+                made_from, into = (self.field_of(u, entity.location, node) for u in (up, down))
+                if made_from is None or into is None or made_from.id == into.id:
+                    continue  # not two fields; or one field under two sibling names (a dbt model's COPY)
+                ids = [self.field_node(end, entity.location, fields, kept) for end in (made_from, into)]
+                kept.append(EdgeRecord(ids[0], ids[1], "derives", attributes=said, location=entity.location))
         yield from by_id.values()
+        yield from fields.values()
         yield from kept
+
+    def field_of(self, urn: str, where: Location, node: Any) -> _FieldRef | None:
+        """The field a ``schemaField`` URN names, or None for another URN."""
+        if urn_problem(urn):
+            return None
+        kind, parts = split_urn(urn)
+        if kind != "schemaField" or len(parts) != 2:
+            return None
+        dataset = node(parts[0], where)
+        if dataset is None:
+            return None
+        column = simple_field_path(parts[1])
+        return _FieldRef(field_id(dataset.name, column, dataset.namespace), dataset, urn, column)
+
+    def field_node(self, ref: _FieldRef, where: Location, fields: dict[str, NodeRecord],
+                   kept: list[EdgeRecord | Problem]) -> str:  # fmt: skip
+        """The field ``ref`` names (made once, with the ``has_field`` edge from its dataset and
+        what the dataset's schema says of it; every URN it is named by an alias)."""
+        fid, dataset, urn, column = ref
+        if fid not in fields:
+            schema = self.schema_of(split_urn(urn)[1][0])  # of the dataset as this URN names it
+            made, edge = field_records((dataset.kind, dataset.name, dataset.namespace), column,
+                                       aliases=dataset.aliases, attributes=schema.get(column),
+                                       location=where)  # fmt: skip
+            made.aliases = (*made.aliases, urn)
+            fields[fid] = made
+            kept.append(edge)
+        elif urn not in fields[fid].aliases:
+            fields[fid].aliases = (*fields[fid].aliases, urn)
+        return fid
+
+    def schema_of(self, urn: str) -> dict[str, dict[str, Any]]:
+        """Column -> its type and description, as a dataset's ``schemaMetadata`` says them."""
+        entity = self.entities.get(urn)
+        schema = (entity.aspects.get("schemaMetadata") or {}) if entity else {}
+        out = {}
+        for f in schema.get("fields") or []:
+            if isinstance(f, dict) and isinstance(f.get("fieldPath"), str):
+                out[simple_field_path(f["fieldPath"])] = {"type": f.get("nativeDataType"),
+                                                          "description": f.get("description")}  # fmt: skip
+        return out
 
     def relations(self, entity: _Entity) -> Iterator[tuple[str, str, str, Evidence]]:
         a, urn = entity.aspects, entity.urn

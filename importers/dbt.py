@@ -1,8 +1,10 @@
-"""dbt: ``target/manifest.json`` (schema v7 to v12) and, beside it, ``run_results.json``.
+"""dbt: ``target/manifest.json`` (schema v7 to v12) and, beside it, ``run_results.json`` and
+``catalog.json``.
 
 Sources, models, seeds and snapshots are datasets (a dbt model is a table or a view); their
 ``depends_on`` are ``derives`` edges; exposures are consumers (type ``ml``, ``dashboard``,
-``application`` ...) that read what they depend on. Everything is declared.
+``application`` ...) that read what they depend on. Everything is declared. The columns of each
+model come from its compiled SQL, inferred (:mod:`.dbtcolumns`).
 
 Each dataset keeps the names other producers give the same thing, as aliases (see
 :func:`warehouse_aliases`), so that DataHub's and OpenLineage's views of a dbt model's table
@@ -17,11 +19,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Problem
+from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Notice, Problem
 
 from ._kit.document import DocumentImporter, having
 from ._kit.shapes import Shape, optional
 from ._kit.structured import location, pointer_join
+from .dbtcolumns import column_records, read_catalog
 
 SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")
 SUPPORTED = range(7, 13)  # manifest schema versions v7 .. v12
@@ -141,8 +144,8 @@ def relation(node: dict) -> str:
 
 class DbtImporter(DocumentImporter):
     name = "dbt"
-    description = "dbt manifests (v7-v12): sources, models, seeds, snapshots, exposures, run results"
-    reads = "target/manifest.json of dbt (run_results.json beside it is read too)"
+    description = "dbt manifests (v7-v12): sources, models, seeds, snapshots, exposures, run results, column lineage"
+    reads = "target/manifest.json of dbt (run_results.json and catalog.json beside it are read too)"
     priority = 30
     options = {
         "openlineage_namespace": "the warehouse's dataset namespace in OpenLineage events (duckdb:///PATH, "
@@ -153,7 +156,9 @@ class DbtImporter(DocumentImporter):
     sniff_gunzips = True
     not_an_object = "not a dbt manifest: no 'metadata' object"
 
-    def read(self, path: Path, options: Mapping[str, str] | None = None) -> Iterator[NodeRecord | EdgeRecord | Problem]:
+    def read(
+        self, path: Path, options: Mapping[str, str] | None = None
+    ) -> Iterator[NodeRecord | EdgeRecord | Problem | Notice]:
         namespace = (options or {}).get("openlineage_namespace") or None
         doc = self.load_root(path)
         file, data, lines = doc.file, doc.data, doc.lines
@@ -214,6 +219,11 @@ class DbtImporter(DocumentImporter):
                         yield nodes[upstream]
                     if upstream in nodes:
                         yield EdgeRecord(nodes[upstream].id, nodes[unique_id].id, kind, location=where)
+        catalog, problem = read_catalog(path.parent / "catalog.json")
+        if problem:
+            yield problem
+        datasets = {uid: n for uid, n in nodes.items() if n.kind == "dataset" and not n.reference}
+        yield from column_records(file, lines, data, datasets, adapter, catalog)
 
 
 def _dataset(

@@ -17,6 +17,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
+from lineage.fields import SEPARATOR
 from lineage.ingest.protocol import DECLARED
 from lineage.records import (
     NODE_KINDS,
@@ -253,9 +254,25 @@ class _Reader(Located):
             aliases=tuple(entry.get("aliases", ())),
         )
 
+    def field_reference(self, ref: str | dict, loc: Location) -> NodeRecord | None:
+        """A column where a dataset may be named (a feature's ``from``, a model's ``inputs``):
+        ``DATASET_ID#COLUMN`` (``dataset:warehouse/events.clicks#ts``), or a dataset of this
+        manifest's namespace and a column (``events.clicks#ts``), as the field node of
+        :mod:`lineage.fields` that importers of column lineage make; else None."""
+        if not isinstance(ref, str) or SEPARATOR not in ref:
+            return None
+        prefix, sep, rest = ref.partition(":")
+        if sep and prefix in ("dataset", "field"):  # an id: NAMESPACE/NAME#COLUMN after the kind
+            return NodeRecord("field", rest, "", location=loc, reference=True)
+        if sep:  # another kind, or a URI: not a field of this manifest's
+            return None
+        return NodeRecord("field", ref, self.namespace, location=loc, reference=True)
+
     def reference(self, ref: str | dict, default_kind: str, pointer: str) -> NodeRecord | Problem:
         """A reference node for ``ref``: explicit kind, else the one declared here, else default."""
         loc = self.at(pointer)
+        if default_kind == "dataset" and (column := self.field_reference(ref, loc)) is not None:
+            return column
         if isinstance(ref, dict):
             name, kind, ns = ref["name"], ref.get("kind"), ref.get("namespace")
         else:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lineage.fields import field_id, field_records
 from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Notice, Problem, Progress
 
@@ -138,6 +139,10 @@ class _State:
         self.datasets: dict[tuple[str, str], _Dataset] = {}
         self.jobs: dict[tuple[str, str], _Job] = {}
         self.edges: dict[tuple, list[Location]] = {}  # key -> the events that say it, first first
+        # (input ns, name, column, output ns, name, column, static) -> the events that say it
+        self.field_edges: dict[tuple, list[Location]] = {}
+        # (input ns, name, column, output ns, name, column) -> how the output is made of the input
+        self.transformations: dict[tuple, list[dict[str, Any]]] = {}
         self.seen_events: set[str] = set()  # _event_key of each run event read
         self.duplicates = 0
         # Kind of warning -> [how many, where the first was, its message]: each kind is
@@ -253,6 +258,9 @@ class _State:
             self._dataset_named(*upstream, where)
             _seen_at(self.edges, ("dataset", *upstream, "dataset", ds.namespace, ds.name,
                                    "derives", static), where)  # fmt: skip
+        for out, entries in ds.column_lineage.items():
+            for ns, name, column in entries:
+                _seen_at(self.field_edges, (ns, name, column, ds.namespace, ds.name, out, static), where)
 
     def _notice(self, where: Location, base: str | None, pointer: str, message: str, kind: str) -> Iterator[Notice]:
         seen = self.notices.get(kind)
@@ -312,6 +320,10 @@ class _State:
                     column = [source["namespace"], source["name"], source["field"]]
                     if column not in ds.column_lineage.setdefault(out_field, []):
                         ds.column_lineage[out_field].append(column)
+                    said = _transformations(source, spec or {})
+                    if said:
+                        known = self.transformations.setdefault((*column, *key, out_field), [])
+                        known.extend(t for t in said if t not in known)
         ds.facets.update(_plain_facets(
             {k: v for k, v in facets.items() if k not in STANDARD_DATASET_FACETS}
         ))  # fmt: skip
@@ -373,7 +385,7 @@ class _State:
                 attributes["fields"] = list(ds.fields.values())
             if ds.aliases:
                 attributes["aliases"] = ds.aliases
-            if ds.column_lineage:
+            if ds.column_lineage:  # as the facet says it (a dataset classified a model reads it: features)
                 attributes["column_lineage"] = ds.column_lineage
             if ds.facets:
                 attributes["facets"] = ds.facets
@@ -384,6 +396,7 @@ class _State:
         for job in self.jobs.values():
             yield NodeRecord("job", job.name, job.namespace, attributes=_job_attributes(job),
                              location=job.location, classifiable=True, places=tuple(job.places))  # fmt: skip
+        yield from self.fields_and_their_edges(same)
         edges: dict[tuple, list[Location]] = {} if same else self.edges  # renamed, when any dataset is
         for (skind, sns, sname, tkind, tns, tname, kind, static), places in self.edges.items() if same else ():
             if skind == "dataset":
@@ -399,6 +412,49 @@ class _State:
                 kind, evidence="declared" if static else "observed", location=places[0],
                 places=tuple(places[1:]),
             )  # fmt: skip
+
+    def fields_and_their_edges(self, same: dict[tuple[str, str], tuple[str, str]]) -> Iterator[NodeRecord | EdgeRecord]:
+        """The fields column lineage names (each once, with its dataset's schema where an event
+        gave one) and the edges between them, their transformations as the events say them."""
+        renamed = lambda ns, name: same.get((ns, name), (ns, name))  # noqa: E731
+        edges: dict[tuple, list[Location]] = {}
+        for (ins, iname, icol, ons, oname, ocol, static), places in self.field_edges.items():
+            for where in places:
+                _seen_at(edges, (*renamed(ins, iname), icol, *renamed(ons, oname), ocol, static), where)
+        how: dict[tuple, list[dict[str, Any]]] = {}
+        for (ins, iname, icol, ons, oname, ocol), said in self.transformations.items():
+            known = how.setdefault((*renamed(ins, iname), icol, *renamed(ons, oname), ocol), [])
+            known.extend(t for t in said if t not in known)
+        fields: dict[str, tuple[NodeRecord, EdgeRecord]] = {}
+        for key, places in edges.items():
+            ends = []
+            for ns, name, column in (key[0:3], key[3:6]):
+                ds = self.datasets[(ns, name)]
+                fid = field_id(name, column, ns)
+                if fid not in fields:
+                    uris = [_uri(ns, name), *(_uri(a["namespace"], a["name"]) for a in ds.aliases)]
+                    fields[fid] = field_records(("dataset", name, ns), column, aliases=uris,
+                                                attributes=ds.fields.get(column), location=places[0])  # fmt: skip
+                ends.append(fid)
+            said = how.get(key[:6]) or []
+            yield EdgeRecord(ends[0], ends[1], "derives", evidence="declared" if key[6] else "observed",
+                             attributes={"transformations": said} if said else {}, location=places[0],
+                             places=tuple(places[1:]))  # fmt: skip
+        for node, edge in fields.values():
+            yield node
+            yield edge
+
+
+def _transformations(source: dict, spec: dict) -> list[dict[str, Any]]:
+    """How an output field is made of one input field: the facet's ``transformations`` (type
+    DIRECT or INDIRECT, a subtype such as IDENTITY, AGGREGATION or FILTER, a description, masking),
+    or the older facet's one ``transformationType`` and ``transformationDescription`` for all inputs."""
+    said = [{k: t[k] for k in ("type", "subtype", "description", "masking") if t.get(k) not in (None, "")}
+            for t in source.get("transformations") or [] if isinstance(t, dict)]  # fmt: skip
+    if not said and (spec.get("transformationType") or spec.get("transformationDescription")):
+        old = {"type": spec.get("transformationType"), "description": spec.get("transformationDescription")}
+        said = [{k: v for k, v in old.items() if isinstance(v, str) and v}]
+    return [t for t in said if t]
 
 
 def _node_id(ids: dict[tuple[str, str, str], str], kind: str, namespace: str, name: str) -> str:

@@ -98,6 +98,17 @@ def check_change(
                     users.setdefault(reader, Verdict(
                         reader, "broken", f"still reads {node}, which the change removes"
                     ))  # fmt: skip
+    # So is one that reads a feature or a column the change leaves with nothing to be made of
+    # because a column is gone (dropped from the SQL that makes it): the column it reads is gone
+    # as surely as a removed feature. (A feature whose whole dataset goes still degrades its
+    # readers: the rule for datasets stays as it was.)
+    for gone in simulation.broken:
+        kinds = {before.nodes[n].get("kind") for n in gone.lost}
+        if before.nodes[gone.node].get("kind") in ("feature", "field") and "field" in kinds:
+            for reader in sorted(before._succ[gone.node]):
+                if _is_user(before, reader) and reader not in users:
+                    users[reader] = Verdict(reader, "broken", f"reads {gone.node}, which the change breaks"
+                                                              f" (it loses {', '.join(gone.lost[:3])})")  # fmt: skip
     for affected, label in [(a, "broken") for a in simulation.broken] + [(a, "degraded") for a in simulation.degraded]:
         if affected.node not in users and _is_user(before, affected.node):
             users[affected.node] = Verdict(affected.node, label, _why(affected, label))

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-NODE_KINDS: tuple[str, ...] = ("dataset", "feature", "job", "model", "consumer", "flag")
+NODE_KINDS: tuple[str, ...] = ("dataset", "feature", "job", "model", "consumer", "flag", "field")
 STATUSES: tuple[str, ...] = ("active", "proposed", "deprecated")
 EVIDENCE: tuple[str, ...] = ("declared", "observed")
 
@@ -22,6 +22,7 @@ EDGE_KINDS: dict[str, str] = {
     "writes": "the source writes the target (job -> dataset, consumer -> log)",
     "derives": "the target is derived from the source (dataset -> feature, dataset -> dataset)",
     "configures": "a config flag changes how the target behaves (flag -> model)",
+    "has_field": "the target is a field (column) of the source dataset (dataset -> field)",
 }
 EDGE_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _GOOD_EDGE_KINDS: set[str] = set(EDGE_KINDS)  # kinds EDGE_KIND_RE has matched: matched once each
@@ -246,7 +247,7 @@ def check_node(node: NodeRecord) -> str | None:
 
     >>> check_node(NodeRecord("feature", "x"))
     >>> check_node(NodeRecord("widget", "x"))
-    "unknown node kind 'widget' (expected one of dataset, feature, job, model, consumer, flag)"
+    "unknown node kind 'widget' (expected one of dataset, feature, job, model, consumer, flag, field)"
     """
     if node.kind not in NODE_KINDS:
         return f"unknown node kind {node.kind!r} (expected one of {', '.join(NODE_KINDS)})"

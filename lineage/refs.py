@@ -11,6 +11,11 @@ A REF is, in this order of precedence (the first rule that names any node decide
    without the kind (``ads/query_terms``), its dbt name (a model's ``stg_customers``, a
    source's ``my_source.my_table`` or ``my_table``), or, for a Feast feature, its feature view.
 
+A field (a dataset's column, :mod:`lineage.fields`) is named like any node, and also as its
+dataset's id or any name of the dataset with ``#COLUMN`` (``dataset:warehouse/events.clicks#ts``,
+``urn:li:dataset:(...)#ts``: aliases of the field), or with a dot for the ``#`` as a short name
+(``events.clicks.ts``, ``clicks.ts``).
+
 ``kind:REF`` (``model:churn_model``, ``dataset:customers``) applies rules 2 and 3 to nodes of
 that kind only. A quoted relation (``"db"."main"."customers"``, with backticks or brackets too)
 that names nothing as typed is tried unquoted (``db.main.customers``).

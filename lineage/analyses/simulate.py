@@ -67,6 +67,16 @@ def simulate(
     0.75
     >>> [a.node for a in simulate(g, ["f1", "f2"]).broken]
     ['m', 'x', 'c']
+
+    A field (a ``has_field`` edge from its dataset) breaks with its dataset, or when every field
+    it is made of is gone, its dataset still there:
+
+    >>> t = nx.DiGraph([("d", "d#a"), ("e", "e#b"), ("d#a", "e#b"), ("e#b", "feat"), ("feat", "m"), ("f2", "m")])
+    >>> nx.set_edge_attributes(t, {("d", "d#a"): ("has_field",), ("e", "e#b"): ("has_field",)}, "kinds")
+    >>> [a.node for a in simulate(t, ["d#a"]).broken], [a.node for a in simulate(t, ["d#a"]).degraded]
+    (['e#b', 'feat'], ['m'])
+    >>> [a.node for a in simulate(t, ["e"]).broken]
+    ['e#b', 'feat']
     """
     removed = sorted(set(remove))
     for node in removed:
@@ -98,10 +108,16 @@ def simulate(
                 distance[succ] = distance[node] + 1
                 queue.append(succ)
 
-    # Least fixpoint of "broken": grow from nodes whose every input is already lost.
+    # Least fixpoint of "broken": grow from nodes whose every input is already lost. A field's
+    # dataset is no input like the others: the field breaks with it, and else when every field
+    # it is made of is lost (its dataset still being there does not keep it).
     broken: set[str] = set()
-    lost_count = {v: sum(1 for u in pred[v] if u in gone or (u, v) in cut) for v in distance}
-    ready = deque(v for v in distance if pred[v] and lost_count[v] == len(pred[v]))
+    box = {v: _container(pred[v]) for v in distance}
+    needed = {v: len(pred[v]) - (box[v] is not None) for v in distance}
+    lost_count = {v: sum(1 for u in pred[v] if u != box[v] and (u in gone or (u, v) in cut)) for v in distance}
+    ready = deque(v for v in distance
+                  if (box[v] is not None and (box[v] in gone or (box[v], v) in cut))
+                  or (needed[v] and lost_count[v] == needed[v]))  # fmt: skip
     while ready:
         node = ready.popleft()
         if node in broken:
@@ -109,8 +125,11 @@ def simulate(
         broken.add(node)
         for succ in graph._succ[node]:
             if succ in distance and succ not in broken and (node, succ) not in cut:
+                if node == box[succ]:
+                    ready.append(succ)
+                    continue
                 lost_count[succ] += 1
-                if lost_count[succ] == len(pred[succ]):
+                if lost_count[succ] == needed[succ]:
                     ready.append(succ)
 
     def describe(node: str) -> Affected:
@@ -144,6 +163,14 @@ def simulate(
             lambda a: attrs[a.node].get("owner") or attrs[a.node].get("team") or "(no owner)",
         ),  # fmt: skip
     )
+
+
+def _container(inputs: dict) -> str | None:
+    """The dataset a node is a field of (its ``has_field`` input), if it is one."""
+    for source, data in inputs.items():
+        if "has_field" in (data.get("kinds") or ()):
+            return source
+    return None
 
 
 def _weight_lost(inputs: dict, lost: list[str]) -> float | None:

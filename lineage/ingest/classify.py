@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from lineage.fields import field_id
 from lineage.records import EdgeRecord, Location, NodeRecord, evidence_set, merge_nodes, node_id
 
 if TYPE_CHECKING:
@@ -199,7 +200,9 @@ def column_lineage_plan(
     models: Iterable[NodeRecord], renames: Mapping[str, NodeRecord], has_node: Callable[[str], bool]
 ) -> ColumnPlan:
     """A field that feeds a model is a feature: column lineage into a model output becomes
-    dataset -> feature -> model, observed like the events that said it.
+    dataset -> feature -> model, observed like the events that said it; where the unit has the
+    field as a node (:mod:`lineage.fields`), field -> feature instead of dataset -> feature,
+    so that dropping the column breaks the feature.
 
     Given the models of a unit as classified (in its order), its renames and which node ids it
     has, the features it gains (each with its places: kept only where no node has its id, the
@@ -210,6 +213,9 @@ def column_lineage_plan(
     >>> features, edges = column_lineage_plan([model], {}, {"dataset:w/t", "model:m"}.__contains__)
     >>> [f.id for f, _ in features], [k[2] for k in edges]
     (['feature:w/t.c'], ['derives', 'reads'])
+    >>> _, edges = column_lineage_plan([model], {}, {"dataset:w/t", "field:w/t#c", "model:m"}.__contains__)
+    >>> [k[:2] for k in edges]
+    [('field:w/t#c', 'feature:w/t.c'), ('feature:w/t.c', 'model:m')]
     """
     features: list[tuple[NodeRecord, list[Location]]] = []
     planned: set[str] = set()
@@ -227,7 +233,9 @@ def column_lineage_plan(
                 places = [model.location] if model.location else []
                 features.append((feature, places))
                 planned.add(feature.id)
-                for source, target, kind in ((dataset_id, feature.id, "derives"),
+                column_node = field_id(name, column, namespace)
+                feeds = column_node if has_node(column_node) else dataset_id
+                for source, target, kind in ((feeds, feature.id, "derives"),
                                              (feature.id, model.id, "reads")):  # fmt: skip
                     if not (has_node(source) or source in planned):
                         continue

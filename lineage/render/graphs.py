@@ -21,7 +21,7 @@ KIND_COLOURS = {
     "dataset": ("#dbe7f5", "#3b73b9", "cylinder"), "feature": ("#dcf0dc", "#3c9a4a", "box"),
     "job": ("#fbe7cf", "#d9822b", "hexagon"), "model": ("#e7dcf5", "#7a4fc0", "box"),
     "consumer": ("#d5efee", "#2a9d95", "parallelogram"), "flag": ("#fbf1c7", "#c9a20e", "cds"),
-    "group": ("#eceff1", "#546e7a", "box3d"),
+    "field": ("#eef3fa", "#5b8fd0", "note"), "group": ("#eceff1", "#546e7a", "box3d"),
 }  # fmt: skip
 STATE_COLOURS = {
     "focus": ("", "#1a73e8"), "path": ("", "#1a73e8"), "member": ("", "#7a4fc0"),

@@ -108,7 +108,9 @@ class Queries(Connection):
         last segments of the name (``customers`` or ``main.customers`` of
         ``jaffle_shop.main.customers``; ``v1`` of ``churn_model/v1``), the id without its kind
         (``shop/price``), the dbt name (``dbt_name``: a model's, or a source's
-        ``source.table``, and its table), or the feature view of a Feast feature (``view``).
+        ``source.table``, and its table), the feature view of a Feast feature (``view``), or,
+        for a field (``events.clicks#ts``), its name with a dot for the ``#`` (``events.clicks.ts``,
+        ``clicks.ts``, ``ts``).
 
         A scan of the node table (the text may end any name), with the attributes parsed only
         where their text holds ``text``.
@@ -121,6 +123,8 @@ class Queries(Connection):
                WHERE (:kind IS NULL OR kind = :kind) AND (
                  (length(name) > length(:t) AND substr(name, -length(:t) - 1) IN ('.' || :t, '/' || :t))
                  OR substr(id, -length(:t) - 1) = ':' || :t
+                 OR (kind = 'field' AND (replace(name, '#', '.') = :t
+                     OR substr(replace(name, '#', '.'), -length(:t) - 1) IN ('.' || :t, '/' || :t)))
                  OR (instr(attributes, :needle) > 0 AND (
                    json_extract(attributes, '$.dbt_name') = :t
                    OR substr(json_extract(attributes, '$.dbt_name'), -length(:t) - 1) = '.' || :t

@@ -70,7 +70,7 @@ def test_a_diff_from_before_every_import_says_which_import_added_what(window, qt
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         combo.activated.emit(combo.count() - 1)
     lines = window.panel.summaries["diff"].text().splitlines()
-    assert lines[0] == "nodes: +73 -0 ~0"
+    assert lines[0] == f"nodes: +{window.store.counts()['nodes']} -0 ~0"  # every node of the demo
     assert "(nothing before: the first import is dated 2025-09-01 00:00)" in lines
     assert "added with serving.yaml at 2025-09-01 00:00: 11 nodes" in lines
     assert "added with ads-signals.yaml at 2026-03-01 00:00: 30 nodes" in lines
@@ -92,7 +92,7 @@ def test_as_of_shows_the_graph_as_it_was_and_comes_back_to_now(window, qtbot, de
     assert set(window.drawn.nodes) <= set(window.graph)
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.as_of.badge.click()
-    assert LATER in window.graph and window.graph.number_of_nodes() == 73
+    assert LATER in window.graph and window.graph.number_of_nodes() == window.store.counts()["nodes"]
     assert not window.as_of.badge.isVisible() and "as of" not in window.windowTitle()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,34 @@ JAFFLE_MANIFEST = DATA / "dbt" / "integration__common__tests__dbt__duckdb__targe
 PAGILA = "dataset:postgres/pagila.public."
 
 
+_SCHEMA_FIELD = re.compile(r"urn:li:schemaField:\(urn:li:dataset:\(urn:li:dataPlatform:[^,]+,([^,]+),[A-Z]+\),(.+)\)$")
+
+
+def raw_field_pairs(path: Path, field_of) -> set[tuple[str, str]]:
+    """(upstream field, downstream field) of every fineGrainedLineages entry in a DataHub file, read
+    from the raw JSON; ``field_of(table, column)`` names a field; a field to itself is left out."""
+    pairs = set()
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for entry in (
+                value.get("fineGrainedLineages") or [] if isinstance(value.get("fineGrainedLineages"), list) else []
+            ):
+                for up in entry.get("upstreams") or []:
+                    for down in entry.get("downstreams") or []:
+                        pairs.add(
+                            (field_of(*_SCHEMA_FIELD.match(up).groups()), field_of(*_SCHEMA_FIELD.match(down).groups()))
+                        )
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(json.loads(path.read_text()))
+    return {(u, d) for u, d in pairs if u != d}
+
+
 def edges_of(path: Path):
     return {(r.source, r.target, r.kind): r for r in IMPORTER.read(path) if isinstance(r, EdgeRecord)}
 
@@ -172,10 +201,26 @@ def test_patch_aspects_of_datahubs_patch_builder_golden_file_apply():
     # escaped (my-bucket~1my-folder~1my-file.txt), the value says the URN unescaped.
     nodes, edges, problems = records(PATCH_GOLDEN)
     assert problems == []
+    # Two fineGrainedLineages patches: upstream.bar -> foo (TRANSFORM), the s3 file's foo -> foo (NONE).
+    foo, bar, s3_foo = ("field:hive/fct_users_created#foo", "field:hive/fct_users_created_upstream#bar",
+                        "field:s3://my-bucket/my-folder/my-file.txt#foo")  # fmt: skip
     assert edges == {
         ("dataset:hive/fct_users_created_upstream", "dataset:hive/fct_users_created", "derives"),
         ("dataset:s3://my-bucket/my-folder/my-file.txt", "dataset:hive/fct_users_created", "derives"),
+        (bar, foo, "derives"),
+        (s3_foo, foo, "derives"),
+        ("dataset:hive/fct_users_created", foo, "has_field"),
+        ("dataset:hive/fct_users_created_upstream", bar, "has_field"),
+        ("dataset:s3://my-bucket/my-folder/my-file.txt", s3_foo, "has_field"),
     }
+    by_key = edges_of(PATCH_GOLDEN)
+    assert by_key[(bar, foo, "derives")].attributes == {"transformations": [{"description": "TRANSFORM"}],
+                                                         "confidence": 1.0}  # fmt: skip
+    assert by_key[(s3_foo, foo, "derives")].attributes == {"confidence": 1.0}
+    assert (
+        "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD),foo)"
+        in nodes[foo].aliases
+    )
     node = nodes["dataset:hive/fct_users_created"]
     assert node.attributes["description"] == "test description"
     assert node.attributes["properties"] == {"test_key_1": "test_value_1", "test_key_2": "test_value_2"}
@@ -317,8 +362,15 @@ def test_dbt_golden_file_reads_without_problems_and_the_dbt_entities_are_the_tab
     }
     assert "dbt:source.sample_dbt.pagila.actor" in nodes[PAGILA + "actor"].aliases
     assert "dbt:model.sample_dbt.customer_details" in nodes[PAGILA + "customer_details"].aliases
-    # the dbt entities' TRANSFORMED upstreams; the COPY between an entity and its table is no edge
-    derives = {(s, t) for s, t, k in edges if k == "derives"}
+    # the dbt entities' TRANSFORMED upstreams; the COPY between an entity and its table is no edge;
+    # column to column, every pair of the file's fineGrainedLineages (dbt and postgres names are
+    # siblings: one table, one field)
+    fields = raw_field_pairs(DBT_GOLDEN, lambda table, column: f"field:postgres/{table}#{column}")
+    assert len(fields) > 20 and {(s, t) for s, t, k in edges if k == "derives" and s.startswith("field:")} == fields
+    assert {(s, t) for s, t, k in edges if k == "has_field"} == {
+        (f"dataset:{f.split(':', 1)[1].split('#')[0]}", f) for pair in fields for f in pair
+    }
+    derives = {(s, t) for s, t, k in edges if k == "derives" and not s.startswith("field:")}
     assert derives == {
         *((PAGILA + u, PAGILA + "customer_details") for u in ("customer_snapshot", "address", "city", "customer")),
         *(
@@ -392,10 +444,26 @@ def test_trino_and_hive_siblings_are_one_node_named_by_the_primary():
     assert len(datasets) == 10 and all(n.startswith("dataset:trino/hivedb.db1.") for n in datasets)
     pokes = nodes["dataset:trino/hivedb.db1.pokes"]
     assert "urn:li:dataset:(urn:li:dataPlatform:hive,db1.pokes,PROD)" in pokes.aliases
-    # the one upstream that is not a sibling: the view over array_struct_test (record 81)
+    # the one upstream that is not a sibling: the view over array_struct_test (record 81), and its
+    # fineGrainedLineages: property_id and service copied into the view
+    table, view = "dataset:trino/hivedb.db1.array_struct_test", "dataset:trino/hivedb.db1.array_struct_test_view"
+    columns = ("property_id", "service")
+    fields = {(f"field:trino/hivedb.db1.array_struct_test#{c}", f"field:trino/hivedb.db1.array_struct_test_view#{c}")
+              for c in columns}  # fmt: skip
     assert edges == {
-        ("dataset:trino/hivedb.db1.array_struct_test", "dataset:trino/hivedb.db1.array_struct_test_view", "derives")
+        (table, view, "derives"),
+        *((u, d, "derives") for u, d in fields),
+        *((table, u, "has_field") for u, _ in fields),
+        *((view, d, "has_field") for _, d in fields),
     }
+    said = edges_of(REAL / "trino_hive_mces_golden.json")
+    copied = (
+        "field:trino/hivedb.db1.array_struct_test#service",
+        "field:trino/hivedb.db1.array_struct_test_view#service",
+    )
+    assert said[(*copied, "derives")].attributes["transformations"] == [
+        {"description": 'COPY: "array_struct_test"."service" AS "service"'}
+    ]
 
 
 def test_a_second_ingestion_run_adds_no_jobs(tmp_path):
@@ -509,3 +577,25 @@ def test_every_record_about_an_entity_is_kept_as_its_provenance(lineage):
     shown = json.loads(lineage("show", "dataset:postgres/pagila.public.customer_details", "--json").output)
     places = [p["line"] for p in shown["provenance"] if Path(p["file"]).name == golden.name]
     assert len(places) == len(set(places)) == len(about)
+
+
+def test_fine_grained_lineage_of_datahubs_sql_aggregator_golden_makes_fields():
+    # test_multistep_temp_table.json (datahub-multistep-EXPECTATIONS.md, read by hand): prod_foo's
+    # upstreamLineage has 3 fineGrainedLineages, FIELD_SET -> FIELD, confidence 0.2, no operation.
+    path = REAL / "metadata-ingestion__tests__unit__sql_parsing__aggregator_goldens__test_multistep_temp_table.json"
+    nodes, edges, problems = records(path)
+    assert problems == []
+    table = "dataset:redshift/dev.public."
+    fields = {(f"field:redshift/dev.public.{u}#{c}", f"field:redshift/dev.public.prod_foo#{c}")
+              for u, c in (("upstream1", "a"), ("upstream1", "b"), ("upstream2", "c"))}  # fmt: skip
+    assert {(s, t) for s, t, k in edges if k == "derives" and s.startswith("field:")} == fields
+    assert {(s, t) for s, t, k in edges if k == "derives" and s.startswith("dataset:")} == {
+        (table + "upstream1", table + "prod_foo"),
+        (table + "upstream2", table + "prod_foo"),
+    }
+    said = edges_of(path)
+    assert all(said[(s, t, "derives")].attributes == {"confidence": 0.2} for s, t in fields)
+    assert nodes["field:redshift/dev.public.prod_foo#b"].attributes == {
+        "dataset": table + "prod_foo",
+        "column": "b",
+    }  # no schemaMetadata in this file: no type

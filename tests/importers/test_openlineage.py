@@ -29,17 +29,26 @@ def records(path: Path):
 def test_generated_jsonl_sample():
     nodes, edges, problems = records(SAMPLES / "filetransport_append_events.jsonl")
     assert problems == []
+    age, bucket = "field:postgres://db:5432/public.users#age", "field:s3://features/churn/user_features#age_bucket"
     assert sorted(nodes) == [
         "dataset:postgres://db:5432/public.users",
         "dataset:s3://features/churn/user_features",
+        age,
+        bucket,  # the two ends of the column lineage (users.age -> user_features.age_bucket)
         "job:feature-pipelines/build_user_features",
     ]
     assert sorted(edges) == [
         ("dataset:postgres://db:5432/public.users", "dataset:s3://features/churn/user_features", "derives"),
+        ("dataset:postgres://db:5432/public.users", age, "has_field"),
         ("dataset:postgres://db:5432/public.users", "job:feature-pipelines/build_user_features", "reads"),
+        ("dataset:s3://features/churn/user_features", bucket, "has_field"),
+        (age, bucket, "derives"),
         ("job:feature-pipelines/build_user_features", "dataset:s3://features/churn/user_features", "writes"),
     ]  # fmt: skip
-    assert all(e.evidence == "observed" for e in edges.values())
+    assert all(e.evidence == ("declared" if k == "has_field" else "observed") for (_, _, k), e in edges.items())
+    assert edges[(age, bucket, "derives")].attributes == {}  # the event's transformations are empty
+    assert nodes[age].attributes == {"dataset": "dataset:postgres://db:5432/public.users", "column": "age",
+                                     "type": "INT"}  # from the input's schema facet  # fmt: skip
     users = nodes["dataset:postgres://db:5432/public.users"]
     assert users.attributes["fields"] == [{"name": "age", "type": "INT"}]
     features = nodes["dataset:s3://features/churn/user_features"]
@@ -47,7 +56,7 @@ def test_generated_jsonl_sample():
     job = nodes["job:feature-pipelines/build_user_features"]
     assert job.attributes["runs"]["total"] == 1
     assert job.attributes["runs"]["last_state"] == "COMPLETE"
-    assert all(n.classifiable for n in nodes.values())
+    assert all(n.classifiable == (n.kind != "field") for n in nodes.values())  # a field is what its events say
 
 
 def test_full_event_samples_keep_facets_and_parent():
@@ -134,14 +143,25 @@ def test_events_from_the_real_client_reproduce_their_graph(tmp_path, append):
     assert IMPORTER.sniff(path)
     nodes, edges, problems = records(path)
     assert problems == []
+    clicked, ctr = "field:postgres://db/public.clicks#clicked", "field:s3://features/ctr_by_ad#ctr"
     assert sorted(nodes) == [
-        "dataset:postgres://db/public.clicks", "dataset:s3://features/ctr_by_ad", "job:pipelines/build_ctr"
+        "dataset:postgres://db/public.clicks", "dataset:s3://features/ctr_by_ad", clicked, ctr,
+        "job:pipelines/build_ctr"
     ]  # fmt: skip
     assert sorted(edges) == [
         ("dataset:postgres://db/public.clicks", "dataset:s3://features/ctr_by_ad", "derives"),
+        ("dataset:postgres://db/public.clicks", clicked, "has_field"),
         ("dataset:postgres://db/public.clicks", "job:pipelines/build_ctr", "reads"),
+        ("dataset:s3://features/ctr_by_ad", ctr, "has_field"),
+        (clicked, ctr, "derives"),
         ("job:pipelines/build_ctr", "dataset:s3://features/ctr_by_ad", "writes"),
     ]
+    # One field under both names of its dataset (the symlinks facet's Hive table too).
+    assert set(nodes[clicked].aliases) == {
+        "dataset:postgres://db/public.clicks#clicked",
+        "postgres://db/public.clicks#clicked",
+        "hive/ads.clicks#clicked",
+    }
     clicks = nodes["dataset:postgres://db/public.clicks"].attributes
     assert [f["name"] for f in clicks["fields"]] == ["ad_id", "clicked"]
     assert clicks["aliases"] == [{"namespace": "hive", "name": "ads.clicks", "type": "TABLE"}]
@@ -157,7 +177,7 @@ def test_gzip_and_duplicate_events(tmp_path):
     path.write_bytes(gzip.compress(source + source))  # every event twice
     assert IMPORTER.sniff(path)
     nodes, edges, problems = records(path)
-    assert problems == [] and len(nodes) == 3 and len(edges) == 3
+    assert problems == [] and len(nodes) == 5 and len(edges) == 6  # as once (test_generated_jsonl_sample)
     assert nodes["job:feature-pipelines/build_user_features"].attributes["runs"]["total"] == 1
 
 
@@ -203,7 +223,7 @@ def test_bad_lines_name_file_and_line_and_nothing_is_written(tmp_path, name, mak
         assert not import_paths(store, [path]).committed
         assert store.counts()["nodes"] == 0
         lenient = import_paths(store, [path], lenient=True)
-        assert lenient.committed and store.counts()["nodes"] == 3
+        assert lenient.committed and store.counts()["nodes"] == 5  # the good lines' (test_generated_jsonl_sample)
 
 
 BROKEN_FACETS = [
@@ -230,7 +250,7 @@ def test_a_broken_facet_is_dropped_with_a_warning_and_the_event_is_read(tmp_path
     ]
     with Store.open(tmp_path / "l.db", create=True) as store:
         report = import_paths(store, [path])  # not lenient: a dropped facet fails nothing
-        assert report.committed and store.counts()["nodes"] == 3
+        assert report.committed and store.counts()["nodes"] == 5  # as test_generated_jsonl_sample
     nodes, _, _ = records(path)
     if facet == "schema":  # the fields are the good event's
         fields = json.loads(good[1])["inputs"][0]["facets"]["schema"]["fields"]
@@ -272,9 +292,11 @@ def test_classification_rules_and_identity(tmp_path):
         assert store.node("model:churn/user_features")["attributes"]["seen_as"] == (
             "dataset:s3://features/churn/user_features"
         )
-        # Column lineage into a model: the field that feeds it is a feature.
-        feature = "feature:postgres://db:5432/public.users.age"
-        assert graph.has_edge("dataset:postgres://db:5432/public.users", feature)
+        # Column lineage into a model: the field that feeds it is a feature, read from the field
+        # (dropping the column breaks it), the field from its dataset.
+        feature, age = "feature:postgres://db:5432/public.users.age", "field:postgres://db:5432/public.users#age"
+        assert graph.has_edge("dataset:postgres://db:5432/public.users", age) and graph.has_edge(age, feature)
+        assert list(graph.predecessors(feature)) == [age]
         assert graph.has_edge(feature, "model:churn/user_features")
         assert graph.edges[feature, "model:churn/user_features"]["observed"]
 
@@ -283,7 +305,7 @@ def test_without_rules_datasets_stay_datasets_and_jobs_jobs(tmp_path):
     with Store.open(tmp_path / "l.db", create=True) as store:
         import_paths(store, [SAMPLES / "filetransport_append_events.jsonl"])
         kinds = sorted(k for _, k in load_graph(store).nodes(data="kind"))
-    assert kinds == ["dataset", "dataset", "job"]
+    assert kinds == ["dataset", "dataset", "field", "field", "job"]
 
 
 def test_a_hidden_feedback_loop_through_a_log(tmp_path):

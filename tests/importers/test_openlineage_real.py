@@ -58,11 +58,25 @@ def job_id(j: dict) -> str:
 
 def expected_graph(events: list[dict]) -> tuple[set[str], set[tuple[str, str, str]]]:
     """The nodes and edges the events name, as the OpenLineage docs define them: inputs read by
-    the job, outputs written by it, and column lineage from each input field's dataset."""
+    the job, outputs written by it, and column lineage from each input field's dataset; each end
+    of the column lineage a field of its dataset, one field derived from the other."""
     nodes, edges = set(), set()
+
+    def column_lineage(d: dict) -> None:
+        for out, spec in ((d.get("facets") or {}).get("columnLineage") or {}).get("fields", {}).items():
+            target = f"field:{d['namespace']}/{d['name']}#{out}"
+            nodes.add(target)
+            edges.add((dataset_id(d), target, "has_field"))
+            for source in spec["inputFields"]:
+                origin = f"field:{source['namespace']}/{source['name']}#{source['field']}"
+                nodes.update((dataset_id(source), origin))
+                edges.update({(dataset_id(source), dataset_id(d), "derives"), (origin, target, "derives"),
+                              (dataset_id(source), origin, "has_field")})  # fmt: skip
+
     for e in events:
         if "job" not in e:
             nodes.add(dataset_id(e["dataset"]))
+            column_lineage(e["dataset"])
             continue
         job = job_id(e["job"])
         nodes.add(job)
@@ -72,10 +86,7 @@ def expected_graph(events: list[dict]) -> tuple[set[str], set[tuple[str, str, st
         for d in e.get("outputs") or []:
             nodes.add(dataset_id(d))
             edges.add((job, dataset_id(d), "writes"))
-            for spec in ((d.get("facets") or {}).get("columnLineage") or {}).get("fields", {}).values():
-                for source in spec["inputFields"]:
-                    nodes.add(dataset_id(source))
-                    edges.add((dataset_id(source), dataset_id(d), "derives"))
+            column_lineage(d)
     return nodes, edges
 
 
@@ -357,3 +368,25 @@ def test_symlinks_make_another_name_of_a_dataset_the_same_node(tmp_path):
     # Spark's own lineage into the table is still there.
     spark_nodes, spark_edges = expected_graph([raw(p) for p in sorted(SPARK.glob("*.json"))])
     assert spark_nodes <= set(nodes) and spark_edges <= set(edges)
+
+
+def test_the_spark_column_lineage_keeps_how_each_column_is_made():
+    """tbl1 = SELECT a AS ident, concat(b, ...) AS trans, sum(c) AS agg FROM s1 JOIN s2 ... GROUP BY:
+    the events' transformations, read off the raw file, on each field edge."""
+    folder = Path(__file__).parent / "data" / "real" / "openlineage" / "spark-cll"
+    nodes, edges, problems, _ = read(folder)
+    assert problems == []
+    f = "field:file//tmp/cll_test/"
+    said = {}
+    for path in sorted(folder.glob("*.json")):
+        for d in raw(path).get("outputs") or []:
+            for out, spec in (((d.get("facets") or {}).get("columnLineage") or {}).get("fields") or {}).items():
+                for i in spec["inputFields"]:
+                    said[(f + i["name"].rsplit("/", 1)[1] + "#" + i["field"], f + "tbl1#" + out)] = i["transformations"]
+    assert len(said) == 10
+    for (source, target), how in said.items():
+        assert edges[(source, target, "derives")].attributes["transformations"] == [
+            {k: t[k] for k in ("type", "subtype", "description", "masking") if t.get(k) not in (None, "")} for t in how
+        ]
+    aggregated = edges[(f + "cll_source2#c", f + "tbl1#agg", "derives")].attributes["transformations"]
+    assert aggregated == [{"type": "DIRECT", "subtype": "AGGREGATION", "masking": False}]

@@ -37,8 +37,13 @@ def test_a_summary_keeps_what_classifies_others():
     declared = NodeRecord("model", "ctr", "ads", aliases=("urn:ctr",), attributes={"big": "x" * 100})
     unit.nodes[declared.id] = declared
     summary = reclassify.summary(unit)
-    # Its stated node by identity and aliases only (not its attributes); every alias; the log's names.
-    assert summary.stated == (NodeRecord("model", "ctr", "ads", aliases=("urn:ctr",)),)
+    # Its stated nodes by identity and aliases only (not their attributes): the declared model and
+    # the fields the events' column lineage names (said, not guessed); every alias; the log's names.
+    fields = [NodeRecord("field", n.name, n.namespace, aliases=n.aliases) for n in unit.nodes.values()
+              if n.kind == "field"]  # fmt: skip
+    assert len(fields) == 7  # tests/importers/cases/openlineage/spark_cll_folder lists them
+    stated = sorted(summary.stated, key=lambda n: n.id)
+    assert stated == sorted([NodeRecord("model", "ctr", "ads", aliases=("urn:ctr",)), *fields], key=lambda n: n.id)
     assert summary.aliases == {a for n in unit.nodes.values() for a in n.aliases}
     logged = [n for n in unit.nodes.values() if n.classifiable]
     assert logged and {n.name for n in logged} <= summary.names

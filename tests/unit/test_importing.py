@@ -84,7 +84,7 @@ def test_records_are_validated_and_merged(tmp_path):
         Problem(loc, "importer's own complaint"),
     ])  # fmt: skip
     assert [str(p) for p in unit.problems] == [
-        "in.txt:1: unknown node kind 'widget' (expected one of dataset, feature, job, model, consumer, flag)",  # noqa: E501
+        "in.txt:1: unknown node kind 'widget' (expected one of dataset, feature, job, model, consumer, flag, field)",  # noqa: E501
         "in.txt:1: edge kind 'Bad Kind' must be a lower-case identifier",
         "in.txt:1: importer's own complaint",
         "in.txt:9: edge names unknown node 'model:gone'",

@@ -125,7 +125,10 @@ def test_the_command_line_says_which_imports_were_classified_again(tmp_path):
     result = runner.invoke(cli, ["--db", db, "import", str(rules)])
     assert result.exit_code == 0, result.output
     assert f"classified again (new rules or declarations): {events}" in result.output
-    assert "2 nodes added, 4 edges added, 1 node removed, 2 edges removed" in result.output
+    # The dataset user_features becomes a model and users.age its feature: the model and the feature
+    # are added; users -> model, job -> model, users#age -> feature -> model and model -> its
+    # field age_bucket are added; the dataset goes with the three edges it had.
+    assert "2 nodes added, 5 edges added, 1 node removed, 3 edges removed" in result.output
 
 
 def test_a_version_2_database_gains_the_derivation_tables_as_a_new_one_has_them(tmp_path):

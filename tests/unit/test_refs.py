@@ -94,7 +94,10 @@ GRAPHS = {
     "churn": [([GENERATED], {}), ([MLFLOW], {})],
     "feast": [([FEAST], {})],
     "dbt+ol": [([DUCKDB], {"openlineage_namespace": DUCKDB_OL_NAMESPACE}), (["<dbt-ol>"], {})],
+    "spark-cll": [([DATA / "real" / "openlineage" / "spark-cll"], {})],
+    "datahub-patch": [([DATA / "real" / "datahub" / "complex_dataset_patch.json"], {})],
 }
+CLL = "field:file//tmp/cll_test/"  # the fields of OpenLineage's Spark column-lineage test
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +187,27 @@ CASES = [
     ("dbt+ol", f"{DUCKDB_OL_NAMESPACE}/jaffle_shop.main.customers", "dataset:duckdb/jaffle_shop.main.customers"),
     ("dbt+ol", "jaffle_shop.main.customers", "dataset:duckdb/jaffle_shop.main.customers"),
     ("dbt+ol", "job:customers", "job:job-namespace/jaffle_shop.main.jaffle_shop.customers"),
+    # a field: by its id, its dataset's id or any name of its dataset with #COLUMN, its name, or
+    # its name with a dot for the # (whole or its last parts)
+    ("spark-cll", CLL + "tbl1#agg", CLL + "tbl1#agg"),
+    ("spark-cll", "dataset:file//tmp/cll_test/tbl1#agg", CLL + "tbl1#agg"),
+    ("spark-cll", "file/tmp/cll_test/tbl1#ident", CLL + "tbl1#ident"),
+    ("spark-cll", "file:/tmp/cll_test/default.tbl1#trans", CLL + "tbl1#trans"),  # its symlink, a Hive table
+    ("spark-cll", "/tmp/cll_test/tbl1#agg", CLL + "tbl1#agg"),
+    ("spark-cll", "tbl1#agg", CLL + "tbl1#agg"),
+    ("spark-cll", "tbl1.agg", CLL + "tbl1#agg"),
+    ("spark-cll", "cll_source2.c", CLL + "cll_source2#c"),
+    ("spark-cll", "field:tbl1.ident", CLL + "tbl1#ident"),
+    ("spark-cll", "a", [CLL + "cll_source1#a", CLL + "cll_source2#a"]),
+    ("spark-cll", "tbl1", "dataset:file//tmp/cll_test/tbl1"),  # the dataset, not its fields
+    ("spark-cll", "tbl1.nothing", []),
+    ("spark-cll", "dataset:file//tmp/cll_test/tbl1#nothing", []),
+    ("datahub-patch", "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD),foo)",
+     "field:hive/fct_users_created#foo"),
+    ("datahub-patch", "urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)#foo",
+     "field:hive/fct_users_created#foo"),
+    ("datahub-patch", "fct_users_created.foo", "field:hive/fct_users_created#foo"),
+    ("datahub-patch", "foo", ["field:hive/fct_users_created#foo", "field:s3://my-bucket/my-folder/my-file.txt#foo"]),
 ]  # fmt: skip
 
 
