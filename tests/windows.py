@@ -18,3 +18,14 @@ def shown_window(qtbot: Any, db: str, *, size: tuple[int, int] | None = None, ti
     with qtbot.waitSignal(win.viewShown, timeout=timeout):
         win.show()
     return win
+
+
+def menu_action(win: Any, text: str) -> Any:
+    """The menu bar's action called ``text`` (without its & mnemonic)."""
+    from PySide6.QtWidgets import QMenu
+
+    for menu in win.menuBar().findChildren(QMenu):
+        for act in menu.actions():
+            if act.text().replace("&", "") == text:
+                return act
+    raise LookupError(text)

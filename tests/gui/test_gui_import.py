@@ -153,26 +153,6 @@ def test_problems_with_no_database_yet_create_none(parent, qtbot, tmp_path, brok
     assert not fresh.exists()
 
 
-@pytest.fixture
-def blocked_prepare(monkeypatch):
-    """Make prepare wait, inside its first progress callback, until the test releases it."""
-    real = lineage.ingest.session.prepare
-    entered, release = threading.Event(), threading.Event()
-
-    def slow(*args, progress, **kwargs):
-        def hook(done, total, label):
-            progress(done, total, label)  # raises once the import is cancelled
-            if not entered.is_set():
-                entered.set()
-                release.wait(WAIT / 1000)
-
-        return real(*args, progress=hook, **kwargs)
-
-    monkeypatch.setattr(lineage.ingest.session, "prepare", slow)
-    yield entered, release
-    release.set()  # never leave the worker waiting
-
-
 def test_cancel_while_reading_writes_nothing(flow, qtbot, db, good, broken, blocked_prepare, monkeypatch):
     entered, release = blocked_prepare
     commits = []

@@ -3,21 +3,17 @@ no importer recognises (a choice, not the CLI's --format), and Cancel saying not
 
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
 
 pytest.importorskip("PySide6")
 
 from lineage_gui.format_choice import FormatDialog  # noqa: E402
 from lineage_gui.import_flow import CANCELLED  # noqa: E402
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QProgressDialog, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog, QPushButton  # noqa: E402
 
-import lineage.ingest.session  # noqa: E402
 from lineage.ingest.registry import importers  # noqa: E402
 from tests.conftest import file_digest  # noqa: E402
-from tests.windows import shown_window  # noqa: E402
+from tests.windows import menu_action, shown_window  # noqa: E402
 
 WAIT = 30_000
 START = "feature:ads/historical_ctr"
@@ -25,24 +21,12 @@ MANIFEST = "lineage_manifest: 1\nfeatures:\n  - name: {name}\n"
 
 
 @pytest.fixture
-def window(qtbot, demo_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    db = tmp_path / "demo.db"
-    shutil.copy(demo_db, db)
-    win = shown_window(qtbot, str(db), focus=START, depth=1, remember=False)
+def window(qtbot, demo_copy):
+    win = shown_window(qtbot, demo_copy, focus=START, depth=1, remember=False)
     yield win
     if win.import_flow is not None:
         win.import_flow.cancel()
         win.import_flow.wait(WAIT)
-
-
-def menu_action(win, text: str):
-    """The menu bar's action called ``text`` (without its & mnemonic)."""
-    for menu in win.menuBar().findChildren(QMenu):
-        for act in menu.actions():
-            if act.text().replace("&", "") == text:
-                return act
-    raise LookupError(text)
 
 
 def imported(qtbot, win, trigger) -> None:
@@ -110,20 +94,8 @@ def test_cancelling_the_format_choice_says_nothing_changed(window, qtbot, tmp_pa
     assert "feature:never" not in window.graph
 
 
-def test_cancel_of_a_running_import_says_it_cancelled_and_nothing_changed(window, qtbot, tmp_path, monkeypatch):
-    real = lineage.ingest.session.prepare
-    entered, release = threading.Event(), threading.Event()
-
-    def slow(*args, progress, **kwargs):
-        def hook(done, total, label):
-            progress(done, total, label)  # raises once the import is cancelled
-            if not entered.is_set():
-                entered.set()
-                release.wait(WAIT / 1000)
-
-        return real(*args, progress=hook, **kwargs)
-
-    monkeypatch.setattr(lineage.ingest.session, "prepare", slow)
+def test_cancel_of_a_running_import_says_it_cancelled_and_nothing_changed(window, qtbot, tmp_path, blocked_prepare):
+    entered, release = blocked_prepare
     new = tmp_path / "new.yaml"
     new.write_text(MANIFEST.format(name="cancelled_one"))
     before = file_digest(window.db_path)

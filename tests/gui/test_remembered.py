@@ -30,6 +30,16 @@ def reopen(qtbot, db: str, **options):
     return shown_window(qtbot, db, timeout=WAIT, **options)
 
 
+def left_in_impact_of_other(qtbot, db: str) -> None:
+    """Open ``db``, show the impact of OTHER and close: the view it is left in."""
+    first = reopen(qtbot, db)
+    with qtbot.waitSignal(first.viewShown, timeout=WAIT):
+        first.set_focus(OTHER)
+    with qtbot.waitSignal(first.viewShown, timeout=WAIT):
+        first.set_mode("impact")
+    leave(qtbot, first)
+
+
 def choose(qtbot, window, facet: str, value: str) -> None:
     combo = window.search_panel.facets[facet]
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
@@ -104,12 +114,7 @@ def test_each_database_keeps_its_own_view(qtbot, demo_db, tmp_path):
 
 
 def test_options_asked_for_win_over_the_view_left(qtbot, demo_db):
-    first = reopen(qtbot, demo_db)
-    with qtbot.waitSignal(first.viewShown, timeout=WAIT):
-        first.set_focus(OTHER)
-    with qtbot.waitSignal(first.viewShown, timeout=WAIT):
-        first.set_mode("impact")
-    leave(qtbot, first)
+    left_in_impact_of_other(qtbot, demo_db)
     asked = reopen(qtbot, demo_db, mode="explore")
     assert asked.spec.mode == "explore" and asked.spec.focus == DEFAULT
     leave(qtbot, asked)
@@ -134,12 +139,7 @@ def test_a_bad_or_stale_record_gives_the_default_view(qtbot, demo_db, record):
 
 
 def test_a_large_database_draws_the_focus_at_once_and_the_mode_once_loaded(qtbot, demo_db):
-    first = reopen(qtbot, demo_db)
-    with qtbot.waitSignal(first.viewShown, timeout=WAIT):
-        first.set_focus(OTHER)
-    with qtbot.waitSignal(first.viewShown, timeout=WAIT):
-        first.set_mode("impact")
-    leave(qtbot, first)
+    left_in_impact_of_other(qtbot, demo_db)
     large = reopen(qtbot, demo_db, load_at_once=0)  # read around the focus in SQL first
     assert large.spec.focus == OTHER
     qtbot.waitUntil(lambda: large.model.ready and large.spec.mode == "impact", timeout=WAIT)

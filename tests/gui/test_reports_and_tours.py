@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import zipfile
 
 import pytest
@@ -18,33 +17,22 @@ pytest.importorskip("PySide6")
 from lineage_gui.report_export import IMPACT_CHOICES, dialog_filter  # noqa: E402
 from lineage_gui.tour_choice import NEW_TOUR  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QFileDialog, QMenu  # noqa: E402
+from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from lineage.analyses import impact, simulate  # noqa: E402
 from lineage.render.impact_report import slug  # noqa: E402
-from tests.windows import shown_window  # noqa: E402
+from tests.windows import menu_action, shown_window  # noqa: E402
 
 WAIT = 60_000
 START, MODEL = "feature:ads/historical_ctr", "model:ads/ctr_model"
 
 
 @pytest.fixture
-def window(qtbot, demo_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    db = tmp_path / "demo.db"
-    shutil.copy(demo_db, db)
-    win = shown_window(qtbot, str(db), focus=START, depth=1, remember=False)
+def window(qtbot, demo_copy):
+    win = shown_window(qtbot, demo_copy, focus=START, depth=1, remember=False)
     yield win
     for writer in (win.reports, win.tour_export):
         writer.wait(WAIT)
-
-
-def menu_action(win, text: str):
-    for menu in win.menuBar().findChildren(QMenu):
-        for act in menu.actions():
-            if act.text().replace("&", "") == text:
-                return act
-    raise LookupError(text)
 
 
 def written(qtbot, win, start) -> str:
