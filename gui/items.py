@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from lineage.fields import shown_name
 from lineage.render.escape import printable
 from lineage.views.layout import EdgePath
 
@@ -186,8 +187,9 @@ class NodeItem(QGraphicsItem):
         self.hidden = hidden
         self.state = state
         self.expanded = expanded
-        self.label = display_label(attrs.get("name") or node_id)
-        w, h = node_size(attrs.get("name") or node_id, attrs.get("members") or 0)
+        name = shown_name(attrs.get("name") or node_id, attrs.get("kind"))
+        self.label = display_label(name)
+        w, h = node_size(name, attrs.get("members") or 0)
         self.rect = QRectF(-w / 2, -h / 2, w, h)
         self.dimmed = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)

@@ -27,6 +27,7 @@ from typing import Any
 from lineage_gui.items import node_size
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from lineage.fields import shown_name
 from lineage.views.layout import Layout, layout, rings
 from lineage.views.scenes import Scene
 
@@ -206,7 +207,8 @@ class Cancellation:
 def lay_out(make_scene: Callable[[], Scene]) -> tuple[Scene, Layout]:
     """Compute a scene and place it: rings here, everything else in the layout process."""
     scene = make_scene()
-    sizes = {n: node_size(d.get("name") or n, d.get("members") or 0) for n, d in scene.graph.nodes(data=True)}
+    sizes = {n: node_size(shown_name(d.get("name") or n, d.get("kind")), d.get("members") or 0)
+             for n, d in scene.graph.nodes(data=True)}  # fmt: skip
     if scene.engine == "rings":
         return scene, rings(scene.graph, scene.root, scene.distance, sizes)
     future = layout_process().submit(layout, scene.graph, list(scene.graph), sizes,

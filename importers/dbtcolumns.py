@@ -25,6 +25,7 @@ from ._kit.sqlcolumns import SqlLineageError, column_lineage, dialect_of
 from ._kit.structured import location, pointer_join
 
 TRACED = ("model", "snapshot")  # the nodes whose SQL makes their table
+MAX_SQL = 1_000_000  # characters: a model's compiled SQL is a few thousand; sqlglot takes seconds a megabyte
 
 
 def read_catalog(path: Path) -> tuple[dict[str, dict[str, dict]], Problem | None]:
@@ -111,6 +112,10 @@ def column_records(
         if dialect is None:
             yield Notice(at, f"no column lineage: sqlglot has no dialect for the adapter {adapter!r}")
             return
+        if len(sql) > MAX_SQL:
+            unread.append(Notice(at, f"{uid}: no column lineage (its SQL is {len(sql):,} characters, over "
+                                     f"{MAX_SQL:,}: too long to trace)"))  # fmt: skip
+            continue
         try:
             traced = column_lineage(sql, dialect, schema, catalog=str(node.get("database") or "") or None,
                                     db=str(node.get("schema") or "") or None)  # fmt: skip

@@ -1,10 +1,11 @@
 """Feast feature registries, as ``feast registry-dump`` prints them (JSON on standard output).
 
-Data sources become datasets, each feature of a feature view a feature ``VIEW.FEATURE``, feature
-services consumers; all in the namespace of the Feast project and all *declared*, each with the
-file and line that said so. Entities are not nodes: the join keys a feature is looked up by are
-kept in its attributes. Nothing in the dump is run or opened: UDF bodies and the paths of the
-``infra`` section are ignored, data source URIs are kept as plain strings.
+Data sources become datasets, each feature of a feature view a feature ``VIEW.FEATURE`` made of
+its data source's column (a field, by the source's ``field_mapping``), feature services
+consumers; all in the namespace of the Feast project and all *declared*, each with the file and
+line that said so. Entities are not nodes: the join keys a feature is looked up by are kept in
+its attributes. Nothing in the dump is run or opened: UDF bodies and the paths of the ``infra``
+section are ignored, data source URIs are kept as plain strings.
 
 Each feature keeps, as an alias, the URN DataHub's Feast source gives it
 (``urn:li:mlFeature:(PROJECT.VIEW,FEATURE)``), so DataHub's view of the registry becomes these
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage.records import EdgeRecord, NodeRecord, Problem, node_id
+from lineage.fields import field_records
+from lineage.records import EdgeRecord, Location, NodeRecord, Problem, node_id
 
 from ._kit.document import DocumentImporter, having
 from ._kit.located import Located
@@ -101,6 +103,7 @@ class _Reader(Located):
             project = None
         self.project = project
         self.sources: dict[str, NodeRecord] = {}  # name -> node (the first definition wins)
+        self.fields: dict[str, NodeRecord] = {}  # the columns of data sources features are
         self.source_pointers: dict[str, str] = {}  # name -> pointer of that definition
         self.source_edges: list[EdgeRecord] = []
         self.entities: dict[str, dict] = {}
@@ -171,6 +174,7 @@ class _Reader(Located):
         for pointer, item in self.section("featureServices"):
             out.extend(self.service_records(item, pointer))
         yield from self.sources.values()
+        yield from self.fields.values()
         yield from self.source_edges
         yield from out
         yield from self.problems
@@ -403,9 +407,23 @@ class _Reader(Located):
                 aliases=(datahub_feature_urn(view.namespace, view.name, fname),) if view.namespace else (),
             )  # fmt: skip
             yield node
-            for source_id, s_pointer, _ in upstream:
-                if source_id != node.id:
-                    yield EdgeRecord(source_id, node.id, "derives", location=self.at(s_pointer))
+            for source_id, s_pointer, label in upstream:
+                if source_id == node.id:
+                    continue
+                source = self.sources.get(label)
+                if source is not None and source.id == source_id and view.kind != "on-demand feature view":
+                    # The feature is a column of its data source (by the source's field mapping).
+                    column = _source_column(source.attributes.get("field_mapping"), fname)
+                    source_id = self.column(source, column, self.at(s_pointer))
+                yield EdgeRecord(source_id, node.id, "derives", location=self.at(s_pointer))
+
+    def column(self, source: NodeRecord, column: str, where: Location) -> str:
+        """The field of ``column`` of data source ``source`` (made once, with its ``has_field``)."""
+        node, edge = field_records((source.kind, source.name, source.namespace), column, location=where)
+        if node.id not in self.fields:
+            self.fields[node.id] = node
+            self.source_edges.append(edge)
+        return node.id
 
     def service_records(self, item: Any, pointer: str) -> Iterator[NodeRecord | EdgeRecord]:
         found = self.spec_of(item, pointer, "feature service")
@@ -434,6 +452,20 @@ class _Reader(Located):
                                                         location=self.at(f_pointer)))  # fmt: skip
         yield node
         yield from edges.values()
+
+
+def _source_column(mapping: Any, feature: str) -> str:
+    """The data source's column a feature is read from: Feast's ``field_mapping`` renames a
+    source column to a feature's name.
+
+    >>> _source_column({"conv": "conv_rate"}, "conv_rate"), _source_column(None, "acc_rate")
+    ('conv', 'acc_rate')
+    """
+    if isinstance(mapping, dict):
+        for column, name in mapping.items():
+            if name == feature and isinstance(column, str) and column:
+                return column
+    return feature
 
 
 def _list(value: Any) -> list:

@@ -68,3 +68,18 @@ def field_records(
         location=location,
     )  # fmt: skip
     return node, EdgeRecord(container, node.id, HAS_FIELD, location=location)
+
+
+def shown_name(name: str, kind: str | None) -> str:
+    """What a picture calls a node: its name; a field by its table's last part and its column
+    (the whole name is in the inspector and the tooltip).
+
+    >>> shown_name("jaffle.main.stg_payments#amount", "field"), shown_name("s3://b/raw/events#ts", "field")
+    ('stg_payments.amount', 'events.ts')
+    >>> shown_name("jaffle.main.customers", "dataset")
+    'jaffle.main.customers'
+    """
+    if kind != "field" or SEPARATOR not in name:
+        return name
+    table, _, column = name.rpartition(SEPARATOR)
+    return f"{table.replace('/', '.').rsplit('.', 1)[-1]}.{column}"

@@ -14,7 +14,8 @@ A REF is, in this order of precedence (the first rule that names any node decide
 A field (a dataset's column, :mod:`lineage.fields`) is named like any node, and also as its
 dataset's id or any name of the dataset with ``#COLUMN`` (``dataset:warehouse/events.clicks#ts``,
 ``urn:li:dataset:(...)#ts``: aliases of the field), or with a dot for the ``#`` as a short name
-(``events.clicks.ts``, ``clicks.ts``).
+(``events.clicks.ts``, ``clicks.ts``); a short name names a field only where it names no other
+node (a Feast feature is called as the column it is made of).
 
 ``kind:REF`` (``model:churn_model``, ``dataset:customers``) applies rules 2 and 3 to nodes of
 that kind only. A quoted relation (``"db"."main"."customers"``, with backticks or brackets too)
@@ -98,7 +99,11 @@ def _named(store: Store, text: str, kind: str | None) -> tuple[str, list[str]]:
     exact = sorted(set(store.ids_named(text, kind)) | set(store.ids_with_alias(text, kind)))
     if exact:
         return "name", exact
-    return "short name", store.ids_short_named(text, kind)
+    short = store.ids_short_named(text, kind)
+    # A column is often called as the feature it makes (Feast): a short name names a field only
+    # where it names nothing else.
+    others = [i for i in short if not i.startswith("field:")]
+    return "short name", others or short
 
 
 def _ids(store: Store, text: str) -> tuple[str, list[str]]:

@@ -153,5 +153,8 @@ def _in_condition(node: exp.Expr, top: exp.Expr) -> bool:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The error's first line, short, and printable (SQL may hold a lone surrogate a JSON escape
+    spelt, which no terminal or UTF-8 file can hold)."""
     text = str(exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__
+    line = text[0][:300] if text else type(exc).__name__
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")

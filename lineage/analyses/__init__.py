@@ -1,6 +1,7 @@
 """Analyses: pure, typed functions over a lineage graph (see :mod:`lineage.graph`)."""
 
 from lineage.analyses.cascades import correction_cascades
+from lineage.analyses.columns import unused_fields
 from lineage.analyses.diff import Changed, Diff, diff
 from lineage.analyses.finding import Finding
 from lineage.analyses.findings import FINDING_KINDS, find_all
@@ -23,5 +24,5 @@ __all__ = [
     "Simulation", "Trace", "bundled_features", "cace_hotspots", "correction_cascades",
     "dead_flags", "deprecated_in_use", "diff", "downstream_counts", "epsilon_features",
     "feedback_loops", "find_all", "impact", "legacy_features", "repurposed_flags", "simulate",
-    "trace", "undeclared_consumers", "unused_features",
+    "trace", "undeclared_consumers", "unused_features", "unused_fields",
 ]  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lineage.analyses.cascades import correction_cascades
+from lineage.analyses.columns import unused_fields
 from lineage.analyses.engine import INDEX_FROM, Graph, GraphIndex, split
 from lineage.analyses.finding import Finding
 from lineage.analyses.flags import FlagGeneration, dead_flags
@@ -24,6 +25,7 @@ FINDING_KINDS: dict[str, str] = {
     "feedback_loops": "a model's output flows back into its own inputs",
     "undeclared_consumers": "a consumer reads a model in the logs that no config declares",
     "unused_features": "a feature no model or consumer reads",
+    "unused_fields": "a column no feature or model reads, of a table they read column by column",
     "legacy_features": "a feature only old model versions read, or a deprecated one still read",
     "epsilon_features": "a feature carrying almost none of any model's weight",
     "bundled_features": "weak features that came along with a bundle from one source",
@@ -62,6 +64,7 @@ def find_all(
         "feedback_loops": lambda: feedback_loops(indexed),
         "undeclared_consumers": lambda: undeclared_consumers(graph),
         "unused_features": lambda: unused_features(indexed),
+        "unused_fields": lambda: unused_fields(graph),
         "legacy_features": lambda: legacy_features(graph),
         "epsilon_features": lambda: epsilon_features(graph, epsilon),
         "bundled_features": lambda: bundled_features(graph, epsilon),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from lineage.fields import shown_name
 from lineage.render.escape import graphviz_label, xml_id, xml_safe
 from lineage.views.scenes import Scene
 
@@ -50,7 +51,7 @@ def to_agraph(scene: Scene) -> AGraph:
         state = scene.node_state.get(node, "")
         state_fill, state_border = STATE_COLOURS.get(state, ("", ""))
         status = data.get("status")
-        label = graphviz_label(data.get("name") or node)
+        label = graphviz_label(shown_name(data.get("name") or node, data.get("kind")))
         if status in ("deprecated", "proposed"):
             label = f"{label} ({status})"
         agraph.add_node(

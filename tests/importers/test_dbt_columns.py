@@ -219,3 +219,54 @@ def test_a_feature_made_of_a_column_reads_the_field_and_dropping_the_column_fail
     [user] = report["users"]
     assert user["id"] == "model:ml/churn" and user["impact"] == "broken"
     assert "feature:ml/lifetime_value" in user["why"] and lifetime in user["why"]
+
+
+def test_unused_fields_are_the_columns_of_the_tables_the_features_read_by_column(tmp_path):
+    """The ML manifest's two features read customers.customer_lifetime_value and number_of_orders;
+    back through the SQL (EXPECTATIONS.md) they come from stg_payments.amount <- raw_payments.amount
+    and stg_orders.order_id <- raw_orders.id. The other columns of those five tables are unused;
+    orders, stg_customers and raw_customers feed no feature at all, and are not judged by column."""
+    from lineage.analyses import find_all
+
+    ml = tmp_path / "ml.yaml"
+    ml.write_text(ML)
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [copy_project(tmp_path), ml]).committed
+        found = find_all(load_graph(store), only=["unused_fields"])["unused_fields"]
+    expected = {
+        "customers": ("customer_id", "first_name", "last_name", "first_order", "most_recent_order"),
+        "stg_payments": ("payment_id", "order_id", "payment_method"),
+        "raw_payments": ("id", "order_id", "payment_method"),
+        "stg_orders": ("customer_id", "order_date", "status"),
+        "raw_orders": ("user_id", "order_date", "status"),
+    }
+    assert {f.nodes[0] for f in found} == {field(f"{t}.{c}") for t, cs in expected.items() for c in cs}
+    lifetime = next(f for f in found if f.nodes[0] == field("customers.first_name"))
+    assert lifetime.details == {"dataset": "dataset:duckdb/jaffle.main.customers",
+                                "used": [field("customers.customer_lifetime_value"),
+                                         field("customers.number_of_orders")]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sql", "said"),
+    [
+        ("select " + "(" * 5000 + "1" + ")" * 5000 + " as x", "sqlglot could not read its SQL"),  # deep
+        ("select 1 as x -- " + "y" * 1_000_001, "too long to trace"),
+        ("select a as x from (select 1 as a) t; select 2 as y", "2 statements, not one"),
+        ("select \udcff as x from nowhere", "sqlglot could not read its SQL"),
+    ],
+    ids=["nested 5000 deep", "over a megabyte", "two statements", "lone surrogate"],
+)
+def test_hostile_sql_is_reported_for_its_model_and_the_rest_is_traced(tmp_path, sql, said):
+    path = copy_project(tmp_path)
+    data = json.loads(path.read_text())
+    data["nodes"]["model.jaffle_shop.orders"]["compiled_code"] = sql
+    path.write_text(json.dumps(data))
+    nodes, edges, notices = read(path)
+    assert [n.location.pointer for n in notices] == ["/nodes/model.jaffle_shop.orders/compiled_code"]
+    assert said in notices[0].message
+    assert not any(t.startswith(F + "orders#") for _, t, _ in edges)
+    assert (field("stg_payments.amount"), field("customers.customer_lifetime_value"), "derives") in edges
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "l.db"), "import", str(path)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert said in result.output and "orders/compiled_code" in result.output

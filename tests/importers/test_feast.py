@@ -29,6 +29,15 @@ def f(view: str, feature: str) -> str:
     return f"feature:demo/{view}.{feature}"
 
 
+def column(source: str, name: str) -> str:
+    return f"field:demo/{source}#{name}"
+
+
+def edge_through_column(source: str, view: str, names) -> list[tuple[str, str, str]]:
+    return [e for x in names for e in ((f"dataset:demo/{source}", column(source, x), "has_field"),
+                                        (column(source, x), f(view, x), "derives"))]  # fmt: skip
+
+
 def test_the_dump_of_a_real_registry():
     nodes, edges, problems = records(SAMPLE)
     assert problems == []
@@ -42,15 +51,20 @@ def test_the_dump_of_a_real_registry():
         *(f("driver_quality_labels", x) for x in LABELS),
         *(f("transformed_conv_rate", x) for x in ODFV),
         *(f("transformed_conv_rate_fresh", x) for x in ODFV),
+        # the columns of the data sources the features of the (not on-demand) views are
+        *(column("driver_hourly_stats_source", x) for x in STATS),
+        *(column("driver_stats_push_source", x) for x in STATS),
+        *(column("driver_quality_labels_push", x) for x in LABELS),
     ])  # fmt: skip
     expected = [
         # a push source's batch source is upstream of it
         ("dataset:demo/driver_hourly_stats_source", "dataset:demo/driver_stats_push_source", "derives"),
         ("dataset:demo/driver_quality_labels_batch", "dataset:demo/driver_quality_labels_push", "derives"),
-        # a feature view's features come from its source (the push source, for the fresh view)
-        *(("dataset:demo/driver_hourly_stats_source", f("driver_hourly_stats", x), "derives") for x in STATS),
-        *(("dataset:demo/driver_stats_push_source", f("driver_hourly_stats_fresh", x), "derives") for x in STATS),
-        *(("dataset:demo/driver_quality_labels_push", f("driver_quality_labels", x), "derives") for x in LABELS),
+        # a feature view's features are columns of its source (the push source, for the fresh view):
+        # source -> its column -> the feature (no field mapping in this registry: same names)
+        *edge_through_column("driver_hourly_stats_source", "driver_hourly_stats", STATS),
+        *edge_through_column("driver_stats_push_source", "driver_hourly_stats_fresh", STATS),
+        *edge_through_column("driver_quality_labels_push", "driver_quality_labels", LABELS),
         # on-demand features from every feature of the projected view, and the request source
         *((f("driver_hourly_stats", x), f("transformed_conv_rate", y), "derives") for x in STATS for y in ODFV),
         *(("dataset:demo/vals_to_add", f("transformed_conv_rate", y), "derives") for y in ODFV),
@@ -66,7 +80,7 @@ def test_the_dump_of_a_real_registry():
         *((f("transformed_conv_rate_fresh", y), "consumer:demo/driver_activity_v3", "reads") for y in ODFV),
     ]  # fmt: skip
     assert sorted(edges) == sorted(expected)
-    assert len(edges) == len(expected) == 65
+    assert len(edges) == len(expected) == 65 + 16  # a has_field edge for each of the 16 columns
     assert all(e.evidence == "declared" for e in edges.values())
 
 
@@ -205,7 +219,7 @@ def test_a_problem_blocks_the_import_unless_lenient(tmp_path, monkeypatch):
             f"{path}:304: feature service 'driver_activity_v3' reads feature view 'x', which the dump does not define"
         ]
         assert import_paths(store, [path], fmt="feast", lenient=True).committed
-        assert store.counts()["nodes"] == 28
+        assert store.counts()["nodes"] == 44  # test_the_dump_of_a_real_registry: 28 and 16 columns
 
 
 @pytest.mark.parametrize(
@@ -258,10 +272,12 @@ def test_through_the_store(tmp_path, monkeypatch):
         report = import_paths(store, [SAMPLE], fmt="feast")
         assert report.ok and report.committed
         graph = load_graph(store)
-        assert store.counts()["nodes"] == 28
+        assert store.counts()["nodes"] == 44  # test_the_dump_of_a_real_registry: 28 and 16 columns
         kinds = sorted(k for _, k in graph.nodes(data="kind"))
         assert kinds.count("feature") == 20 and kinds.count("dataset") == 5 and kinds.count("consumer") == 3
-        assert graph.has_edge("dataset:demo/driver_stats_push_source", f("driver_hourly_stats_fresh", "conv_rate"))
+        conv = column("driver_stats_push_source", "conv_rate")
+        assert graph.has_edge("dataset:demo/driver_stats_push_source", conv)
+        assert list(graph.predecessors(f("driver_hourly_stats_fresh", "conv_rate"))) == [conv]
         assert graph.has_edge(f("transformed_conv_rate", "conv_rate_plus_val1"), "consumer:demo/driver_activity_v2")
         assert graph.edges[f("driver_hourly_stats", "conv_rate"), "consumer:demo/driver_activity_v1"]["declared"]
         node = store.node(f("driver_hourly_stats", "conv_rate"))
@@ -269,4 +285,16 @@ def test_through_the_store(tmp_path, monkeypatch):
         assert node["attributes"]["entities"][0]["join_key"] == "driver_id"
         # the same dump again changes nothing
         assert import_paths(store, [SAMPLE], fmt="feast").ok
-        assert store.counts()["nodes"] == 28
+        assert store.counts()["nodes"] == 44  # test_the_dump_of_a_real_registry: 28 and 16 columns
+
+
+def test_a_field_mapping_names_the_sources_column_a_feature_is(tmp_path):
+    data = json.loads(SAMPLE.read_text())
+    source = next(s for s in data["dataSources"] if s["name"] == "driver_hourly_stats_source")
+    source["fieldMapping"] = {"conv": "conv_rate"}  # the table's column conv is the feature conv_rate
+    path = tmp_path / "registry.json"
+    path.write_text(json.dumps(data))
+    _, edges, problems = records(path)
+    assert problems == []
+    assert (column("driver_hourly_stats_source", "conv"), f("driver_hourly_stats", "conv_rate"), "derives") in edges
+    assert not any(t == column("driver_hourly_stats_source", "conv_rate") for _, t, _ in edges)
