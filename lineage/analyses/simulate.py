@@ -73,6 +73,7 @@ def simulate(
 
     >>> t = nx.DiGraph([("d", "d#a"), ("e", "e#b"), ("d#a", "e#b"), ("e#b", "feat"), ("feat", "m"), ("f2", "m")])
     >>> nx.set_edge_attributes(t, {("d", "d#a"): ("has_field",), ("e", "e#b"): ("has_field",)}, "kinds")
+    >>> nx.set_node_attributes(t, {"d#a": "field", "e#b": "field"}, "kind")
     >>> [a.node for a in simulate(t, ["d#a"]).broken], [a.node for a in simulate(t, ["d#a"]).degraded]
     (['e#b', 'feat'], ['m'])
     >>> [a.node for a in simulate(t, ["e"]).broken]
@@ -112,7 +113,9 @@ def simulate(
     # dataset is no input like the others: the field breaks with it, and else when every field
     # it is made of is lost (its dataset still being there does not keep it).
     broken: set[str] = set()
-    box = {v: _container(pred[v]) for v in distance}
+    nodes = graph._node
+    # Only a field has a dataset it is part of: the kind is one look, the edges many (a hub's readers).
+    box = {v: _container(pred[v]) if nodes[v].get("kind") == "field" else None for v in distance}
     needed = {v: len(pred[v]) - (box[v] is not None) for v in distance}
     lost_count = {v: sum(1 for u in pred[v] if u != box[v] and (u in gone or (u, v) in cut)) for v in distance}
     ready = deque(v for v in distance
