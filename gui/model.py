@@ -23,7 +23,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from lineage.analyses import Finding, find_all
 from lineage.analyses.engine import loading_whole_graph
-from lineage.graph import load_flag_history
+from lineage.graph import load_column_history, load_flag_history
 from lineage.store import Store
 from lineage.views.filters import NodeFilter, node_filter
 from lineage.views.focus import default_focus
@@ -249,18 +249,21 @@ class ExplorerModel(QObject):
         if not self.ready:  # sought once the whole graph is in (see _set_loaded)
             return
         graph, history = self.graph, load_flag_history(self.store, as_of=self.as_of)
+        columns = load_column_history(self.store, graph, as_of=self.as_of)
 
         def found(findings: dict[str, list[Finding]]) -> None:
             if graph is self.graph:  # not those of a graph a reload replaced meanwhile
                 self._found(findings)
 
-        self.jobs.run(lambda: find_all(graph, flag_history=history), found)
+        self.jobs.run(lambda: find_all(graph, flag_history=history, column_history=columns), found)
 
     def findings_now(self) -> dict[str, list[Finding]]:
         """The findings, computed here and now if not yet known."""
         if self.findings is None:
             assert self.store is not None
-            self._found(find_all(self.graph, flag_history=load_flag_history(self.store, as_of=self.as_of)))
+            flags = load_flag_history(self.store, as_of=self.as_of)
+            columns = load_column_history(self.store, self.graph, as_of=self.as_of)
+            self._found(find_all(self.graph, flag_history=flags, column_history=columns))
         assert self.findings is not None
         return self.findings
 

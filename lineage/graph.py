@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from lineage.analyses.columns import ColumnFact, ColumnHistory
 from lineage.analyses.flags import FlagGeneration
 from lineage.analyses.impact import Impact, Reach, reach_of
 from lineage.store import EdgeRow, NodeRow, Store
@@ -111,6 +112,20 @@ def load_removal(store: Store, remove: Iterable[str], remove_edges: Iterable[tup
     this graph does not hold (see :meth:`lineage.store.Store.simulation_rows`)."""
     with _collector_paused():
         return build_graph(*store.simulation_rows(remove, [v for _, v in remove_edges]))
+
+
+def load_column_history(store: Store, graph: nx.DiGraph, *, as_of: str | None = None) -> ColumnHistory:
+    """What the column findings read of the store's history: the columns features are made of,
+    every fact said of them, and when each model that reads those features was first stated
+    (nothing at all, in a few indexed reads, where no feature is made of a column)."""
+    pairs, facts = store.column_history(as_of)
+    models = {m for _, feature in pairs if feature in graph
+              for m in graph._succ[feature] if graph._node[m].get("kind") == "model"}  # fmt: skip
+    return ColumnHistory(
+        pairs,
+        {f: [ColumnFact(at, i, not reference, kind) for at, i, reference, kind in rows] for f, rows in facts.items()},
+        store.first_stated(sorted(models)),
+    )
 
 
 def load_flag_history(store: Store, *, as_of: str | None = None) -> list[FlagGeneration]:

@@ -89,7 +89,8 @@ def column_lineage(sql: str, dialect: str, schema: dict[str, Any], *, catalog: s
             found: dict[tuple, Source] = {}
             for source in _sources(root):
                 found.setdefault((source.table, source.column), source)
-            out[name] = list(found.values())
+            # In a fixed order: sqlglot's walk may visit sources in any (its sets are hash-ordered).
+            out[name] = sorted(found.values(), key=lambda s: (s.table, s.column))
         if "*" in out or any(s.column == "*" for sources in out.values() for s in sources):
             raise SqlLineageError("a * over a table whose columns are not known")
         return out

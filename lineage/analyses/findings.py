@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lineage.analyses.cascades import correction_cascades
-from lineage.analyses.columns import unused_fields
+from lineage.analyses.columns import ColumnHistory, changed_feature_columns, unused_fields
 from lineage.analyses.engine import INDEX_FROM, Graph, GraphIndex, split
 from lineage.analyses.finding import Finding
 from lineage.analyses.flags import FlagGeneration, dead_flags
@@ -26,6 +26,7 @@ FINDING_KINDS: dict[str, str] = {
     "undeclared_consumers": "a consumer reads a model in the logs that no config declares",
     "unused_features": "a feature no model or consumer reads",
     "unused_fields": "a column no feature or model reads, of a table they read column by column",
+    "changed_feature_columns": "a feature whose column is gone or changed type since a model reading it was trained",
     "legacy_features": "a feature only old model versions read, or a deprecated one still read",
     "epsilon_features": "a feature carrying almost none of any model's weight",
     "bundled_features": "weak features that came along with a bundle from one source",
@@ -40,11 +41,14 @@ def find_all(
     graph: Graph,
     *,
     flag_history: Iterable[FlagGeneration] = (),
+    column_history: ColumnHistory | None = None,
     epsilon: float = EPSILON,
     top: int = 10,
     only: Iterable[str] | None = None,
 ) -> dict[str, list[Finding]]:
-    """Every finding kind, each a list (empty when nothing is found), in report order.
+    """Every finding kind, each a list (empty when nothing is found), in report order. The flag
+    and column findings that read history read ``flag_history`` and ``column_history``
+    (:func:`lineage.graph.load_flag_history`, :func:`lineage.graph.load_column_history`).
 
     The whole-graph steps (loops, unused features, deprecated signals in use, hotspots) run on
     a :class:`~lineage.analyses.engine.GraphIndex`: the one given, or one built here once for
@@ -65,6 +69,7 @@ def find_all(
         "undeclared_consumers": lambda: undeclared_consumers(graph),
         "unused_features": lambda: unused_features(indexed),
         "unused_fields": lambda: unused_fields(graph),
+        "changed_feature_columns": lambda: changed_feature_columns(graph, column_history or ColumnHistory()),
         "legacy_features": lambda: legacy_features(graph),
         "epsilon_features": lambda: epsilon_features(graph, epsilon),
         "bundled_features": lambda: bundled_features(graph, epsilon),

@@ -13,7 +13,14 @@ from lineage.analyses.signals import EPSILON
 from lineage.changes import changes_between
 from lineage.cli._shared import AS_OF, emit, finite, graph_as_of, open_store, write_or_print
 from lineage.cli.app import Failure, cli, friendly
-from lineage.graph import impact_in_store, load_between, load_flag_history, load_nearby, load_removal
+from lineage.graph import (
+    impact_in_store,
+    load_between,
+    load_column_history,
+    load_flag_history,
+    load_nearby,
+    load_removal,
+)
 from lineage.refs import resolve, resolve_in
 from lineage.render import reports as report
 from lineage.render import text as present
@@ -134,8 +141,10 @@ def findings_command(as_of: str | None, only: tuple[str, ...], epsilon: float, t
     cascades, dead flags, deprecated signals in use, hotspots."""
     store = open_store()
     graph = graph_as_of(store, as_of)  # the whole graph: the collector paused, then frozen
-    history = load_flag_history(store, as_of=parse_when(as_of) if as_of else None)
-    found = find_all(graph, flag_history=history, epsilon=epsilon, top=top, only=only or None)
+    moment = parse_when(as_of) if as_of else None
+    history = load_flag_history(store, as_of=moment)
+    columns = load_column_history(store, graph, as_of=moment)
+    found = find_all(graph, flag_history=history, column_history=columns, epsilon=epsilon, top=top, only=only or None)
     emit(present.to_json(report.findings_json(graph, found)) if as_json
          else report.findings_text(found))  # fmt: skip
 

@@ -159,6 +159,16 @@ FLAG_HISTORY = f"""SELECT nf.node_id, i.source, i.valid_at, i.id, ef.target
        LEFT JOIN edge_facts ef ON ef.import_id = nf.import_id AND ef.source = nf.node_id AND ef.kind = 'configures'
        WHERE nf.kind = 'flag' AND nf.reference = 0 AND {UP_TO_MOMENT}
        ORDER BY nf.node_id, i.valid_at, i.id"""  # noqa: S608 (constants)
+# The fields (columns) features are made of, as any import up to a moment said it: an index
+# range on edge_facts' key, not a scan (no edges start "field:" where no column lineage is).
+COLUMNS_OF_FEATURES = f"""SELECT DISTINCT ef.source, ef.target FROM edge_facts ef JOIN imports i ON i.id = ef.import_id
+       WHERE ef.source >= 'field:' AND ef.source < 'field;' AND ef.kind = 'derives'
+       AND ef.target >= 'feature:' AND ef.target < 'feature;' AND {UP_TO_MOMENT}
+       ORDER BY ef.source, ef.target"""  # noqa: S608 (constants)
+# Every fact said of one node up to a moment, in the order of history.
+FACTS_OF_NODE = f"""SELECT i.valid_at, i.id, nf.reference, json_extract(nf.attributes, '$.type')
+       FROM node_facts nf JOIN imports i ON i.id = nf.import_id
+       WHERE nf.node_id = :node AND {UP_TO_MOMENT} ORDER BY i.valid_at, i.id"""  # noqa: S608 (constants)
 # The imports after one moment up to another, in the order of history.
 LATER_IMPORTS = f"""SELECT i.id FROM imports i WHERE NOT {UP_TO_MOMENT}
        AND (i.valid_at < :end_at OR (i.valid_at = :end_at AND i.id <= :end_through))
@@ -389,6 +399,32 @@ class Snapshots(Connection):
         nodes = {r[0]: node_dict(r) for r in merge_node_facts(node_rows)}
         edges = {(r[0], r[1], r[2]): edge_dict(r) for r in merge_edge_facts(edge_rows)}
         return nodes, edges
+
+    def column_history(
+        self, as_of: str | None = None
+    ) -> tuple[list[tuple[str, str]], dict[str, list[tuple[Any, ...]]]]:
+        """The (field, feature) pairs any import up to ``as_of`` said a feature is made of a
+        column, and every fact said of each of those fields: (valid_at, import id, reference,
+        type), in the order of history."""
+        params = _moment_params(as_of or "9999")
+        conn = self.db.conn
+        pairs = [(r[0], r[1]) for r in conn.execute(COLUMNS_OF_FEATURES, params)]
+        facts = {field: [tuple(r) for r in conn.execute(FACTS_OF_NODE, {**params, "node": field})]
+                 for field in dict.fromkeys(f for f, _ in pairs)}  # fmt: skip
+        return pairs, facts
+
+    def first_stated(self, ids: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """(valid_at, import id) of the first import that states each node (not only names it)."""
+        out: dict[str, tuple[str, int]] = {}
+        for node in dict.fromkeys(ids):
+            row = self.db.conn.execute(
+                """SELECT i.valid_at, i.id FROM node_facts nf JOIN imports i ON i.id = nf.import_id
+                   WHERE nf.node_id = ? AND nf.reference = 0 ORDER BY i.valid_at, i.id LIMIT 1""",
+                (node,),
+            ).fetchone()
+            if row is not None:
+                out[node] = (row[0], row[1])
+        return out
 
     def flag_history(self, as_of: str | None = None) -> list[tuple[str, str, str, frozenset[str]]]:
         """(flag, source, valid_at, targets) for every generation that declared a flag."""

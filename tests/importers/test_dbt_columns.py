@@ -270,3 +270,38 @@ def test_hostile_sql_is_reported_for_its_model_and_the_rest_is_traced(tmp_path, 
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "l.db"), "import", str(path)])
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
     assert said in result.output and "orders/compiled_code" in result.output
+
+
+@pytest.mark.parametrize("change", ["type", "gone"])
+def test_a_feature_whose_column_changed_since_the_model_was_trained_is_found(tmp_path, change):
+    """churn is trained (first declared) with lifetime_value made of customers.customer_lifetime_value,
+    a DOUBLE in the warehouse (catalog.json); a later dbt generation makes it a DECIMAL, or drops it."""
+    from lineage.analyses import find_all
+    from lineage.graph import load_column_history
+
+    manifest = copy_project(tmp_path)
+    ml = tmp_path / "ml.yaml"
+    ml.write_text(ML)
+    with Store.open(tmp_path / "l.db", create=True) as store:
+        assert import_paths(store, [manifest, ml]).committed
+        graph = load_graph(store)
+        before = find_all(graph, column_history=load_column_history(store, graph), only=["changed_feature_columns"])
+        assert before == {"changed_feature_columns": []}
+        if change == "type":
+            catalog = json.loads((manifest.parent / "catalog.json").read_text())
+            catalog["nodes"]["model.jaffle_shop.customers"]["columns"]["customer_lifetime_value"]["type"] = (
+                "DECIMAL(18,3)"
+            )
+            (manifest.parent / "catalog.json").write_text(json.dumps(catalog))
+        else:
+            data = json.loads(manifest.read_text())
+            customers = data["nodes"]["model.jaffle_shop.customers"]
+            customers["compiled_code"] = customers["compiled_code"].replace(*DROPPED)
+            manifest.write_text(json.dumps(data))
+        assert import_paths(store, [manifest], force=True).committed
+        graph = load_graph(store)
+        found = find_all(graph, column_history=load_column_history(store, graph), only=["changed_feature_columns"])
+    [finding] = found["changed_feature_columns"]
+    lifetime = field("customers.customer_lifetime_value")
+    assert finding.nodes == ("feature:ml/lifetime_value", lifetime, "model:ml/churn")
+    assert finding.details["change"] == ("type DOUBLE -> DECIMAL(18,3)" if change == "type" else "gone")

@@ -9,7 +9,9 @@ rows, dropped facets, places past the cap).
 this test pass: a difference is a change in what an import stores. It was frozen again once, when
 fields became nodes (issue 22), after checking that every record of the old reference was still
 yielded and that every record added was a field node, an edge to or from one, or the warning of
-dbt column lineage left undone; the inputs added for that issue came in then too. Each input is compared twice:
+dbt column lineage left undone, and that the only records gone were the Feast registry's
+16 data source -> feature edges, each now through the column the feature is; the inputs added
+for that issue came in then too. Each input is compared twice:
 what its importer's ``read`` yields, in order, and the unit ``read_input`` makes of it (nodes,
 edges, evidence, every place kept as provenance, problems, warnings, settings).
 """

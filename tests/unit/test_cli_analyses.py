@@ -57,6 +57,7 @@ def test_findings_json_has_every_key(lineage, small):
     assert list(data) == [
         "bundled_features",
         "cace_hotspots",
+        "changed_feature_columns",
         "correction_cascades",
         "dead_flags",
         "deprecated_in_use",
@@ -65,6 +66,7 @@ def test_findings_json_has_every_key(lineage, small):
         "legacy_features",
         "undeclared_consumers",
         "unused_features",
+        "unused_fields",
     ]  # fmt: skip (sorted keys)
     loop = data["feedback_loops"][0]
     assert [n["id"] for n in loop["nodes"]] == [

@@ -241,7 +241,12 @@ def test_demo_reports_the_debt_patterns_of_the_talk(demo):
     in_use = {f.nodes[0]: f.details["owners"] for f in demo["deprecated_in_use"]}
     assert in_use["feature:ads/query_terms_v1"] == ["partnerships"]
     assert len(demo["cace_hotspots"]) == 10
-    assert all(demo[kind] for kind in FINDING_KINDS), [k for k in FINDING_KINDS if not demo[k]]
+    # The column the CTR features are made of: its ad_id is the aggregate's column no feature reads.
+    assert [f.nodes for f in demo["unused_fields"]] == [("field:ads/ctr_daily_aggregates#ad_id",)]
+    # Every pattern but one: the demo keeps no history of column types for changed_feature_columns
+    # (tests/importers/test_dbt_columns.py finds it in jaffle_shop, a dbt change later).
+    shown = [k for k in FINDING_KINDS if k != "changed_feature_columns"]
+    assert all(demo[kind] for kind in shown), [k for k in shown if not demo[k]]
 
 
 def test_features_a_feast_feature_service_serves_are_in_use(lineage):
