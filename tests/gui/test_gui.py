@@ -55,8 +55,8 @@ def states(win):
 
 def test_explore_shows_the_focus_neighbourhood_and_expands_a_badge(window, qtbot):
     nodes = {i.node_id for i in shown(window)}
-    assert nodes == {
-        "feature:ads/historical_ctr", "dataset:ads/ctr_daily_aggregates", "model:ads/ctr_model",
+    assert nodes == {  # historical_ctr is made of the aggregate's ctr column (ads-signals.yaml)
+        "feature:ads/historical_ctr", "field:ads/ctr_daily_aggregates#ctr", "model:ads/ctr_model",
         "model:mlflow/ctr_model/v1", "model:mlflow/ctr_model/v2",
     }  # fmt: skip
     model = next(i for i in shown(window) if i.node_id == "model:ads/ctr_model")
@@ -124,13 +124,16 @@ def test_impact_mode_rings_and_counts(window, qtbot):
     assert "upstream:" in window.panel.summaries["impact"].text()
 
 
+CTR_COLUMN = "field:ads/ctr_daily_aggregates#ctr"
+
+
 def test_simulate_mode_with_undo_and_redo(window, qtbot):
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.set_mode("simulate")
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
-        window.canvas.nodeClicked.emit("dataset:ads/ctr_daily_aggregates")
+        window.canvas.nodeClicked.emit(CTR_COLUMN)  # the column historical_ctr is made of
     found = states(window)
-    assert found["dataset:ads/ctr_daily_aggregates"] == "removed"
+    assert found[CTR_COLUMN] == "removed"
     assert found["feature:ads/historical_ctr"] == "broken"
     assert found["model:ads/ctr_model"] == "degraded"
     assert window.panel.removed_list.count() == 1
@@ -139,7 +142,7 @@ def test_simulate_mode_with_undo_and_redo(window, qtbot):
     assert window.state.removed == frozenset()
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.undo_stack.redo()
-    assert window.state.removed == {"dataset:ads/ctr_daily_aggregates"}
+    assert window.state.removed == {CTR_COLUMN}
     with qtbot.waitSignal(window.viewShown, timeout=WAIT):
         window.canvas.edgeClicked.emit("feature:ads/font_size", "model:ads/ctr_model")
     assert ("feature:ads/font_size", "model:ads/ctr_model") in window.state.removed_edges

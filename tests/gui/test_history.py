@@ -73,7 +73,8 @@ def test_a_diff_from_before_every_import_says_which_import_added_what(window, qt
     assert lines[0] == f"nodes: +{window.store.counts()['nodes']} -0 ~0"  # every node of the demo
     assert "(nothing before: the first import is dated 2025-09-01 00:00)" in lines
     assert "added with serving.yaml at 2025-09-01 00:00: 11 nodes" in lines
-    assert "added with ads-signals.yaml at 2026-03-01 00:00: 30 nodes" in lines
+    # 30 signals and the aggregate's ctr column its CTR features are made of (named there first)
+    assert "added with ads-signals.yaml at 2026-03-01 00:00: 31 nodes" in lines
 
 
 def test_as_of_shows_the_graph_as_it_was_and_comes_back_to_now(window, qtbot, demo_db):

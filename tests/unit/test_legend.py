@@ -32,7 +32,7 @@ def test_explore_lists_its_kinds_and_styles_and_no_simulation_or_loop_marks(demo
     drawn_kinds = {demo.nodes[n]["kind"] for n in scene.graph}
     listed = keys(scene)
     assert [k for k in listed if k.startswith("kind:")] == [
-        f"kind:{k}" for k in ("dataset", "feature", "job", "model", "consumer", "flag") if k in drawn_kinds
+        f"kind:{k}" for k in ("dataset", "feature", "job", "model", "consumer", "flag", "field") if k in drawn_kinds
     ]
     assert "node:focus" in listed and "badge:hidden" in listed
     assert not {"node:broken", "node:degraded", "node:removed", "edge:hidden", "edge:path"} & set(listed)
