@@ -13,7 +13,6 @@ become the dbt node.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -24,7 +23,7 @@ from lineage.records import EdgeRecord, InputError, Location, NodeRecord, Notice
 from ._kit.document import DocumentImporter, having
 from ._kit.shapes import Shape, optional
 from ._kit.structured import location, pointer_join
-from .dbtcolumns import column_records, read_catalog
+from .dbtcolumns import column_records, json_beside, read_catalog
 
 SCHEMA_RE = re.compile(r"https://schemas\.getdbt\.com/dbt/manifest/v(\d+)\.json")
 SUPPORTED = range(7, 13)  # manifest schema versions v7 .. v12
@@ -279,18 +278,9 @@ def _exposure(unique_id: str, exposure: dict, where: Location) -> NodeRecord:
 
 def _run_results(path: Path) -> tuple[dict[str, dict], Problem | None]:
     """Last status of each node from ``run_results.json`` beside the manifest, if any."""
-    if not path.is_file():
-        return {}, None
-    if not path.resolve().is_relative_to(path.parent.resolve()):  # a symbolic link out of the folder
-        return {}, Problem(Location(str(path)), "not read: it links outside the manifest's folder")
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        return {}, Problem(Location(str(path), line=exc.lineno), f"invalid JSON: {exc.msg}")
-    except (UnicodeDecodeError, OSError) as exc:
-        return {}, Problem(Location(str(path)), f"cannot read: {exc}")
-    if not isinstance(data, dict):
-        return {}, Problem(Location(str(path), line=1), "run results must be a JSON object")
+    data, problem = json_beside(path, "run results")
+    if data is None:
+        return {}, problem
     out = {}
     generated = (data.get("metadata") or {}).get("generated_at")
     for result in data.get("results") or []:

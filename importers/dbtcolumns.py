@@ -28,28 +28,36 @@ TRACED = ("model", "snapshot")  # the nodes whose SQL makes their table
 MAX_SQL = 1_000_000  # characters: a model's compiled SQL is a few thousand; sqlglot takes seconds a megabyte
 
 
-def read_catalog(path: Path) -> tuple[dict[str, dict[str, dict]], Problem | None]:
-    """unique_id -> column -> {"type": ...} from ``catalog.json`` beside the manifest, if any."""
+def json_beside(path: Path, what: str) -> tuple[dict | None, Problem | None]:
+    """The JSON object of a file dbt writes beside the manifest (``run_results.json``,
+    ``catalog.json``): None where there is none; a problem, and None, where it cannot be read,
+    is no object, or links out of the manifest's folder."""
     if not path.is_file():
-        return {}, None
+        return None, None
     if not path.resolve().is_relative_to(path.parent.resolve()):  # a symbolic link out of the folder
-        return {}, Problem(Location(str(path)), "not read: it links outside the manifest's folder")
+        return None, Problem(Location(str(path)), "not read: it links outside the manifest's folder")
     try:
         data = json.loads(path.read_text("utf-8"))
     except json.JSONDecodeError as exc:
-        return {}, Problem(Location(str(path), line=exc.lineno), f"invalid JSON: {exc.msg}")
+        return None, Problem(Location(str(path), line=exc.lineno), f"invalid JSON: {exc.msg}")
     except (UnicodeDecodeError, OSError) as exc:
-        return {}, Problem(Location(str(path)), f"cannot read: {exc}")
+        return None, Problem(Location(str(path)), f"cannot read: {exc}")
     if not isinstance(data, dict):
-        return {}, Problem(Location(str(path), line=1), "a dbt catalog must be a JSON object")
+        return None, Problem(Location(str(path), line=1), f"{what} must be a JSON object")
+    return data, None
+
+
+def read_catalog(path: Path) -> tuple[dict[str, dict[str, dict]], Problem | None]:
+    """unique_id -> column -> {"type": ...} from ``catalog.json`` beside the manifest, if any."""
+    data, problem = json_beside(path, "a dbt catalog")
     out: dict[str, dict[str, dict]] = {}
     for section in ("nodes", "sources"):
-        for unique_id, node in (data.get(section) or {}).items():
+        for unique_id, node in ((data or {}).get(section) or {}).items():
             columns = node.get("columns") if isinstance(node, dict) else None
             if isinstance(columns, dict):
                 out[unique_id] = {name: {"type": c.get("type")} for name, c in columns.items()
                                   if isinstance(c, dict)}  # fmt: skip
-    return out, None
+    return out, problem
 
 
 def table_key(node: dict) -> tuple[str, str, str]:
