@@ -307,8 +307,10 @@ def test_a_feature_whose_column_changed_since_the_model_was_trained_is_found(tmp
     assert finding.details["change"] == ("type DOUBLE -> DECIMAL(18,3)" if change == "type" else "gone")
 
 
-@pytest.mark.parametrize(("text", "said"), [("{not json", "catalog.json:1: invalid JSON"),
-                                             ("[1, 2]", "catalog.json:1: a dbt catalog must be a JSON object")])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("{not json", "catalog.json:1: invalid JSON"), ("[1, 2]", "catalog.json:1: a dbt catalog must be a JSON object")],
+)
 def test_a_broken_catalog_is_a_problem_at_its_line_and_nothing_is_written(tmp_path, text, said):
     path = copy_project(tmp_path)
     (path.parent / "catalog.json").write_text(text)
