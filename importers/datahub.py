@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple
 
 from lineage import identity
-from lineage.fields import field_id, field_records
+from lineage.fields import Fields, field_id
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Problem, merge_nodes
 
 from ._kit.document import DocumentImporter, having
@@ -861,7 +861,7 @@ class _Builder:
             if s is None or t is None or (s.id == t.id and source != target):  # siblings: one node
                 continue
             kept.append(EdgeRecord(s.id, t.id, kind, evidence=evidence, location=where))
-        fields: dict[str, NodeRecord] = {}
+        fields = Fields()
         for urn, entity in self.entities.items():
             if entity.type not in ("dataset", "dataJob") or urn in self.removed:
                 continue
@@ -872,7 +872,7 @@ class _Builder:
                 ids = [self.field_node(end, entity.location, fields, kept) for end in (made_from, into)]
                 kept.append(EdgeRecord(ids[0], ids[1], "derives", attributes=said, location=entity.location))
         yield from by_id.values()
-        yield from fields.values()
+        yield from fields.nodes.values()
         yield from kept
 
     def field_of(self, urn: str, where: Location, node: Any) -> _FieldRef | None:
@@ -888,21 +888,19 @@ class _Builder:
         column = simple_field_path(parts[1])
         return _FieldRef(field_id(dataset.name, column, dataset.namespace), dataset, urn, column)
 
-    def field_node(self, ref: _FieldRef, where: Location, fields: dict[str, NodeRecord],
-                   kept: list[EdgeRecord | Problem]) -> str:  # fmt: skip
+    def field_node(self, ref: _FieldRef, where: Location, fields: Fields, kept: list[EdgeRecord | Problem]) -> str:
         """The field ``ref`` names (made once, with the ``has_field`` edge from its dataset and
         what the dataset's schema says of it; every URN it is named by an alias)."""
         fid, dataset, urn, column = ref
-        if fid not in fields:
+        if fid not in fields.nodes:
             schema = self.schema_of(split_urn(urn)[1][0])  # of the dataset as this URN names it
-            made, edge = field_records((dataset.kind, dataset.name, dataset.namespace), column,
-                                       aliases=dataset.aliases, attributes=schema.get(column),
-                                       location=where)  # fmt: skip
-            made.aliases = (*made.aliases, urn)
-            fields[fid] = made
-            kept.append(edge)
-        elif urn not in fields[fid].aliases:
-            fields[fid].aliases = (*fields[fid].aliases, urn)
+            _, edge = fields.add((dataset.kind, dataset.name, dataset.namespace), column, aliases=dataset.aliases,
+                                 attributes=schema.get(column), location=where)  # fmt: skip
+            if edge is not None:
+                kept.append(edge)
+        node = fields.nodes[fid]
+        if urn not in node.aliases:
+            node.aliases = (*node.aliases, urn)
         return fid
 
     def schema_of(self, urn: str) -> dict[str, dict[str, Any]]:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lineage.fields import field_records
+from lineage.fields import Fields
 from lineage.records import EdgeRecord, Location, NodeRecord, Notice, Problem
 
 from ._kit.sqlcolumns import SqlLineageError, column_lineage, dialect_of
@@ -107,7 +107,7 @@ def column_records(
             types = {c: str(v.get("type") or "UNKNOWN") for c, v in columns_of(uid, node, catalog).items()}
             if types:
                 schema.setdefault(database, {}).setdefault(db, {})[table] = types
-    fields: dict[str, NodeRecord] = {}
+    fields = Fields()
     edges: list[EdgeRecord] = []
     unread: list[Notice] = []
     for uid, node in (manifest.get("nodes") or {}).items():
@@ -151,16 +151,15 @@ def column_records(
                      f"{first.message}")  # fmt: skip
     else:
         yield from unread
-    yield from fields.values()
+    yield from fields.nodes.values()
     yield from edges
 
 
-def _field(fields: dict[str, NodeRecord], edges: list[EdgeRecord], dataset: NodeRecord, column: str,
+def _field(fields: Fields, edges: list[EdgeRecord], dataset: NodeRecord, column: str,
            columns: dict[str, dict], where: Location) -> str:  # fmt: skip
     """The id of ``column``'s field of ``dataset`` (made once, with its ``has_field`` edge)."""
-    node, edge = field_records((dataset.kind, dataset.name, dataset.namespace), column, aliases=dataset.aliases,
-                               attributes=columns.get(column), location=where)  # fmt: skip
-    if node.id not in fields:
-        fields[node.id] = node
+    fid, edge = fields.add((dataset.kind, dataset.name, dataset.namespace), column, aliases=dataset.aliases,
+                           attributes=columns.get(column), location=where)  # fmt: skip
+    if edge is not None:
         edges.append(edge)
-    return node.id
+    return fid

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage.fields import field_records
+from lineage.fields import Fields
 from lineage.records import EdgeRecord, Location, NodeRecord, Problem, node_id
 
 from ._kit.document import DocumentImporter, having
@@ -103,7 +103,7 @@ class _Reader(Located):
             project = None
         self.project = project
         self.sources: dict[str, NodeRecord] = {}  # name -> node (the first definition wins)
-        self.fields: dict[str, NodeRecord] = {}  # the columns of data sources features are
+        self.fields = Fields()  # the columns of data sources features are
         self.source_pointers: dict[str, str] = {}  # name -> pointer of that definition
         self.source_edges: list[EdgeRecord] = []
         self.entities: dict[str, dict] = {}
@@ -174,7 +174,7 @@ class _Reader(Located):
         for pointer, item in self.section("featureServices"):
             out.extend(self.service_records(item, pointer))
         yield from self.sources.values()
-        yield from self.fields.values()
+        yield from self.fields.nodes.values()
         yield from self.source_edges
         yield from out
         yield from self.problems
@@ -419,11 +419,10 @@ class _Reader(Located):
 
     def column(self, source: NodeRecord, column: str, where: Location) -> str:
         """The field of ``column`` of data source ``source`` (made once, with its ``has_field``)."""
-        node, edge = field_records((source.kind, source.name, source.namespace), column, location=where)
-        if node.id not in self.fields:
-            self.fields[node.id] = node
+        fid, edge = self.fields.add((source.kind, source.name, source.namespace), column, location=where)
+        if edge is not None:
             self.source_edges.append(edge)
-        return node.id
+        return fid
 
     def service_records(self, item: Any, pointer: str) -> Iterator[NodeRecord | EdgeRecord]:
         found = self.spec_of(item, pointer, "feature service")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage.fields import field_id, field_records
+from lineage.fields import Fields
 from lineage.ingest.protocol import Importer
 from lineage.records import MAX_PLACES, EdgeRecord, InputError, Location, NodeRecord, Notice, Problem, Progress
 
@@ -425,22 +425,21 @@ class _State:
         for (ins, iname, icol, ons, oname, ocol), said in self.transformations.items():
             known = how.setdefault((*renamed(ins, iname), icol, *renamed(ons, oname), ocol), [])
             known.extend(t for t in said if t not in known)
-        fields: dict[str, tuple[NodeRecord, EdgeRecord]] = {}
+        fields, contained = Fields(), []
         for key, places in edges.items():
             ends = []
             for ns, name, column in (key[0:3], key[3:6]):
                 ds = self.datasets[(ns, name)]
-                fid = field_id(name, column, ns)
-                if fid not in fields:
-                    uris = [_uri(ns, name), *(_uri(a["namespace"], a["name"]) for a in ds.aliases)]
-                    fields[fid] = field_records(("dataset", name, ns), column, aliases=uris,
-                                                attributes=ds.fields.get(column), location=places[0])  # fmt: skip
+                uris = [_uri(ns, name), *(_uri(a["namespace"], a["name"]) for a in ds.aliases)]
+                fid, edge = fields.add(("dataset", name, ns), column, aliases=uris,
+                                       attributes=ds.fields.get(column), location=places[0])  # fmt: skip
+                contained += [edge] if edge else []
                 ends.append(fid)
             said = how.get(key[:6]) or []
             yield EdgeRecord(ends[0], ends[1], "derives", evidence="declared" if key[6] else "observed",
                              attributes={"transformations": said} if said else {}, location=places[0],
                              places=tuple(places[1:]))  # fmt: skip
-        for node, edge in fields.values():
+        for node, edge in zip(fields.nodes.values(), contained, strict=True):
             yield node
             yield edge
 

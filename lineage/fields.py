@@ -70,6 +70,38 @@ def field_records(
     return node, EdgeRecord(container, node.id, HAS_FIELD, location=location)
 
 
+class Fields:
+    """The fields one import makes, each once (the first place that names it is its place), in
+    the order made. :meth:`add` gives a field's id, and its ``has_field`` edge the first time
+    only, for the importer to yield where its records go.
+
+    >>> fields = Fields()
+    >>> [(fid, edge is not None) for fid, edge in (fields.add(("dataset", "t", "w"), "a") for _ in range(2))]
+    [('field:w/t#a', True), ('field:w/t#a', False)]
+    """
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, NodeRecord] = {}
+
+    def add(
+        self,
+        dataset: tuple[str, str, str],
+        column: str,
+        *,
+        aliases: Iterable[str] = (),
+        attributes: dict[str, Any] | None = None,
+        location: Location | None = None,
+    ) -> tuple[str, EdgeRecord | None]:
+        """``column`` of ``dataset`` (as :func:`field_records` takes them): its id, and its
+        ``has_field`` edge if this made it (None if an earlier call did)."""
+        fid = field_id(dataset[1], column, dataset[2])
+        if fid in self.nodes:
+            return fid, None
+        node, edge = field_records(dataset, column, aliases=aliases, attributes=attributes, location=location)
+        self.nodes[fid] = node
+        return fid, edge
+
+
 def shown_name(name: str, kind: str | None) -> str:
     """What a picture calls a node: its name; a field by its table's last part and its column
     (the whole name is in the inspector and the tooltip).
